@@ -1,0 +1,30 @@
+// The subcommands of the iptsim binary; each is a few lines calling the library.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model.h"
+#include "loader/loader.h"
+
+namespace iptsim::cli {
+
+// Exit statuses (DESIGN.md): 0 ok, 1 a difference was found, 2 bad input or usage.
+constexpr int kExitOk = 0;
+constexpr int kExitDifferent = 1;
+constexpr int kExitError = 2;
+
+using Args = std::vector<std::string>;
+
+int CheckCommand(const Args& args);
+int SaveCommand(const Args& args);
+
+// Shared helpers.
+// Reads a file, or stdin for "-"; false (and a message on stderr) on failure.
+bool ReadInput(const std::string& path, std::string* out);
+// Reads and loads RULES, printing diagnostics to stderr.
+std::optional<LoadResult> LoadRulesFile(const std::string& path, std::optional<Family> family);
+void UsageError(const std::string& command, const std::string& message);
+
+}  // namespace iptsim::cli

@@ -1,0 +1,55 @@
+// iptsim: a table of subcommands, each a few lines calling the library.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace iptsim::cli {
+namespace {
+
+int HelpCommand(const Args& args);
+
+struct Command {
+  const char* name;
+  const char* synopsis;
+  const char* help;
+  int (*run)(const Args&);
+};
+
+constexpr Command kCommands[] = {
+    {"check", "check [-4|-6] RULES",
+     "load and validate RULES (a file or - for stdin); print a summary, or the errors "
+     "(file:line:col) and exit 2",
+     CheckCommand},
+    {"save", "save [-4|-6] [-c] [--no-header] RULES",
+     "print the canonical iptables-save form of the loaded ruleset (-c: with rule counters)",
+     SaveCommand},
+    {"help", "help", "show this help", HelpCommand},
+};
+
+int HelpCommand(const Args&) {
+  printf("usage: iptsim COMMAND [OPTIONS]\n\ncommands:\n");
+  for (const Command& c : kCommands) printf("  iptsim %s\n      %s\n", c.synopsis, c.help);
+  printf("\nexit status: 0 ok, 1 a difference was found, 2 bad input or usage\n");
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace iptsim::cli
+
+int main(int argc, char** argv) {
+  using namespace iptsim::cli;
+  if (argc < 2) {
+    HelpCommand({});
+    return kExitError;
+  }
+  std::string name = argv[1];
+  if (name == "-h" || name == "--help") return HelpCommand({});
+  Args args(argv + 2, argv + argc);
+  for (const Command& c : kCommands)
+    if (name == c.name) return c.run(args);
+  fprintf(stderr, "iptsim: error: unknown command '%s'\nTry 'iptsim help' for usage.\n",
+          name.c_str());
+  return kExitError;
+}

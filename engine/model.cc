@@ -1,0 +1,119 @@
+#include "engine/model.h"
+
+#include "matchers/extension.h"
+
+namespace iptsim {
+
+std::string_view HookChainName(Hook h) {
+  static constexpr std::string_view kNames[] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+                                                "POSTROUTING"};
+  return kNames[static_cast<int>(h)];
+}
+
+std::string_view TableName(TableId t) {
+  static constexpr std::string_view kNames[] = {"raw", "mangle", "nat", "filter", "security"};
+  return kNames[static_cast<int>(t)];
+}
+
+bool ParseTableName(std::string_view name, TableId* out) {
+  for (int i = 0; i < kNumTables; ++i) {
+    if (TableName(static_cast<TableId>(i)) == name) {
+      *out = static_cast<TableId>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+uint32_t TableHooks(TableId t) {
+  switch (t) {
+    case TableId::kRaw:
+      return HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalOut);
+    case TableId::kMangle:
+      return kAllHooks;
+    case TableId::kNat:
+      return HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn) | HookBit(Hook::kLocalOut) |
+             HookBit(Hook::kPostRouting);
+    case TableId::kFilter:
+    case TableId::kSecurity:
+      return HookBit(Hook::kLocalIn) | HookBit(Hook::kForward) | HookBit(Hook::kLocalOut);
+  }
+  return 0;
+}
+
+bool IpHeaderMatch::IsUnconditional() const {
+  return src.IsZero() && dst.IsZero() && in_iface.empty() && out_iface.empty() && proto == 0 &&
+         !fragment && !inv_src && !inv_dst && !inv_in && !inv_out && !inv_proto && !inv_frag;
+}
+
+Rule::Rule() = default;
+Rule::~Rule() = default;
+Rule::Rule(Rule&&) noexcept = default;
+Rule& Rule::operator=(Rule&&) noexcept = default;
+
+Chain* Table::FindChain(std::string_view name) {
+  int i = FindChainIndex(name);
+  return i < 0 ? nullptr : &chains[i];
+}
+const Chain* Table::FindChain(std::string_view name) const {
+  int i = FindChainIndex(name);
+  return i < 0 ? nullptr : &chains[i];
+}
+int Table::FindChainIndex(std::string_view name) const {
+  auto it = chain_index.find(std::string(name));
+  return it == chain_index.end() ? -1 : it->second;
+}
+const Chain* Table::BuiltinChain(Hook h) const {
+  for (const Chain& c : chains)
+    if (c.builtin && c.hook == h) return &c;
+  return nullptr;
+}
+size_t Table::RuleCount() const {
+  size_t n = 0;
+  for (const Chain& c : chains) n += c.rules.size();
+  return n;
+}
+
+Table MakeTable(TableId id) {
+  Table t;
+  t.id = id;
+  uint32_t hooks = TableHooks(id);
+  for (int h = 0; h < kNumHooks; ++h) {
+    if (!(hooks & (1u << h))) continue;
+    Chain c;
+    c.builtin = true;
+    c.hook = static_cast<Hook>(h);
+    c.name = std::string(HookChainName(c.hook));
+    t.chain_index.emplace(c.name, static_cast<int>(t.chains.size()));
+    t.chains.push_back(std::move(c));
+  }
+  return t;
+}
+
+Ruleset::Ruleset() = default;
+Ruleset::~Ruleset() = default;
+Ruleset::Ruleset(Ruleset&&) noexcept = default;
+Ruleset& Ruleset::operator=(Ruleset&&) noexcept = default;
+
+Table* Ruleset::FindTable(TableId id) {
+  for (Table& t : tables)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+const Table* Ruleset::FindTable(TableId id) const {
+  for (const Table& t : tables)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+size_t Ruleset::RuleCount() const {
+  size_t n = 0;
+  for (const Table& t : tables) n += t.RuleCount();
+  return n;
+}
+size_t Ruleset::ChainCount() const {
+  size_t n = 0;
+  for (const Table& t : tables) n += t.chains.size();
+  return n;
+}
+
+}  // namespace iptsim

@@ -1,0 +1,140 @@
+// The in-memory model of a loaded ruleset: Ruleset -> Table -> Chain -> Rule.
+//
+// Mirrors what the kernel holds after iptables-restore: per table the builtin
+// chains (with policy and counters) and the user chains, each a list of rules
+// made of the fixed IP header match (struct ipt_ip / ip6t_ip6), a list of
+// extension matches and one target.  Every object remembers its source line.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/netaddr.h"
+
+namespace iptsim {
+
+class Match;
+class Target;
+
+// Netfilter hooks, numbered as in the kernel (NF_INET_*).
+enum class Hook : uint8_t {
+  kPreRouting = 0,
+  kLocalIn = 1,
+  kForward = 2,
+  kLocalOut = 3,
+  kPostRouting = 4,
+};
+constexpr int kNumHooks = 5;
+constexpr uint32_t HookBit(Hook h) { return 1u << static_cast<unsigned>(h); }
+constexpr uint32_t kAllHooks = 0x1f;
+
+// Builtin chain name of a hook ("PREROUTING", "INPUT", ...).
+std::string_view HookChainName(Hook h);
+
+enum class TableId : uint8_t { kRaw, kMangle, kNat, kFilter, kSecurity };
+constexpr int kNumTables = 5;
+std::string_view TableName(TableId t);
+// Parses a table name; false if it is none of the five.
+bool ParseTableName(std::string_view name, TableId* out);
+// The hooks a table registers (its builtin chains), as a HookBit mask.
+uint32_t TableHooks(TableId t);
+
+enum class Policy : uint8_t { kAccept, kDrop };
+
+// The fixed part of a rule: -s -d -i -o -p -f.
+struct IpHeaderMatch {
+  IpPrefix src;  // all-zero address and mask when not given
+  IpPrefix dst;
+  std::string in_iface;   // "" when not given; may end in '+'
+  std::string out_iface;
+  uint8_t proto = 0;      // 0 = any
+  bool proto_given = false;  // -p given at all (ip6tables sets a flag even for -p all)
+  bool fragment = false;     // -f (IPv4 only)
+  bool inv_src = false, inv_dst = false, inv_in = false, inv_out = false;
+  bool inv_proto = false, inv_frag = false;
+
+  // True when the kernel would see an all-zero ipt_ip/ip6t_ip6 (no -s/-d/-i/-o/-p/-f
+  // and no inversion): the "unconditional" test of the trace numbering (ref. §2.1).
+  bool IsUnconditional() const;
+};
+
+enum class TargetKind : uint8_t {
+  kNone,       // no -j: the rule only counts
+  kAccept,
+  kDrop,
+  kQueue,
+  kReturn,
+  kJump,       // -j USERCHAIN
+  kGoto,       // -g USERCHAIN
+  kExtension,  // -j LOG, -j MARK, ...
+};
+
+struct Rule {
+  Rule();
+  ~Rule();
+  Rule(Rule&&) noexcept;
+  Rule& operator=(Rule&&) noexcept;
+
+  uint32_t line = 0;  // 1-based line in the source file
+  std::string text;   // the rule as written (the whole source line)
+  IpHeaderMatch ip;
+  std::vector<std::unique_ptr<Match>> matches;
+  TargetKind target_kind = TargetKind::kNone;
+  std::string jump_chain;       // for kJump / kGoto
+  int32_t jump_index = -1;      // index of jump_chain in the table's chains
+  std::unique_ptr<Target> target;  // for kExtension
+  uint32_t target_col = 0;      // 1-based column of -j/-g (for diagnostics)
+  uint64_t packets = 0, bytes = 0;
+  bool has_counters = false;
+};
+
+struct Chain {
+  std::string name;
+  bool builtin = false;
+  Hook hook = Hook::kPreRouting;  // for builtin chains
+  Policy policy = Policy::kAccept;
+  uint64_t packets = 0, bytes = 0;
+  uint32_t line = 0;  // where it was declared (0 = implicitly, a builtin chain)
+  std::vector<Rule> rules;
+};
+
+struct Table {
+  TableId id = TableId::kFilter;
+  uint32_t line = 0;
+  // Builtin chains first (hook order), then user chains in declaration order.
+  std::vector<Chain> chains;
+  std::unordered_map<std::string, int> chain_index;
+
+  Chain* FindChain(std::string_view name);
+  const Chain* FindChain(std::string_view name) const;
+  int FindChainIndex(std::string_view name) const;
+  // The builtin chain of hook h, or nullptr if this table has none.
+  const Chain* BuiltinChain(Hook h) const;
+  size_t RuleCount() const;
+};
+
+struct Ruleset {
+  Ruleset();
+  ~Ruleset();
+  Ruleset(Ruleset&&) noexcept;
+  Ruleset& operator=(Ruleset&&) noexcept;
+
+  Family family = Family::kIPv4;
+  std::string file;             // name used in diagnostics ("-" for stdin is shown as <stdin>)
+  std::vector<Table> tables;    // in the order the file gave them
+
+  Table* FindTable(TableId id);
+  const Table* FindTable(TableId id) const;
+  size_t RuleCount() const;
+  size_t ChainCount() const;
+};
+
+// Creates a table with its builtin chains (policy ACCEPT, zero counters).
+Table MakeTable(TableId id);
+
+}  // namespace iptsim

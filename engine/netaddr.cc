@@ -1,0 +1,167 @@
+#include "engine/netaddr.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace iptsim {
+
+int AddrLen(Family f) { return f == Family::kIPv4 ? 4 : 16; }
+
+bool IpPrefix::IsZero() const {
+  for (int i = 0; i < 16; ++i)
+    if (addr.b[i] || mask.b[i]) return false;
+  return true;
+}
+
+namespace {
+
+// strtoul(s, base 0) over the whole string, as xtables_strtoui does.
+bool ParseUnsignedBase0(std::string_view s, uint64_t max, uint64_t* out) {
+  if (s.empty()) return false;
+  int base = 10;
+  size_t i = 0;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    i = 2;
+  } else if (s.size() > 1 && s[0] == '0') {
+    base = 8;
+    i = 1;
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    int d;
+    char c = s[i];
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return false;
+    if (d >= base) return false;
+    v = v * base + d;
+    if (v > max) return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseDottedQuad(std::string_view s, bool is_mask, IpAddr* out) {
+  IpAddr a;
+  for (int i = 0; i < 4; ++i) {
+    size_t dot = s.find('.');
+    std::string_view part = (i < 3 && dot != std::string_view::npos) ? s.substr(0, dot) : s;
+    if (i == 3 && dot != std::string_view::npos) return false;
+    uint64_t v;
+    if (!ParseUnsignedBase0(part, 255, &v)) return false;
+    a.b[i] = static_cast<uint8_t>(v);
+    if (i < 3 && dot == std::string_view::npos) {
+      // "1.2.3" is a network address: the missing bytes are zero.
+      if (is_mask) return false;
+      break;
+    }
+    s = s.substr(dot + 1);
+  }
+  *out = a;
+  return true;
+}
+
+}  // namespace
+
+bool ParseIpAddr(Family f, std::string_view text, IpAddr* out) {
+  if (f == Family::kIPv4) return ParseDottedQuad(text, false, out);
+  if (text.size() >= INET6_ADDRSTRLEN) return false;
+  char buf[INET6_ADDRSTRLEN];
+  memcpy(buf, text.data(), text.size());
+  buf[text.size()] = 0;
+  IpAddr a;
+  if (inet_pton(AF_INET6, buf, a.b.data()) != 1) return false;
+  *out = a;
+  return true;
+}
+
+IpAddr PrefixMask(Family f, int len) {
+  IpAddr m;
+  for (int i = 0; i < AddrLen(f); ++i) {
+    int bits = len - 8 * i;
+    m.b[i] = bits >= 8 ? 0xff : bits <= 0 ? 0 : static_cast<uint8_t>(0xff << (8 - bits));
+  }
+  return m;
+}
+
+int MaskPrefixLen(Family f, const IpAddr& mask) {
+  int len = 0;
+  int n = AddrLen(f);
+  int i = 0;
+  for (; i < n && mask.b[i] == 0xff; ++i) len += 8;
+  if (i < n) {
+    uint8_t b = mask.b[i];
+    while (b & 0x80) {
+      ++len;
+      b = static_cast<uint8_t>(b << 1);
+    }
+    if (b) return -1;
+    for (++i; i < n; ++i)
+      if (mask.b[i]) return -1;
+  }
+  return len;
+}
+
+bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* why) {
+  std::string_view addr = text, mask;
+  bool has_mask = false;
+  if (size_t slash = text.find('/'); slash != std::string_view::npos) {
+    addr = text.substr(0, slash);
+    mask = text.substr(slash + 1);
+    has_mask = true;
+  }
+  IpPrefix p;
+  if (!ParseIpAddr(f, addr, &p.addr)) {
+    *why = "host/network '" + std::string(addr) + "' not found";
+    return false;
+  }
+  if (!has_mask) {
+    p.mask = PrefixMask(f, f == Family::kIPv4 ? 32 : 128);
+  } else if ((f == Family::kIPv4 && mask.find('.') != std::string_view::npos) ||
+             (f == Family::kIPv6 && mask.find(':') != std::string_view::npos)) {
+    bool ok = f == Family::kIPv4 ? ParseDottedQuad(mask, true, &p.mask)
+                                 : ParseIpAddr(f, mask, &p.mask);
+    if (!ok) {
+      *why = "invalid mask '" + std::string(mask) + "' specified";
+      return false;
+    }
+  } else {
+    uint64_t len;
+    if (!ParseUnsignedBase0(mask, f == Family::kIPv4 ? 32 : 128, &len)) {
+      *why = "invalid mask '" + std::string(mask) + "' specified";
+      return false;
+    }
+    p.mask = PrefixMask(f, static_cast<int>(len));
+  }
+  for (int i = 0; i < 16; ++i) p.addr.b[i] &= p.mask.b[i];
+  *out = p;
+  return true;
+}
+
+std::string FormatIpAddr(Family f, const IpAddr& a) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(f == Family::kIPv4 ? AF_INET : AF_INET6, a.b.data(), buf, sizeof buf);
+  return buf;
+}
+
+std::string FormatIpPrefix(Family f, const IpPrefix& p) {
+  std::string s = FormatIpAddr(f, p.addr);
+  int len = MaskPrefixLen(f, p.mask);
+  s += '/';
+  if (len >= 0)
+    s += std::to_string(len);
+  else
+    s += FormatIpAddr(f, p.mask);
+  return s;
+}
+
+bool PrefixContains(const IpPrefix& p, const IpAddr& a) {
+  for (int i = 0; i < 16; ++i)
+    if ((a.b[i] & p.mask.b[i]) != p.addr.b[i]) return false;
+  return true;
+}
+
+}  // namespace iptsim

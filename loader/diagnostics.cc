@@ -1,0 +1,63 @@
+#include "loader/diagnostics.h"
+
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+
+std::string FormatDiagnostic(const Diagnostic& d) {
+  std::string out = d.file;
+  if (d.line) {
+    out += ':' + std::to_string(d.line);
+    if (d.col) out += ':' + std::to_string(d.col);
+  }
+  out += d.severity == Severity::kError     ? ": error: "
+         : d.severity == Severity::kWarning ? ": warning: "
+                                            : ": note: ";
+  out += d.message;
+  out += '\n';
+  if (d.line && d.col) {
+    out += d.source_line;
+    out += '\n';
+    // Keep tabs so the caret lines up under the token in a terminal.
+    for (uint32_t i = 0; i + 1 < d.col && i < d.source_line.size(); ++i)
+      out += d.source_line[i] == '\t' ? '\t' : ' ';
+    out += '^';
+    for (uint32_t i = 1; i < d.len; ++i) out += '~';
+    out += '\n';
+  }
+  return out;
+}
+
+void DiagnosticSink::Add(Diagnostic d) {
+  if (d.severity == Severity::kError) ++errors_;
+  if (diags_.size() >= cap_) {
+    ++dropped_;
+    return;
+  }
+  diags_.push_back(std::move(d));
+}
+
+std::string DiagnosticSink::Format() const {
+  std::string out;
+  for (const Diagnostic& d : diags_) out += FormatDiagnostic(d);
+  if (dropped_) out += "... and " + std::to_string(dropped_) + " more diagnostics not shown\n";
+  if (errors_) out += std::to_string(errors_) + (errors_ == 1 ? " error\n" : " errors\n");
+  return out;
+}
+
+std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates) {
+  size_t best = SIZE_MAX;
+  std::string_view best_name;
+  for (std::string_view c : candidates) {
+    size_t d = EditDistance(name, c);
+    if (d < best) {
+      best = d;
+      best_name = c;
+    }
+  }
+  size_t limit = std::max<size_t>(1, name.size() / 3);
+  if (best == 0 || best > limit) return "";
+  return std::string(best_name);
+}
+
+}  // namespace iptsim

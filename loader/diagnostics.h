@@ -1,0 +1,51 @@
+// Diagnostics: "file:line:col: error: message", the source line, a caret.
+// Only the loader knows positions; everything else reports a message and the
+// token it is about, and the loader turns that into a Diagnostic here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iptsim {
+
+enum class Severity : uint8_t { kError, kWarning, kNote };
+
+struct Diagnostic {
+  Severity severity = Severity::kError;
+  std::string file;
+  uint32_t line = 0;  // 1-based; 0 when not tied to a line
+  uint32_t col = 0;   // 1-based; 0 when not tied to a column
+  uint32_t len = 1;   // length of the underlined token
+  std::string message;
+  std::string source_line;  // the line as written, without its newline
+};
+
+// "file:line:col: error: message\nsource\n   ^~~~\n" (source and caret only when known).
+std::string FormatDiagnostic(const Diagnostic& d);
+
+// Collects diagnostics up to a cap; past the cap it only counts them.
+class DiagnosticSink {
+ public:
+  explicit DiagnosticSink(size_t cap = 50) : cap_(cap) {}
+  void Add(Diagnostic d);
+  const std::vector<Diagnostic>& diagnostics() const { return diags_; }
+  size_t error_count() const { return errors_; }
+  size_t dropped() const { return dropped_; }
+  bool full() const { return diags_.size() >= cap_; }
+  // All diagnostics formatted, then "N errors" / "... and N more errors".
+  std::string Format() const;
+
+ private:
+  size_t cap_;
+  size_t errors_ = 0;
+  size_t dropped_ = 0;
+  std::vector<Diagnostic> diags_;
+};
+
+// The closest candidate to `name` by edit distance, if it is close enough to
+// be a plausible typo (distance <= max(1, len/3)); else "".
+std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates);
+
+}  // namespace iptsim

@@ -1,0 +1,47 @@
+// Splits iptables-restore input into lines and a command line into words,
+// exactly as iptables-restore's add_param_to_argv does: words are separated
+// by blanks; a '"' opens a quoted part in which '\' escapes the next
+// character; a closing '"' ends the word (so '""' is an empty word).  Every
+// word keeps the column it started at, for diagnostics.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iptsim {
+
+struct Token {
+  std::string text;  // after unquoting
+  uint32_t col = 0;  // 1-based column of the first source character
+  uint32_t len = 0;  // number of source characters (quotes included)
+};
+
+struct LexError {
+  uint32_t col = 0;
+  uint32_t len = 1;
+  std::string message;
+};
+
+// Longest word iptables-restore accepts (its parameter buffer is 1024 bytes).
+constexpr size_t kMaxTokenLength = 1023;
+
+// Splits `line` (no newline) starting at byte `start`.  Returns false and
+// fills *err on an unterminated quote or an over-long word.
+bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexError* err);
+
+// Iterates over the lines of a buffer: line numbers from 1, '\r' before '\n'
+// dropped.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+  bool Next(std::string_view* line, uint32_t* number);
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint32_t line_ = 0;
+};
+
+}  // namespace iptsim

@@ -1,0 +1,1470 @@
+#include "loader/loader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "loader/lexer.h"
+#include "loader/printer.h"
+#include "matchers/extension.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// The options iptables itself (not an extension) understands on a rule line.
+
+enum BaseId {
+  kOptAppend,
+  kOptInsert,
+  kOptNewChain,
+  kOptPolicy,
+  kOptFlush,
+  kOptDeleteChain,
+  kOptDelete,
+  kOptReplace,
+  kOptRename,
+  kOptZero,
+  kOptSource,
+  kOptDestination,
+  kOptInIface,
+  kOptOutIface,
+  kOptProtocol,
+  kOptFragment,
+  kOptJump,
+  kOptGoto,
+  kOptMatch,
+  kOptCounters,
+  kOptIPv4,
+  kOptIPv6,
+  kOptTable,
+};
+
+struct BaseOption {
+  std::string_view long_name;
+  char short_name;
+  BaseId id;
+};
+
+constexpr BaseOption kBaseOptions[] = {
+    {"append", 'A', kOptAppend},         {"insert", 'I', kOptInsert},
+    {"new-chain", 'N', kOptNewChain},    {"policy", 'P', kOptPolicy},
+    {"flush", 'F', kOptFlush},           {"delete-chain", 'X', kOptDeleteChain},
+    {"delete", 'D', kOptDelete},         {"replace", 'R', kOptReplace},
+    {"rename-chain", 'E', kOptRename},   {"zero", 'Z', kOptZero},
+    {"source", 's', kOptSource},         {"src", 0, kOptSource},
+    {"destination", 'd', kOptDestination}, {"dst", 0, kOptDestination},
+    {"in-interface", 'i', kOptInIface},  {"out-interface", 'o', kOptOutIface},
+    {"protocol", 'p', kOptProtocol},     {"fragment", 'f', kOptFragment},
+    {"jump", 'j', kOptJump},             {"goto", 'g', kOptGoto},
+    {"match", 'm', kOptMatch},           {"set-counters", 'c', kOptCounters},
+    {"ipv4", '4', kOptIPv4},             {"ipv6", '6', kOptIPv6},
+    {"table", 't', kOptTable},
+};
+
+bool BaseTakesArg(BaseId id) {
+  switch (id) {
+    case kOptSource:
+    case kOptDestination:
+    case kOptInIface:
+    case kOptOutIface:
+    case kOptProtocol:
+    case kOptJump:
+    case kOptGoto:
+    case kOptMatch:
+    case kOptCounters:
+    case kOptTable:
+    case kOptAppend:
+    case kOptInsert:
+    case kOptNewChain:
+    case kOptPolicy:
+    case kOptDelete:
+    case kOptReplace:
+    case kOptRename:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsCommand(BaseId id) { return id <= kOptZero; }
+
+bool BaseInvertible(BaseId id) {
+  return id == kOptSource || id == kOptDestination || id == kOptInIface || id == kOptOutIface ||
+         id == kOptProtocol || id == kOptFragment;
+}
+
+constexpr size_t kMaxChainNameLen = 28;  // XT_EXTENSION_MAXNAMELEN - 1
+constexpr size_t kMaxIfaceLen = 15;      // IFNAMSIZ - 1
+
+bool IsStandardTargetName(std::string_view n) {
+  return n == "ACCEPT" || n == "DROP" || n == "QUEUE" || n == "RETURN";
+}
+
+bool ParseCounters(std::string_view s, uint64_t* p, uint64_t* b) {
+  // "[pkts:bytes]"
+  if (s.size() < 5 || s.front() != '[' || s.back() != ']') return false;
+  s = s.substr(1, s.size() - 2);
+  size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  return ParseUIntDec(s.substr(0, colon), 0, UINT64_MAX, p) &&
+         ParseUIntDec(s.substr(colon + 1), 0, UINT64_MAX, b);
+}
+
+// One option occurrence found while scanning a rule line.
+struct Resolved {
+  bool base = false;
+  BaseId base_id{};
+  Extension* ext = nullptr;
+  int ext_option = -1;
+};
+
+class Loader {
+ public:
+  Loader(std::string_view text, std::string file, Family family, DiagnosticSink* sink)
+      : text_(text), file_(std::move(file)), family_(family), sink_(sink) {}
+
+  void Run(Ruleset* out);
+
+ private:
+  // Diagnostics at the current line.
+  void Error(uint32_t col, uint32_t len, std::string message) {
+    Diagnostic d;
+    d.file = file_;
+    d.line = lineno_;
+    d.col = col;
+    d.len = std::max<uint32_t>(len, 1);
+    d.message = std::move(message);
+    d.source_line = std::string(line_);
+    sink_->Add(std::move(d));
+  }
+  void ErrorAt(const Token& t, std::string message) { Error(t.col, t.len, std::move(message)); }
+  // Diagnostics about an earlier line (COMMIT-time checks).
+  void ErrorAtLine(uint32_t line, std::string_view source, uint32_t col, uint32_t len,
+                   std::string message) {
+    Diagnostic d;
+    d.file = file_;
+    d.line = line;
+    d.col = col;
+    d.len = std::max<uint32_t>(len, 1);
+    d.message = std::move(message);
+    d.source_line = std::string(source);
+    sink_->Add(std::move(d));
+  }
+
+  void HandleTableLine();
+  void HandleChainLine();
+  void HandleCommit();
+  void HandleCommand(size_t start);
+  bool CheckChainName(const Token& t);
+  Chain* ChainArg(const Token& t);
+
+  // Parses the rule options in tokens_[first..] (the command and its
+  // operands are already consumed and marked in `skip`).  src/dst_pick
+  // select one address of comma-separated -s/-d lists.
+  bool ParseRule(const std::string& chain, const std::vector<bool>& skip, size_t src_pick,
+                 size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst);
+  bool ResolveLong(std::string_view name, const std::vector<Extension*>& loaded, Resolved* r,
+                   std::string* why);
+
+  void ValidateTable(Table& t);
+
+  std::string_view text_;
+  std::string file_;
+  Family family_;
+  DiagnosticSink* sink_;
+
+  std::string_view line_;
+  uint32_t lineno_ = 0;
+  std::vector<Token> tokens_;
+  std::vector<Token> scratch_;
+
+  bool in_table_ = false;
+  Table table_;
+  Ruleset* rs_ = nullptr;
+};
+
+void Loader::Run(Ruleset* out) {
+  rs_ = out;
+  out->family = family_;
+  out->file = file_;
+  LineReader reader(text_);
+  std::string_view line;
+  uint32_t n;
+  while (reader.Next(&line, &n)) {
+    line_ = line;
+    lineno_ = n;
+    size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size()) continue;  // blank
+    if (line[0] == '#') continue;   // comment (only in column 1, as in iptables-restore)
+    if (line[i] == '*') {
+      HandleTableLine();
+    } else if (line[i] == ':') {
+      HandleChainLine();
+    } else if (line.substr(i) == "COMMIT" ||
+               (line.substr(i, 6) == "COMMIT" && line.find_first_not_of(" \t", i + 6) ==
+                                                     std::string_view::npos)) {
+      HandleCommit();
+    } else {
+      HandleCommand(i);
+    }
+  }
+  if (in_table_) {
+    line_ = "";
+    lineno_ = lineno_ ? lineno_ : 1;
+    Diagnostic d;
+    d.file = file_;
+    d.line = table_.line;
+    d.message = "table '" + std::string(TableName(table_.id)) +
+                "' is not committed: COMMIT expected before the end of the input";
+    sink_->Add(std::move(d));
+  }
+}
+
+void Loader::HandleTableLine() {
+  LexError err;
+  if (!Tokenize(line_, 0, &tokens_, &err)) {
+    Error(err.col, err.len, err.message);
+    return;
+  }
+  const Token& t = tokens_[0];
+  if (in_table_) {
+    Error(t.col, t.len,
+          "table '" + std::string(TableName(table_.id)) +
+              "' is not committed: COMMIT expected before a new table");
+    return;
+  }
+  std::string_view name = std::string_view(t.text).substr(1);
+  TableId id;
+  if (!ParseTableName(name, &id)) {
+    std::string msg = "unknown table '" + std::string(name) + "'";
+    std::string guess =
+        ClosestName(name, {"raw", "mangle", "nat", "filter", "security"});
+    if (!guess.empty()) msg += ", did you mean '" + guess + "'?";
+    else msg += " (tables are raw, mangle, nat, filter and security)";
+    Error(t.col, t.len, msg);
+    // Skip the section, still tracking where it ends.
+    in_table_ = true;
+    table_ = MakeTable(TableId::kFilter);
+    table_.line = 0;  // marks "do not keep"
+    return;
+  }
+  if (tokens_.size() > 1) {
+    ErrorAt(tokens_[1], "unexpected '" + tokens_[1].text + "' after the table name");
+  }
+  in_table_ = true;
+  table_ = MakeTable(id);
+  table_.line = lineno_;
+}
+
+bool Loader::CheckChainName(const Token& t) {
+  if (t.text.empty()) {
+    ErrorAt(t, "empty chain name");
+    return false;
+  }
+  if (t.text.size() > kMaxChainNameLen) {
+    ErrorAt(t, "chain name '" + t.text + "' is too long (" + std::to_string(t.text.size()) +
+                   " characters; at most " + std::to_string(kMaxChainNameLen) + ")");
+    return false;
+  }
+  if (IsStandardTargetName(t.text)) {
+    ErrorAt(t, "chain name '" + t.text + "' is reserved for the standard target");
+    return false;
+  }
+  return true;
+}
+
+void Loader::HandleChainLine() {
+  if (!in_table_) {
+    Error(1, 1, "chain line outside a table: a '*table' line must come first");
+    return;
+  }
+  // ":NAME POLICY [p:b]": iptables-restore reads it with strtok, no quoting.
+  LexError err;
+  size_t colon = line_.find(':');
+  if (!Tokenize(line_, colon + 1, &tokens_, &err)) {
+    Error(err.col, err.len, err.message);
+    return;
+  }
+  if (tokens_.empty()) {
+    Error(static_cast<uint32_t>(colon + 1), 1, "chain line without a chain name");
+    return;
+  }
+  const Token& name = tokens_[0];
+  if (tokens_.size() < 2) {
+    ErrorAt(name, "chain line for '" + name.text + "' has no policy (use '-' for a user chain)");
+    return;
+  }
+  const Token& pol = tokens_[1];
+  uint64_t p = 0, b = 0;
+  bool has_counters = false;
+  if (tokens_.size() >= 3) {
+    if (!ParseCounters(tokens_[2].text, &p, &b)) {
+      ErrorAt(tokens_[2], "invalid counters '" + tokens_[2].text + "' (expected [packets:bytes])");
+      return;
+    }
+    has_counters = true;
+  }
+  if (tokens_.size() > 3) {
+    ErrorAt(tokens_[3], "unexpected '" + tokens_[3].text + "' after the chain counters");
+    return;
+  }
+  (void)has_counters;
+  if (Chain* c = table_.FindChain(name.text); c && c->builtin) {
+    if (pol.text == "-") return;  // keeps the current policy
+    if (pol.text != "ACCEPT" && pol.text != "DROP") {
+      ErrorAt(pol, "invalid policy '" + pol.text + "' for builtin chain " + name.text +
+                       " (must be ACCEPT or DROP)");
+      return;
+    }
+    c->policy = pol.text == "ACCEPT" ? Policy::kAccept : Policy::kDrop;
+    c->packets = p;
+    c->bytes = b;
+    c->line = lineno_;
+    return;
+  }
+  if (!CheckChainName(name)) return;
+  if (pol.text != "-") {
+    ErrorAt(pol, "cannot set policy '" + pol.text + "' on user-defined chain '" + name.text +
+                     "' (only builtin chains have a policy; use '-')");
+    return;
+  }
+  if (table_.FindChain(name.text)) {
+    ErrorAt(name, "chain '" + name.text + "' already exists");
+    return;
+  }
+  Chain c;
+  c.name = name.text;
+  c.line = lineno_;
+  table_.chain_index.emplace(c.name, static_cast<int>(table_.chains.size()));
+  table_.chains.push_back(std::move(c));
+}
+
+void Loader::HandleCommit() {
+  if (!in_table_) {
+    Error(1, 6, "COMMIT without a table");
+    return;
+  }
+  in_table_ = false;
+  if (table_.line == 0) return;  // an unknown table: already reported
+  ValidateTable(table_);
+  for (Table& t : rs_->tables) {
+    if (t.id == table_.id) {  // a second section replaces the first, as iptables-restore does
+      t = std::move(table_);
+      return;
+    }
+  }
+  rs_->tables.push_back(std::move(table_));
+}
+
+Chain* Loader::ChainArg(const Token& t) {
+  Chain* c = table_.FindChain(t.text);
+  if (!c) {
+    std::vector<std::string_view> names;
+    for (const Chain& ch : table_.chains) names.push_back(ch.name);
+    std::string msg = "chain '" + t.text + "' does not exist in table '" +
+                      std::string(TableName(table_.id)) + "'";
+    std::string guess = ClosestName(t.text, names);
+    if (!guess.empty()) msg += ", did you mean '" + guess + "'?";
+    ErrorAt(t, msg);
+  }
+  return c;
+}
+
+void Loader::HandleCommand(size_t start) {
+  LexError err;
+  if (!Tokenize(line_, start, &tokens_, &err)) {
+    Error(err.col, err.len, err.message);
+    return;
+  }
+  if (!in_table_) {
+    ErrorAt(tokens_[0], "rule outside a table: a '*table' line must come first");
+    return;
+  }
+  if (table_.line == 0) return;  // inside an unknown table
+  // Optional "[pkts:bytes]" prefix.
+  size_t first = 0;
+  uint64_t pk = 0, by = 0;
+  bool has_counters = false;
+  if (!tokens_.empty() && !tokens_[0].text.empty() && tokens_[0].text[0] == '[') {
+    if (!ParseCounters(tokens_[0].text, &pk, &by)) {
+      ErrorAt(tokens_[0], "invalid counters '" + tokens_[0].text + "' (expected [packets:bytes])");
+      return;
+    }
+    has_counters = true;
+    first = 1;
+  }
+  // Find the command (it may stand anywhere on the line, as with getopt).
+  std::vector<bool> skip(tokens_.size(), false);
+  for (size_t i = 0; i < first; ++i) skip[i] = true;
+  int cmd = -1;
+  size_t cmd_tok = 0;
+  for (size_t i = first; i < tokens_.size(); ++i) {
+    const std::string& s = tokens_[i].text;
+    if (s.size() < 2 || s[0] != '-') continue;
+    BaseId id{};
+    bool found = false;
+    std::string_view attached;
+    if (s[1] == '-') {
+      std::string_view name = std::string_view(s).substr(2);
+      size_t eq = name.find('=');
+      if (eq != std::string_view::npos) {
+        attached = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      for (const BaseOption& o : kBaseOptions)
+        if (o.long_name == name && IsCommand(o.id)) {
+          id = o.id;
+          found = true;
+        }
+    } else {
+      for (const BaseOption& o : kBaseOptions)
+        if (o.short_name == s[1] && IsCommand(o.id)) {
+          id = o.id;
+          found = true;
+          if (s.size() > 2) attached = std::string_view(s).substr(2);
+        }
+    }
+    if (!found) {
+      // Skip over the argument of an option that takes one, so "-j -A" style
+      // oddities do not look like commands.
+      continue;
+    }
+    if (cmd >= 0) {
+      ErrorAt(tokens_[i], "more than one command on a line ('" + tokens_[cmd_tok].text +
+                              "' and '" + s + "')");
+      return;
+    }
+    cmd = id;
+    cmd_tok = i;
+    (void)attached;
+  }
+  if (cmd < 0) {
+    ErrorAt(tokens_[first < tokens_.size() ? first : 0],
+            "no command: a rule line must contain -A, -I, -N, -P, -D, -R, -E, -F, -X or -Z");
+    return;
+  }
+  // Operands of the command.
+  skip[cmd_tok] = true;
+  std::string_view attached;
+  {
+    const std::string& s = tokens_[cmd_tok].text;
+    if (s[1] == '-') {
+      size_t eq = s.find('=');
+      if (eq != std::string::npos) attached = std::string_view(s).substr(eq + 1);
+    } else if (s.size() > 2) {
+      attached = std::string_view(s).substr(2);
+    }
+  }
+  std::vector<Token> ops;
+  if (!attached.empty()) {
+    Token t = tokens_[cmd_tok];
+    t.text = std::string(attached);
+    ops.push_back(t);
+  }
+  auto take_operand = [&](bool required) -> bool {
+    size_t next = cmd_tok + 1;
+    while (next < tokens_.size() && skip[next]) ++next;
+    if (next < tokens_.size() && (required || (!tokens_[next].text.empty() &&
+                                               tokens_[next].text[0] != '-' &&
+                                               tokens_[next].text[0] != '!'))) {
+      ops.push_back(tokens_[next]);
+      skip[next] = true;
+      cmd_tok = next;
+      return true;
+    }
+    return false;
+  };
+  const Token& cmd_token = tokens_[cmd_tok];
+  auto need = [&](size_t n, const char* what) -> bool {
+    while (ops.size() < n)
+      if (!take_operand(true)) {
+        ErrorAt(cmd_token, std::string("'") + cmd_token.text + "' needs " + what);
+        return false;
+      }
+    return true;
+  };
+
+  switch (cmd) {
+    case kOptNewChain: {
+      if (!need(1, "a chain name")) return;
+      for (size_t i = 0; i < tokens_.size(); ++i)
+        if (!skip[i]) {
+          ErrorAt(tokens_[i], "unexpected '" + tokens_[i].text + "' after -N CHAIN");
+          return;
+        }
+      const Token& name = ops[0];
+      if (!CheckChainName(name)) return;
+      if (name.text[0] == '-' || name.text[0] == '!') {
+        ErrorAt(name, "chain name '" + name.text + "' may not start with '-' or '!'");
+        return;
+      }
+      if (FindExtension(ExtKind::kTarget, name.text, family_)) {
+        ErrorAt(name, "chain name '" + name.text + "' clashes with the target of that name");
+        return;
+      }
+      if (table_.FindChain(name.text)) {
+        ErrorAt(name, "chain '" + name.text + "' already exists");
+        return;
+      }
+      Chain c;
+      c.name = name.text;
+      c.line = lineno_;
+      table_.chain_index.emplace(c.name, static_cast<int>(table_.chains.size()));
+      table_.chains.push_back(std::move(c));
+      return;
+    }
+    case kOptPolicy: {
+      if (!need(2, "a chain and a policy")) return;
+      Chain* c = ChainArg(ops[0]);
+      if (!c) return;
+      if (!c->builtin) {
+        ErrorAt(ops[0], "cannot set a policy on user-defined chain '" + c->name + "'");
+        return;
+      }
+      if (ops[1].text != "ACCEPT" && ops[1].text != "DROP") {
+        ErrorAt(ops[1], "invalid policy '" + ops[1].text + "' (must be ACCEPT or DROP)");
+        return;
+      }
+      c->policy = ops[1].text == "ACCEPT" ? Policy::kAccept : Policy::kDrop;
+      return;
+    }
+    case kOptFlush:
+    case kOptZero:
+    case kOptDeleteChain: {
+      take_operand(false);
+      if (cmd == kOptZero) take_operand(false);
+      for (size_t i = 0; i < tokens_.size(); ++i)
+        if (!skip[i]) {
+          ErrorAt(tokens_[i], "unexpected '" + tokens_[i].text + "'");
+          return;
+        }
+      std::vector<Chain*> chains;
+      if (!ops.empty()) {
+        Chain* c = ChainArg(ops[0]);
+        if (!c) return;
+        chains.push_back(c);
+      } else {
+        for (Chain& c : table_.chains)
+          if (cmd != kOptDeleteChain || !c.builtin) chains.push_back(&c);
+      }
+      if (cmd == kOptFlush) {
+        for (Chain* c : chains) c->rules.clear();
+      } else if (cmd == kOptZero) {
+        for (Chain* c : chains) {
+          c->packets = c->bytes = 0;
+          for (Rule& r : c->rules) r.packets = r.bytes = 0;
+        }
+      } else {
+        for (Chain* c : chains) {
+          if (c->builtin) {
+            ErrorAt(ops[0], "cannot delete builtin chain '" + c->name + "'");
+            return;
+          }
+        }
+        // A chain still referenced cannot go (EBUSY), nor one with rules (ENOTEMPTY).
+        std::vector<std::string> doomed;
+        for (Chain* c : chains) doomed.push_back(c->name);
+        for (const std::string& name : doomed) {
+          const Chain* c = table_.FindChain(name);
+          if (!c->rules.empty()) {
+            ErrorAt(ops.empty() ? cmd_token : ops[0],
+                    "cannot delete chain '" + name + "': it is not empty");
+            return;
+          }
+          for (const Chain& other : table_.chains)
+            for (const Rule& r : other.rules)
+              if ((r.target_kind == TargetKind::kJump || r.target_kind == TargetKind::kGoto) &&
+                  r.jump_chain == name &&
+                  std::find(doomed.begin(), doomed.end(), other.name) == doomed.end()) {
+                ErrorAt(ops.empty() ? cmd_token : ops[0],
+                        "cannot delete chain '" + name + "': rule " + other.name + " (line " +
+                            std::to_string(r.line) + ") still refers to it");
+                return;
+              }
+        }
+        std::vector<Chain> kept;
+        for (Chain& c : table_.chains)
+          if (std::find(doomed.begin(), doomed.end(), c.name) == doomed.end())
+            kept.push_back(std::move(c));
+        table_.chains = std::move(kept);
+        table_.chain_index.clear();
+        for (size_t i = 0; i < table_.chains.size(); ++i)
+          table_.chain_index.emplace(table_.chains[i].name, static_cast<int>(i));
+        for (Chain& c : table_.chains)
+          for (Rule& r : c.rules)
+            if (!r.jump_chain.empty()) r.jump_index = table_.FindChainIndex(r.jump_chain);
+      }
+      return;
+    }
+    case kOptRename: {
+      if (!need(2, "the old and the new chain name")) return;
+      Chain* c = ChainArg(ops[0]);
+      if (!c) return;
+      if (c->builtin) {
+        ErrorAt(ops[0], "cannot rename builtin chain '" + c->name + "'");
+        return;
+      }
+      if (!CheckChainName(ops[1])) return;
+      if (table_.FindChain(ops[1].text)) {
+        ErrorAt(ops[1], "chain '" + ops[1].text + "' already exists");
+        return;
+      }
+      std::string old = c->name;
+      table_.chain_index.erase(old);
+      c->name = ops[1].text;
+      table_.chain_index.emplace(c->name, table_.FindChainIndex(old) /* -1 */);
+      for (size_t i = 0; i < table_.chains.size(); ++i)
+        if (table_.chains[i].name == c->name) table_.chain_index[c->name] = static_cast<int>(i);
+      for (Chain& ch : table_.chains)
+        for (Rule& r : ch.rules)
+          if (r.jump_chain == old) r.jump_chain = c->name;
+      return;
+    }
+    default:
+      break;
+  }
+
+  // -A, -I, -D, -R: a rule specification follows.
+  if (!need(1, "a chain name")) return;
+  long position = -1;  // 1-based rule number for -I/-D/-R
+  if (cmd == kOptInsert || cmd == kOptDelete || cmd == kOptReplace) {
+    size_t before = ops.size();
+    bool got = cmd == kOptReplace ? need(2, "a chain name and a rule number")
+                                  : take_operand(false);
+    if (cmd == kOptReplace && !got) return;
+    if (ops.size() > before) {
+      uint64_t v;
+      if (!ParseUIntDec(ops.back().text, 1, INT32_MAX, &v)) {
+        if (cmd == kOptDelete) {
+          // Not a number: part of a rule specification; hand it back.
+          skip[cmd_tok] = false;
+          ops.pop_back();
+        } else {
+          ErrorAt(ops.back(), "invalid rule number '" + ops.back().text + "'");
+          return;
+        }
+      } else {
+        position = static_cast<long>(v);
+      }
+    }
+  }
+  Chain* chain = ChainArg(ops[0]);
+  if (!chain) return;
+  std::string chain_name = chain->name;
+  int chain_idx = table_.FindChainIndex(chain_name);
+
+  if (cmd == kOptDelete && position > 0) {
+    for (size_t i = 0; i < tokens_.size(); ++i)
+      if (!skip[i]) {
+        ErrorAt(tokens_[i], "unexpected '" + tokens_[i].text + "' after -D CHAIN NUMBER");
+        return;
+      }
+    if (static_cast<size_t>(position) > chain->rules.size()) {
+      ErrorAt(ops[1], "rule number " + std::to_string(position) + " does not exist in chain '" +
+                          chain_name + "' (it has " + std::to_string(chain->rules.size()) +
+                          " rules)");
+      return;
+    }
+    chain->rules.erase(chain->rules.begin() + (position - 1));
+    return;
+  }
+
+  std::vector<Rule> made;
+  Rule rule;
+  size_t nsrc = 1, ndst = 1;
+  if (!ParseRule(chain_name, skip, 0, 0, &rule, &nsrc, &ndst)) return;
+  made.push_back(std::move(rule));
+  // "-s a,b -d c,d" makes one rule per combination, sources outermost.
+  for (size_t s = 0; s < nsrc; ++s)
+    for (size_t d = 0; d < ndst; ++d) {
+      if (s == 0 && d == 0) continue;
+      Rule r;
+      size_t a, b;
+      if (!ParseRule(chain_name, skip, s, d, &r, &a, &b)) return;
+      made.push_back(std::move(r));
+    }
+  chain = &table_.chains[chain_idx];
+  for (Rule& r : made) {
+    r.line = lineno_;
+    r.text = std::string(line_);
+    r.packets = pk;
+    r.bytes = by;
+    r.has_counters = has_counters || r.has_counters;
+  }
+
+  switch (cmd) {
+    case kOptAppend:
+      for (Rule& r : made) chain->rules.push_back(std::move(r));
+      break;
+    case kOptInsert: {
+      size_t pos = position > 0 ? static_cast<size_t>(position) : 1;
+      if (pos > chain->rules.size() + 1) {
+        ErrorAt(ops[1], "index of insertion too big: chain '" + chain_name + "' has " +
+                            std::to_string(chain->rules.size()) + " rules");
+        return;
+      }
+      chain->rules.insert(chain->rules.begin() + (pos - 1), std::make_move_iterator(made.begin()),
+                          std::make_move_iterator(made.end()));
+      break;
+    }
+    case kOptReplace: {
+      if (made.size() != 1) {
+        ErrorAt(tokens_[cmd_tok], "-R needs a rule with a single source and destination");
+        return;
+      }
+      if (static_cast<size_t>(position) > chain->rules.size()) {
+        ErrorAt(ops[1], "rule number " + std::to_string(position) + " does not exist in chain '" +
+                            chain_name + "'");
+        return;
+      }
+      chain->rules[position - 1] = std::move(made[0]);
+      break;
+    }
+    case kOptDelete: {
+      for (Rule& want : made) {
+        std::string a;
+        SaveRule(want, chain_name, family_, a);
+        bool found = false;
+        for (size_t i = 0; i < chain->rules.size(); ++i) {
+          std::string b;
+          SaveRule(chain->rules[i], chain_name, family_, b);
+          if (a == b) {
+            chain->rules.erase(chain->rules.begin() + i);
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          ErrorAt(ops[0], "no rule in chain '" + chain_name + "' matches this -D specification");
+          return;
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& loaded,
+                         Resolved* r, std::string* why) {
+  // getopt_long over iptables' merged option table: the base options, then
+  // the most recently loaded extension's options first (xtables_merge_options
+  // puts new options before old ones).  Exact names win; otherwise a unique
+  // prefix is accepted.
+  for (const BaseOption& o : kBaseOptions)
+    if (o.long_name == name) {
+      r->base = true;
+      r->base_id = o.id;
+      return true;
+    }
+  for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) {
+    auto opts = (*it)->info().options;
+    for (size_t k = 0; k < opts.size(); ++k)
+      if (opts[k].name == name) {
+        r->ext = *it;
+        r->ext_option = static_cast<int>(k);
+        return true;
+      }
+  }
+  // Abbreviations.
+  std::vector<Resolved> cands;
+  std::vector<std::string_view> cand_names;
+  for (const BaseOption& o : kBaseOptions)
+    if (o.long_name.substr(0, name.size()) == name && !name.empty()) {
+      Resolved c;
+      c.base = true;
+      c.base_id = o.id;
+      bool dup = false;
+      for (const Resolved& x : cands)
+        if (x.base && x.base_id == o.id) dup = true;
+      if (!dup) {
+        cands.push_back(c);
+        cand_names.push_back(o.long_name);
+      }
+    }
+  for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) {
+    auto opts = (*it)->info().options;
+    for (size_t k = 0; k < opts.size(); ++k)
+      if (!name.empty() && opts[k].name.substr(0, name.size()) == name) {
+        Resolved c;
+        c.ext = *it;
+        c.ext_option = static_cast<int>(k);
+        cands.push_back(c);
+        cand_names.push_back(opts[k].name);
+      }
+  }
+  if (cands.size() == 1) {
+    *r = cands[0];
+    return true;
+  }
+  if (cands.size() > 1) {
+    *why = "option '--" + std::string(name) + "' is ambiguous (could be";
+    for (size_t i = 0; i < cand_names.size(); ++i)
+      *why += (i ? ", --" : " --") + std::string(cand_names[i]);
+    *why += ")";
+    return false;
+  }
+  why->clear();
+  return false;
+}
+
+bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, size_t src_pick,
+                       size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst) {
+  std::vector<Extension*> loaded;  // matches and the target, in load order
+  bool proto_implicit_loaded = false;
+  bool have_target = false;
+  int inv_token = -1;
+  bool seen[32] = {};
+  ParseContext ctx;
+  ctx.family = family_;
+  ctx.table = table_.id;
+  ctx.chain = chain;
+  ctx.ip = &rule->ip;
+  *nsrc = *ndst = 1;
+  bool ok = true;
+  bool is_builtin = false;
+  if (const Chain* c = table_.FindChain(chain)) is_builtin = c->builtin;
+
+  auto fail = [&](const Token& t, std::string msg) {
+    ErrorAt(t, std::move(msg));
+    ok = false;
+  };
+
+  const size_t n = tokens_.size();
+  for (size_t i = 0; i < n && ok; ++i) {
+    if (skip[i]) continue;
+    const Token& tok = tokens_[i];
+    const std::string& s = tok.text;
+    if (s == "!") {
+      if (inv_token >= 0) {
+        fail(tok, "multiple consecutive '!' are not allowed");
+        break;
+      }
+      inv_token = static_cast<int>(i);
+      continue;
+    }
+    bool invert = inv_token >= 0;
+    auto consume_invert = [&]() { inv_token = -1; };
+    if (s.size() < 2 || s[0] != '-' || s == "--") {
+      fail(tok, "unexpected argument '" + s + "'");
+      break;
+    }
+    Resolved res;
+    std::string_view inline_arg;
+    bool has_inline = false;
+    std::string opt_display;
+    if (s[1] == '-') {
+      std::string_view name = std::string_view(s).substr(2);
+      if (size_t eq = name.find('='); eq != std::string_view::npos) {
+        inline_arg = name.substr(eq + 1);
+        has_inline = true;
+        name = name.substr(0, eq);
+      }
+      opt_display = "--" + std::string(name);
+      std::string why;
+      if (!ResolveLong(name, loaded, &res, &why)) {
+        if (!why.empty()) {
+          fail(tok, why);
+          break;
+        }
+        // Unknown option: iptables then loads the match named after -p
+        // (an implicit "-m tcp") and tries again.
+        std::string_view pm = ProtoMatchName(rule->ip.proto, family_);
+        const ExtensionInfo* pinfo =
+            (!proto_implicit_loaded && rule->ip.proto_given && !rule->ip.inv_proto && !pm.empty())
+                ? FindExtension(ExtKind::kMatch, pm, family_)
+                : nullptr;
+        if (pinfo) {
+          bool has = false;
+          for (const OptionSpec& o : pinfo->options)
+            if (o.name == name || (!name.empty() && o.name.substr(0, name.size()) == name))
+              has = true;
+          if (has) {
+            proto_implicit_loaded = true;
+            auto m = pinfo->create(pinfo);
+            m->set_col(tok.col);
+            loaded.push_back(m.get());
+            rule->matches.emplace_back(static_cast<Match*>(m.release()));
+            if (!ResolveLong(name, loaded, &res, &why)) {
+              fail(tok, why.empty() ? "unknown option '" + opt_display + "'" : why);
+              break;
+            }
+          }
+        }
+        if (!res.base && !res.ext) {
+          // Say where the option would have come from.
+          std::string msg = "unknown option '" + opt_display + "'";
+          std::vector<std::string_view> owners;
+          for (const ExtensionInfo* e : AllExtensions()) {
+            if (!(e->families & FamilyBit(family_))) continue;
+            for (const OptionSpec& o : e->options)
+              if (o.name == name) {
+                owners.push_back(e->name);
+                break;
+              }
+          }
+          if (!owners.empty()) {
+            msg += ": it belongs to ";
+            for (size_t k = 0; k < owners.size() && k < 4; ++k) {
+              if (k) msg += ", ";
+              msg += (FindExtension(ExtKind::kMatch, owners[k], family_) ? "-m " : "-j ");
+              msg += owners[k];
+            }
+            if (owners.size() > 4) msg += ", ...";
+            msg += ", which this rule does not load before it";
+          } else {
+            std::vector<std::string_view> names;
+            for (const BaseOption& o : kBaseOptions) names.push_back(o.long_name);
+            for (Extension* e : loaded)
+              for (const OptionSpec& o : e->info().options) names.push_back(o.name);
+            std::string guess = ClosestName(name, names);
+            if (!guess.empty()) msg += ", did you mean '--" + guess + "'?";
+          }
+          fail(tok, msg);
+          break;
+        }
+      }
+    } else {
+      bool found = false;
+      for (const BaseOption& o : kBaseOptions)
+        if (o.short_name == s[1]) {
+          res.base = true;
+          res.base_id = o.id;
+          found = true;
+          break;
+        }
+      opt_display = s.substr(0, 2);
+      if (!found) {
+        fail(tok, "unknown option '" + opt_display + "'");
+        break;
+      }
+      if (s.size() > 2) {
+        inline_arg = std::string_view(s).substr(2);
+        has_inline = true;
+      }
+    }
+
+    if (res.base) {
+      BaseId id = res.base_id;
+      if (IsCommand(id)) continue;  // already handled (marked in skip unless repeated)
+      if (invert && !BaseInvertible(id)) {
+        fail(tokens_[inv_token], "'" + opt_display + "' cannot be inverted with '!'");
+        break;
+      }
+      consume_invert();
+      // Argument.
+      Token argtok;
+      if (BaseTakesArg(id)) {
+        if (has_inline) {
+          argtok.text = std::string(inline_arg);
+          argtok.col = tok.col + static_cast<uint32_t>(s.size() - inline_arg.size());
+          argtok.len = static_cast<uint32_t>(inline_arg.size());
+        } else {
+          size_t j = i + 1;
+          while (j < n && skip[j]) ++j;
+          if (j >= n) {
+            fail(tok, "option '" + opt_display + "' requires an argument");
+            break;
+          }
+          argtok = tokens_[j];
+          i = j;
+        }
+      } else if (has_inline && s[1] != '-') {
+        fail(tok, "unexpected text after '" + opt_display + "'");
+        break;
+      }
+      if (id < 32) {
+        if (seen[id] && id != kOptMatch) {
+          fail(tok, "option '" + opt_display + "' may be given only once");
+          break;
+        }
+        seen[id] = true;
+      }
+      switch (id) {
+        case kOptSource:
+        case kOptDestination: {
+          // Comma-separated lists make one rule per address.
+          std::vector<std::string_view> parts;
+          std::string_view all = argtok.text;
+          size_t pos = 0;
+          while (true) {
+            size_t comma = all.find(',', pos);
+            parts.push_back(all.substr(pos, comma == std::string_view::npos ? all.npos
+                                                                             : comma - pos));
+            if (comma == std::string_view::npos) break;
+            pos = comma + 1;
+          }
+          size_t pick = id == kOptSource ? src_pick : dst_pick;
+          (id == kOptSource ? *nsrc : *ndst) = parts.size();
+          IpPrefix p;
+          std::string why;
+          if (!ParseIpPrefix(family_, parts[pick], &p, &why)) {
+            fail(argtok, why);
+            break;
+          }
+          if (id == kOptSource) {
+            rule->ip.src = p;
+            rule->ip.inv_src = invert;
+          } else {
+            rule->ip.dst = p;
+            rule->ip.inv_dst = invert;
+          }
+          break;
+        }
+        case kOptInIface:
+        case kOptOutIface: {
+          const std::string& v = argtok.text;
+          if (v.size() > kMaxIfaceLen) {
+            fail(argtok, "interface name '" + v + "' is too long (" + std::to_string(v.size()) +
+                             " characters; at most " + std::to_string(kMaxIfaceLen) + ")");
+            break;
+          }
+          if (v.empty()) {
+            fail(argtok, "empty interface name");
+            break;
+          }
+          if (id == kOptInIface) {
+            rule->ip.in_iface = v;
+            rule->ip.inv_in = invert;
+          } else {
+            rule->ip.out_iface = v;
+            rule->ip.inv_out = invert;
+          }
+          break;
+        }
+        case kOptProtocol: {
+          std::string lower = argtok.text;
+          for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+          uint8_t p;
+          if (!ParseProtocol(lower, &p)) {
+            fail(argtok, "unknown protocol '" + argtok.text + "'");
+            break;
+          }
+          if (p == 0 && invert) {
+            fail(argtok, "rule would never match: '! -p " + argtok.text + "' excludes every protocol");
+            break;
+          }
+          rule->ip.proto = p;
+          rule->ip.proto_given = true;
+          rule->ip.inv_proto = invert;
+          break;
+        }
+        case kOptFragment:
+          if (family_ == Family::kIPv6) {
+            fail(tok, "'-f' does not exist for IPv6 (use -m frag)");
+            break;
+          }
+          rule->ip.fragment = true;
+          rule->ip.inv_frag = invert;
+          break;
+        case kOptMatch: {
+          const ExtensionInfo* info = FindExtension(ExtKind::kMatch, argtok.text, family_);
+          if (!info) {
+            std::string msg = "unknown match '" + argtok.text + "'";
+            std::vector<std::string_view> names;
+            bool other_family = false;
+            for (const ExtensionInfo* e : AllExtensions()) {
+              if (e->kind != ExtKind::kMatch) continue;
+              if (e->families & FamilyBit(family_))
+                names.push_back(e->name);
+              else if (e->name == argtok.text)
+                other_family = true;
+            }
+            if (other_family)
+              msg += std::string(" for ") + (family_ == Family::kIPv4 ? "IPv4" : "IPv6") +
+                     " (it exists only for the other family)";
+            else if (std::string g = ClosestName(argtok.text, names); !g.empty())
+              msg += ", did you mean '" + g + "'?";
+            fail(argtok, msg);
+            break;
+          }
+          auto m = info->create(info);
+          m->set_col(tok.col);
+          loaded.push_back(m.get());
+          rule->matches.emplace_back(static_cast<Match*>(m.release()));
+          break;
+        }
+        case kOptJump:
+        case kOptGoto: {
+          if (have_target) {
+            fail(tok, "only one -j or -g per rule");
+            break;
+          }
+          have_target = true;
+          rule->target_col = tok.col;
+          const std::string& t = argtok.text;
+          int ci = table_.FindChainIndex(t);
+          if (id == kOptGoto) {
+            if (ci < 0 || table_.chains[ci].builtin) {
+              fail(argtok, "goto '" + t + "' is not a user-defined chain");
+              break;
+            }
+            rule->target_kind = TargetKind::kGoto;
+            rule->jump_chain = t;
+            rule->jump_index = ci;
+            break;
+          }
+          if (t == "ACCEPT") rule->target_kind = TargetKind::kAccept;
+          else if (t == "DROP") rule->target_kind = TargetKind::kDrop;
+          else if (t == "QUEUE") rule->target_kind = TargetKind::kQueue;
+          else if (t == "RETURN") rule->target_kind = TargetKind::kReturn;
+          else if (ci >= 0) {
+            if (table_.chains[ci].builtin) {
+              fail(argtok, "cannot jump to builtin chain '" + t + "'");
+              break;
+            }
+            rule->target_kind = TargetKind::kJump;
+            rule->jump_chain = t;
+            rule->jump_index = ci;
+          } else {
+            const ExtensionInfo* info = FindExtension(ExtKind::kTarget, t, family_);
+            if (!info) {
+              std::string msg = "unknown target '" + t + "'";
+              std::vector<std::string_view> names = {"ACCEPT", "DROP", "QUEUE", "RETURN"};
+              for (const Chain& c : table_.chains)
+                if (!c.builtin) names.push_back(c.name);
+              for (const ExtensionInfo* e : AllExtensions())
+                if (e->kind == ExtKind::kTarget && (e->families & FamilyBit(family_)))
+                  names.push_back(e->name);
+              std::string g = ClosestName(t, names);
+              if (!g.empty())
+                msg += ", did you mean '" + g + "'?";
+              else
+                msg += " (neither a chain of table '" + std::string(TableName(table_.id)) +
+                       "' nor a target extension)";
+              fail(argtok, msg);
+              break;
+            }
+            rule->target_kind = TargetKind::kExtension;
+            auto tg = info->create(info);
+            tg->set_col(tok.col);
+            loaded.push_back(tg.get());
+            rule->target.reset(static_cast<Target*>(tg.release()));
+          }
+          break;
+        }
+        case kOptCounters: {
+          // "-c PKTS,BYTES" (or the old "-c PKTS BYTES").
+          std::string_view v = argtok.text;
+          uint64_t p, b;
+          size_t comma = v.find(',');
+          if (comma != std::string_view::npos) {
+            if (!ParseUIntDec(v.substr(0, comma), 0, UINT64_MAX, &p) ||
+                !ParseUIntDec(v.substr(comma + 1), 0, UINT64_MAX, &b)) {
+              fail(argtok, "invalid counters '" + argtok.text + "' (expected PACKETS,BYTES)");
+              break;
+            }
+          } else {
+            size_t j = i + 1;
+            while (j < n && skip[j]) ++j;
+            if (!ParseUIntDec(v, 0, UINT64_MAX, &p) || j >= n ||
+                !ParseUIntDec(tokens_[j].text, 0, UINT64_MAX, &b)) {
+              fail(argtok, "invalid counters '" + argtok.text + "' (expected PACKETS,BYTES)");
+              break;
+            }
+            i = j;
+          }
+          rule->packets = p;
+          rule->bytes = b;
+          rule->has_counters = true;
+          break;
+        }
+        case kOptIPv4:
+        case kOptIPv6:
+          if ((id == kOptIPv4) != (family_ == Family::kIPv4)) {
+            fail(tok, std::string("rule is marked ") + (id == kOptIPv4 ? "-4 (IPv4)" : "-6 (IPv6)") +
+                          " but the ruleset is " + (family_ == Family::kIPv4 ? "IPv4" : "IPv6"));
+          }
+          break;
+        case kOptTable:
+          fail(tok, "'-t' cannot be used in a restore file; the table comes from the '*table' line");
+          break;
+        default:
+          break;
+      }
+      continue;
+    }
+
+    // An extension option.
+    Extension* ext = res.ext;
+    const OptionSpec& spec = ext->info().options[res.ext_option];
+    if (invert && !spec.invertible) {
+      fail(tokens_[inv_token], "option '--" + std::string(spec.name) + "' of " +
+                                   (ext->info().kind == ExtKind::kMatch ? "-m " : "-j ") +
+                                   std::string(ext->info().name) + " cannot be inverted");
+      break;
+    }
+    consume_invert();
+    std::vector<Arg> args;
+    std::vector<Token> argtoks;
+    if (has_inline) {
+      if (spec.nargs == 0) {
+        fail(tok, "option '--" + std::string(spec.name) + "' does not take an argument");
+        break;
+      }
+      Arg a;
+      a.text = inline_arg;
+      a.col = tok.col + static_cast<uint32_t>(s.size() - inline_arg.size());
+      args.push_back(a);
+    }
+    int want = spec.nargs == kOptionalArg ? 0 : spec.nargs - static_cast<int>(args.size());
+    size_t j = i;
+    for (int k = 0; k < want; ++k) {
+      ++j;
+      while (j < n && skip[j]) ++j;
+      if (j >= n) {
+        fail(tok, "option '--" + std::string(spec.name) + "' requires " +
+                      (spec.nargs == 1 ? std::string("an argument")
+                                       : std::to_string(spec.nargs) + " arguments"));
+        break;
+      }
+      args.push_back(Arg{tokens_[j].text, tokens_[j].col});
+    }
+    if (!ok) break;
+    if (spec.nargs == kOptionalArg && args.empty()) {
+      size_t k = j + 1;
+      while (k < n && skip[k]) ++k;
+      if (k < n && !tokens_[k].text.empty() && tokens_[k].text[0] != '-' &&
+          tokens_[k].text[0] != '!') {
+        args.push_back(Arg{tokens_[k].text, tokens_[k].col});
+        j = k;
+      }
+    }
+    i = j;
+    Status st = ext->Parse(res.ext_option, invert, args, ctx);
+    if (!st.ok()) {
+      std::string where = (ext->info().kind == ExtKind::kMatch ? "-m " : "-j ") +
+                          std::string(ext->info().name) + ": ";
+      if (st.arg() >= 0 && static_cast<size_t>(st.arg()) < args.size()) {
+        const Arg& a = args[st.arg()];
+        uint32_t len = static_cast<uint32_t>(a.text.size());
+        // Quoted arguments are longer in the source; find the token for its length.
+        for (const Token& t : tokens_)
+          if (t.col == a.col) len = t.len;
+        Error(a.col, len, where + st.message());
+      } else {
+        Error(tok.col, tok.len, where + st.message());
+      }
+      ok = false;
+      break;
+    }
+  }
+  if (!ok) return false;
+  if (inv_token >= 0) {
+    ErrorAt(tokens_[inv_token], "'!' is not followed by an option it could invert");
+    return false;
+  }
+  // iptables' own sanity checks on the interface options of builtin chains.
+  if (is_builtin) {
+    if (!rule->ip.out_iface.empty() && (chain == "PREROUTING" || chain == "INPUT")) {
+      for (const Token& t : tokens_)
+        if (t.text == "-o" || t.text.rfind("--out-interface", 0) == 0 ||
+            (t.text.rfind("-o", 0) == 0 && t.text.size() > 2)) {
+          ErrorAt(t, "cannot use -o in chain " + chain + ": packets there have no output interface yet");
+          return false;
+        }
+    }
+    if (!rule->ip.in_iface.empty() && (chain == "OUTPUT" || chain == "POSTROUTING")) {
+      for (const Token& t : tokens_)
+        if (t.text == "-i" || t.text.rfind("--in-interface", 0) == 0 ||
+            (t.text.rfind("-i", 0) == 0 && t.text.size() > 2)) {
+          ErrorAt(t, "cannot use -i in chain " + chain + ": locally generated packets have no input interface");
+          return false;
+        }
+    }
+  }
+  // Final checks of every extension, then the kernel's table and protocol
+  // restrictions (hooks need the whole table: see ValidateTable).
+  auto ext_error = [&](const Extension* e, const std::string& msg) {
+    uint32_t col = e->col();
+    uint32_t len = 2;
+    for (const Token& t : tokens_)
+      if (t.col == col) len = t.len;
+    // Underline "-m name" / "-j NAME" when they are separate words.
+    for (size_t k = 0; k + 1 < tokens_.size(); ++k)
+      if (tokens_[k].col == col && (tokens_[k].text == "-m" || tokens_[k].text == "-j" ||
+                                    tokens_[k].text == "--match" || tokens_[k].text == "--jump"))
+        len = tokens_[k + 1].col + tokens_[k + 1].len - col;
+    Error(col, len,
+          (e->info().kind == ExtKind::kMatch ? "-m " : "-j ") + std::string(e->info().name) +
+              ": " + msg);
+  };
+  for (Extension* e : loaded) {
+    Status st = e->Finish(ctx);
+    if (!st.ok()) {
+      ext_error(e, st.message());
+      return false;
+    }
+    const ExtensionInfo& info = e->info();
+    if (info.table >= 0 && info.table != static_cast<int>(table_.id)) {
+      ext_error(e, std::string(info.kind == ExtKind::kMatch ? "match" : "target") +
+                       " is only valid in the " +
+                       std::string(TableName(static_cast<TableId>(info.table))) +
+                       " table, not in '" + std::string(TableName(table_.id)) + "'");
+      return false;
+    }
+    if (info.proto && (rule->ip.proto != info.proto || rule->ip.inv_proto)) {
+      auto pname = [](uint8_t p) {
+        std::string_view nm = ProtoName(p);
+        return nm.empty() ? std::to_string(p) : std::string(nm);
+      };
+      std::string have = rule->ip.proto == 0 ? std::string("no -p")
+                         : rule->ip.inv_proto ? "'! -p " + pname(rule->ip.proto) + "'"
+                                              : "'-p " + pname(rule->ip.proto) + "'";
+      ext_error(e, "needs '-p " + pname(info.proto) + "' (this rule has " + have + ")");
+      return false;
+    }
+  }
+  return true;
+}
+
+void Loader::ValidateTable(Table& t) {
+  // The kernel (mark_source_chains) walks every builtin chain's rules,
+  // following jumps and gotos, marks each chain with the hooks that reach it
+  // and refuses a loop.  An explicit stack, no recursion.
+  const size_t nc = t.chains.size();
+  std::vector<uint32_t> hooks(nc, 0);
+  std::vector<uint8_t> state(nc, 0);  // per walk: 0 new, 1 on stack, 2 done
+  bool loop_reported = false;
+  for (size_t root = 0; root < nc; ++root) {
+    if (!t.chains[root].builtin) continue;
+    uint32_t bit = HookBit(t.chains[root].hook);
+    std::fill(state.begin(), state.end(), 0);
+    struct Frame {
+      size_t chain;
+      size_t next_rule;
+    };
+    std::vector<Frame> stack;
+    stack.push_back({root, 0});
+    state[root] = 1;
+    hooks[root] |= bit;
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      Chain& c = t.chains[f.chain];
+      if (f.next_rule >= c.rules.size()) {
+        state[f.chain] = 2;
+        stack.pop_back();
+        continue;
+      }
+      Rule& r = c.rules[f.next_rule++];
+      if (r.target_kind != TargetKind::kJump && r.target_kind != TargetKind::kGoto) continue;
+      size_t to = static_cast<size_t>(r.jump_index);
+      if (state[to] == 1) {
+        if (!loop_reported) {
+          std::string path;
+          for (const Frame& g : stack) path += t.chains[g.chain].name + " -> ";
+          path += t.chains[to].name;
+          ErrorAtLine(r.line, r.text, r.target_col, 2,
+                      "chain loop: " + path + " (the kernel refuses loops: ELOOP)");
+          loop_reported = true;
+        }
+        continue;
+      }
+      hooks[to] |= bit;
+      if (state[to] == 0) {
+        state[to] = 1;
+        stack.push_back({to, 0});
+      } else if (state[to] == 2) {
+        // Already fully walked in this root's pass; its hooks still need this bit.
+        std::vector<size_t> work = {to};
+        while (!work.empty()) {
+          size_t w = work.back();
+          work.pop_back();
+          for (Rule& rr : t.chains[w].rules)
+            if ((rr.target_kind == TargetKind::kJump || rr.target_kind == TargetKind::kGoto) &&
+                !(hooks[rr.jump_index] & bit)) {
+              hooks[rr.jump_index] |= bit;
+              work.push_back(rr.jump_index);
+            }
+        }
+      }
+    }
+  }
+  // Hook restrictions and each extension's own kernel check.
+  for (size_t ci = 0; ci < nc; ++ci) {
+    for (Rule& r : t.chains[ci].rules) {
+      CheckContext cc;
+      cc.family = family_;
+      cc.table = t.id;
+      cc.hook_mask = hooks[ci];
+      cc.rule = &r;
+      auto check = [&](const Extension* e) {
+        uint32_t allowed = e->Hooks();
+        std::string what = (e->info().kind == ExtKind::kMatch ? "-m " : "-j ") +
+                           std::string(e->info().name);
+        uint32_t len = static_cast<uint32_t>(what.size());
+        if (allowed && (hooks[ci] & ~allowed)) {
+          std::string ok_list, bad_list;
+          for (int h = 0; h < kNumHooks; ++h) {
+            if (allowed & (1u << h))
+              ok_list += (ok_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
+            if (hooks[ci] & ~allowed & (1u << h))
+              bad_list += (bad_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
+          }
+          ErrorAtLine(r.line, r.text, e->col(), len,
+                      what + ": only valid in " + ok_list + "; this rule is reached from " +
+                          bad_list);
+          return;
+        }
+        Status st = e->Check(cc);
+        if (!st.ok()) ErrorAtLine(r.line, r.text, e->col(), len, what + ": " + st.message());
+      };
+      for (const auto& m : r.matches) check(m.get());
+      if (r.target) check(r.target.get());
+    }
+  }
+}
+
+bool LooksLikeIPv6Address(std::string_view s) {
+  size_t colons = 0;
+  for (char c : s) {
+    if (c == ':') ++colons;
+    else if (!isxdigit(static_cast<unsigned char>(c)) && c != '/' && c != '.') return false;
+  }
+  return colons >= 2;
+}
+
+}  // namespace
+
+Family DetectFamily(std::string_view text) {
+  LineReader reader(text);
+  std::string_view line;
+  uint32_t n;
+  std::vector<Token> toks;
+  LexError err;
+  while (reader.Next(&line, &n)) {
+    if (line.rfind("# Generated by ip6tables", 0) == 0) return Family::kIPv6;
+    if (line.rfind("# Generated by iptables", 0) == 0) return Family::kIPv4;
+    if (line.empty() || line[0] == '#' || line[0] == '*' || line[0] == ':') continue;
+    if (line.find("icmp6") != std::string_view::npos ||
+        line.find("ipv6-icmp") != std::string_view::npos ||
+        line.find("icmpv6") != std::string_view::npos)
+      return Family::kIPv6;
+    if (line.find(':') == std::string_view::npos) continue;
+    if (!Tokenize(line, 0, &toks, &err)) continue;
+    for (size_t i = 0; i + 1 < toks.size(); ++i) {
+      const std::string& o = toks[i].text;
+      if (o == "-s" || o == "-d" || o == "--source" || o == "--destination" || o == "--src" ||
+          o == "--dst") {
+        if (LooksLikeIPv6Address(toks[i + 1].text)) return Family::kIPv6;
+        if (toks[i + 1].text.find('.') != std::string::npos) return Family::kIPv4;
+      }
+    }
+  }
+  return Family::kIPv4;
+}
+
+LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options) {
+  LoadResult result;
+  result.diagnostics = DiagnosticSink(options.max_errors);
+  Family f = options.family ? *options.family : DetectFamily(text);
+  Loader loader(text, std::move(file), f, &result.diagnostics);
+  loader.Run(&result.ruleset);
+  return result;
+}
+
+}  // namespace iptsim

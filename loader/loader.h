@@ -1,0 +1,33 @@
+// Loading iptables-save / ip6tables-save text into a Ruleset, with the
+// checks iptables-restore and the kernel apply at load time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/model.h"
+#include "loader/diagnostics.h"
+
+namespace iptsim {
+
+struct LoadOptions {
+  std::optional<Family> family;  // forced by -4/-6; else detected from content
+  size_t max_errors = 50;        // diagnostics kept (the rest are counted)
+};
+
+struct LoadResult {
+  Ruleset ruleset;
+  DiagnosticSink diagnostics;
+  bool ok() const { return diagnostics.error_count() == 0; }
+};
+
+// Loads `text`; `file` names it in diagnostics.  Never throws; every problem
+// becomes a diagnostic and loading goes on with the next line.
+LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options = {});
+
+// IPv6 when the text says so (an ip6tables-save header, IPv6 addresses,
+// ICMPv6), else IPv4.
+Family DetectFamily(std::string_view text);
+
+}  // namespace iptsim

@@ -1,0 +1,52 @@
+// Extension: comment (match, IPv4 IPv6)
+// Synopsis: -m comment --comment TEXT
+// Semantics: always matches; TEXT (at most 255 bytes) is kept for humans.
+//   A rule with -m comment is never "unconditional" for trace numbering.
+// Example: -m comment --comment "allow ssh"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {{"comment", 1, false}};
+constexpr size_t kMaxCommentLen = 255;  // XT_MAX_COMMENT_LEN - 1
+
+class CommentMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int, bool, std::span<const Arg> args, const ParseContext&) override {
+    if (given_) return Status::Error("only one '--comment' allowed");
+    if (args[0].text.size() > kMaxCommentLen)
+      return Status::Error("comment is too long (" + std::to_string(args[0].text.size()) +
+                               " characters; at most 255)",
+                           0);
+    comment_ = std::string(args[0].text);
+    given_ = true;
+    return {};
+  }
+  Status Finish(const ParseContext&) override {
+    if (!given_) return Status::Error("'--comment TEXT' is required");
+    return {};
+  }
+  void Save(std::string& out, const SaveContext&) const override {
+    SaveOpt(out, "comment", SaveString(comment_));
+  }
+  const std::string& comment() const { return comment_; }
+
+ private:
+  std::string comment_;
+  bool given_ = false;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kCommentMatch = {
+    .name = "comment",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<CommentMatch>,
+};
+
+}  // namespace iptsim

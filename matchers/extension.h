@@ -1,0 +1,155 @@
+// The extension interface: every iptables match (-m NAME) and target
+// (-j NAME) is a class derived from Match or Target, described by one
+// ExtensionInfo and listed once in matchers/all.def.
+//
+// An extension only parses its own options (Parse, then Finish), prints them
+// back in iptables-save's canonical form (Save) and states the kernel's
+// load-time restrictions (ExtensionInfo table/hooks/proto, plus Check for
+// anything finer).  The framework (loader/rule_parser.cc) routes options,
+// handles '!', adds "file:line:col: in -m NAME:" context and places the caret:
+// an extension only says what is wrong.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/model.h"
+
+namespace iptsim {
+
+enum class ExtKind : uint8_t { kMatch, kTarget };
+
+constexpr uint8_t kFamV4 = 1;
+constexpr uint8_t kFamV6 = 2;
+constexpr uint8_t kFamBoth = 3;
+inline uint8_t FamilyBit(Family f) { return f == Family::kIPv4 ? kFamV4 : kFamV6; }
+
+// One argument of an option, as the user wrote it (after unquoting).
+struct Arg {
+  std::string_view text;
+  uint32_t col = 0;  // 1-based column in the source line (0: unknown)
+};
+
+// Result of a parse or check step.  `arg` selects where the caret goes: the
+// index of the offending argument, or -1 for the option (or -m/-j) itself.
+class Status {
+ public:
+  Status() = default;
+  static Status Error(std::string message, int arg = -1) {
+    Status s;
+    s.ok_ = false;
+    s.message_ = std::move(message);
+    s.arg_ = arg;
+    return s;
+  }
+  bool ok() const { return ok_; }
+  const std::string& message() const { return message_; }
+  int arg() const { return arg_; }
+
+ private:
+  bool ok_ = true;
+  std::string message_;
+  int arg_ = -1;
+};
+
+constexpr int8_t kOptionalArg = -1;  // getopt optional_argument (iptables' hack: next word if it
+                                     // does not start with '-' or '!')
+
+struct OptionSpec {
+  std::string_view name;  // long name without "--"
+  int8_t nargs;           // 0, 1, 2, ... or kOptionalArg
+  bool invertible;
+};
+
+// What an extension may look at while parsing its options.
+struct ParseContext {
+  Family family = Family::kIPv4;
+  TableId table = TableId::kFilter;
+  std::string_view chain;
+  const IpHeaderMatch* ip = nullptr;  // -p/-s/... as parsed so far (complete in Finish)
+};
+
+// What an extension may look at in the kernel's load-time check.
+struct CheckContext {
+  Family family = Family::kIPv4;
+  TableId table = TableId::kFilter;
+  uint32_t hook_mask = 0;  // hooks from which this rule is reachable (0: unreachable)
+  const Rule* rule = nullptr;
+};
+
+struct SaveContext {
+  Family family = Family::kIPv4;
+};
+
+class Extension;
+
+struct ExtensionInfo {
+  std::string_view name;  // as after -m / -j
+  ExtKind kind;
+  uint8_t families;       // kFamV4 | kFamV6
+  std::span<const OptionSpec> options;
+  // Kernel restrictions checked at load (xt_check_match/xt_check_target):
+  int8_t table = -1;      // a TableId, or -1 for any table
+  uint32_t hooks = 0;     // allowed hooks (HookBit mask), 0 for any
+  uint8_t proto = 0;      // required -p (not inverted), 0 for none
+  std::unique_ptr<Extension> (*create)(const ExtensionInfo*) = nullptr;
+};
+
+class Extension {
+ public:
+  explicit Extension(const ExtensionInfo* info) : info_(info) {}
+  virtual ~Extension() = default;
+  Extension(const Extension&) = delete;
+  Extension& operator=(const Extension&) = delete;
+
+  const ExtensionInfo& info() const { return *info_; }
+
+  // One option: `option` indexes info().options; `invert` is set when '!'
+  // preceded it (only for invertible options); args has exactly nargs
+  // entries (0 or 1 for kOptionalArg).
+  virtual Status Parse(int option, bool invert, std::span<const Arg> args,
+                       const ParseContext& ctx) = 0;
+  // After the whole rule was read: required options, defaults, conflicts
+  // (iptables' final_check).  The caret points at -m/-j.
+  virtual Status Finish(const ParseContext& ctx) { return {}; }
+  // The kernel's checkentry beyond table/hooks/proto; runs once the table is
+  // complete, so hook_mask is known.
+  virtual Status Check(const CheckContext& ctx) const { return {}; }
+  // Allowed hooks given the parsed options (default: info().hooks).
+  virtual uint32_t Hooks() const { return info_->hooks; }
+  // Appends the canonical options, each as " --opt value".
+  virtual void Save(std::string& out, const SaveContext& ctx) const = 0;
+
+  uint32_t col() const { return col_; }
+  void set_col(uint32_t c) { col_ = c; }
+
+ private:
+  const ExtensionInfo* info_;
+  uint32_t col_ = 0;  // column of "-m"/"-j" in the source line
+};
+
+class Match : public Extension {
+ public:
+  using Extension::Extension;
+};
+
+class Target : public Extension {
+ public:
+  using Extension::Extension;
+};
+
+// The registry (matchers/all.def).
+const ExtensionInfo* FindExtension(ExtKind kind, std::string_view name, Family family);
+std::span<const ExtensionInfo* const> AllExtensions();
+
+// Helper for ExtensionInfo::create.
+template <typename T>
+std::unique_ptr<Extension> Create(const ExtensionInfo* info) {
+  return std::make_unique<T>(info);
+}
+
+}  // namespace iptsim

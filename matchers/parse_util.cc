@@ -1,0 +1,246 @@
+#include "matchers/parse_util.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace iptsim {
+
+namespace {
+
+struct ProtoEntry {
+  int number;
+  const char* name;
+  const char* aliases;
+};
+struct ServiceEntry {
+  const char* name;
+  int port;
+  const char* proto;
+  const char* aliases;
+};
+#include "matchers/netdb_data.inc"
+
+bool HasWord(std::string_view list, std::string_view word) {
+  while (!list.empty()) {
+    size_t sp = list.find(' ');
+    if (list.substr(0, sp) == word) return true;
+    if (sp == std::string_view::npos) break;
+    list.remove_prefix(sp + 1);
+  }
+  return false;
+}
+
+bool ParseDigits(std::string_view s, int base, uint64_t max, uint64_t* out) {
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return false;
+    if (d >= base) return false;
+    if (v > (max - d) / base) return false;
+    v = v * base + d;
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+bool ParseUInt(std::string_view s, uint64_t min, uint64_t max, uint64_t* out) {
+  uint64_t v;
+  bool ok;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    ok = ParseDigits(s.substr(2), 16, max, &v);
+  else if (s.size() > 1 && s[0] == '0')
+    ok = ParseDigits(s.substr(1), 8, max, &v);
+  else
+    ok = ParseDigits(s, 10, max, &v);
+  if (!ok || v < min) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseUIntDec(std::string_view s, uint64_t min, uint64_t max, uint64_t* out) {
+  uint64_t v;
+  if (!ParseDigits(s, 10, max, &v) || v < min) return false;
+  *out = v;
+  return true;
+}
+
+Status ParseUIntArg(std::span<const Arg> args, int i, uint64_t min, uint64_t max,
+                    std::string_view what, uint64_t* out) {
+  if (!ParseUInt(args[i].text, min, max, out))
+    return Status::Error("invalid " + std::string(what) + " '" + std::string(args[i].text) +
+                             "' (must be " + std::to_string(min) + ".." + std::to_string(max) +
+                             ")",
+                         i);
+  return {};
+}
+
+bool ParsePort(std::string_view text, std::string_view proto, uint16_t* out) {
+  uint64_t v;
+  if (ParseUInt(text, 0, 65535, &v)) {
+    *out = static_cast<uint16_t>(v);
+    return true;
+  }
+  for (const ServiceEntry& s : kServices) {
+    if (!proto.empty() && proto != s.proto) continue;
+    if (text == s.name || HasWord(s.aliases, text)) {
+      *out = static_cast<uint16_t>(s.port);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi,
+                    std::string* why) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    if (!ParsePort(text, proto, lo)) {
+      *why = "invalid port/service '" + std::string(text) + "' specified";
+      return false;
+    }
+    *hi = *lo;
+    return true;
+  }
+  std::string_view a = text.substr(0, colon), b = text.substr(colon + 1);
+  uint16_t l = 0, h = 65535;
+  if (!a.empty() && !ParsePort(a, proto, &l)) {
+    *why = "invalid port/service '" + std::string(a) + "' specified";
+    return false;
+  }
+  if (!b.empty() && !ParsePort(b, proto, &h)) {
+    *why = "invalid port/service '" + std::string(b) + "' specified";
+    return false;
+  }
+  if (l > h) {
+    *why = "invalid port range '" + std::string(text) + "': start is greater than end";
+    return false;
+  }
+  *lo = l;
+  *hi = h;
+  return true;
+}
+
+std::string_view ProtoName(uint8_t proto) {
+  if (proto == 0) return "";
+  for (const ProtoEntry& p : kProtocols)
+    if (p.number == proto) return p.name;
+  return "";
+}
+
+bool ParseProtocol(std::string_view text, uint8_t* out) {
+  uint64_t v;
+  if (ParseUInt(text, 0, 255, &v)) {
+    *out = static_cast<uint8_t>(v);
+    return true;
+  }
+  if (text == "all") {
+    *out = 0;
+    return true;
+  }
+  for (const ProtoEntry& p : kProtocols) {
+    if (text == p.name || HasWord(p.aliases, text)) {
+      *out = static_cast<uint8_t>(p.number);
+      return true;
+    }
+  }
+  // libxtables' own short names that /etc/protocols lacks.
+  static constexpr struct {
+    std::string_view name;
+    uint8_t num;
+  } kExtra[] = {{"icmpv6", 58}, {"ipv6-mh", 135}, {"mh", 135}};
+  for (const auto& e : kExtra) {
+    if (text == e.name) {
+      *out = e.num;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view ProtoMatchName(uint8_t proto, Family family) {
+  switch (proto) {
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 136: return "udplite";
+    case 132: return "sctp";
+    case 33: return "dccp";
+    case 50: return "esp";
+    case 51: return "ah";
+    case 1: return family == Family::kIPv4 ? "icmp" : "";
+    case 58: return family == Family::kIPv6 ? "icmp6" : "";
+    case 135: return family == Family::kIPv6 ? "mh" : "";
+    default: return "";
+  }
+}
+
+bool ParseValueMask(std::string_view text, uint32_t* value, uint32_t* mask,
+                    uint32_t default_mask) {
+  size_t slash = text.find('/');
+  uint64_t v, m = default_mask;
+  if (!ParseUInt(text.substr(0, slash), 0, 0xffffffff, &v)) return false;
+  if (slash != std::string_view::npos && !ParseUInt(text.substr(slash + 1), 0, 0xffffffff, &m))
+    return false;
+  *value = static_cast<uint32_t>(v);
+  *mask = static_cast<uint32_t>(m);
+  return true;
+}
+
+std::string Hex(uint64_t v) {
+  char buf[24];
+  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string SaveString(std::string_view s) {
+  bool bare = !s.empty();
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
+      bare = false;
+      break;
+    }
+  }
+  if (bare) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+void SaveOpt(std::string& out, std::string_view name, bool invert) {
+  if (invert) out += " !";
+  out += " --";
+  out += name;
+}
+
+void SaveOpt(std::string& out, std::string_view name, std::string_view value, bool invert) {
+  SaveOpt(out, name, invert);
+  out += ' ';
+  out += value;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace iptsim

@@ -1,0 +1,24 @@
+#include "matchers/port_range.h"
+
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+
+Status PortRange::Parse(std::span<const Arg> args, std::string_view proto, bool inv,
+                        std::string_view option) {
+  if (given) return Status::Error("only one '--" + std::string(option) + "' allowed");
+  std::string why;
+  if (!ParsePortRange(args[0].text, proto, &lo, &hi, &why)) return Status::Error(why, 0);
+  invert = inv;
+  given = true;
+  return {};
+}
+
+void PortRange::Save(std::string& out, std::string_view name) const {
+  if (lo == 0 && hi == 65535 && !invert) return;
+  std::string v = std::to_string(lo);
+  if (lo != hi) v += ':' + std::to_string(hi);
+  SaveOpt(out, name, v, invert);
+}
+
+}  // namespace iptsim

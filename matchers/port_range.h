@@ -1,0 +1,28 @@
+// A port range option as the tcp, udp, udplite, dccp and sctp matches store
+// it (min, max, invert), with their shared parse and save rules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "matchers/extension.h"
+
+namespace iptsim {
+
+struct PortRange {
+  uint16_t lo = 0;
+  uint16_t hi = 65535;
+  bool invert = false;
+  bool given = false;
+
+  // Parses "A[:B]" for protocol `proto` (service names); the caret goes on args[0].
+  Status Parse(std::span<const Arg> args, std::string_view proto, bool inv,
+               std::string_view option);
+  // " [!] --NAME A[:B]", printed unless it is the full range and not inverted
+  // (as libxt_tcp's save does).
+  void Save(std::string& out, std::string_view name) const;
+  bool Contains(uint16_t port) const { return (port >= lo && port <= hi) != invert; }
+};
+
+}  // namespace iptsim

@@ -1,0 +1,49 @@
+// Extension: udp (match, IPv4 IPv6)
+// Synopsis: -p udp [-m udp] [[!] --sport|--source-port PORT[:PORT]]
+//   [[!] --dport|--destination-port PORT[:PORT]]
+// Semantics: source/destination port ranges (inclusive).  Needs -p udp.
+// Example: -p udp -m udp --dport 53
+#include "matchers/parse_util.h"
+#include "matchers/port_range.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    {"source-port", 1, true},
+    {"sport", 1, true},
+    {"destination-port", 1, true},
+    {"dport", 1, true},
+};
+
+class UdpMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int option, bool invert, std::span<const Arg> args,
+               const ParseContext&) override {
+    if (option <= 1) return sport_.Parse(args, "udp", invert, "source-port");
+    return dport_.Parse(args, "udp", invert, "destination-port");
+  }
+
+  void Save(std::string& out, const SaveContext&) const override {
+    sport_.Save(out, "sport");
+    dport_.Save(out, "dport");
+  }
+
+ private:
+  PortRange sport_, dport_;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kUdpMatch = {
+    .name = "udp",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .proto = 17,
+    .create = Create<UdpMatch>,
+};
+
+}  // namespace iptsim

@@ -115,7 +115,8 @@ bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* 
   }
   IpPrefix p;
   if (!ParseIpAddr(f, addr, &p.addr)) {
-    *why = "host/network '" + std::string(addr) + "' not found";
+    *why = std::string("invalid ") + (f == Family::kIPv4 ? "IPv4" : "IPv6") + " address '" +
+           std::string(addr) + "' (host names are not resolved)";
     return false;
   }
   if (!has_mask) {
@@ -125,13 +126,14 @@ bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* 
     bool ok = f == Family::kIPv4 ? ParseDottedQuad(mask, true, &p.mask)
                                  : ParseIpAddr(f, mask, &p.mask);
     if (!ok) {
-      *why = "invalid mask '" + std::string(mask) + "' specified";
+      *why = "invalid mask '" + std::string(mask) + "'";
       return false;
     }
   } else {
     uint64_t len;
     if (!ParseUnsignedBase0(mask, f == Family::kIPv4 ? 32 : 128, &len)) {
-      *why = "invalid mask '" + std::string(mask) + "' specified";
+      *why = "invalid mask '" + std::string(mask) + "' (a prefix length 0.." +
+             (f == Family::kIPv4 ? "32 or a dotted mask)" : "128 or an IPv6 mask)");
       return false;
     }
     p.mask = PrefixMask(f, static_cast<int>(len));

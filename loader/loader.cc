@@ -910,12 +910,12 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
           if (!owners.empty()) {
             msg += ": it belongs to ";
             for (size_t k = 0; k < owners.size() && k < 4; ++k) {
-              if (k) msg += ", ";
+              if (k) msg += k + 1 == owners.size() ? " or " : ", ";
               msg += (FindExtension(ExtKind::kMatch, owners[k], family_) ? "-m " : "-j ");
               msg += owners[k];
             }
             if (owners.size() > 4) msg += ", ...";
-            msg += ", which this rule does not load before it";
+            msg += ", which must be loaded (with -m, -j or -p) before the option";
           } else {
             std::vector<std::string_view> names;
             for (const BaseOption& o : kBaseOptions) names.push_back(o.long_name);
@@ -1217,7 +1217,9 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
       ++j;
       while (j < n && skip[j]) ++j;
       if (j >= n) {
-        fail(tok, "option '--" + std::string(spec.name) + "' requires " +
+        fail(tok, (ext->info().kind == ExtKind::kMatch ? "-m " : "-j ") +
+                      std::string(ext->info().name) + ": option '--" + std::string(spec.name) +
+                      "' requires " +
                       (spec.nargs == 1 ? std::string("an argument")
                                        : std::to_string(spec.nargs) + " arguments"));
         break;

@@ -23,8 +23,10 @@ int SaveCommand(const Args& args);
 // Shared helpers.
 // Reads a file, or stdin for "-"; false (and a message on stderr) on failure.
 bool ReadInput(const std::string& path, std::string* out);
-// Reads and loads RULES, printing diagnostics to stderr.
-std::optional<LoadResult> LoadRulesFile(const std::string& path, std::optional<Family> family);
+// Reads and loads RULES, printing diagnostics to stderr.  The result lives
+// until the process exits (main ends with _Exit: a large model is never torn
+// down piece by piece); nullptr if the file cannot be read.
+const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family);
 void UsageError(const std::string& command, const std::string& message);
 
 }  // namespace iptsim::cli

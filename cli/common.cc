@@ -2,6 +2,10 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 
@@ -14,6 +18,8 @@ bool ReadInput(const std::string& path, std::string* out) {
     return false;
   }
   out->clear();
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) out->reserve(st.st_size);
   char buf[1 << 16];
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
@@ -31,14 +37,17 @@ bool ReadInput(const std::string& path, std::string* out) {
   return true;
 }
 
-std::optional<LoadResult> LoadRulesFile(const std::string& path, std::optional<Family> family) {
-  std::string text;
-  if (!ReadInput(path, &text)) return std::nullopt;
+const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family) {
+  static std::vector<std::unique_ptr<LoadResult>> loaded;
+  auto text = std::make_shared<std::string>();
+  if (!ReadInput(path, text.get())) return nullptr;
   LoadOptions opts;
   opts.family = family;
-  LoadResult r = LoadRuleset(text, path == "-" ? "<stdin>" : path, opts);
+  LoadResult r = LoadRuleset(std::shared_ptr<const std::string>(std::move(text)),
+                             path == "-" ? "<stdin>" : path, opts);
   if (!r.diagnostics.diagnostics().empty()) std::cerr << r.diagnostics.Format();
-  return r;
+  loaded.push_back(std::make_unique<LoadResult>(std::move(r)));
+  return loaded.back().get();
 }
 
 void UsageError(const std::string& command, const std::string& message) {

@@ -1,5 +1,6 @@
 // iptsim: a table of subcommands, each a few lines calling the library.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -47,8 +48,14 @@ int main(int argc, char** argv) {
   std::string name = argv[1];
   if (name == "-h" || name == "--help") return HelpCommand({});
   Args args(argv + 2, argv + argc);
-  for (const Command& c : kCommands)
-    if (name == c.name) return c.run(args);
+  for (const Command& c : kCommands) {
+    if (name == c.name) {
+      int rc = c.run(args);
+      // Skip tearing down a possibly huge model: the process is ending anyway.
+      fflush(nullptr);
+      _Exit(rc);
+    }
+  }
   fprintf(stderr, "iptsim: error: unknown command '%s'\nTry 'iptsim help' for usage.\n",
           name.c_str());
   return kExitError;

@@ -59,9 +59,51 @@ const Chain* Table::FindChain(std::string_view name) const {
   int i = FindChainIndex(name);
   return i < 0 ? nullptr : &chains[i];
 }
+namespace {
+// FNV-1a: chain names are short; this is fast and spreads them well.
+uint64_t NameHash(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+}  // namespace
+
 int Table::FindChainIndex(std::string_view name) const {
-  auto it = chain_index.find(std::string(name));
-  return it == chain_index.end() ? -1 : it->second;
+  if (slots_.empty()) return -1;
+  size_t mask = slots_.size() - 1;
+  uint64_t h = NameHash(name);
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.chain < 0) return -1;
+    if (s.tag == tag && chains[s.chain].name == name) return s.chain;
+  }
+}
+
+void Table::IndexInsert(int chain) {
+  size_t mask = slots_.size() - 1;
+  uint64_t h = NameHash(chains[chain].name);
+  size_t i = h & mask;
+  while (slots_[i].chain >= 0) i = (i + 1) & mask;
+  slots_[i] = Slot{chain, static_cast<uint32_t>(h >> 32)};
+}
+
+int Table::AddChain(Chain chain) {
+  chains.push_back(std::move(chain));
+  int idx = static_cast<int>(chains.size() - 1);
+  if (chains.size() * 2 > slots_.size()) {
+    ReindexChains();
+  } else {
+    IndexInsert(idx);
+  }
+  return idx;
+}
+
+void Table::ReindexChains() {
+  size_t want = 16;
+  while (want < chains.size() * 4) want *= 2;
+  slots_.assign(want, Slot{});
+  for (size_t i = 0; i < chains.size(); ++i) IndexInsert(static_cast<int>(i));
 }
 const Chain* Table::BuiltinChain(Hook h) const {
   for (const Chain& c : chains)
@@ -84,8 +126,7 @@ Table MakeTable(TableId id) {
     c.builtin = true;
     c.hook = static_cast<Hook>(h);
     c.name = std::string(HookChainName(c.hook));
-    t.chain_index.emplace(c.name, static_cast<int>(t.chains.size()));
-    t.chains.push_back(std::move(c));
+    t.AddChain(std::move(c));
   }
   return t;
 }

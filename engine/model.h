@@ -11,7 +11,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/netaddr.h"
@@ -81,7 +80,8 @@ struct Rule {
   Rule& operator=(Rule&&) noexcept;
 
   uint32_t line = 0;  // 1-based line in the source file
-  std::string text;   // the rule as written (the whole source line)
+  std::string_view text;  // the rule as written (the whole source line), a view
+                          // into the Ruleset's source text
   IpHeaderMatch ip;
   std::vector<std::unique_ptr<Match>> matches;
   TargetKind target_kind = TargetKind::kNone;
@@ -107,15 +107,31 @@ struct Table {
   TableId id = TableId::kFilter;
   uint32_t line = 0;
   // Builtin chains first (hook order), then user chains in declaration order.
+  // Change it only through AddChain / ReindexChains, which keep the name
+  // index in step.
   std::vector<Chain> chains;
-  std::unordered_map<std::string, int> chain_index;
 
+  // Appends a chain and returns its index.
+  int AddChain(Chain chain);
+  // Rebuilds the name index after chains were removed or renamed.
+  void ReindexChains();
   Chain* FindChain(std::string_view name);
   const Chain* FindChain(std::string_view name) const;
   int FindChainIndex(std::string_view name) const;
   // The builtin chain of hook h, or nullptr if this table has none.
   const Chain* BuiltinChain(Hook h) const;
   size_t RuleCount() const;
+
+ private:
+  void IndexInsert(int chain);
+  // Open addressing over chain indices (-1 = empty); a probe compares names
+  // in `chains`, so no name is stored twice.  Tens of thousands of chains
+  // (kube-proxy) are looked up once per rule.
+  struct Slot {
+    int32_t chain = -1;
+    uint32_t tag = 0;  // high hash bits: most misses are decided without touching the name
+  };
+  std::vector<Slot> slots_;
 };
 
 struct Ruleset {
@@ -125,6 +141,8 @@ struct Ruleset {
   Ruleset& operator=(Ruleset&&) noexcept;
 
   Family family = Family::kIPv4;
+  // The text the ruleset was loaded from; Rule::text views point into it.
+  std::shared_ptr<const std::string> source;
   std::string file;             // name used in diagnostics ("-" for stdin is shown as <stdin>)
   std::vector<Table> tables;    // in the order the file gave them
 

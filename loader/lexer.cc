@@ -2,8 +2,13 @@
 
 namespace iptsim {
 
-bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexError* err) {
+bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, std::string* scratch,
+              LexError* err) {
   out->clear();
+  scratch->clear();
+  // Unquoted text is never longer than the line: with this capacity the
+  // scratch buffer never moves, so views into it stay valid.
+  scratch->reserve(line.size());
   size_t i = start;
   const size_t n = line.size();
   while (i < n) {
@@ -16,11 +21,31 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
     t.col = static_cast<uint32_t>(i + 1);
     size_t begin = i;
     bool in_quote = false;
+    // Fast path: a plain word is a view into the line.
+    size_t j = i;
+    while (j < n && line[j] != ' ' && line[j] != '\t' && line[j] != '"') ++j;
+    if (j == n || line[j] != '"') {
+      t.text = line.substr(i, j - i);
+      t.len = static_cast<uint32_t>(j - i);
+      i = j;
+      if (t.text.size() > kMaxTokenLength) {
+        err->col = t.col;
+        err->len = t.len;
+        err->message = "argument too long (" + std::to_string(t.text.size()) +
+                       " characters; iptables-restore accepts at most " +
+                       std::to_string(kMaxTokenLength) + ")";
+        return false;
+      }
+      out->push_back(t);
+      continue;
+    }
+    size_t sbegin = scratch->size();
+    auto add = [&](char ch) { scratch->push_back(ch); };
     while (i < n) {
       c = line[i];
       if (in_quote) {
         if (c == '\\' && i + 1 < n) {
-          t.text += line[i + 1];
+          add(line[i + 1]);
           i += 2;
           continue;
         }
@@ -34,7 +59,7 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
           in_quote = false;
           break;
         }
-        t.text += c;
+        add(c);
         ++i;
         continue;
       }
@@ -44,9 +69,10 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
         continue;
       }
       if (c == ' ' || c == '\t') break;
-      t.text += c;
+      add(c);
       ++i;
     }
+    t.text = std::string_view(*scratch).substr(sbegin);
     t.len = static_cast<uint32_t>(i - begin);
     if (in_quote) {
       err->col = t.col;
@@ -62,7 +88,7 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
                      std::to_string(kMaxTokenLength) + ")";
       return false;
     }
-    out->push_back(std::move(t));
+    out->push_back(t);
   }
   return true;
 }

@@ -13,7 +13,8 @@
 namespace iptsim {
 
 struct Token {
-  std::string text;  // after unquoting
+  std::string_view text;  // after unquoting: a view into the line, or into the
+                          // scratch buffer given to Tokenize for quoted words
   uint32_t col = 0;  // 1-based column of the first source character
   uint32_t len = 0;  // number of source characters (quotes included)
 };
@@ -27,9 +28,12 @@ struct LexError {
 // Longest word iptables-restore accepts (its parameter buffer is 1024 bytes).
 constexpr size_t kMaxTokenLength = 1023;
 
-// Splits `line` (no newline) starting at byte `start`.  Returns false and
-// fills *err on an unterminated quote or an over-long word.
-bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexError* err);
+// Splits `line` (no newline) starting at byte `start`.  Words that needed
+// unquoting are written to *scratch (its old contents are dropped), so the
+// tokens stay valid until the next call with the same scratch.  Returns false
+// and fills *err on an unterminated quote or an over-long word.
+bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, std::string* scratch,
+              LexError* err);
 
 // Iterates over the lines of a buffer: line numbers from 1, '\r' before '\n'
 // dropped.

@@ -12,6 +12,13 @@ namespace iptsim {
 
 namespace {
 
+// Message building with string_view tokens (C++20 has no operator+ for them).
+std::string operator+(std::string a, std::string_view b) {
+  a.append(b);
+  return a;
+}
+std::string operator+(const char* a, std::string_view b) { return std::string(a) + b; }
+
 // ---------------------------------------------------------------------------
 // The options iptables itself (not an extension) understands on a rule line.
 
@@ -163,7 +170,7 @@ class Loader {
   // Parses the rule options in tokens_[first..] (the command and its
   // operands are already consumed and marked in `skip`).  src/dst_pick
   // select one address of comma-separated -s/-d lists.
-  bool ParseRule(const std::string& chain, const std::vector<bool>& skip, size_t src_pick,
+  bool ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t src_pick,
                  size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst);
   bool ResolveLong(std::string_view name, const std::vector<Extension*>& loaded, Resolved* r,
                    std::string* why);
@@ -178,10 +185,14 @@ class Loader {
   std::string_view line_;
   uint32_t lineno_ = 0;
   std::vector<Token> tokens_;
-  std::vector<Token> scratch_;
+  std::string scratch_;
+  std::vector<uint8_t> skip_;       // per line: tokens consumed by the command
+  std::vector<Extension*> loaded_;  // per rule: matches and target in load order
+  std::vector<Arg> args_;           // per option
 
   bool in_table_ = false;
   Table table_;
+  int last_chain_ = -1;
   Ruleset* rs_ = nullptr;
 };
 
@@ -225,7 +236,7 @@ void Loader::Run(Ruleset* out) {
 
 void Loader::HandleTableLine() {
   LexError err;
-  if (!Tokenize(line_, 0, &tokens_, &err)) {
+  if (!Tokenize(line_, 0, &tokens_, &scratch_, &err)) {
     Error(err.col, err.len, err.message);
     return;
   }
@@ -257,6 +268,7 @@ void Loader::HandleTableLine() {
   in_table_ = true;
   table_ = MakeTable(id);
   table_.line = lineno_;
+  last_chain_ = -1;
 }
 
 bool Loader::CheckChainName(const Token& t) {
@@ -284,7 +296,7 @@ void Loader::HandleChainLine() {
   // ":NAME POLICY [p:b]": iptables-restore reads it with strtok, no quoting.
   LexError err;
   size_t colon = line_.find(':');
-  if (!Tokenize(line_, colon + 1, &tokens_, &err)) {
+  if (!Tokenize(line_, colon + 1, &tokens_, &scratch_, &err)) {
     Error(err.col, err.len, err.message);
     return;
   }
@@ -312,7 +324,9 @@ void Loader::HandleChainLine() {
     return;
   }
   (void)has_counters;
-  if (Chain* c = table_.FindChain(name.text); c && c->builtin) {
+  Chain* existing = table_.FindChain(name.text);
+  if (existing && existing->builtin) {
+    Chain* c = existing;
     if (pol.text == "-") return;  // keeps the current policy
     if (pol.text != "ACCEPT" && pol.text != "DROP") {
       ErrorAt(pol, "invalid policy '" + pol.text + "' for builtin chain " + name.text +
@@ -331,15 +345,14 @@ void Loader::HandleChainLine() {
                      "' (only builtin chains have a policy; use '-')");
     return;
   }
-  if (table_.FindChain(name.text)) {
+  if (existing) {
     ErrorAt(name, "chain '" + name.text + "' already exists");
     return;
   }
   Chain c;
   c.name = name.text;
   c.line = lineno_;
-  table_.chain_index.emplace(c.name, static_cast<int>(table_.chains.size()));
-  table_.chains.push_back(std::move(c));
+  table_.AddChain(std::move(c));
 }
 
 void Loader::HandleCommit() {
@@ -360,7 +373,12 @@ void Loader::HandleCommit() {
 }
 
 Chain* Loader::ChainArg(const Token& t) {
-  Chain* c = table_.FindChain(t.text);
+  // Consecutive rules mostly go to the same chain: remember the last one.
+  if (last_chain_ >= 0 && static_cast<size_t>(last_chain_) < table_.chains.size() &&
+      table_.chains[last_chain_].name == t.text)
+    return &table_.chains[last_chain_];
+  last_chain_ = table_.FindChainIndex(t.text);
+  Chain* c = last_chain_ >= 0 ? &table_.chains[last_chain_] : nullptr;
   if (!c) {
     std::vector<std::string_view> names;
     for (const Chain& ch : table_.chains) names.push_back(ch.name);
@@ -375,7 +393,7 @@ Chain* Loader::ChainArg(const Token& t) {
 
 void Loader::HandleCommand(size_t start) {
   LexError err;
-  if (!Tokenize(line_, start, &tokens_, &err)) {
+  if (!Tokenize(line_, start, &tokens_, &scratch_, &err)) {
     Error(err.col, err.len, err.message);
     return;
   }
@@ -397,12 +415,13 @@ void Loader::HandleCommand(size_t start) {
     first = 1;
   }
   // Find the command (it may stand anywhere on the line, as with getopt).
-  std::vector<bool> skip(tokens_.size(), false);
+  std::vector<uint8_t>& skip = skip_;
+  skip.assign(tokens_.size(), 0);
   for (size_t i = 0; i < first; ++i) skip[i] = true;
   int cmd = -1;
   size_t cmd_tok = 0;
   for (size_t i = first; i < tokens_.size(); ++i) {
-    const std::string& s = tokens_[i].text;
+    std::string_view s = tokens_[i].text;
     if (s.size() < 2 || s[0] != '-') continue;
     BaseId id{};
     bool found = false;
@@ -450,7 +469,7 @@ void Loader::HandleCommand(size_t start) {
   skip[cmd_tok] = true;
   std::string_view attached;
   {
-    const std::string& s = tokens_[cmd_tok].text;
+    std::string_view s = tokens_[cmd_tok].text;
     if (s[1] == '-') {
       size_t eq = s.find('=');
       if (eq != std::string::npos) attached = std::string_view(s).substr(eq + 1);
@@ -512,8 +531,7 @@ void Loader::HandleCommand(size_t start) {
       Chain c;
       c.name = name.text;
       c.line = lineno_;
-      table_.chain_index.emplace(c.name, static_cast<int>(table_.chains.size()));
-      table_.chains.push_back(std::move(c));
+      table_.AddChain(std::move(c));
       return;
     }
     case kOptPolicy: {
@@ -590,9 +608,7 @@ void Loader::HandleCommand(size_t start) {
           if (std::find(doomed.begin(), doomed.end(), c.name) == doomed.end())
             kept.push_back(std::move(c));
         table_.chains = std::move(kept);
-        table_.chain_index.clear();
-        for (size_t i = 0; i < table_.chains.size(); ++i)
-          table_.chain_index.emplace(table_.chains[i].name, static_cast<int>(i));
+        table_.ReindexChains();
         for (Chain& c : table_.chains)
           for (Rule& r : c.rules)
             if (!r.jump_chain.empty()) r.jump_index = table_.FindChainIndex(r.jump_chain);
@@ -613,11 +629,8 @@ void Loader::HandleCommand(size_t start) {
         return;
       }
       std::string old = c->name;
-      table_.chain_index.erase(old);
       c->name = ops[1].text;
-      table_.chain_index.emplace(c->name, table_.FindChainIndex(old) /* -1 */);
-      for (size_t i = 0; i < table_.chains.size(); ++i)
-        if (table_.chains[i].name == c->name) table_.chain_index[c->name] = static_cast<int>(i);
+      table_.ReindexChains();
       for (Chain& ch : table_.chains)
         for (Rule& r : ch.rules)
           if (r.jump_chain == old) r.jump_chain = c->name;
@@ -653,8 +666,8 @@ void Loader::HandleCommand(size_t start) {
   }
   Chain* chain = ChainArg(ops[0]);
   if (!chain) return;
-  std::string chain_name = chain->name;
-  int chain_idx = table_.FindChainIndex(chain_name);
+  const int chain_idx = static_cast<int>(chain - table_.chains.data());
+  const std::string& chain_name = chain->name;
 
   if (cmd == kOptDelete && position > 0) {
     for (size_t i = 0; i < tokens_.size(); ++i)
@@ -675,7 +688,7 @@ void Loader::HandleCommand(size_t start) {
   std::vector<Rule> made;
   Rule rule;
   size_t nsrc = 1, ndst = 1;
-  if (!ParseRule(chain_name, skip, 0, 0, &rule, &nsrc, &ndst)) return;
+  if (!ParseRule(chain_idx, skip, 0, 0, &rule, &nsrc, &ndst)) return;
   made.push_back(std::move(rule));
   // "-s a,b -d c,d" makes one rule per combination, sources outermost.
   for (size_t s = 0; s < nsrc; ++s)
@@ -683,13 +696,13 @@ void Loader::HandleCommand(size_t start) {
       if (s == 0 && d == 0) continue;
       Rule r;
       size_t a, b;
-      if (!ParseRule(chain_name, skip, s, d, &r, &a, &b)) return;
+      if (!ParseRule(chain_idx, skip, s, d, &r, &a, &b)) return;
       made.push_back(std::move(r));
     }
   chain = &table_.chains[chain_idx];
   for (Rule& r : made) {
     r.line = lineno_;
-    r.text = std::string(line_);
+    r.text = line_;  // a view into rs_->source
     r.packets = pk;
     r.bytes = by;
     r.has_counters = has_counters || r.has_counters;
@@ -812,13 +825,16 @@ bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& l
   return false;
 }
 
-bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, size_t src_pick,
+bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t src_pick,
                        size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst) {
-  std::vector<Extension*> loaded;  // matches and the target, in load order
+  std::vector<Extension*>& loaded = loaded_;
+  loaded.clear();
   bool proto_implicit_loaded = false;
   bool have_target = false;
   int inv_token = -1;
   bool seen[32] = {};
+  const std::string& chain = table_.chains[chain_idx].name;
+  const bool is_builtin = table_.chains[chain_idx].builtin;
   ParseContext ctx;
   ctx.family = family_;
   ctx.table = table_.id;
@@ -826,8 +842,6 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
   ctx.ip = &rule->ip;
   *nsrc = *ndst = 1;
   bool ok = true;
-  bool is_builtin = false;
-  if (const Chain* c = table_.FindChain(chain)) is_builtin = c->builtin;
 
   auto fail = [&](const Token& t, std::string msg) {
     ErrorAt(t, std::move(msg));
@@ -838,7 +852,7 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
   for (size_t i = 0; i < n && ok; ++i) {
     if (skip[i]) continue;
     const Token& tok = tokens_[i];
-    const std::string& s = tok.text;
+    std::string_view s = tok.text;
     if (s == "!") {
       if (inv_token >= 0) {
         fail(tok, "multiple consecutive '!' are not allowed");
@@ -977,7 +991,8 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
         fail(tok, "unexpected text after '" + opt_display + "'");
         break;
       }
-      if (id < 32) {
+      static_assert(kOptTable < 32, "seen[] is indexed by BaseId");
+      {
         if (seen[id] && id != kOptMatch) {
           fail(tok, "option '" + opt_display + "' may be given only once");
           break;
@@ -1017,7 +1032,7 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
         }
         case kOptInIface:
         case kOptOutIface: {
-          const std::string& v = argtok.text;
+          std::string_view v = argtok.text;
           if (v.size() > kMaxIfaceLen) {
             fail(argtok, "interface name '" + v + "' is too long (" + std::to_string(v.size()) +
                              " characters; at most " + std::to_string(kMaxIfaceLen) + ")");
@@ -1037,7 +1052,7 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
           break;
         }
         case kOptProtocol: {
-          std::string lower = argtok.text;
+          std::string lower(argtok.text);
           for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
           uint8_t p;
           if (!ParseProtocol(lower, &p)) {
@@ -1096,8 +1111,9 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
           }
           have_target = true;
           rule->target_col = tok.col;
-          const std::string& t = argtok.text;
-          int ci = table_.FindChainIndex(t);
+          std::string_view t = argtok.text;
+          const bool standard = IsStandardTargetName(t);
+          int ci = standard ? -1 : table_.FindChainIndex(t);
           if (id == kOptGoto) {
             if (ci < 0 || table_.chains[ci].builtin) {
               fail(argtok, "goto '" + t + "' is not a user-defined chain");
@@ -1199,8 +1215,8 @@ bool Loader::ParseRule(const std::string& chain, const std::vector<bool>& skip, 
       break;
     }
     consume_invert();
-    std::vector<Arg> args;
-    std::vector<Token> argtoks;
+    std::vector<Arg>& args = args_;
+    args.clear();
     if (has_inline) {
       if (spec.nargs == 0) {
         fail(tok, "option '--" + std::string(spec.name) + "' does not take an argument");
@@ -1366,23 +1382,12 @@ void Loader::ValidateTable(Table& t) {
         }
         continue;
       }
-      hooks[to] |= bit;
+      // A chain already walked in this pass carries the bit, and so does
+      // everything it reaches.
       if (state[to] == 0) {
+        hooks[to] |= bit;
         state[to] = 1;
         stack.push_back({to, 0});
-      } else if (state[to] == 2) {
-        // Already fully walked in this root's pass; its hooks still need this bit.
-        std::vector<size_t> work = {to};
-        while (!work.empty()) {
-          size_t w = work.back();
-          work.pop_back();
-          for (Rule& rr : t.chains[w].rules)
-            if ((rr.target_kind == TargetKind::kJump || rr.target_kind == TargetKind::kGoto) &&
-                !(hooks[rr.jump_index] & bit)) {
-              hooks[rr.jump_index] |= bit;
-              work.push_back(rr.jump_index);
-            }
-        }
       }
     }
   }
@@ -1437,6 +1442,7 @@ Family DetectFamily(std::string_view text) {
   std::string_view line;
   uint32_t n;
   std::vector<Token> toks;
+  std::string scratch;
   LexError err;
   while (reader.Next(&line, &n)) {
     if (line.rfind("# Generated by ip6tables", 0) == 0) return Family::kIPv6;
@@ -1447,9 +1453,9 @@ Family DetectFamily(std::string_view text) {
         line.find("icmpv6") != std::string_view::npos)
       return Family::kIPv6;
     if (line.find(':') == std::string_view::npos) continue;
-    if (!Tokenize(line, 0, &toks, &err)) continue;
+    if (!Tokenize(line, 0, &toks, &scratch, &err)) continue;
     for (size_t i = 0; i + 1 < toks.size(); ++i) {
-      const std::string& o = toks[i].text;
+      std::string_view o = toks[i].text;
       if (o == "-s" || o == "-d" || o == "--source" || o == "--destination" || o == "--src" ||
           o == "--dst") {
         if (LooksLikeIPv6Address(toks[i + 1].text)) return Family::kIPv6;
@@ -1460,13 +1466,19 @@ Family DetectFamily(std::string_view text) {
   return Family::kIPv4;
 }
 
-LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options) {
+LoadResult LoadRuleset(std::shared_ptr<const std::string> text, std::string file,
+                       const LoadOptions& options) {
   LoadResult result;
   result.diagnostics = DiagnosticSink(options.max_errors);
-  Family f = options.family ? *options.family : DetectFamily(text);
-  Loader loader(text, std::move(file), f, &result.diagnostics);
+  Family f = options.family ? *options.family : DetectFamily(*text);
+  result.ruleset.source = text;
+  Loader loader(*text, std::move(file), f, &result.diagnostics);
   loader.Run(&result.ruleset);
   return result;
+}
+
+LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options) {
+  return LoadRuleset(std::make_shared<const std::string>(text), std::move(file), options);
 }
 
 }  // namespace iptsim

@@ -2,6 +2,7 @@
 // checks iptables-restore and the kernel apply at load time.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct LoadResult {
 // Loads `text`; `file` names it in diagnostics.  Never throws; every problem
 // becomes a diagnostic and loading goes on with the next line.
 LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options = {});
+// The same without copying the text: the ruleset keeps `text` alive.
+LoadResult LoadRuleset(std::shared_ptr<const std::string> text, std::string file,
+                       const LoadOptions& options = {});
 
 // IPv6 when the text says so (an ip6tables-save header, IPv6 addresses,
 // ICMPv6), else IPv4.

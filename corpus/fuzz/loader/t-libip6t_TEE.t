@@ -1,0 +1,3 @@
+*filter
+-A INPUT -j TEE ! --gateway 2001:db8::1
+COMMIT

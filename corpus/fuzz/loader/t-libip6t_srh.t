@@ -1,0 +1,22 @@
+*filter
+-A INPUT -m srh --srh-hdr-len-gt 8
+-A INPUT -m srh --srh-hdr-len-lt 8
+-A INPUT -m srh --srh-segs-left-eq 1
+-A INPUT -m srh --srh-segs-left-gt 1
+-A INPUT -m srh --srh-segs-left-lt 1
+-A INPUT -m srh --srh-last-entry-eq 4
+-A INPUT -m srh --srh-last-entry-lt 4
+-A INPUT -m srh --srh-tag 0
+-A INPUT -m srh ! --srh-hdr-len-eq 8
+-A INPUT -m srh ! --srh-hdr-len-lt 8
+-A INPUT -m srh ! --srh-segs-left-eq 1
+-A INPUT -m srh ! --srh-segs-left-gt 1
+-A INPUT -m srh ! --srh-last-entry-eq 4
+-A INPUT -m srh ! --srh-last-entry-gt 4
+-A INPUT -m srh ! --srh-last-entry-lt 4
+-A INPUT -m srh --srh-next-hdr 17 --srh-segs-left-eq 1 --srh-last-entry-eq 4 --srh-tag 0
+-A INPUT -m srh ! --srh-next-hdr 17 ! --srh-segs-left-eq 0 --srh-tag 0
+-A INPUT -m srh --srh-psid a::/64 --srh-nsid b::/128 --srh-lsid c::/0
+-A INPUT -m srh ! --srh-psid a::/64 ! --srh-nsid b::/128 ! --srh-lsid c::/0
+-A INPUT -m srh
+COMMIT

@@ -1,0 +1,3 @@
+*nat
+-A PREROUTING -j NETMAP --to 1.2.3.4
+COMMIT

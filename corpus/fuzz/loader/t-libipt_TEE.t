@@ -1,0 +1,4 @@
+*filter
+-A INPUT -j TEE --gateway 1.1.1.1
+-A INPUT -j TEE ! --gateway 1.1.1.1
+COMMIT

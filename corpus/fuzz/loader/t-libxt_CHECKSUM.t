@@ -1,0 +1,3 @@
+*mangle
+-A PREROUTING -j CHECKSUM --checksum-fill
+COMMIT

@@ -1,0 +1,4 @@
+*mangle
+-A FORWARD -j CLASSIFY --set-class 0000:ffff
+-A FORWARD -j CLASSIFY
+COMMIT

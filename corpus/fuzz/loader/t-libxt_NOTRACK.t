@@ -1,0 +1,3 @@
+*raw
+-A PREROUTING -j NOTRACK
+COMMIT

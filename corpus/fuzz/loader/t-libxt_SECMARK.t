@@ -1,0 +1,3 @@
+*security
+-A INPUT -j SECMARK
+COMMIT

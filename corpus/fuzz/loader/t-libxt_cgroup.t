@@ -1,0 +1,5 @@
+*mangle
+-A INPUT -m cgroup --path "/"
+-A INPUT -m cgroup ! --path "/"
+-A INPUT -m cgroup 
+COMMIT

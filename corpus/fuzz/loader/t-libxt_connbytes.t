@@ -1,0 +1,23 @@
+*filter
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir reply
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir both
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir original
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir reply
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir both
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir reply
+-A INPUT -m connbytes --connbytes -1:0 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes 0:-1 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes : --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes :1000 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes 1000 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes 1000:1000 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes 1000:0 --connbytes-mode packets --connbytes-dir original
+-A INPUT -m connbytes --connbytes 0:18446744073709551616 --connbytes-mode avgpkt --connbytes-dir both
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode wrong --connbytes-dir both
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-dir original
+-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode packets
+-A INPUT -m connbytes --connbytes-dir original
+-A INPUT -m connbytes --connbytes 0:1000
+-A INPUT -m connbytes
+COMMIT

@@ -1,0 +1,30 @@
+*filter
+-A INPUT -p dccp -m dccp --sport 1
+-A INPUT -p dccp -m dccp --sport 65535
+-A INPUT -p dccp -m dccp --dport 1
+-A INPUT -p dccp -m dccp --dport 65535
+-A INPUT -p dccp -m dccp --sport 1:1023
+-A INPUT -p dccp -m dccp --sport 1024:65535
+-A INPUT -p dccp -m dccp --sport 1024:
+-A INPUT -p dccp -m dccp --sport :4
+-A INPUT -p dccp -m dccp --sport 4:
+-A INPUT -p dccp -m dccp --sport 4:4
+-A INPUT -p dccp -m dccp --sport 4:3
+-A INPUT -p dccp -m dccp --dport :
+-A INPUT -p dccp -m dccp --dport :4
+-A INPUT -p dccp -m dccp --dport 4:4
+-A INPUT -p dccp -m dccp ! --sport 65535
+-A INPUT -p dccp -m dccp ! --dport 65535
+-A INPUT -p dccp -m dccp --sport 1 --dport 65535
+-A INPUT -p dccp -m dccp --sport 65535 --dport 1
+-A INPUT -p dccp -m dccp ! --sport 1 --dport 65535
+-A INPUT -p dccp -m dccp ! --sport 65535 --dport 1
+-A INPUT -p dccp -m dccp --sport -1
+-A INPUT -p dccp -m dccp --dport -1
+-A INPUT -p dccp -m dccp --dccp-types REQUEST,RESPONSE,DATA,ACK,DATAACK,CLOSEREQ,CLOSE,RESET,SYNC,SYNCACK,INVALID
+-A INPUT -p dccp -m dccp ! --dccp-types REQUEST,RESPONSE,DATA,ACK,DATAACK,CLOSEREQ,CLOSE,RESET,SYNC,SYNCACK,INVALID
+-A INPUT -p dccp -m dccp --dccp-option 255
+-A INPUT -p dccp -m dccp --dccp-option 256
+-A INPUT -p dccp -m dccp --dccp-option -1
+-A INPUT -p dccp -m dccp
+COMMIT

@@ -1,0 +1,4 @@
+*filter
+-A INPUT -m helper --helper ftp
+-A INPUT -m helper
+COMMIT

@@ -1,0 +1,3 @@
+*filter
+-A INPUT -m nfacct --nfacct-name wrong
+COMMIT

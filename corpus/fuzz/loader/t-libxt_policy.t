@@ -1,0 +1,3 @@
+*filter
+-A INPUT -m policy --dir in --pol ipsec --proto ipcomp
+COMMIT

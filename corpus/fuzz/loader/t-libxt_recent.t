@@ -1,0 +1,3 @@
+*filter
+-A INPUT -m recent --set --rttl
+COMMIT

@@ -1,0 +1,25 @@
+*filter
+-A INPUT -p sctp -m sctp --sport 65535
+-A INPUT -p sctp -m sctp --sport 1:65535
+-A INPUT -p sctp -m sctp --dport 1
+-A INPUT -p sctp -m sctp --dport 1:65535
+-A INPUT -p sctp -m sctp --dport 65535
+-A INPUT -p sctp -m sctp --dport 65536
+-A INPUT -p sctp -m sctp --chunk-types all INIT
+-A INPUT -p sctp -m sctp --chunk-types all INIT_ACK
+-A INPUT -p sctp -m sctp --chunk-types all SACK
+-A INPUT -p sctp -m sctp --chunk-types all HEARTBEAT
+-A INPUT -p sctp -m sctp --chunk-types all HEARTBEAT_ACK
+-A INPUT -p sctp -m sctp --chunk-types all ABORT
+-A INPUT -p sctp -m sctp --chunk-types all SHUTDOWN
+-A INPUT -p sctp -m sctp --chunk-types all SHUTDOWN_ACK
+-A INPUT -p sctp -m sctp --chunk-types all ERROR
+-A INPUT -p sctp -m sctp --chunk-types all COOKIE_ECHO
+-A INPUT -p sctp -m sctp --chunk-types all ASCONF
+-A INPUT -p sctp -m sctp --chunk-types all ASCONF_ACK
+-A INPUT -p sctp -m sctp --chunk-types all FORWARD_TSN
+-A INPUT -p sctp -m sctp --chunk-types all SHUTDOWN_COMPLETE
+-A INPUT -p sctp -m sctp --chunk-types all RE_CONFIG
+-A INPUT -p sctp -m sctp --chunk-types all PAD
+-A INPUT -p sctp -m sctp --chunk-types all I_FORWARD_TSN
+COMMIT

@@ -1,0 +1,7 @@
+*filter
+-A FORWARD ! -p udp -j ACCEPT
+-A FORWARD -j DROP
+-A FORWARD -j RETURN
+-A FORWARD ! -p 0 -j ACCEPT
+-A FORWARD -i + -p tcp
+COMMIT

@@ -1,0 +1,34 @@
+*filter
+-A INPUT -p tcp -m tcp --sport 1
+-A INPUT -p tcp -m tcp --sport 65535
+-A INPUT -p tcp -m tcp --dport 1
+-A INPUT -p tcp -m tcp --sport 1:1023
+-A INPUT -p tcp -m tcp --sport 1024:65535
+-A INPUT -p tcp -m tcp --sport 1024:
+-A INPUT -p tcp -m tcp --sport :
+-A INPUT -p tcp -m tcp ! --sport :
+-A INPUT -p tcp -m tcp --sport :4
+-A INPUT -p tcp -m tcp --sport 4:
+-A INPUT -p tcp -m tcp --sport 4:4
+-A INPUT -p tcp -m tcp --sport 4:3
+-A INPUT -p tcp -m tcp --dport :
+-A INPUT -p tcp -m tcp ! --dport :
+-A INPUT -p tcp -m tcp --dport :4
+-A INPUT -p tcp -m tcp --dport 4:
+-A INPUT -p tcp -m tcp --dport 4:3
+-A INPUT -p tcp -m tcp ! --dport 1
+-A INPUT -p tcp -m tcp ! --dport 65535
+-A INPUT -p tcp -m tcp --sport 1 --dport 65535
+-A INPUT -p tcp -m tcp --sport 65535 --dport 1
+-A INPUT -p tcp -m tcp ! --sport 1 --dport 65535
+-A INPUT -p tcp -m tcp ! --sport 65535 --dport 1
+-A INPUT -p tcp -m tcp --sport -1
+-A INPUT -p tcp -m tcp --dport -1
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG SYN
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG RST
+-A INPUT -m tcp --dport 1
+-A INPUT -m tcp --dport 1 -p tcp
+-A INPUT -m tcp --dport 1 -p 6
+-A INPUT -p tcp -m tcp
+COMMIT

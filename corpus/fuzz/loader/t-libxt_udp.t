@@ -1,0 +1,26 @@
+*filter
+-A INPUT -p udp -m udp --sport 65535
+-A INPUT -p udp -m udp --dport 1
+-A INPUT -p udp -m udp --sport 1:1023
+-A INPUT -p udp -m udp --sport 1024:65535
+-A INPUT -p udp -m udp --sport 1024:
+-A INPUT -p udp -m udp --sport :
+-A INPUT -p udp -m udp --sport :4
+-A INPUT -p udp -m udp --sport 4:
+-A INPUT -p udp -m udp --sport 4:4
+-A INPUT -p udp -m udp --dport :
+-A INPUT -p udp -m udp ! --dport :
+-A INPUT -p udp -m udp --dport :4
+-A INPUT -p udp -m udp --dport 4:
+-A INPUT -p udp -m udp ! --sport 1
+-A INPUT -p udp -m udp ! --sport 65535
+-A INPUT -p udp -m udp ! --dport 1
+-A INPUT -p udp -m udp ! --dport 65535
+-A INPUT -p udp -m udp --sport 1 --dport 65535
+-A INPUT -p udp -m udp --sport 65535 --dport 1
+-A INPUT -p udp -m udp ! --sport 1 --dport 65535
+-A INPUT -p udp -m udp --sport -1
+-A INPUT -p udp -m udp --dport -1
+-A INPUT -m udp --dport 1 -p udp
+-A INPUT -p udp -m udp
+COMMIT

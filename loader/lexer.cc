@@ -16,7 +16,6 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
     t.col = static_cast<uint32_t>(i + 1);
     size_t begin = i;
     bool in_quote = false;
-    bool ended_by_quote = false;
     while (i < n) {
       c = line[i];
       if (in_quote) {
@@ -32,7 +31,7 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
         if (c == '"') {
           // A closing quote ends the word, even when more text follows.
           ++i;
-          ended_by_quote = true;
+          in_quote = false;
           break;
         }
         t.text += c;
@@ -48,7 +47,6 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, LexE
       t.text += c;
       ++i;
     }
-    (void)ended_by_quote;
     t.len = static_cast<uint32_t>(i - begin);
     if (in_quote) {
       err->col = t.col;

@@ -80,6 +80,7 @@ extern const ExtensionInfo kIcmp6AliasIcmpv6Match = {
     .name = "icmpv6",
     .kind = ExtKind::kMatch,
     .families = kFamV6,
+    .options = {},
     .proto = 58,
     .create = CreateCanonical,
 };
@@ -88,6 +89,7 @@ extern const ExtensionInfo kIcmp6AliasIpv6IcmpMatch = {
     .name = "ipv6-icmp",
     .kind = ExtKind::kMatch,
     .families = kFamV6,
+    .options = {},
     .proto = 58,
     .create = CreateCanonical,
 };

@@ -1,0 +1,62 @@
+// Extension: tcpmss (match, IPv4 IPv6)
+// Synopsis: -p tcp -m tcpmss [!] --mss VALUE[:VALUE]
+// Semantics: the MSS option of a TCP packet lies in the inclusive range; '!'
+//   inverts.  A packet without an MSS option matches only with '!'; a
+//   truncated TCP header is dropped (hotdrop).  --mss is required.  The kernel
+//   (xt_tcpmss) refuses the match unless the rule has '-p tcp' (not
+//   inverted).
+// Example: -p tcp -m tcpmss --mss 1:500 -j DROP
+#include "matchers/l4_range.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {{"mss", 1, true}};
+
+class TcpmssMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
+    if (given_) return Status::Error("only one '--mss' allowed");
+    NumRange r;
+    std::string why;
+    if (!ParseNumRange(args[0].text, 0xffff, "MSS", &r, &why)) return Status::Error(why, 0);
+    mss_min_ = static_cast<uint16_t>(r.lo);
+    mss_max_ = static_cast<uint16_t>(r.hi);
+    invert_ = invert;
+    given_ = true;
+    return {};
+  }
+
+  Status Finish(const ParseContext&) override {
+    if (!given_) return Status::Error("'--mss VALUE[:VALUE]' is required");
+    return {};
+  }
+
+  void Save(std::string& out, const SaveContext&) const override {
+    SaveOpt(out, "mss", NumRangeText(mss_min_, mss_max_), invert_);
+  }
+
+  uint16_t mss_min() const { return mss_min_; }
+  uint16_t mss_max() const { return mss_max_; }
+  bool invert() const { return invert_; }
+
+ private:
+  uint16_t mss_min_ = 0, mss_max_ = 0;
+  bool invert_ = false, given_ = false;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kTcpmssMatch = {
+    .name = "tcpmss",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .proto = 6,
+    .create = Create<TcpmssMatch>,
+};
+
+}  // namespace iptsim

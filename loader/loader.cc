@@ -830,6 +830,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
   std::vector<Extension*>& loaded = loaded_;
   loaded.clear();
   bool proto_implicit_loaded = false;
+  std::string proto_match_name;
   bool have_target = false;
   int inv_token = -1;
   bool seen[32] = {};
@@ -887,19 +888,20 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
         }
         // Unknown option: iptables then loads the match named after -p
         // (an implicit "-m tcp") and tries again.
-        std::string_view pm = ProtoMatchName(rule->ip.proto, family_);
+        std::string_view pm = proto_match_name;
         const ExtensionInfo* pinfo =
             (!proto_implicit_loaded && rule->ip.proto_given && !rule->ip.inv_proto && !pm.empty())
                 ? FindExtension(ExtKind::kMatch, pm, family_)
                 : nullptr;
         if (pinfo) {
+          // Aliases (icmpv6 -> icmp6) create the canonical extension.
+          auto m = pinfo->create(pinfo);
           bool has = false;
-          for (const OptionSpec& o : pinfo->options)
+          for (const OptionSpec& o : m->info().options)
             if (o.name == name || (!name.empty() && o.name.substr(0, name.size()) == name))
               has = true;
           if (has) {
             proto_implicit_loaded = true;
-            auto m = pinfo->create(pinfo);
             m->set_col(tok.col);
             loaded.push_back(m.get());
             rule->matches.emplace_back(static_cast<Match*>(m.release()));
@@ -1065,6 +1067,13 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
           }
           rule->ip.proto = p;
           rule->ip.proto_given = true;
+          // iptables loads the implicit match by the name -p was given
+          // with; a number stands for libxtables' first name for it.
+          {
+            uint64_t num;
+            proto_match_name = ParseUInt(lower, 0, 255, &num) ? std::string(ProtoMatchName(p))
+                                                              : lower;
+          }
           rule->ip.inv_proto = invert;
           break;
         }

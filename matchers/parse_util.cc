@@ -163,19 +163,20 @@ bool ParseProtocol(std::string_view text, uint8_t* out) {
   return false;
 }
 
-std::string_view ProtoMatchName(uint8_t proto, Family family) {
+std::string_view ProtoMatchName(uint8_t proto) {
+  // libxtables' own protocol names come first (xtables_chain_protos), then
+  // /etc/protocols.
   switch (proto) {
     case 6: return "tcp";
+    case 132: return "sctp";
     case 17: return "udp";
     case 136: return "udplite";
-    case 132: return "sctp";
-    case 33: return "dccp";
+    case 1: return "icmp";
+    case 58: return "icmpv6";
     case 50: return "esp";
     case 51: return "ah";
-    case 1: return family == Family::kIPv4 ? "icmp" : "";
-    case 58: return family == Family::kIPv6 ? "icmp6" : "";
-    case 135: return family == Family::kIPv6 ? "mh" : "";
-    default: return "";
+    case 135: return "ipv6-mh";
+    default: return ProtoName(proto);
   }
 }
 

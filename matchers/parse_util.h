@@ -45,9 +45,11 @@ std::string_view ProtoName(uint8_t proto);
 // Parses -p's argument (name, any case folded by the caller, or number);
 // "all" is 0.
 bool ParseProtocol(std::string_view text, uint8_t* out);
-// Name the loader uses for -p when loading a protocol match implicitly, and
-// ports look-ups ("tcp", "udp", "icmp", "icmp6", ...); "" if none.
-std::string_view ProtoMatchName(uint8_t proto, Family family);
+// The name iptables gives a protocol number when it loads the matching
+// extension implicitly ("-p 6 --dport 22" loads "tcp"): libxtables' own
+// names first (tcp, sctp, udp, udplite, icmp, icmpv6, esp, ah, ipv6-mh), then
+// /etc/protocols; "" if none.
+std::string_view ProtoMatchName(uint8_t proto);
 
 // "VALUE[/MASK]" with both numbers as ParseUInt reads them; MASK defaults to
 // `default_mask`.

@@ -35,7 +35,7 @@ const Case kCases[] = {
      "-A INPUT -m comemnt --comment x\n"
      "            ^~~~~~~\n"},
     {"option of a match that is not loaded", "*filter\n-A INPUT --dport 22 -j ACCEPT\nCOMMIT\n",
-     "rules.v4:2:10: error: unknown option '--dport': it belongs to -m tcp or -m udp, which must "
+     "rules.v4:2:10: error: unknown option '--dport': it belongs to -m tcp, -m udp, -m dccp or -m sctp, which must "
      "be loaded (with -m, -j or -p) before the option\n"
      "-A INPUT --dport 22 -j ACCEPT\n"
      "         ^~~~~~~\n"},
@@ -194,4 +194,21 @@ TEST_CASE("the diagnostic cap keeps counting", "[diag]") {
   CHECK(r.diagnostics.diagnostics().size() == 10);
   CHECK(r.diagnostics.Format().find("... and 70 more diagnostics not shown\n80 errors\n") !=
         std::string::npos);
+}
+
+TEST_CASE("the implicit protocol match is named after -p as written", "[diag]") {
+  // Checked against iptables-legacy 1.8.9: a number stands for libxtables'
+  // first name (58 -> icmpv6 -> icmp6, 135 -> ipv6-mh, which has no match).
+  auto loads = [](const char* rule) {
+    LoadOptions o;
+    o.family = Family::kIPv6;
+    return LoadRuleset(std::string("*filter\n-A INPUT ") + rule + "\nCOMMIT\n", "r", o).ok();
+  };
+  CHECK(loads("-p 58 --icmpv6-type 1"));
+  CHECK(loads("-p icmpv6 --icmpv6-type 1"));
+  CHECK(loads("-p ipv6-icmp --icmpv6-type 1"));
+  CHECK(loads("-p mh --mh-type 3"));
+  CHECK_FALSE(loads("-p mobility-header --mh-type 3"));
+  CHECK_FALSE(loads("-p 135 --mh-type 3"));
+  CHECK(LoadRuleset("*filter\n-A INPUT -p 108 --ipcompspi 5\nCOMMIT\n", "r").ok());
 }

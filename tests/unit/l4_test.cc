@@ -268,8 +268,8 @@ TEST_CASE("icmp6: errors", "[l4]") {
           {"-p ipv6-icmp -m icmp6 --icmpv6-type no-route --icmpv6-type packet-too-big",
            "t:2:55: error: -m icmp6: only one '--icmpv6-type' allowed"},
           {"-p tcp --icmpv6-type 1",
-           "t:2:17: error: unknown option '--icmpv6-type': it belongs to -m icmp6, which this "
-           "rule does not load before it"},
+           "t:2:17: error: unknown option '--icmpv6-type': it belongs to -m icmp6, which must "
+           "be loaded (with -m, -j or -p) before the option"},
       },
       Family::kIPv6);
 }
@@ -341,7 +341,7 @@ TEST_CASE("mh", "[l4]") {
       {
           {"-p mh -m mh --mh-type hot", "-p mobility-header -m mh --mh-type 3"},
           {"-p ipv6-mh -m mh --mh-type b:be", "-p mobility-header -m mh --mh-type 0:7"},
-          {"-p mobility-header --mh-type 3:", "-p mobility-header -m mh --mh-type 3:255"},
+          {"-p mh --mh-type 3:", "-p mobility-header -m mh --mh-type 3:255"},
           {"-p mobility-header -m mh ! --mh-type Binding-Update",
            "-p mobility-header -m mh ! --mh-type 5"},
       },

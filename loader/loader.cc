@@ -480,7 +480,7 @@ void Loader::HandleCommand(size_t start) {
   std::vector<Token> ops;
   if (!attached.empty()) {
     Token t = tokens_[cmd_tok];
-    t.text = std::string(attached);
+    t.text = attached;
     ops.push_back(t);
   }
   auto take_operand = [&](bool required) -> bool {
@@ -976,7 +976,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
       Token argtok;
       if (BaseTakesArg(id)) {
         if (has_inline) {
-          argtok.text = std::string(inline_arg);
+          argtok.text = inline_arg;
           argtok.col = tok.col + static_cast<uint32_t>(s.size() - inline_arg.size());
           argtok.len = static_cast<uint32_t>(inline_arg.size());
         } else {

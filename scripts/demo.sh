@@ -1,0 +1,15 @@
+#!/bin/bash
+# Quick start: set up, build, and run iptsim on an example ruleset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+rules=corpus/reference/captures/e7-iptables-save.txt
+echo
+echo "\$ build/iptsim check $rules"
+build/iptsim check "$rules"
+echo
+echo "\$ build/iptsim save $rules | head -20"
+build/iptsim save "$rules" | head -20
+echo
+echo "\$ build/iptsim check corpus/examples/broken.v4   # a ruleset with mistakes"
+build/iptsim check corpus/examples/broken.v4 || echo "(exit status $?)"

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Builds the libFuzzer targets (clang-14, ASan+UBSan) and runs each for
+# SECONDS (default 600) on its seed corpus corpus/fuzz/<target>/.  New inputs
+# go to a scratch directory, not into the repository.  Exits non-zero on a
+# finding (crash, sanitizer report, timeout, save/reload mismatch).
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(loader_fuzz)
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DIPTSIM_FUZZ=ON -DIPTSIM_TESTS=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C build-fuzz "${targets[@]}"
+root=$PWD
+for t in "${targets[@]}"; do
+  seeds=$root/corpus/fuzz/${t%_fuzz}
+  work=$(mktemp -d)
+  mkdir -p "$work/new"
+  echo "fuzz: $t for ${secs}s (seeds: $seeds)"
+  rc=0
+  (cd "$work" && "$root/build-fuzz/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 \
+     -rss_limit_mb=2048 -print_final_stats=1 "$work/new" "$seeds" >"$work/log" 2>&1) || rc=$?
+  tail -15 "$work/log"
+  if [ $rc -ne 0 ]; then
+    echo "fuzz: $t FOUND A PROBLEM (exit $rc); reproducer and log kept in $work"
+    exit 1
+  fi
+  rm -rf "$work"
+done

@@ -1,0 +1,7 @@
+#!/bin/bash
+# Set up, build, and run the whole test suite (unit, conformance, round trip,
+# and the kernel differential tests when root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+ctest --test-dir build --output-on-failure

@@ -36,7 +36,13 @@ class EcnMatch : public Match {
         break;
       case kOptIpEct:
         inv_ect_ = invert;
-        return ParseUIntArgT(args, 0, 0, 3, "ECN codepoint", &ect_);
+        // (ParseUInt lets a single digit above a max below 10 through: check here.)
+        s = ParseUIntArgT(args, 0, 0, 255, "ECN codepoint", &ect_);
+        if (s.ok() && ect_ > 3)
+          s = Status::Error("invalid ECN codepoint '" + std::string(args[0].text) +
+                                "' (must be 0..3)",
+                            0);
+        return s;
     }
     return {};
   }

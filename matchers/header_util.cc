@@ -66,13 +66,13 @@ bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t*
   std::string_view a = text.substr(0, colon);
   std::string_view b = colon == std::string_view::npos ? a : text.substr(colon + 1);
   if (b.find(':') != std::string_view::npos) {
-    *why = "too many ':' in range '" + std::string(text) + "' (expected A, A:B, A: or :B)";
+    *why = "too many ':' (expected N, N:M, N: or :M)";
     return false;
   }
   uint64_t l = 0, h = max;
   auto bad = [&](std::string_view part) {
-    *why = "invalid value '" + std::string(part) + "' in '" + std::string(text) + "' (must be 0.." +
-           std::to_string(max) + ")";
+    *why = (part.size() == text.size() ? std::string("not") : "'" + std::string(part) + "' is not") +
+           " a number in 0.." + std::to_string(max);
     return false;
   };
   if (colon == std::string_view::npos) {
@@ -83,7 +83,7 @@ bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t*
     if (!b.empty() && !ParseUInt(b, 0, max, &h)) return bad(b);
   }
   if (l > h) {
-    *why = "invalid range '" + std::string(text) + "': start is greater than end";
+    *why = "start is greater than end";
     return false;
   }
   *lo = l;

@@ -37,7 +37,7 @@ bool Strtoul(std::string_view s, uint64_t* out);
 // xtables' ranges of unsigned numbers: "A", "A:B", ":B", "A:", ":" with each
 // bound in [0, max] (ParseUInt syntax); a missing bound is 0 or max.  The
 // start may not be greater than the end (iptables 1.8.13).  `why` gets the
-// message on failure.
+// reason on failure, for "invalid WHAT 'TEXT': REASON".
 bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi,
                     std::string* why);
 

@@ -3,7 +3,7 @@
 // Semantics: HEADERs are hop-by-hop (hop), ipv6-opts (dst), ipv6-route
 //   (route), ipv6-frag (frag), ah (auth), esp, ipv6-nonxt (none) and protocol
 //   (prot: any upper-layer protocol), or their /etc/protocols names and
-//   decimal numbers.  The packet's extension header chain must contain
+//   decimal numbers (no leading zeros).  The packet's extension header chain must contain
 //   exactly these headers; with --soft, at least one of them.  '!' inverts.
 // Example: -m ipv6header --header ipv6-frag --soft
 #include "matchers/header_util.h"
@@ -59,7 +59,8 @@ class Ipv6headerMatch : public Match {
         uint64_t proto = 256;
         uint8_t p8;
         if (AllDigits(w)) {
-          if (!ParseUIntDec(w, 0, 255, &proto)) proto = 256;
+          // Plain decimal only: iptables refuses leading zeros ("060").
+          if ((w.size() > 1 && w[0] == '0') || !ParseUIntDec(w, 0, 255, &proto)) proto = 256;
         } else if (w != "all" && !isdigit(static_cast<unsigned char>(w[0])) &&
                    ParseProtocol(w, &p8)) {
           proto = p8;

@@ -23,7 +23,7 @@ class LengthMatch : public Match {
     uint64_t lo, hi;
     std::string why;
     if (!hdr::ParseUIntRange(args[0].text, 65535, &lo, &hi, &why))
-      return Status::Error("invalid length: " + why, 0);
+      return Status::Error("invalid length '" + std::string(args[0].text) + "': " + why, 0);
     min_ = static_cast<uint16_t>(lo);
     max_ = static_cast<uint16_t>(hi);
     return {};

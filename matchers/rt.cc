@@ -41,7 +41,7 @@ class RtMatch : public Match {
         uint64_t lo, hi;
         std::string why;
         if (!hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi, &why))
-          return Status::Error("invalid segments left: " + why, 0);
+          return Status::Error("invalid segments left '" + std::string(args[0].text) + "': " + why, 0);
         segs_lo_ = static_cast<uint32_t>(lo);
         segs_hi_ = static_cast<uint32_t>(hi);
         inv_segs_ = invert;

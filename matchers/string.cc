@@ -31,25 +31,29 @@ int HexValue(char c) {
   return -1;
 }
 
-// iptables' --hex-string syntax; false with `why` set on error.
+// iptables' --hex-string syntax; false with `why` set on error.  One quirk
+// kept on purpose: the character right after a '|' is taken as data of the
+// new mode even when it is '\\' or '|' ("|41|\\" is 41 5c, as iptables reads it).
 bool ParseHexString(std::string_view s, std::string* out, std::string* why) {
   out->clear();
   bool hex = false;
   size_t i = 0;
   while (i < s.size()) {
-    char c = s[i];
-    if (c == '|') {
-      hex = !hex;
-      ++i;
-      if (hex)
-        while (i < s.size() && s[i] == ' ') ++i;
-      continue;
-    }
-    if (c == '\\') {
+    bool quoted = false;
+    if (s[i] == '\\') {
       if (hex) {
         *why = "'\\' cannot appear inside |hex| data";
         return false;
       }
+      quoted = true;
+    } else if (s[i] == '|') {
+      hex = !hex;
+      if (hex)
+        while (i + 1 < s.size() && s[i + 1] == ' ') ++i;
+      if (i + 1 >= s.size()) break;
+      ++i;
+    }
+    if (quoted) {
       if (i + 1 >= s.size()) {
         *why = "'\\' at the end of the string has nothing to quote";
         return false;
@@ -70,7 +74,7 @@ bool ParseHexString(std::string_view s, std::string* out, std::string* why) {
       *out += static_cast<char>(h * 16 + l);
       i += s[i + 2] == ' ' ? 3 : 2;
     } else {
-      *out += c;
+      *out += s[i];
       ++i;
     }
     if (out->size() > kMaxPattern) {

@@ -78,7 +78,7 @@ class U32Parser {
       }
       while (true) {
         SkipSpace();
-        if (pos_ == s_.size()) return Fail("a value is expected after '='");
+        if (pos_ == s_.size()) return Fail("a value is expected");
         if (t.ranges.size() == kMaxItems) return Fail("too many values in one test (at most 10)");
         U32Range r;
         if (!Number(&r.min)) return false;

@@ -1,7 +1,7 @@
 // Extension: dst (match, IPv6)
 // Synopsis: -m dst [[!] --dst-len LENGTH] [--dst-opts TYPE[:LEN][,TYPE[:LEN]...]]
 // Semantics: the packet has a Destination Options extension header, whose
-//   header length field equals LENGTH, and whose first options are the
+//   length is LENGTH bytes ((Hdr Ext Len + 1) * 8), and whose first options are the
 //   listed types in that order, each with the given data length when one is
 //   given (at most 16; type 0, Pad1, has no length).  Without options it matches
 //   any packet with that header.

@@ -3,10 +3,10 @@
 //   [--fragfirst] [--fragmore | --fraglast]
 // Semantics: the packet has a Fragment extension header whose
 //   identification lies in the range (32-bit; "A:" and ":B" open ends), whose
-//   header length field equals N, whose reserved fields are zero (--fragres),
-//   that is the first fragment (offset 0), has the more-fragments flag set
-//   (--fragmore) or clear (--fraglast).  Without options it matches any packet
-//   with a Fragment header.
+//   reserved fields are zero (--fragres), that is the first fragment (offset
+//   0, --fragfirst), has the more-fragments flag set (--fragmore) or clear
+//   (--fraglast).  --fraglen is parsed and saved but the kernel never tests
+//   it.  Without options it matches any packet with a Fragment header.
 // Example: -m frag --fragid 100:200 --fragfirst
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"

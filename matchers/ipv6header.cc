@@ -3,8 +3,10 @@
 // Semantics: HEADERs are hop-by-hop (hop), ipv6-opts (dst), ipv6-route
 //   (route), ipv6-frag (frag), ah (auth), esp, ipv6-nonxt (none) and protocol
 //   (prot: any upper-layer protocol), or their /etc/protocols names and
-//   decimal numbers (no leading zeros).  The packet's extension header chain must contain
-//   exactly these headers; with --soft, at least one of them.  '!' inverts.
+//   decimal numbers (no leading zeros).  The set of headers in the packet's
+//   chain ("protocol": it ends in an upper-layer header) must equal the
+//   list ('!': differ from it); with --soft it must include every listed
+//   header ('!': none of them).
 // Example: -m ipv6header --header ipv6-frag --soft
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"

@@ -2,10 +2,11 @@
 // Synopsis: -m rt [[!] --rt-type TYPE] [[!] --rt-segsleft N[:M]] [[!] --rt-len N]
 //   [--rt-0-res] [--rt-0-addrs ADDR[,ADDR...] [--rt-0-not-strict]]
 // Semantics: the packet has a Routing extension header with the given
-//   routing type, segments-left within N..M, header length N; for type 0
-//   headers, --rt-0-res needs the reserved field zero and --rt-0-addrs lists
-//   the addresses the header must carry (at most 16; in this order and
-//   nothing else, or just among them with --rt-0-not-strict).  The --rt-0-*
+//   routing type, segments-left within N..M, length N bytes ((Hdr Ext Len +
+//   1) * 8); for type 0 headers, --rt-0-res needs the reserved field zero and
+//   --rt-0-addrs lists the addresses the header must carry (at most 16):
+//   exactly these in this order, or with --rt-0-not-strict these in this
+//   order among others.  The --rt-0-*
 //   options need '--rt-type 0' (not inverted) before them, --rt-0-not-strict
 //   needs --rt-0-addrs before it.  Without options it matches any packet with
 //   a Routing header.

@@ -3,11 +3,12 @@
 //   TEST := LOCATION=VALUE[:VALUE][,VALUE[:VALUE]...]
 //   LOCATION := NUMBER[(&|<<|>>|@)NUMBER...]
 // Semantics: each TEST reads 4 bytes (big endian) at an offset of the
-//   network header, combines them left to right (& mask, << and >> shifts,
-//   @ moves the base to the current value, the next number being the new
-//   offset) and checks the result lies in one of the ranges; all tests must
-//   hold.  Numbers are 32-bit (0x hex, 0 octal, decimal).  At most 10 tests,
-//   10 numbers per location and 10 ranges per test.
+//   network header, combines it left to right (& mask, << and >> shifts;
+//   @ adds the value to the base offset and reads 4 bytes at base + the next
+//   number) and checks the result lies in one of the ranges; all tests must
+//   hold (a read beyond the packet fails the match).  Numbers are 32-bit
+//   (0x hex, 0 octal, decimal).  At most 10 tests, 10 numbers per location
+//   and 10 ranges per test.
 // Example: -m u32 --u32 "0>>22&0x3C@0>>16=0x0:0x10"
 #include <vector>
 

@@ -1,0 +1,145 @@
+// Extension: addrtype (match, IPv4 IPv6)
+// Synopsis: -m addrtype [[!] --src-type TYPE[,TYPE...]] [[!] --dst-type TYPE[,TYPE...]]
+//   [--limit-iface-in | --limit-iface-out]
+// Semantics: the routing type of the source / destination address is one of
+//   the TYPEs: UNSPEC UNICAST LOCAL BROADCAST ANYCAST MULTICAST BLACKHOLE
+//   UNREACHABLE PROHIBIT THROW NAT XRESOLVE (any case; a prefix selects the
+//   first type it begins).  --limit-iface-in/out look the address up only on
+//   the packet's input / output interface.  One of the type options is
+//   required.  Kernel: --limit-iface-in is refused in OUTPUT and POSTROUTING,
+//   --limit-iface-out in PREROUTING and INPUT, not both at once; IPv6 refuses
+//   BROADCAST, BLACKHOLE and PROHIBIT..XRESOLVE.
+// Example: -m addrtype --dst-type LOCAL --limit-iface-in
+#include "matchers/header_util.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+enum { kOptSrc, kOptDst, kOptIn, kOptOut };
+constexpr OptionSpec kOptions[] = {
+    {"src-type", 1, true},
+    {"dst-type", 1, true},
+    {"limit-iface-in", 0, false},
+    {"limit-iface-out", 0, false},
+};
+
+// Bit i (XT_ADDRTYPE_*) stands for the route type RTN_* with value i.
+constexpr std::string_view kTypeNames[] = {
+    "UNSPEC",    "UNICAST",     "LOCAL",    "BROADCAST", "ANYCAST", "MULTICAST",
+    "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW",     "NAT",     "XRESOLVE",
+};
+constexpr uint16_t kBroadcast = 1u << 3, kBlackhole = 1u << 6, kProhibit = 1u << 8;
+
+bool PrefixNoCase(std::string_view word, std::string_view name) {
+  if (word.size() > name.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i)
+    if (toupper(static_cast<unsigned char>(word[i])) != name[i]) return false;
+  return true;
+}
+
+std::string TypesText(uint16_t mask) {
+  std::string s;
+  for (size_t i = 0; i < std::size(kTypeNames); ++i)
+    if (mask & (1u << i)) {
+      if (!s.empty()) s += ',';
+      s += kTypeNames[i];
+    }
+  return s;
+}
+
+class AddrtypeMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int option, bool invert, std::span<const Arg> args,
+               const ParseContext&) override {
+    Status s = given_.Add(option, kOptions);
+    if (!s.ok()) return s;
+    s = given_.Exclude(option, option == kOptIn ? std::initializer_list<int>{kOptOut}
+                               : option == kOptOut ? std::initializer_list<int>{kOptIn}
+                                                   : std::initializer_list<int>{},
+                       kOptions);
+    if (!s.ok()) return s;
+    if (option == kOptIn || option == kOptOut) return {};
+    uint16_t mask = 0;
+    std::string_view list = args[0].text;
+    while (true) {
+      size_t comma = list.find(',');
+      std::string_view w = list.substr(0, comma);
+      bool found = false;
+      for (size_t i = 0; !w.empty() && i < std::size(kTypeNames); ++i)
+        if (PrefixNoCase(w, kTypeNames[i])) {
+          mask |= static_cast<uint16_t>(1u << i);
+          found = true;
+          break;
+        }
+      if (!found)
+        return Status::Error("unknown address type '" + std::string(w) + "' in '" +
+                                 std::string(args[0].text) + "' (expected " +
+                                 TypesText(0xfff) + ")",
+                             0);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    if (option == kOptSrc) {
+      src_ = mask;
+      inv_src_ = invert;
+    } else {
+      dst_ = mask;
+      inv_dst_ = invert;
+    }
+    return {};
+  }
+  Status Finish(const ParseContext&) override {
+    if (!given_.Has(kOptSrc) && !given_.Has(kOptDst))
+      return Status::Error("'--src-type' or '--dst-type' is required");
+    return {};
+  }
+  uint32_t Hooks() const override {
+    if (limit_in())
+      return HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn) | HookBit(Hook::kForward);
+    if (limit_out())
+      return HookBit(Hook::kForward) | HookBit(Hook::kLocalOut) | HookBit(Hook::kPostRouting);
+    return 0;
+  }
+  Status Check(const CheckContext& ctx) const override {
+    if (ctx.family != Family::kIPv6) return {};
+    uint16_t all = src_ | dst_;
+    if (all & kBlackhole) return Status::Error("IPv6 cannot match the BLACKHOLE address type");
+    if (all >= kProhibit)
+      return Status::Error("IPv6 cannot match the PROHIBIT, THROW, NAT and XRESOLVE address types");
+    if (all & kBroadcast) return Status::Error("IPv6 has no BROADCAST address type");
+    return {};
+  }
+  void Save(std::string& out, const SaveContext&) const override {
+    if (src_) SaveOpt(out, "src-type", TypesText(src_), inv_src_);
+    if (dst_) SaveOpt(out, "dst-type", TypesText(dst_), inv_dst_);
+    if (limit_in()) SaveOpt(out, "limit-iface-in");
+    if (limit_out()) SaveOpt(out, "limit-iface-out");
+  }
+  // Masks of XT_ADDRTYPE_* bits (bit i = RTN_* i+1), 0 when not given.
+  uint16_t src_types() const { return src_; }
+  uint16_t dst_types() const { return dst_; }
+  bool inv_src() const { return inv_src_; }
+  bool inv_dst() const { return inv_dst_; }
+  bool limit_in() const { return given_.Has(kOptIn); }
+  bool limit_out() const { return given_.Has(kOptOut); }
+
+ private:
+  hdr::OptionSet given_;
+  uint16_t src_ = 0, dst_ = 0;
+  bool inv_src_ = false, inv_dst_ = false;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kAddrtypeMatch = {
+    .name = "addrtype",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<AddrtypeMatch>,
+};
+
+}  // namespace iptsim

@@ -1,0 +1,57 @@
+// Extension: length (match, IPv4 IPv6)
+// Synopsis: -m length [!] --length MIN[:MAX]
+// Semantics: the packet length is within MIN..MAX (inclusive, 0..65535):
+//   IPv4 the total length field; IPv6 the payload length plus the 40-byte
+//   fixed header.  "MIN:" is MIN:65535, ":MAX" is 0:MAX; MIN > MAX is refused.
+// Example: -m length --length 1000:1500
+#include "matchers/header_util.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {{"length", 1, true}};
+
+class LengthMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
+    if (given_) return Status::Error("option '--length' may be given only once");
+    given_ = true;
+    invert_ = invert;
+    uint64_t lo, hi;
+    std::string why;
+    if (!hdr::ParseUIntRange(args[0].text, 65535, &lo, &hi, &why))
+      return Status::Error("invalid length '" + std::string(args[0].text) + "': " + why, 0);
+    min_ = static_cast<uint16_t>(lo);
+    max_ = static_cast<uint16_t>(hi);
+    return {};
+  }
+  Status Finish(const ParseContext&) override {
+    if (!given_) return Status::Error("'--length MIN[:MAX]' is required");
+    return {};
+  }
+  void Save(std::string& out, const SaveContext&) const override {
+    SaveOpt(out, "length", hdr::RangeText(min_, max_), invert_);
+  }
+  uint16_t min() const { return min_; }
+  uint16_t max() const { return max_; }
+  bool invert() const { return invert_; }
+
+ private:
+  uint16_t min_ = 0, max_ = 65535;
+  bool invert_ = false, given_ = false;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kLengthMatch = {
+    .name = "length",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<LengthMatch>,
+};
+
+}  // namespace iptsim

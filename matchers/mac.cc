@@ -1,0 +1,74 @@
+// Extension: mac (match, IPv4 IPv6)
+// Synopsis: -m mac [!] --mac-source XX:XX:XX:XX:XX:XX
+// Semantics: the Ethernet source address of the received frame.  Only
+//   packets that came in on an interface have one: the kernel allows the
+//   match only in PREROUTING, INPUT and FORWARD.
+// Example: -m mac --mac-source 00:11:22:33:44:55
+#include <array>
+#include <cstdio>
+
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {{"mac-source", 1, true}};
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+class MacMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
+    if (given_) return Status::Error("option '--mac-source' may be given only once");
+    given_ = true;
+    invert_ = invert;
+    std::string_view t = args[0].text;
+    bool ok = t.size() == 17;
+    for (size_t i = 0; ok && i < 6; ++i) {
+      int hi = HexDigit(t[i * 3]), lo = HexDigit(t[i * 3 + 1]);
+      if (hi < 0 || lo < 0 || (i < 5 && t[i * 3 + 2] != ':')) ok = false;
+      else mac_[i] = static_cast<uint8_t>(hi * 16 + lo);
+    }
+    if (!ok)
+      return Status::Error("invalid MAC address '" + std::string(t) +
+                               "' (expected six hex bytes separated by ':')",
+                           0);
+    return {};
+  }
+  Status Finish(const ParseContext&) override {
+    if (!given_) return Status::Error("'--mac-source ADDRESS' is required");
+    return {};
+  }
+  void Save(std::string& out, const SaveContext&) const override {
+    char buf[20];
+    snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac_[0], mac_[1], mac_[2], mac_[3],
+             mac_[4], mac_[5]);
+    SaveOpt(out, "mac-source", buf, invert_);
+  }
+  const std::array<uint8_t, 6>& mac() const { return mac_; }
+  bool invert() const { return invert_; }
+
+ private:
+  std::array<uint8_t, 6> mac_{};
+  bool invert_ = false, given_ = false;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kMacMatch = {
+    .name = "mac",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn) | HookBit(Hook::kForward),
+    .create = Create<MacMatch>,
+};
+
+}  // namespace iptsim

@@ -1,0 +1,200 @@
+// Extension: string (match, IPv4 IPv6)
+// Synopsis: -m string --algo bm|kmp [!] --string TEXT | [!] --hex-string HEX
+//   [--from OFFSET] [--to OFFSET] [--icase]
+// Semantics: the pattern (at most 128 bytes, not empty) occurs in the packet
+//   between byte offsets FROM and TO (0..65535, default 0 and 65535, counted
+//   from the start of the network header); --icase ignores case.  HEX mixes
+//   text and |hex bytes| ("a|0d 0a|b"); \ quotes the next character outside
+//   |...|.  iptables-save prints the pattern as --string "..." when every
+//   byte is printable and the last is not '\', else as --hex-string "|..|".
+//   Kernel: --algo must name a text search module (bm, kmp), FROM <= TO.
+// Example: -m string --string "GET /admin" --algo bm --to 200
+#include <cstdio>
+
+#include "matchers/header_util.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+enum { kOptFrom, kOptTo, kOptAlgo, kOptString, kOptHexString, kOptIcase };
+constexpr OptionSpec kOptions[] = {
+    {"from", 1, false},   {"to", 1, false},         {"algo", 1, false},
+    {"string", 1, true},  {"hex-string", 1, true},  {"icase", 0, false},
+};
+constexpr size_t kMaxPattern = 128;  // XT_STRING_MAX_PATTERN_SIZE
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// iptables' --hex-string syntax; false with `why` set on error.  One quirk
+// kept on purpose: the character right after a '|' is taken as data of the
+// new mode even when it is '\\' or '|' ("|41|\\" is 41 5c, as iptables reads it).
+bool ParseHexString(std::string_view s, std::string* out, std::string* why) {
+  out->clear();
+  bool hex = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    bool quoted = false;
+    if (s[i] == '\\') {
+      if (hex) {
+        *why = "'\\' cannot appear inside |hex| data";
+        return false;
+      }
+      quoted = true;
+    } else if (s[i] == '|') {
+      hex = !hex;
+      if (hex)
+        while (i + 1 < s.size() && s[i + 1] == ' ') ++i;
+      if (i + 1 >= s.size()) break;
+      ++i;
+    }
+    if (quoted) {
+      if (i + 1 >= s.size()) {
+        *why = "'\\' at the end of the string has nothing to quote";
+        return false;
+      }
+      *out += s[i + 1];
+      i += 2;
+    } else if (hex) {
+      // Two hex digits, followed by more data or the closing '|'.
+      if (i + 2 >= s.size()) {
+        *why = "unterminated or odd-length |hex| block";
+        return false;
+      }
+      int h = HexValue(s[i]), l = HexValue(s[i + 1]);
+      if (h < 0 || l < 0) {
+        *why = std::string("invalid hex digit '") + (h < 0 ? s[i] : s[i + 1]) + "'";
+        return false;
+      }
+      *out += static_cast<char>(h * 16 + l);
+      i += s[i + 2] == ' ' ? 3 : 2;
+    } else {
+      *out += s[i];
+      ++i;
+    }
+    if (out->size() > kMaxPattern) {
+      *why = "pattern is too long (at most 128 bytes)";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Printable(const std::string& p) {
+  for (char c : p)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+  return p.empty() || p.back() != '\\';
+}
+
+class StringMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int option, bool invert, std::span<const Arg> args,
+               const ParseContext&) override {
+    Status s = given_.Add(option, kOptions);
+    if (!s.ok()) return s;
+    s = given_.Exclude(option,
+                       option == kOptString      ? std::initializer_list<int>{kOptHexString}
+                       : option == kOptHexString ? std::initializer_list<int>{kOptString}
+                                                 : std::initializer_list<int>{},
+                       kOptions);
+    if (!s.ok()) return s;
+    switch (option) {
+      case kOptFrom:
+        return ParseUIntArgT(args, 0, 0, 65535, "offset", &from_);
+      case kOptTo:
+        return ParseUIntArgT(args, 0, 0, 65535, "offset", &to_);
+      case kOptAlgo:
+        if (args[0].text != "bm" && args[0].text != "kmp")
+          return Status::Error("unknown search algorithm '" + std::string(args[0].text) +
+                                   "' (the kernel offers bm and kmp)",
+                               0);
+        algo_ = std::string(args[0].text);
+        return {};
+      case kOptString:
+        if (args[0].text.size() > kMaxPattern)
+          return Status::Error("string is too long (" + std::to_string(args[0].text.size()) +
+                                   " bytes; at most 128)",
+                               0);
+        pattern_ = std::string(args[0].text);
+        invert_ = invert;
+        return {};
+      case kOptHexString: {
+        std::string why;
+        if (!ParseHexString(args[0].text, &pattern_, &why))
+          return Status::Error("invalid hex string '" + std::string(args[0].text) + "': " + why,
+                               0);
+        invert_ = invert;
+        return {};
+      }
+      case kOptIcase:
+        icase_ = true;
+        return {};
+    }
+    return {};
+  }
+  Status Finish(const ParseContext&) override {
+    if (!given_.Has(kOptString) && !given_.Has(kOptHexString))
+      return Status::Error("'--string TEXT' or '--hex-string HEX' is required");
+    if (!given_.Has(kOptAlgo)) return Status::Error("'--algo bm|kmp' is required");
+    if (pattern_.empty()) return Status::Error("the pattern is empty (the kernel refuses it)");
+    if (from_ > to_)
+      return Status::Error("'--from " + std::to_string(from_) + "' is beyond '--to " +
+                           std::to_string(to_) + "'");
+    return {};
+  }
+  void Save(std::string& out, const SaveContext&) const override {
+    std::string v = "\"";
+    if (Printable(pattern_)) {
+      for (char c : pattern_) {
+        if (c == '"' || c == '\\') v += '\\';
+        v += c;
+      }
+      v += '"';
+      SaveOpt(out, "string", v, invert_);
+    } else {
+      v += '|';
+      for (char c : pattern_) {
+        char buf[4];
+        snprintf(buf, sizeof buf, "%02x", static_cast<unsigned char>(c));
+        v += buf;
+      }
+      v += "|\"";
+      SaveOpt(out, "hex-string", v, invert_);
+    }
+    SaveOpt(out, "algo", algo_);
+    if (from_ != 0) SaveOpt(out, "from", std::to_string(from_));
+    if (to_ != 65535) SaveOpt(out, "to", std::to_string(to_));
+    if (icase_) SaveOpt(out, "icase");
+  }
+  const std::string& pattern() const { return pattern_; }
+  const std::string& algo() const { return algo_; }
+  uint16_t from() const { return from_; }
+  uint16_t to() const { return to_; }
+  bool icase() const { return icase_; }
+  bool invert() const { return invert_; }
+
+ private:
+  hdr::OptionSet given_;
+  std::string pattern_, algo_;
+  uint16_t from_ = 0, to_ = 65535;
+  bool icase_ = false, invert_ = false;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kStringMatch = {
+    .name = "string",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<StringMatch>,
+};
+
+}  // namespace iptsim

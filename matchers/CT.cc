@@ -110,14 +110,17 @@ class CtTarget : public Target {
         return {};
       case kCtEvents:
         if (!ParseEvents(text, kCtEventNames, &ct_events, &bad))
-          return Status::Error("unknown event '" + bad +
+          return Status::Error(bad.empty() ? EmptyItem("event", text) : "unknown event '" + bad +
                                    "' (events are new, related, destroy, reply, assured, "
                                    "protoinfo, helper, mark, natseqinfo, secmark)",
                                0);
         return {};
       case kExpEvents:
         if (!ParseEvents(text, kExpEventNames, &exp_events, &bad))
-          return Status::Error("unknown expectation event '" + bad + "' (the only one is new)", 0);
+          return Status::Error(bad.empty() ? EmptyItem("event", text)
+                                           : "unknown expectation event '" + bad +
+                                                 "' (the only one is new)",
+                               0);
         return {};
       case kZoneOrig:
       case kZoneReply:

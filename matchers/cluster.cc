@@ -10,7 +10,8 @@
 //   iptables reads it) and must be below 1 << N; total nodes and hash seed are
 //   mandatory, and one of local node / node mask.  No table or hook
 //   restriction.  Saved as --cluster-local-nodemask 0x%08x
-//   --cluster-total-nodes N --cluster-hash-seed 0x%08x.
+//   --cluster-total-nodes N --cluster-hash-seed 0x%08x; as with iptables, a
+//   saved mask above 32 (local node 7 and up) does not load back.
 // Example: -m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0xdeadbeef
 #include <cstdio>
 

@@ -38,7 +38,8 @@ class ConnbytesMatch : public Match {
         uint64_t lo, hi;
         bool two;
         std::string why;
-        if (!ParseUIntRange(text, UINT64_MAX, &lo, &hi, &two, &why)) return Status::Error(why, 0);
+        if (!ParseUIntRange(text, UINT64_MAX, "count", &lo, &hi, &two, &why))
+          return Status::Error(why, 0);
         from = lo;
         to = two ? hi : UINT64_MAX;
         if (invert) std::swap(from, to);

@@ -110,7 +110,7 @@ class ConntrackMatch : public Match {
       case kState: {
         std::string bad;
         if (!ParseNameList(text, kStateParse, &state_mask, &bad))
-          return Status::Error("unknown state '" + bad +
+          return Status::Error(bad.empty() ? EmptyItem("state", text) : "unknown state '" + bad +
                                    "' (states are INVALID, NEW, ESTABLISHED, RELATED, "
                                    "UNTRACKED, SNAT, DNAT)",
                                0);
@@ -138,7 +138,7 @@ class ConntrackMatch : public Match {
       case kStatus: {
         std::string bad;
         if (!ParseNameList(text, kStatusNames, &status_mask, &bad))
-          return Status::Error("unknown status '" + bad +
+          return Status::Error(bad.empty() ? EmptyItem("status", text) : "unknown status '" + bad +
                                    "' (statuses are NONE, EXPECTED, SEEN_REPLY, ASSURED, "
                                    "CONFIRMED)",
                                0);
@@ -147,8 +147,8 @@ class ConntrackMatch : public Match {
       case kExpire: {
         uint64_t lo, hi;
         bool two;
-        if (!ParseUIntRange(text, 0xffffffff, &lo, &hi, &two, &why))
-          return Status::Error("--ctexpire: " + why, 0);
+        if (!ParseUIntRange(text, 0xffffffff, "expiry time", &lo, &hi, &two, &why))
+          return Status::Error(why, 0);
         expire = {static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)};
         return {};
       }

@@ -6,13 +6,13 @@
 
 namespace iptsim {
 
-bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi, bool* two,
-                    std::string* why) {
+bool ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
+                    uint64_t* hi, bool* two, std::string* why) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   uint64_t l = 0, h = max;
   if (!a.empty() && !ParseUInt(a, 0, max, &l)) {
-    *why = "invalid value '" + std::string(a) + "' (must be 0.." + std::to_string(max) + ")";
+    *why = "invalid " + std::string(what) + " '" + std::string(a) + "' (must be 0.." + std::to_string(max) + ")";
     return false;
   }
   if (colon == std::string_view::npos) {
@@ -26,7 +26,7 @@ bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t*
     return false;
   }
   if (!b.empty() && !ParseUInt(b, 0, max, &h)) {
-    *why = "invalid value '" + std::string(b) + "' (must be 0.." + std::to_string(max) + ")";
+    *why = "invalid " + std::string(what) + " '" + std::string(b) + "' (must be 0.." + std::to_string(max) + ")";
     return false;
   }
   if (l > h) {
@@ -198,6 +198,11 @@ bool ParseNameList(std::string_view text, std::span<const NamedBit> names, uint3
   }
   *mask = m;
   return true;
+}
+
+std::string EmptyItem(std::string_view what, std::string_view list) {
+  return "empty " + std::string(what) + " in '" + std::string(list) +
+         "' (a comma-separated list without empty items or spaces)";
 }
 
 std::string NameListText(uint32_t mask, std::span<const NamedBit> order) {

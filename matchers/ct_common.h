@@ -19,8 +19,9 @@ namespace iptsim {
 // `max`.  A missing first part is 0, a missing second part is `max`; a single
 // number gives lo == hi == A and *two = false.  Rejects lo > hi with a message
 // in *why.
-bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi, bool* two,
-                    std::string* why);
+// `what` names the value in messages ("expiry time").
+bool ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
+                    uint64_t* hi, bool* two, std::string* why);
 
 // A port as libxtables' xtables_getportbyname reads it (getaddrinfo): a
 // decimal number 0..65535 or a service name of any protocol.
@@ -56,6 +57,8 @@ struct NamedBit {
 // are errors.  On failure *bad is the offending item.
 bool ParseNameList(std::string_view text, std::span<const NamedBit> names, uint32_t* mask,
                    std::string* bad);
+// "empty WHAT in 'LIST' (...)" for an empty item of a comma list.
+std::string EmptyItem(std::string_view what, std::string_view list);
 // The names whose bits are in `mask`, comma-separated, in the order of `order`.
 std::string NameListText(uint32_t mask, std::span<const NamedBit> order);
 

@@ -37,7 +37,7 @@ class StateMatch : public Match {
     std::string bad;
     if (!ParseNameList(args[0].text, kParseOrder, &mask_, &bad))
       return Status::Error(
-          "unknown state '" + bad + "' (states are INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED)",
+          bad.empty() ? EmptyItem("state", args[0].text) : "unknown state '" + bad + "' (states are INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED)",
           0);
     invert_ = invert;
     return {};

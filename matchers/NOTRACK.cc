@@ -1,0 +1,32 @@
+// Extension: NOTRACK (target, IPv4 IPv6)
+// Synopsis: -j NOTRACK
+// Semantics: marks packets that have no conntrack entry yet as untracked,
+//   then continues with the next rule (the same as -j CT --notrack).  Only in
+//   the raw table (the kernel's NOTRACK target has .table = "raw").  No
+//   options; saved as -j NOTRACK.
+// Example: -p udp --dport 53 -j NOTRACK
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+class NotrackTarget : public Target {
+ public:
+  using Target::Target;
+
+  Status Parse(int, bool, std::span<const Arg>, const ParseContext&) override { return {}; }
+  void Save(std::string&, const SaveContext&) const override {}
+};
+
+}  // namespace
+
+extern const ExtensionInfo kNotrackTarget = {
+    .name = "NOTRACK",
+    .kind = ExtKind::kTarget,
+    .families = kFamBoth,
+    .options = {},
+    .table = static_cast<int8_t>(TableId::kRaw),
+    .create = Create<NotrackTarget>,
+};
+
+}  // namespace iptsim

@@ -1,0 +1,106 @@
+// Extension: connlimit (match, IPv4 IPv6)
+// Synopsis: -m connlimit {[!] --connlimit-upto N | [!] --connlimit-above N}
+//   [--connlimit-mask LEN] [--connlimit-saddr | --connlimit-daddr]
+// Semantics: counts the tracked connections whose source (or destination)
+//   address, masked to LEN bits (default 32 / 128), equals the packet's;
+//   --connlimit-above N matches when the count is > N, --connlimit-upto N
+//   when it is <= N ("!" turns one into the other, and iptables-save prints
+//   the resulting form).  One of upto/above is required; upto and above, and
+//   saddr and daddr, exclude each other.  No table or hook restriction.
+//   Saved with the mask and --connlimit-saddr/--connlimit-daddr always shown.
+// Example: -p tcp --syn -m connlimit --connlimit-above 10 --connlimit-mask 24
+#include "matchers/ct_common.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+enum Opt { kUpto, kAbove, kMask, kSaddr, kDaddr };
+
+constexpr OptionSpec kOptions[] = {
+    {"connlimit-upto", 1, true}, {"connlimit-above", 1, true}, {"connlimit-mask", 1, false},
+    {"connlimit-saddr", 0, false}, {"connlimit-daddr", 0, false},
+};
+
+class ConnlimitMatch : public Match {
+ public:
+  using Match::Match;
+
+  Status Parse(int option, bool invert, std::span<const Arg> args,
+               const ParseContext& ctx) override {
+    Status s = OnlyOnce(&given_[option], kOptions[option].name);
+    if (!s.ok()) return s;
+    auto excl = [&](Opt other) -> Status {
+      if (given_[other])
+        return Status::Error("'--" + std::string(kOptions[option].name) +
+                             "' cannot be used together with '--" +
+                             std::string(kOptions[other].name) + "'");
+      return {};
+    };
+    switch (option) {
+      case kUpto:
+      case kAbove: {
+        s = excl(option == kUpto ? kAbove : kUpto);
+        if (!s.ok()) return s;
+        s = ParseUIntArgT(args, 0, 0, 0xffffffff, "connection count", &limit);
+        if (!s.ok()) return s;
+        // above N: count > N; upto N: count <= N (the kernel's invert flag).
+        upto = (option == kUpto) != invert;
+        return {};
+      }
+      case kMask: {
+        int len;
+        if (!ParsePrefixLenOrMask(ctx.family, args[0].text, &len))
+          return Status::Error("invalid mask '" + std::string(args[0].text) +
+                                   "' (a prefix length 0.." +
+                                   std::to_string(ctx.family == Family::kIPv4 ? 32 : 128) +
+                                   " or a contiguous mask)",
+                               0);
+        mask_len = len;
+        return {};
+      }
+      case kSaddr:
+        return excl(kDaddr);
+      case kDaddr:
+        s = excl(kSaddr);
+        if (!s.ok()) return s;
+        daddr = true;
+        return {};
+    }
+    return {};
+  }
+
+  Status Finish(const ParseContext& ctx) override {
+    if (!given_[kUpto] && !given_[kAbove])
+      return Status::Error("'--connlimit-above N' or '--connlimit-upto N' is required");
+    if (mask_len < 0) mask_len = ctx.family == Family::kIPv4 ? 32 : 128;
+    return {};
+  }
+
+  void Save(std::string& out, const SaveContext& ctx) const override {
+    SaveOpt(out, upto ? "connlimit-upto" : "connlimit-above", std::to_string(limit));
+    int len = mask_len >= 0 ? mask_len : (ctx.family == Family::kIPv4 ? 32 : 128);
+    SaveOpt(out, "connlimit-mask", std::to_string(len));
+    SaveOpt(out, daddr ? "connlimit-daddr" : "connlimit-saddr");
+  }
+
+  uint32_t limit = 0;
+  bool upto = false;   // match when count <= limit (else count > limit)
+  int mask_len = -1;   // set in Finish
+  bool daddr = false;  // group by destination address
+
+ private:
+  bool given_[5] = {};
+};
+
+}  // namespace
+
+extern const ExtensionInfo kConnlimitMatch = {
+    .name = "connlimit",
+    .kind = ExtKind::kMatch,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<ConnlimitMatch>,
+};
+
+}  // namespace iptsim

@@ -1,0 +1,224 @@
+#include "matchers/ct_common.h"
+
+#include <cctype>
+
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+
+bool ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
+                    uint64_t* hi, bool* two, std::string* why) {
+  size_t colon = text.find(':');
+  std::string_view a = text.substr(0, colon);
+  uint64_t l = 0, h = max;
+  if (!a.empty() && !ParseUInt(a, 0, max, &l)) {
+    *why = "invalid " + std::string(what) + " '" + std::string(a) + "' (must be 0.." + std::to_string(max) + ")";
+    return false;
+  }
+  if (colon == std::string_view::npos) {
+    *lo = *hi = l;
+    *two = false;
+    return true;
+  }
+  std::string_view b = text.substr(colon + 1);
+  if (b.find(':') != std::string_view::npos) {
+    *why = "too many ':' in '" + std::string(text) + "' (expected A[:B])";
+    return false;
+  }
+  if (!b.empty() && !ParseUInt(b, 0, max, &h)) {
+    *why = "invalid " + std::string(what) + " '" + std::string(b) + "' (must be 0.." + std::to_string(max) + ")";
+    return false;
+  }
+  if (l > h) {
+    *why = "invalid range '" + std::string(text) + "': start is greater than end";
+    return false;
+  }
+  *lo = l;
+  *hi = h;
+  *two = true;
+  return true;
+}
+
+bool ParseServicePort(std::string_view text, uint16_t* out) {
+  if (text.empty()) return false;
+  bool digits = true;
+  for (char c : text)
+    if (c < '0' || c > '9') digits = false;
+  if (digits) {
+    uint64_t v;
+    if (!ParseUIntDec(text, 0, 65535, &v)) return false;
+    *out = static_cast<uint16_t>(v);
+    return true;
+  }
+  return ParsePort(text, "", out);
+}
+
+bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, std::string* why) {
+  size_t colon = text.find(':');
+  std::string_view a = text.substr(0, colon);
+  uint16_t l = 0, h = 65535;
+  if ((colon == std::string_view::npos || !a.empty()) && !ParseServicePort(a, &l)) {
+    *why = "invalid port/service '" + std::string(a) + "'";
+    return false;
+  }
+  if (colon == std::string_view::npos) {
+    *lo = *hi = l;
+    return true;
+  }
+  std::string_view b = text.substr(colon + 1);
+  if (!b.empty() && !ParseServicePort(b, &h)) {
+    *why = "invalid port/service '" + std::string(b) + "'";
+    return false;
+  }
+  if (l > h) {
+    *why = "invalid port range '" + std::string(text) + "': start is greater than end";
+    return false;
+  }
+  *lo = l;
+  *hi = h;
+  return true;
+}
+
+namespace {
+
+// inet_aton: 1 to 4 parts, each decimal, 0x hex or 0 octal; the last part
+// fills the remaining bytes.
+bool ParseInetAton(std::string_view s, IpAddr* out) {
+  uint64_t parts[4];
+  int n = 0;
+  while (true) {
+    if (n == 4) return false;
+    size_t dot = s.find('.');
+    std::string_view p = s.substr(0, dot);
+    if (!ParseUInt(p, 0, 0xffffffff, &parts[n])) return false;
+    ++n;
+    if (dot == std::string_view::npos) break;
+    s.remove_prefix(dot + 1);
+  }
+  uint64_t v = 0;
+  for (int i = 0; i < n - 1; ++i) {
+    if (parts[i] > 255) return false;
+    v |= parts[i] << (24 - 8 * i);
+  }
+  uint64_t last_max = 0xffffffffull >> (8 * (n - 1));
+  if (parts[n - 1] > last_max) return false;
+  v |= parts[n - 1];
+  IpAddr a;
+  for (int i = 0; i < 4; ++i) a.b[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  *out = a;
+  return true;
+}
+
+}  // namespace
+
+bool ParseHostAddr(Family f, std::string_view text, IpAddr* out) {
+  if (f == Family::kIPv4) return ParseInetAton(text, out);
+  return ParseIpAddr(f, text, out);
+}
+
+bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len) {
+  const uint64_t max = f == Family::kIPv4 ? 32 : 128;
+  uint64_t v;
+  if (ParseUInt(text, 0, max, &v)) {
+    *len = static_cast<int>(v);
+    return true;
+  }
+  bool looks_like_addr = f == Family::kIPv4 ? text.find('.') != std::string_view::npos
+                                            : text.find(':') != std::string_view::npos;
+  IpAddr m;
+  if (!looks_like_addr || !ParseHostAddr(f, text, &m)) return false;
+  int l = MaskPrefixLen(f, m);
+  if (l < 0) return false;
+  *len = l;
+  return true;
+}
+
+bool ParseHostMask(Family f, std::string_view text, IpPrefix* out, std::string* why) {
+  size_t slash = text.find('/');
+  std::string_view addr = text.substr(0, slash);
+  IpPrefix p;
+  if (!ParseHostAddr(f, addr, &p.addr)) {
+    *why = "invalid " + std::string(f == Family::kIPv4 ? "IPv4" : "IPv6") + " address '" +
+           std::string(addr) + "' (host names are not resolved)";
+    return false;
+  }
+  int len = f == Family::kIPv4 ? 32 : 128;
+  if (slash != std::string_view::npos) {
+    std::string_view m = text.substr(slash + 1);
+    if (!ParsePrefixLenOrMask(f, m, &len)) {
+      *why = "invalid mask '" + std::string(m) + "' (a prefix length 0.." +
+             std::to_string(f == Family::kIPv4 ? 32 : 128) + " or a contiguous mask)";
+      return false;
+    }
+  }
+  p.mask = PrefixMask(f, len);
+  *out = p;
+  return true;
+}
+
+std::string FormatHostMask(Family f, const IpPrefix& p) {
+  std::string s = FormatIpAddr(f, p.addr);
+  int len = MaskPrefixLen(f, p.mask);
+  if (len == (f == Family::kIPv4 ? 32 : 128)) return s;
+  s += '/';
+  s += len >= 0 ? std::to_string(len) : FormatIpAddr(f, p.mask);
+  return s;
+}
+
+bool ParseNameList(std::string_view text, std::span<const NamedBit> names, uint32_t* mask,
+                   std::string* bad) {
+  uint32_t m = 0;
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    bool found = false;
+    if (!item.empty()) {
+      for (const NamedBit& n : names) {
+        if (item.size() > n.name.size()) continue;
+        bool eq = true;
+        for (size_t i = 0; i < item.size(); ++i)
+          if (toupper(static_cast<unsigned char>(item[i])) !=
+              toupper(static_cast<unsigned char>(n.name[i]))) {
+            eq = false;
+            break;
+          }
+        if (eq) {
+          m |= n.bit;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      *bad = std::string(item);
+      return false;
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  *mask = m;
+  return true;
+}
+
+std::string EmptyItem(std::string_view what, std::string_view list) {
+  return "empty " + std::string(what) + " in '" + std::string(list) +
+         "' (a comma-separated list without empty items or spaces)";
+}
+
+std::string NameListText(uint32_t mask, std::span<const NamedBit> order) {
+  std::string s;
+  for (const NamedBit& n : order) {
+    if (!(mask & n.bit)) continue;
+    if (!s.empty()) s += ',';
+    s += n.name;
+  }
+  return s;
+}
+
+Status OnlyOnce(bool* seen, std::string_view option) {
+  if (*seen) return Status::Error("'--" + std::string(option) + "' may be given only once");
+  *seen = true;
+  return {};
+}
+
+}  // namespace iptsim

@@ -1,0 +1,69 @@
+// Readers and writers shared by the connection-tracking extensions
+// (conntrack, state, connbytes, connlimit, ipvs, ...): libxtables' range
+// syntax "A[:B]" with empty parts, HOSTMASK addresses (kept unmasked, as
+// iptables keeps them), prefix lengths or dotted masks, and comma lists of
+// names that iptables accepts by case-insensitive prefix ("N,E").
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engine/netaddr.h"
+#include "matchers/extension.h"
+
+namespace iptsim {
+
+// "A", "A:B", ":B", "A:", ":" with every number as ParseUInt reads it, at most
+// `max`.  A missing first part is 0, a missing second part is `max`; a single
+// number gives lo == hi == A and *two = false.  Rejects lo > hi with a message
+// in *why.
+// `what` names the value in messages ("expiry time").
+bool ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
+                    uint64_t* hi, bool* two, std::string* why);
+
+// A port as libxtables' xtables_getportbyname reads it (getaddrinfo): a
+// decimal number 0..65535 or a service name of any protocol.
+bool ParseServicePort(std::string_view text, uint16_t* out);
+// "A", "A:B", ":B", "A:", ":" of such ports (missing parts 0 and 65535);
+// refuses A > B.  On failure *why says what is wrong.
+bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, std::string* why);
+
+// An address as getaddrinfo reads a numeric host: IPv4 in inet_aton syntax
+// ("1.2.3" is 1.2.0.3, "10" is 0.0.0.10, parts may be 0x.. or 0..), IPv6 in
+// inet_pton syntax.  Host names are not resolved.
+bool ParseHostAddr(Family f, std::string_view text, IpAddr* out);
+
+// A prefix length 0..32 (0..128) or, when it is written as an address, a
+// contiguous mask ("255.255.255.0", "ffff:ffff::").  Non-contiguous masks are
+// refused (iptables cannot represent them in these options).
+bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len);
+
+// XTTYPE_HOSTMASK: "ADDR[/LEN|/MASK]".  The address keeps its host bits (the
+// kernel masks both sides when it compares).  On failure *why says what is
+// wrong.
+bool ParseHostMask(Family f, std::string_view text, IpPrefix* out, std::string* why);
+// "ADDR" for a full-length mask, else "ADDR/LEN" (as xtables_ipmask_to_numeric).
+std::string FormatHostMask(Family f, const IpPrefix& p);
+
+// A name with the bit it stands for.
+struct NamedBit {
+  std::string_view name;
+  uint32_t bit;
+};
+// "A,B,C" where each item is a case-insensitive prefix of a name of `names`
+// (the first in table order wins, as iptables' strncasecmp loop).  Empty items
+// are errors.  On failure *bad is the offending item.
+bool ParseNameList(std::string_view text, std::span<const NamedBit> names, uint32_t* mask,
+                   std::string* bad);
+// "empty WHAT in 'LIST' (...)" for an empty item of a comma list.
+std::string EmptyItem(std::string_view what, std::string_view list);
+// The names whose bits are in `mask`, comma-separated, in the order of `order`.
+std::string NameListText(uint32_t mask, std::span<const NamedBit> order);
+
+// Shared "given twice" refusal: iptables' option framework lets every option
+// of these extensions appear once.
+Status OnlyOnce(bool* seen, std::string_view option);
+
+}  // namespace iptsim

@@ -35,7 +35,7 @@ class DnatTarget : public Target {
     switch (option) {
       case 0: {
         std::string why;
-        if (!ParseNatTo(args[0].text, ctx.family, NatPortsAllowed(ctx.ip), &range_, &why))
+        if (!ParseNatTo(args[0].text, ctx.family, ctx.ip, &range_, &why))
           return Status::Error(why, 0);
         return {};
       }

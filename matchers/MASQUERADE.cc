@@ -33,7 +33,7 @@ class MasqueradeTarget : public Target {
     switch (option) {
       case 0: {
         std::string why;
-        if (!ParseNatPorts(args[0].text, NatPortsAllowed(ctx.ip), &range_, &why))
+        if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why))
           return Status::Error(why, 0);
         range_.base_port = 0;
         return {};

@@ -30,7 +30,7 @@ class RedirectTarget : public Target {
     seen_ |= 1u << option;
     if (option == 0) {
       std::string why;
-      if (!ParseNatPorts(args[0].text, NatPortsAllowed(ctx.ip), &range_, &why))
+      if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why))
         return Status::Error(why, 0);
       if (range_.flags & kNatProtoOffset)
         return Status::Error("shifted port maps ('/BASE' after the range) are not supported by "

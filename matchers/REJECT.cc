@@ -17,8 +17,8 @@
 //   inverted).
 // Example: -p tcp -j REJECT --reject-with tcp-reset
 #include <array>
-#include <strings.h>
 
+#include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -104,8 +104,9 @@ class RejectTarget : public Target {
     // reject_tg_check / reject_tg6_check.
     const IpHeaderMatch& ip = ctx.rule->ip;
     if (is_tcp_reset() && (ip.proto != 6 || ip.inv_proto))
-      return Status::Error("the kernel accepts '--reject-with tcp-reset' only in rules with "
-                           "'-p tcp'");
+      return Status::Error("'--reject-with tcp-reset' needs '-p tcp' (the kernel refuses it "
+                           "otherwise; this rule has " +
+                           RuleProtoText(ip) + ")");
     return {};
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -37,7 +37,7 @@ class SnatTarget : public Target {
     switch (option) {
       case 0: {
         std::string why;
-        if (!ParseNatTo(args[0].text, ctx.family, NatPortsAllowed(ctx.ip), &range_, &why))
+        if (!ParseNatTo(args[0].text, ctx.family, ctx.ip, &range_, &why))
           return Status::Error(why, 0);
         range_.base_port = 0;  // nf_nat_ipv4_range / nf_nat_range have no base port
         return {};

@@ -62,7 +62,9 @@ class TproxyTarget : public Target {
     // tproxy_tg4_check / tproxy_tg6_check.
     const IpHeaderMatch& ip = ctx.rule->ip;
     if ((ip.proto == 6 || ip.proto == 17) && !ip.inv_proto) return {};
-    return Status::Error("the kernel accepts TPROXY only in rules with '-p tcp' or '-p udp'");
+    return Status::Error("needs '-p tcp' or '-p udp' (the kernel refuses TPROXY otherwise; this "
+                         "rule has " +
+                         RuleProtoText(ip) + ")");
   }
   void Save(std::string& out, const SaveContext& ctx) const override {
     SaveOpt(out, "on-port", std::to_string(port_));

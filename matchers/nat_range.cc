@@ -46,9 +46,11 @@ bool NatPortsAllowed(const IpHeaderMatch* ip) {
          p == kProtoIcmp;
 }
 
-bool ParseNatPorts(std::string_view arg, bool portok, NatRange* r, std::string* why) {
-  if (!portok) {
-    *why = "a port needs '-p tcp', '-p udp', '-p sctp' or '-p dccp' earlier in the rule";
+bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, std::string* why) {
+  if (!NatPortsAllowed(ip)) {
+    *why = "a port needs '-p tcp', '-p udp', '-p sctp' or '-p dccp' before this option (the rule "
+           "has " +
+           (ip ? RuleProtoText(*ip) : std::string("no -p")) + " here)";
     return false;
   }
   r->flags |= kNatProtoSpecified;
@@ -117,7 +119,8 @@ bool ParseNatPorts(std::string_view arg, bool portok, NatRange* r, std::string* 
   return true;
 }
 
-bool ParseNatTo(std::string_view arg, Family f, bool portok, NatRange* r, std::string* why) {
+bool ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRange* r,
+                std::string* why) {
   // Positions follow libxt_NAT's parse_to: without '[', one ':' starts the
   // ports (two or more make an IPv6 address); with '[', the ports follow
   // the ']'.
@@ -145,7 +148,7 @@ bool ParseNatTo(std::string_view arg, Family f, bool portok, NatRange* r, std::s
     colon = arg.find(':', rb + 1);
   }
   if (colon != std::string_view::npos) {
-    if (!ParseNatPorts(arg.substr(colon + 1), portok, r, why)) return false;
+    if (!ParseNatPorts(arg.substr(colon + 1), ip, r, why)) return false;
     // Nothing, or "[]", before the colon: ports only.
     if (colon == 0 || colon == 2) return true;
   }

@@ -196,4 +196,11 @@ bool ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask, std
   return true;
 }
 
+std::string RuleProtoText(const IpHeaderMatch& ip) {
+  if (!ip.proto_given || ip.proto == 0) return "no -p";
+  std::string_view name = ProtoName(ip.proto);
+  std::string p = name.empty() ? std::to_string(ip.proto) : std::string(name);
+  return std::string("'") + (ip.inv_proto ? "! " : "") + "-p " + p + "'";
+}
+
 }  // namespace iptsim

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/model.h"
 #include "engine/netaddr.h"
 
 namespace iptsim {
@@ -44,5 +45,9 @@ bool ParseXtServicePort(std::string_view text, uint16_t* out);
 
 // VALUE[/MASK] as XTTYPE_MARKMASK32 reads it; MASK defaults to 0xffffffff.
 bool ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask, std::string* why);
+
+// How a rule's protocol reads in a message: "no -p", "'-p udp'",
+// "'! -p tcp'".
+std::string RuleProtoText(const IpHeaderMatch& ip);
 
 }  // namespace iptsim

@@ -20,7 +20,7 @@ namespace iptsim {
 namespace {
 
 constexpr OptionSpec kOptions[] = {
-    {"log-level", 1, false},      {"log-prefix", 1, false},      {"log-tcp-sequence", 0, false},
+    {"log-level", 1, false},       {"log-prefix", 1, false},     {"log-tcp-sequence", 0, false},
     {"log-tcp-options", 0, false}, {"log-ip-options", 0, false}, {"log-uid", 0, false},
     {"log-macdecode", 0, false},
 };
@@ -36,8 +36,15 @@ constexpr std::array<std::pair<std::string_view, uint8_t>, 5> kFlags = {{
 
 // xtables' syslog level names (case-sensitive).
 constexpr std::array<std::pair<std::string_view, uint8_t>, 9> kLevels = {{
-    {"alert", 1}, {"crit", 2}, {"debug", 7}, {"emerg", 0}, {"error", 3},
-    {"info", 6}, {"notice", 5}, {"panic", 0}, {"warning", 4},
+    {"alert", 1},
+    {"crit", 2},
+    {"debug", 7},
+    {"emerg", 0},
+    {"error", 3},
+    {"info", 6},
+    {"notice", 5},
+    {"panic", 0},
+    {"warning", 4},
 }};
 
 constexpr uint8_t kDefaultLevel = 4;
@@ -53,8 +60,7 @@ class LogTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     switch (option) {
       case 0: {

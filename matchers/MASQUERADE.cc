@@ -27,14 +27,12 @@ class MasqueradeTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     switch (option) {
       case 0: {
         std::string why;
-        if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why))
-          return Status::Error(why, 0);
+        if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why)) return Status::Error(why, 0);
         range_.base_port = 0;
         return {};
       }

@@ -34,8 +34,7 @@ class NflogTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     if ((seen_ & (1u << kRange)) && (seen_ & (1u << kSize)))
       return Status::Error("'--nflog-range' and '--nflog-size' cannot be used together");
@@ -43,7 +42,8 @@ class NflogTarget : public Target {
     switch (option) {
       case kGroup:
         if (!XtStrtoulFull(args[0].text, 0, 65535, &v))
-          return Status::Error("invalid group '" + std::string(args[0].text) + "' (must be 0..65535)", 0);
+          return Status::Error(
+              "invalid group '" + std::string(args[0].text) + "' (must be 0..65535)", 0);
         group_ = static_cast<uint16_t>(v);
         return {};
       case kPrefix:
@@ -55,17 +55,15 @@ class NflogTarget : public Target {
       case kRange:
       case kSize:
         if (!XtStrtoulFull(args[0].text, 0, 0xffffffff, &v))
-          return Status::Error("invalid size '" + std::string(args[0].text) +
-                                   "' (must be 0..4294967295)",
-                               0);
+          return Status::Error(
+              "invalid size '" + std::string(args[0].text) + "' (must be 0..4294967295)", 0);
         len_ = static_cast<uint32_t>(v);
         copy_len_ = option == kSize;
         return {};
       case kThreshold:
         if (!XtStrtoulFull(args[0].text, 0, 65535, &v))
-          return Status::Error("invalid threshold '" + std::string(args[0].text) +
-                                   "' (must be 0..65535)",
-                               0);
+          return Status::Error(
+              "invalid threshold '" + std::string(args[0].text) + "' (must be 0..65535)", 0);
         threshold_ = static_cast<uint16_t>(v);
         return {};
     }
@@ -74,8 +72,10 @@ class NflogTarget : public Target {
   void Save(std::string& out, const SaveContext&) const override {
     if (!prefix_.empty()) SaveOpt(out, "nflog-prefix", SaveString(prefix_));
     if (group_) SaveOpt(out, "nflog-group", std::to_string(group_));
-    if (copy_len_) SaveOpt(out, "nflog-size", std::to_string(len_));
-    else if (len_) SaveOpt(out, "nflog-range", std::to_string(len_));
+    if (copy_len_)
+      SaveOpt(out, "nflog-size", std::to_string(len_));
+    else if (len_)
+      SaveOpt(out, "nflog-range", std::to_string(len_));
     if (threshold_) SaveOpt(out, "nflog-threshold", std::to_string(threshold_));
   }
 

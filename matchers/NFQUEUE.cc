@@ -35,8 +35,7 @@ class NfqueueTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     if ((seen_ & (1u << kNum)) && (seen_ & (1u << kBalance)))
       return Status::Error("'--queue-num' and '--queue-balance' cannot be used together");
@@ -44,9 +43,8 @@ class NfqueueTarget : public Target {
       case kNum: {
         uint64_t v;
         if (!XtStrtoulFull(args[0].text, 0, 65535, &v))
-          return Status::Error("invalid queue number '" + std::string(args[0].text) +
-                                   "' (must be 0..65535)",
-                               0);
+          return Status::Error(
+              "invalid queue number '" + std::string(args[0].text) + "' (must be 0..65535)", 0);
         queuenum_ = static_cast<uint16_t>(v);
         total_ = 1;
         return {};
@@ -86,9 +84,8 @@ class NfqueueTarget : public Target {
     size_t pos = 0;
     while (true) {
       if (n == 2)
-        return Status::Error("invalid queue range '" + std::string(arg) +
-                                 "' (expected FIRST:LAST, two numbers)",
-                             0);
+        return Status::Error(
+            "invalid queue range '" + std::string(arg) + "' (expected FIRST:LAST, two numbers)", 0);
       std::string_view rest = arg.substr(pos);
       size_t end = 0;
       if (rest.empty() || rest[0] == ':') {
@@ -96,9 +93,8 @@ class NfqueueTarget : public Target {
       } else {
         uint64_t x;
         if (!XtStrtoulPrefix(rest, 0, kMaxBalance, &x, &end))
-          return Status::Error("invalid queue number in '" + std::string(arg) +
-                                   "' (queues are 0..65534)",
-                               0);
+          return Status::Error(
+              "invalid queue number in '" + std::string(arg) + "' (queues are 0..65534)", 0);
         if (end < rest.size() && rest[end] != ':')
           return Status::Error("invalid queue range '" + std::string(arg) + "': unexpected '" +
                                    std::string(rest.substr(end)) + "'",
@@ -111,8 +107,7 @@ class NfqueueTarget : public Target {
       ++pos;  // the ':'
     }
     if (n != 2)
-      return Status::Error("invalid queue range '" + std::string(arg) +
-                               "' (expected FIRST:LAST)",
+      return Status::Error("invalid queue range '" + std::string(arg) + "' (expected FIRST:LAST)",
                            0);
     if (v[0] >= v[1])
       return Status::Error("invalid queue range '" + std::string(arg) +

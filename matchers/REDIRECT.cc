@@ -25,17 +25,16 @@ class RedirectTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     if (option == 0) {
       std::string why;
-      if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why))
-        return Status::Error(why, 0);
+      if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why)) return Status::Error(why, 0);
       if (range_.flags & kNatProtoOffset)
-        return Status::Error("shifted port maps ('/BASE' after the range) are not supported by "
-                             "REDIRECT",
-                             0);
+        return Status::Error(
+            "shifted port maps ('/BASE' after the range) are not supported by "
+            "REDIRECT",
+            0);
       return {};
     }
     range_.flags |= kNatProtoRandom;

@@ -96,17 +96,20 @@ class RejectTarget : public Target {
         first = false;
       }
     };
-    if (v6_) list(kTypes6);
-    else list(kTypes4);
+    if (v6_)
+      list(kTypes6);
+    else
+      list(kTypes4);
     return Status::Error(msg + ")", 0);
   }
   Status Check(const CheckContext& ctx) const override {
     // reject_tg_check / reject_tg6_check.
     const IpHeaderMatch& ip = ctx.rule->ip;
     if (is_tcp_reset() && (ip.proto != 6 || ip.inv_proto))
-      return Status::Error("'--reject-with tcp-reset' needs '-p tcp' (the kernel refuses it "
-                           "otherwise; this rule has " +
-                           RuleProtoText(ip) + ")");
+      return Status::Error(
+          "'--reject-with tcp-reset' needs '-p tcp' (the kernel refuses it "
+          "otherwise; this rule has " +
+          RuleProtoText(ip) + ")");
     return {};
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -31,8 +31,7 @@ class SnatTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     switch (option) {
       case 0: {

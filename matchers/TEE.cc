@@ -28,8 +28,7 @@ class TeeTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     if (option == 0) {
       std::string why;

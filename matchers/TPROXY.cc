@@ -34,8 +34,7 @@ class TproxyTarget : public Target {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) +
-                           "' may be given only once");
+      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     std::string why;
     switch (option) {
@@ -62,9 +61,10 @@ class TproxyTarget : public Target {
     // tproxy_tg4_check / tproxy_tg6_check.
     const IpHeaderMatch& ip = ctx.rule->ip;
     if ((ip.proto == 6 || ip.proto == 17) && !ip.inv_proto) return {};
-    return Status::Error("needs '-p tcp' or '-p udp' (the kernel refuses TPROXY otherwise; this "
-                         "rule has " +
-                         RuleProtoText(ip) + ")");
+    return Status::Error(
+        "needs '-p tcp' or '-p udp' (the kernel refuses TPROXY otherwise; this "
+        "rule has " +
+        RuleProtoText(ip) + ")");
   }
   void Save(std::string& out, const SaveContext& ctx) const override {
     SaveOpt(out, "on-port", std::to_string(port_));

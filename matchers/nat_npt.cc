@@ -33,10 +33,9 @@ Status NptTarget::Check(const CheckContext&) const {
   // ip6t_npt_checkentry: prefixes of at most 64 bits, no host bits set.
   auto check = [](const char* what, const IpAddr& a, int len) -> Status {
     if (len > 64)
-      return Status::Error(std::string("the kernel refuses ") + what + " longer than /64 (got " +
-                           (len == 255 ? std::string("a mask that is no prefix")
-                                       : "/" + std::to_string(len)) +
-                           ")");
+      return Status::Error(
+          std::string("the kernel refuses ") + what + " longer than /64 (got " +
+          (len == 255 ? std::string("a mask that is no prefix") : "/" + std::to_string(len)) + ")");
     IpAddr m = PrefixMask(Family::kIPv6, len);
     for (int i = 0; i < 16; ++i)
       if (a.b[i] & ~m.b[i])

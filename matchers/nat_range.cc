@@ -11,8 +11,7 @@ namespace iptsim {
 
 namespace {
 
-constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17, kProtoDccp = 33,
-                  kProtoSctp = 132;
+constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17, kProtoDccp = 33, kProtoSctp = 132;
 
 bool InetPton(Family f, std::string_view text, IpAddr* out) {
   std::string s(text);
@@ -42,15 +41,15 @@ bool ServicePort(std::string_view text, uint16_t* out) {
 bool NatPortsAllowed(const IpHeaderMatch* ip) {
   if (!ip) return false;
   uint8_t p = ip->proto;
-  return p == kProtoTcp || p == kProtoUdp || p == kProtoSctp || p == kProtoDccp ||
-         p == kProtoIcmp;
+  return p == kProtoTcp || p == kProtoUdp || p == kProtoSctp || p == kProtoDccp || p == kProtoIcmp;
 }
 
 bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, std::string* why) {
   if (!NatPortsAllowed(ip)) {
-    *why = "a port needs '-p tcp', '-p udp', '-p sctp' or '-p dccp' before this option (the rule "
-           "has " +
-           (ip ? RuleProtoText(*ip) : std::string("no -p")) + " here)";
+    *why =
+        "a port needs '-p tcp', '-p udp', '-p sctp' or '-p dccp' before this option (the rule "
+        "has " +
+        (ip ? RuleProtoText(*ip) : std::string("no -p")) + " here)";
     return false;
   }
   r->flags |= kNatProtoSpecified;
@@ -84,8 +83,8 @@ bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, s
   uint64_t maxport;
   size_t end2;
   if (!XtStrtoulPrefix(hi_text, 0, 65535, &maxport, &end2)) {
-    *why = "invalid port '" + std::string(hi_text) + "' in range '" + whole +
-           "' (expected 0..65535)";
+    *why =
+        "invalid port '" + std::string(hi_text) + "' in range '" + whole + "' (expected 0..65535)";
     return false;
   }
   if (maxport < port) {
@@ -96,8 +95,8 @@ bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, s
   r->max_port = static_cast<uint16_t>(maxport);
   if (end2 == hi_text.size()) return true;
   if (hi_text[end2] != '/') {
-    *why = "invalid port range '" + whole + "': unexpected '" +
-           std::string(hi_text.substr(end2)) + "' after the range";
+    *why = "invalid port range '" + whole + "': unexpected '" + std::string(hi_text.substr(end2)) +
+           "' after the range";
     return false;
   }
   // "/BASE": a shifted port map.  Like xtables, anything after the number

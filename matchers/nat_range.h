@@ -24,7 +24,7 @@ constexpr uint32_t kNatProtoOffset = 1 << 5;
 
 struct NatRange {
   uint32_t flags = 0;
-  IpAddr min_addr, max_addr;  // with kNatMapIps
+  IpAddr min_addr, max_addr;            // with kNatMapIps
   uint16_t min_port = 0, max_port = 0;  // with kNatProtoSpecified
   uint16_t base_port = 0;               // with kNatProtoOffset ("/BASE")
 };

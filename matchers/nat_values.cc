@@ -82,8 +82,7 @@ bool NumericHost(Family f, std::string_view text, IpAddr* out) {
 
 }  // namespace
 
-bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* value,
-                     size_t* end) {
+bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* value, size_t* end) {
   size_t i = 0;
   while (i < s.size() && isspace(static_cast<unsigned char>(s[i]))) ++i;
   if (i < s.size() && s[i] == '-') return false;
@@ -181,7 +180,8 @@ bool ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask, std
     std::string_view rest = text.substr(end + 1);
     size_t end2;
     if (!XtStrtoulPrefix(rest, 0, 0xffffffff, &m, &end2)) {
-      *why = "invalid mask in mark '" + std::string(text) + "' (expected VALUE[/MASK], 32-bit numbers)";
+      *why = "invalid mask in mark '" + std::string(text) +
+             "' (expected VALUE[/MASK], 32-bit numbers)";
       return false;
     }
     end = end + 1 + end2;

@@ -20,8 +20,7 @@ namespace iptsim {
 // (a '-' is refused), then a base-0 number (0x hex, 0 octal, decimal) that
 // may be followed by anything; *end is the index just past the number.
 // False when there is no number or it is outside [min, max].
-bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* value,
-                     size_t* end);
+bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* value, size_t* end);
 // The same, but the whole text must be the number (xtables_strtoui(s, NULL)).
 bool XtStrtoulFull(std::string_view s, uint64_t min, uint64_t max, uint64_t* value);
 

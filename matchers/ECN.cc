@@ -20,6 +20,18 @@ constexpr OptionSpec kOptions[] = {
     {"ecn-ip-ect", 1, false},
 };
 
+// A small number in [0, max].  (Parsed with a wide bound and checked here:
+// ParseUInt's overflow test lets a digit above a one-digit max through.)
+Status ParseSmall(std::span<const Arg> args, uint8_t max, std::string_view what, uint8_t* out) {
+  uint64_t v = 0;
+  if (!ParseUInt(args[0].text, 0, 255, &v) || v > max)
+    return Status::Error("invalid " + std::string(what) + " '" + std::string(args[0].text) +
+                             "' (must be 0.." + std::to_string(max) + ")",
+                         0);
+  *out = static_cast<uint8_t>(v);
+  return {};
+}
+
 class EcnTarget : public Target {
  public:
   using Target::Target;
@@ -43,13 +55,13 @@ class EcnTarget : public Target {
         return {};
       case 1:
         operation_ |= kSetCwr;
-        return ParseUIntArgT(args, 0, 0, 1, "CWR value", &cwr_);
+        return ParseSmall(args, 1, "CWR value", &cwr_);
       case 2:
         operation_ |= kSetEce;
-        return ParseUIntArgT(args, 0, 0, 1, "ECE value", &ece_);
+        return ParseSmall(args, 1, "ECE value", &ece_);
       default:
         operation_ |= kSetIp;
-        return ParseUIntArgT(args, 0, 0, 3, "ECT codepoint", &ip_ect_);
+        return ParseSmall(args, 3, "ECT codepoint", &ip_ect_);
     }
   }
   Status Finish(const ParseContext&) override {

@@ -1,0 +1,265 @@
+// Extension: HMARK (target, IPv4 IPv6)
+// Synopsis: -j HMARK --hmark-mod N --hmark-rnd VALUE
+//   [--hmark-tuple ct|src|dst|sport|dport|proto|spi[,...]]
+//   [--hmark-src-prefix LEN] [--hmark-dst-prefix LEN] [--hmark-sport-mask M]
+//   [--hmark-dport-mask M] [--hmark-spi-mask M] [--hmark-sport V]
+//   [--hmark-dport V] [--hmark-spi V] [--hmark-proto-mask M]
+//   [--hmark-offset OFFSET]
+// Semantics: skb->mark = hash(addresses masked to their prefixes, ports
+//   masked then ORed, protocol masked; seeded with --hmark-rnd) % N + OFFSET,
+//   taken from the packet or, with "ct" in --hmark-tuple, from the conntrack
+//   original tuple; then the rule continues.  The --hmark-tuple words
+//   (abbreviations allowed) stand for full masks: src/dst a /32 (/128)
+//   prefix, sport/dport 0xffff, proto 0xffff, spi 0xffffffff.  --hmark-mod,
+//   --hmark-rnd and at least one field are required; every option at most
+//   once (a tuple word counts as its option).  An SPI mask excludes port
+//   masks; the kernel also refuses --hmark-spi with --hmark-sport/--hmark-dport.
+//   A prefix may also be written as a netmask; a value iptables cannot turn
+//   into a prefix becomes a full mask.
+// Example: -t mangle -A PREROUTING -j HMARK --hmark-tuple src,dst,proto
+//   --hmark-mod 4 --hmark-rnd 0xcafe --hmark-offset 1
+#include <arpa/inet.h>
+#include <cstring>
+#include <strings.h>
+
+#include <cstdio>
+
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+// In iptables' order (getopt abbreviations depend on it).
+constexpr OptionSpec kOptions[] = {
+    {"hmark-tuple", 1, false},      {"hmark-src-prefix", 1, false},
+    {"hmark-dst-prefix", 1, false}, {"hmark-sport-mask", 1, false},
+    {"hmark-dport-mask", 1, false}, {"hmark-spi-mask", 1, false},
+    {"hmark-sport", 1, false},      {"hmark-dport", 1, false},
+    {"hmark-spi", 1, false},        {"hmark-proto-mask", 1, false},
+    {"hmark-rnd", 1, false},        {"hmark-mod", 1, false},
+    {"hmark-offset", 1, false},
+};
+
+// XT_HMARK_* flag bits (also iptables' option ids; the tuple option is 13).
+enum Field : uint8_t {
+  kSaddrMask = 0, kDaddrMask, kSpi, kSpiMask, kSport, kDport, kSportMask, kDportMask,
+  kProtoMask, kRnd, kModulus, kOffset, kCt, kTuple,
+};
+constexpr Field kOptionField[] = {kTuple,    kSaddrMask, kDaddrMask, kSportMask, kDportMask,
+                                  kSpiMask,  kSport,     kDport,     kSpi,       kProtoMask,
+                                  kRnd,      kModulus,   kOffset};
+constexpr uint32_t Bit(Field f) { return 1u << f; }
+constexpr uint32_t kPacketFields = Bit(kSaddrMask) | Bit(kDaddrMask) | Bit(kSpiMask) |
+                                   Bit(kSportMask) | Bit(kDportMask) | Bit(kProtoMask) |
+                                   Bit(kSport) | Bit(kDport) | Bit(kSpi);
+
+// Tuple words, in the order iptables tries them (a word may abbreviate).
+constexpr std::pair<std::string_view, Field> kTupleWords[] = {
+    {"ct", kCt},       {"src", kSaddrMask},   {"dst", kDaddrMask}, {"sport", kSportMask},
+    {"dport", kDportMask}, {"proto", kProtoMask}, {"spi", kSpiMask},
+};
+
+// A prefix length, or a netmask (iptables then takes its length; one that is
+// not contiguous counts as a full mask).
+bool ParsePrefix(std::string_view text, Family fam, uint8_t* out) {
+  const uint64_t max = fam == Family::kIPv4 ? 32 : 128;
+  uint64_t v;
+  if (ParseUInt(text, 0, max, &v)) {
+    *out = static_cast<uint8_t>(v);
+    return true;
+  }
+  std::string s(text);
+  if (s.empty() || s.find_first_of(" \t\n") != std::string::npos) return false;
+  IpAddr mask;
+  if (fam == Family::kIPv4) {
+    in_addr a;
+    if (!inet_aton(s.c_str(), &a)) return false;
+    memcpy(mask.b.data(), &a, 4);
+  } else {
+    in6_addr a;
+    if (inet_pton(AF_INET6, s.c_str(), &a) != 1) return false;
+    memcpy(mask.b.data(), &a, 16);
+  }
+  int len = MaskPrefixLen(fam, mask);
+  *out = static_cast<uint8_t>(len < 0 ? max : len);
+  return true;
+}
+
+std::string HexW(uint32_t v, int width) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%0*x", width, v);
+  return buf;
+}
+
+class HmarkTarget : public Target {
+ public:
+  using Target::Target;
+
+  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
+    Field f = kOptionField[option];
+    if (seen_ & Bit(f)) {
+      std::string msg = "only one '--" + std::string(kOptions[option].name) + "' allowed";
+      if (f != kTuple && f != kRnd && f != kModulus && f != kOffset && (seen_ & Bit(kTuple)))
+        msg += " (--hmark-tuple already set it)";
+      return Status::Error(msg);
+    }
+    seen_ |= Bit(f);
+    const uint8_t full = ctx.family == Family::kIPv4 ? 32 : 128;
+    switch (f) {
+      case kTuple:
+        return ParseTuple(args, full);
+      case kSaddrMask:
+      case kDaddrMask: {
+        uint8_t len;
+        if (!ParsePrefix(args[0].text, ctx.family, &len))
+          return Status::Error("invalid prefix '" + std::string(args[0].text) +
+                                   "' (a length 0.." + std::to_string(full) +
+                                   " or a netmask)",
+                               0);
+        (f == kSaddrMask ? src_prefix_ : dst_prefix_) = len;
+        break;
+      }
+      case kSportMask:
+      case kDportMask:
+      case kSport:
+      case kDport:
+      case kProtoMask: {
+        uint16_t v;
+        Status s = ParseUIntArgT(args, 0, 0, 0xffff, kOptions[option].name.substr(6), &v);
+        if (!s.ok()) return s;
+        if (f == kSportMask) sport_mask_ = v;
+        else if (f == kDportMask) dport_mask_ = v;
+        else if (f == kSport) sport_ = v;
+        else if (f == kDport) dport_ = v;
+        else proto_mask_ = v;
+        break;
+      }
+      default: {
+        uint32_t v;
+        Status s = ParseUIntArgT(args, 0, f == kModulus ? 1 : 0, 0xffffffff,
+                                 kOptions[option].name.substr(6), &v);
+        if (!s.ok()) return s;
+        if (f == kSpiMask) spi_mask_ = v;
+        else if (f == kSpi) spi_ = v;
+        else if (f == kRnd) rnd_ = v;
+        else if (f == kModulus) mod_ = v;
+        else offset_ = v;
+        break;
+      }
+    }
+    flags_ |= Bit(f);
+    return {};
+  }
+
+  Status Finish(const ParseContext&) override {
+    if (!(seen_ & Bit(kModulus))) return Status::Error("'--hmark-mod N' is required");
+    if (!(seen_ & Bit(kRnd))) return Status::Error("'--hmark-rnd VALUE' is required");
+    if ((seen_ & Bit(kSpiMask)) && (seen_ & (Bit(kSportMask) | Bit(kDportMask))))
+      return Status::Error("an SPI mask (--hmark-spi-mask or tuple 'spi') cannot be combined "
+                           "with port masks (--hmark-sport-mask/--hmark-dport-mask or tuple "
+                           "'sport'/'dport')");
+    if (!(seen_ & (kPacketFields | Bit(kCt))))
+      return Status::Error("nothing to hash: give --hmark-tuple or at least one of the "
+                           "prefix/mask/port/spi options");
+    return {};
+  }
+
+  Status Check(const CheckContext&) const override {
+    if ((flags_ & Bit(kSpi)) && (flags_ & (Bit(kSport) | Bit(kDport))))
+      return Status::Error("the kernel refuses --hmark-spi together with --hmark-sport or "
+                           "--hmark-dport");
+    return {};
+  }
+
+  void Save(std::string& out, const SaveContext&) const override {
+    if (flags_ & Bit(kSaddrMask)) SaveOpt(out, "hmark-src-prefix", std::to_string(src_prefix_));
+    if (flags_ & Bit(kDaddrMask)) SaveOpt(out, "hmark-dst-prefix", std::to_string(dst_prefix_));
+    if (flags_ & Bit(kSportMask)) SaveOpt(out, "hmark-sport-mask", HexW(sport_mask_, 4));
+    if (flags_ & Bit(kDportMask)) SaveOpt(out, "hmark-dport-mask", HexW(dport_mask_, 4));
+    if (flags_ & Bit(kSpiMask)) SaveOpt(out, "hmark-spi-mask", HexW(spi_mask_, 8));
+    if (flags_ & Bit(kSport)) SaveOpt(out, "hmark-sport", HexW(sport_, 4));
+    if (flags_ & Bit(kDport)) SaveOpt(out, "hmark-dport", HexW(dport_, 4));
+    if (flags_ & Bit(kSpi)) SaveOpt(out, "hmark-spi", HexW(spi_, 8));
+    if (flags_ & Bit(kProtoMask)) SaveOpt(out, "hmark-proto-mask", HexW(proto_mask_, 2));
+    if (flags_ & Bit(kRnd)) SaveOpt(out, "hmark-rnd", HexW(rnd_, 8));
+    if (flags_ & Bit(kModulus)) SaveOpt(out, "hmark-mod", std::to_string(mod_));
+    if (flags_ & Bit(kOffset)) SaveOpt(out, "hmark-offset", std::to_string(offset_));
+    if (flags_ & Bit(kCt)) SaveOpt(out, "hmark-tuple", std::string_view("ct"));
+  }
+
+  // XT_HMARK_* flags present.
+  uint32_t flags() const { return flags_; }
+  uint8_t src_prefix() const { return src_prefix_; }
+  uint8_t dst_prefix() const { return dst_prefix_; }
+  uint16_t sport_mask() const { return sport_mask_; }
+  uint16_t dport_mask() const { return dport_mask_; }
+  uint32_t spi_mask() const { return spi_mask_; }
+  uint16_t sport() const { return sport_; }
+  uint16_t dport() const { return dport_; }
+  uint32_t spi() const { return spi_; }
+  uint16_t proto_mask() const { return proto_mask_; }
+  uint32_t rnd() const { return rnd_; }
+  uint32_t mod() const { return mod_; }
+  uint32_t offset() const { return offset_; }
+  bool use_conntrack() const { return flags_ & Bit(kCt); }
+
+ private:
+  Status ParseTuple(std::span<const Arg> args, uint8_t full) {
+    std::string_view list = args[0].text;
+    auto bad = [&](std::string_view rest) {
+      return Status::Error("invalid --hmark-tuple '" + std::string(args[0].text) +
+                               "' at '" + std::string(rest) +
+                               "' (a comma-separated list of ct, src, dst, sport, dport, "
+                               "proto, spi)",
+                           0);
+    };
+    while (true) {
+      size_t comma = list.find(',');
+      std::string_view w = list.substr(0, comma);
+      if (w.empty()) return bad(list);
+      bool found = false;
+      for (auto& [name, f] : kTupleWords)
+        if (w.size() <= name.size() &&
+            strncasecmp(std::string(w).c_str(), name.data(), w.size()) == 0) {
+          SetFull(f, full);
+          found = true;
+          break;
+        }
+      if (!found) return bad(list);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return {};
+  }
+  void SetFull(Field f, uint8_t full) {
+    switch (f) {
+      case kSaddrMask: src_prefix_ = full; break;
+      case kDaddrMask: dst_prefix_ = full; break;
+      case kSportMask: sport_mask_ = 0xffff; break;
+      case kDportMask: dport_mask_ = 0xffff; break;
+      case kProtoMask: proto_mask_ = 0xffff; break;
+      case kSpiMask: spi_mask_ = 0xffffffff; break;
+      default: break;  // kCt
+    }
+    flags_ |= Bit(f);
+    seen_ |= Bit(f);
+  }
+
+  uint32_t flags_ = 0;  // XT_HMARK_* bits
+  uint32_t seen_ = 0;   // options given (iptables' xflags)
+  uint8_t src_prefix_ = 0, dst_prefix_ = 0;
+  uint16_t sport_mask_ = 0, dport_mask_ = 0, sport_ = 0, dport_ = 0, proto_mask_ = 0;
+  uint32_t spi_mask_ = 0, spi_ = 0, rnd_ = 0, mod_ = 0, offset_ = 0;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kHmarkTarget = {
+    .name = "HMARK",
+    .kind = ExtKind::kTarget,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<HmarkTarget>,
+};
+
+}  // namespace iptsim

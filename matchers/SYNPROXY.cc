@@ -1,0 +1,85 @@
+// Extension: SYNPROXY (target, IPv4 IPv6)
+// Synopsis: -p tcp -j SYNPROXY [--mss MSS] [--wscale SHIFT] [--sack-perm]
+//   [--timestamp] [--ecn]
+// Semantics: answers TCP SYNs itself with SYN cookies and only connects to
+//   the server once the client completed the handshake; the options are the
+//   TCP options announced in the proxied SYN/ACK.  A SYN is consumed (the
+//   proxy answers it: NF_STOLEN), a bare ACK with a valid cookie is consumed
+//   and one with a bad cookie dropped; other packets continue.  MSS
+//   and SHIFT are read as 32-bit numbers and kept in 16 / 8 bits (iptables
+//   truncates).  The kernel wants '-p tcp' (not inverted) and allows it only
+//   in INPUT and FORWARD; it is meant for packets in conntrack state INVALID
+//   or UNTRACKED.
+// Example: -A INPUT -p tcp --dport 80 -m conntrack --ctstate INVALID,UNTRACKED
+//   -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    {"sack-perm", 0, false}, {"timestamp", 0, false}, {"wscale", 1, false},
+    {"mss", 1, false},       {"ecn", 0, false},
+};
+
+class SynproxyTarget : public Target {
+ public:
+  using Target::Target;
+  // XT_SYNPROXY_OPT_* bits.
+  static constexpr uint8_t kOptMss = 0x01, kOptWscale = 0x02, kOptSackPerm = 0x04,
+                           kOptTimestamp = 0x08, kOptEcn = 0x10;
+
+  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
+    if (seen_ & (1u << option))
+      return Status::Error("only one '--" + std::string(kOptions[option].name) + "' allowed");
+    seen_ |= 1u << option;
+    uint32_t v = 0;
+    switch (option) {
+      case 0: options_ |= kOptSackPerm; return {};
+      case 1: options_ |= kOptTimestamp; return {};
+      case 2: {
+        Status s = ParseUIntArgT(args, 0, 0, 0xffffffff, "window scale", &v);
+        wscale_ = static_cast<uint8_t>(v);  // iptables keeps the low 8 bits
+        options_ |= kOptWscale;
+        return s;
+      }
+      case 3: {
+        Status s = ParseUIntArgT(args, 0, 0, 0xffffffff, "MSS", &v);
+        mss_ = static_cast<uint16_t>(v);  // iptables keeps the low 16 bits
+        options_ |= kOptMss;
+        return s;
+      }
+      default: options_ |= kOptEcn; return {};
+    }
+  }
+  void Save(std::string& out, const SaveContext&) const override {
+    if (options_ & kOptSackPerm) SaveOpt(out, "sack-perm");
+    if (options_ & kOptTimestamp) SaveOpt(out, "timestamp");
+    if (options_ & kOptWscale) SaveOpt(out, "wscale", std::to_string(wscale_));
+    if (options_ & kOptMss) SaveOpt(out, "mss", std::to_string(mss_));
+    if (options_ & kOptEcn) SaveOpt(out, "ecn");
+  }
+
+  uint8_t options() const { return options_; }
+  uint8_t wscale() const { return wscale_; }
+  uint16_t mss() const { return mss_; }
+
+ private:
+  uint8_t options_ = 0, wscale_ = 0;
+  uint16_t mss_ = 0;
+  unsigned seen_ = 0;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kSynproxyTarget = {
+    .name = "SYNPROXY",
+    .kind = ExtKind::kTarget,
+    .families = kFamBoth,
+    .options = kOptions,
+    .hooks = HookBit(Hook::kLocalIn) | HookBit(Hook::kForward),
+    .proto = 6,
+    .create = Create<SynproxyTarget>,
+};
+
+}  // namespace iptsim

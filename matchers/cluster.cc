@@ -56,7 +56,7 @@ class ClusterMatch : public Match {
       case kTotal:
         return ParseUIntArgT(args, 0, 1, kMaxNodes, "number of nodes", &total_nodes);
       case kLocalNode: {
-        uint32_t node;
+        uint32_t node = 1;
         s = ParseUIntArgT(args, 0, 1, kMaxNodes, "node number", &node);
         if (!s.ok()) return s;
         node_mask = 1u << (node - 1);

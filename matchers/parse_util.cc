@@ -40,7 +40,7 @@ bool ParseDigits(std::string_view s, int base, uint64_t max, uint64_t* out) {
     else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
     else return false;
     if (d >= base) return false;
-    if (v > (max - d) / base) return false;
+    if (static_cast<uint64_t>(d) > max || v > (max - d) / base) return false;
     v = v * base + d;
   }
   *out = v;
@@ -50,6 +50,11 @@ bool ParseDigits(std::string_view s, int base, uint64_t max, uint64_t* out) {
 }  // namespace
 
 bool ParseUInt(std::string_view s, uint64_t min, uint64_t max, uint64_t* out) {
+  // strtoul skips leading white space and takes a '+' sign.
+  while (!s.empty() && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\v' ||
+                        s[0] == '\f' || s[0] == '\r'))
+    s.remove_prefix(1);
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   uint64_t v;
   bool ok;
   if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -221,6 +226,10 @@ void SaveOpt(std::string& out, std::string_view name, bool invert) {
   if (invert) out += " !";
   out += " --";
   out += name;
+}
+
+void SaveOpt(std::string& out, std::string_view name, const char* value, bool invert) {
+  SaveOpt(out, name, std::string_view(value), invert);
 }
 
 void SaveOpt(std::string& out, std::string_view name, std::string_view value, bool invert) {

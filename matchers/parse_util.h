@@ -13,7 +13,8 @@
 
 namespace iptsim {
 
-// strtoul(text, 0) that must consume everything: decimal, 0x hex or 0 octal.
+// strtoul(text, 0) that must consume everything: decimal, 0x hex or 0 octal,
+// after optional leading white space and '+' (as xtables_strtoui).
 bool ParseUInt(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
 // Decimal only.
 bool ParseUIntDec(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
@@ -67,6 +68,8 @@ std::string SaveString(std::string_view s);
 void SaveOpt(std::string& out, std::string_view name, bool invert = false);
 // Appends " --NAME VALUE" (with "! " first when invert).
 void SaveOpt(std::string& out, std::string_view name, std::string_view value, bool invert = false);
+// Without this, a string literal value would pick the (name, bool) overload.
+void SaveOpt(std::string& out, std::string_view name, const char* value, bool invert = false);
 
 // Edit distance, for "did you mean" suggestions.
 size_t EditDistance(std::string_view a, std::string_view b);

@@ -377,8 +377,8 @@ TEST_CASE("CT and NOTRACK: parse, save and errors", "[ct]") {
            "the rule's -p (not inverted), e.g. '-p tcp'"},
           {"-j CT --zone 1 --zone 2", "t:2:30: error: -j CT: '--zone' may be given only once"},
           {"-j NOTRACK --notrack",
-           "t:2:26: error: unknown option '--notrack': it belongs to -j CT, which this rule does "
-           "not load before it"},
+           "t:2:26: error: unknown option '--notrack': it belongs to -j CT, which must be loaded "
+           "(with -m, -j or -p) before the option"},
       },
       "raw", "PREROUTING");
   CheckErrors({{"-p tcp -j CT --helper irc",

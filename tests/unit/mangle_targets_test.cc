@@ -287,7 +287,7 @@ TEST_CASE("IDLETIMER, LED, AUDIT: parse, save and errors", "[mangle]") {
         "-A INPUT -j LED --led-trigger-id \"a\\\"b\" --led-delay -1");
   CheckErrors({
       {"filter", "INPUT", k4, "-j IDLETIMER --timeout",
-       "t:2:23: error: option '--timeout' requires an argument"},
+       "t:2:23: error: -j IDLETIMER: option '--timeout' requires an argument"},
       {"filter", "INPUT", k4, "-j IDLETIMER --timeout 42",
        "t:2:10: error: -j IDLETIMER: '--label NAME' is required"},
       {"filter", "INPUT", k4, "-j IDLETIMER --label x",

@@ -113,8 +113,8 @@ TEST_CASE("DNAT: ranges, ports, flags", "[nat]") {
           {"-j DNAT --to-destination 1.1.1.1 --to-destination 2.2.2.2",
            "ERROR: t:2:48: error: -j DNAT: '--to-destination' may be given only once"},
           {"-j DNAT --to-destination 1.1.1.1 --random-fully",
-           "ERROR: t:2:48: error: unknown option '--random-fully': it belongs to -j MASQUERADE, -j "
-           "SNAT, which this rule does not load before it"},
+           "ERROR: t:2:48: error: unknown option '--random-fully': it belongs to -j MASQUERADE or "
+           "-j SNAT, which must be loaded (with -m, -j or -p) before the option"},
           {"-j DNAT", "ERROR: t:2:15: error: -j DNAT: '--to-destination' is required"},
       },
       "nat", "PREROUTING", Family::kIPv4);
@@ -456,7 +456,7 @@ TEST_CASE("LOG", "[nat]") {
            "warning, notice, info or debug)"},
           {"-j LOG --log-prefix \"\"", "ERROR: t:2:30: error: -j LOG: empty log prefix"},
           {"-j LOG --log-prefix",
-           "ERROR: t:2:17: error: option '--log-prefix' requires an argument"},
+           "ERROR: t:2:17: error: -j LOG: option '--log-prefix' requires an argument"},
           {"-j LOG --log-uid --log-uid",
            "ERROR: t:2:27: error: -j LOG: '--log-uid' may be given only once"},
       },

@@ -71,6 +71,12 @@ if [ $INSTALL = 1 ]; then
         exit 1
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $PKGS
+    # the postinst scripts enable the services for the next boot: undo that,
+    # the host must not run any of these firewalls
+    for s in ufw ferm shorewall shorewall6 firewalld firehol arno-iptables-firewall fail2ban; do
+        systemctl disable "$s.service" >/dev/null 2>&1 || true
+        update-rc.d "$s" disable >/dev/null 2>&1 || true
+    done
 fi
 
 WORK=$(mktemp -d /tmp/rsgen.XXXXXX)

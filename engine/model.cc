@@ -1,5 +1,7 @@
 #include "engine/model.h"
 
+#include <algorithm>
+
 #include "matchers/extension.h"
 
 namespace iptsim {
@@ -39,6 +41,11 @@ uint32_t TableHooks(TableId t) {
       return HookBit(Hook::kLocalIn) | HookBit(Hook::kForward) | HookBit(Hook::kLocalOut);
   }
   return 0;
+}
+
+IfaceName::IfaceName(std::string_view s) {
+  len_ = static_cast<uint8_t>(std::min(s.size(), sizeof name_));
+  std::copy_n(s.data(), len_, name_);
 }
 
 bool IpHeaderMatch::IsUnconditional() const {

@@ -45,12 +45,27 @@ uint32_t TableHooks(TableId t);
 
 enum class Policy : uint8_t { kAccept, kDrop };
 
+// An interface name as the kernel stores it: at most IFNAMSIZ-1 characters,
+// possibly ending in '+' (any name with that prefix).
+class IfaceName {
+ public:
+  IfaceName() = default;
+  explicit IfaceName(std::string_view s);  // s.size() <= 15 (the loader checks)
+  std::string_view view() const { return std::string_view(name_, len_); }
+  bool empty() const { return len_ == 0; }
+  bool operator==(std::string_view s) const { return view() == s; }
+
+ private:
+  char name_[15] = {};
+  uint8_t len_ = 0;
+};
+
 // The fixed part of a rule: -s -d -i -o -p -f.
 struct IpHeaderMatch {
   IpPrefix src;  // all-zero address and mask when not given
   IpPrefix dst;
-  std::string in_iface;   // "" when not given; may end in '+'
-  std::string out_iface;
+  IfaceName in_iface;  // empty when not given
+  IfaceName out_iface;
   uint8_t proto = 0;      // 0 = any
   bool proto_given = false;  // -p given at all (ip6tables sets a flag even for -p all)
   bool fragment = false;     // -f (IPv4 only)
@@ -85,8 +100,7 @@ struct Rule {
   IpHeaderMatch ip;
   std::vector<std::unique_ptr<Match>> matches;
   TargetKind target_kind = TargetKind::kNone;
-  std::string jump_chain;       // for kJump / kGoto
-  int32_t jump_index = -1;      // index of jump_chain in the table's chains
+  int32_t jump_index = -1;      // for kJump / kGoto: the target chain's index in Table::chains
   std::unique_ptr<Target> target;  // for kExtension
   uint32_t target_col = 0;      // 1-based column of -j/-g (for diagnostics)
   uint64_t packets = 0, bytes = 0;

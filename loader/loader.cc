@@ -374,9 +374,15 @@ void Loader::HandleCommit() {
 
 Chain* Loader::ChainArg(const Token& t) {
   // Consecutive rules mostly go to the same chain: remember the last one.
-  if (last_chain_ >= 0 && static_cast<size_t>(last_chain_) < table_.chains.size() &&
-      table_.chains[last_chain_].name == t.text)
-    return &table_.chains[last_chain_];
+  // iptables-save prints rules grouped by chain, so the next chain is the
+  // likely second guess.
+  for (int guess : {last_chain_, last_chain_ + 1}) {
+    if (guess >= 0 && static_cast<size_t>(guess) < table_.chains.size() &&
+        table_.chains[guess].name == t.text) {
+      last_chain_ = guess;
+      return &table_.chains[guess];
+    }
+  }
   last_chain_ = table_.FindChainIndex(t.text);
   Chain* c = last_chain_ >= 0 ? &table_.chains[last_chain_] : nullptr;
   if (!c) {
@@ -583,35 +589,39 @@ void Loader::HandleCommand(size_t start) {
           }
         }
         // A chain still referenced cannot go (EBUSY), nor one with rules (ENOTEMPTY).
-        std::vector<std::string> doomed;
-        for (Chain* c : chains) doomed.push_back(c->name);
-        for (const std::string& name : doomed) {
-          const Chain* c = table_.FindChain(name);
-          if (!c->rules.empty()) {
+        std::vector<uint8_t> doomed(table_.chains.size(), 0);
+        for (Chain* c : chains) doomed[c - table_.chains.data()] = 1;
+        for (size_t di = 0; di < doomed.size(); ++di) {
+          if (!doomed[di]) continue;
+          const Chain& c = table_.chains[di];
+          if (!c.rules.empty()) {
             ErrorAt(ops.empty() ? cmd_token : ops[0],
-                    "cannot delete chain '" + name + "': it is not empty");
+                    "cannot delete chain '" + c.name + "': it is not empty");
             return;
           }
-          for (const Chain& other : table_.chains)
-            for (const Rule& r : other.rules)
+          for (size_t oi = 0; oi < table_.chains.size(); ++oi)
+            for (const Rule& r : table_.chains[oi].rules)
               if ((r.target_kind == TargetKind::kJump || r.target_kind == TargetKind::kGoto) &&
-                  r.jump_chain == name &&
-                  std::find(doomed.begin(), doomed.end(), other.name) == doomed.end()) {
+                  static_cast<size_t>(r.jump_index) == di && !doomed[oi]) {
                 ErrorAt(ops.empty() ? cmd_token : ops[0],
-                        "cannot delete chain '" + name + "': rule " + other.name + " (line " +
-                            std::to_string(r.line) + ") still refers to it");
+                        "cannot delete chain '" + c.name + "': a rule of " +
+                            table_.chains[oi].name + " (line " + std::to_string(r.line) +
+                            ") still refers to it");
                 return;
               }
         }
+        std::vector<int32_t> remap(table_.chains.size(), -1);
         std::vector<Chain> kept;
-        for (Chain& c : table_.chains)
-          if (std::find(doomed.begin(), doomed.end(), c.name) == doomed.end())
-            kept.push_back(std::move(c));
+        for (size_t i = 0; i < table_.chains.size(); ++i) {
+          if (doomed[i]) continue;
+          remap[i] = static_cast<int32_t>(kept.size());
+          kept.push_back(std::move(table_.chains[i]));
+        }
         table_.chains = std::move(kept);
         table_.ReindexChains();
         for (Chain& c : table_.chains)
           for (Rule& r : c.rules)
-            if (!r.jump_chain.empty()) r.jump_index = table_.FindChainIndex(r.jump_chain);
+            if (r.jump_index >= 0) r.jump_index = remap[r.jump_index];
       }
       return;
     }
@@ -631,9 +641,6 @@ void Loader::HandleCommand(size_t start) {
       std::string old = c->name;
       c->name = ops[1].text;
       table_.ReindexChains();
-      for (Chain& ch : table_.chains)
-        for (Rule& r : ch.rules)
-          if (r.jump_chain == old) r.jump_chain = c->name;
       return;
     }
     default:
@@ -739,11 +746,11 @@ void Loader::HandleCommand(size_t start) {
     case kOptDelete: {
       for (Rule& want : made) {
         std::string a;
-        SaveRule(want, chain_name, family_, a);
+        SaveRule(table_, want, chain_name, family_, a);
         bool found = false;
         for (size_t i = 0; i < chain->rules.size(); ++i) {
           std::string b;
-          SaveRule(chain->rules[i], chain_name, family_, b);
+          SaveRule(table_, chain->rules[i], chain_name, family_, b);
           if (a == b) {
             chain->rules.erase(chain->rules.begin() + i);
             found = true;
@@ -1045,10 +1052,10 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
             break;
           }
           if (id == kOptInIface) {
-            rule->ip.in_iface = v;
+            rule->ip.in_iface = IfaceName(v);
             rule->ip.inv_in = invert;
           } else {
-            rule->ip.out_iface = v;
+            rule->ip.out_iface = IfaceName(v);
             rule->ip.inv_out = invert;
           }
           break;
@@ -1129,7 +1136,6 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
               break;
             }
             rule->target_kind = TargetKind::kGoto;
-            rule->jump_chain = t;
             rule->jump_index = ci;
             break;
           }
@@ -1143,7 +1149,6 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
               break;
             }
             rule->target_kind = TargetKind::kJump;
-            rule->jump_chain = t;
             rule->jump_index = ci;
           } else {
             const ExtensionInfo* info = FindExtension(ExtKind::kTarget, t, family_);
@@ -1356,35 +1361,50 @@ void Loader::ValidateTable(Table& t) {
   const size_t nc = t.chains.size();
   std::vector<uint32_t> hooks(nc, 0);
   std::vector<uint8_t> state(nc, 0);  // per walk: 0 new, 1 on stack, 2 done
+  // The jumps of each chain, in rule order, gathered in one pass so the walks
+  // below touch a compact array instead of every rule again.
+  struct Edge {
+    uint32_t to;
+    uint32_t rule;
+  };
+  std::vector<uint32_t> first(nc + 1, 0);
+  std::vector<Edge> edges;
+  for (size_t ci = 0; ci < nc; ++ci) {
+    first[ci] = static_cast<uint32_t>(edges.size());
+    const auto& rules = t.chains[ci].rules;
+    for (size_t ri = 0; ri < rules.size(); ++ri)
+      if (rules[ri].target_kind == TargetKind::kJump || rules[ri].target_kind == TargetKind::kGoto)
+        edges.push_back({static_cast<uint32_t>(rules[ri].jump_index), static_cast<uint32_t>(ri)});
+  }
+  first[nc] = static_cast<uint32_t>(edges.size());
   bool loop_reported = false;
+  struct Frame {
+    uint32_t chain;
+    uint32_t next_edge;
+  };
+  std::vector<Frame> stack;
   for (size_t root = 0; root < nc; ++root) {
     if (!t.chains[root].builtin) continue;
     uint32_t bit = HookBit(t.chains[root].hook);
     std::fill(state.begin(), state.end(), 0);
-    struct Frame {
-      size_t chain;
-      size_t next_rule;
-    };
-    std::vector<Frame> stack;
-    stack.push_back({root, 0});
+    stack.clear();
+    stack.push_back({static_cast<uint32_t>(root), first[root]});
     state[root] = 1;
     hooks[root] |= bit;
     while (!stack.empty()) {
       Frame& f = stack.back();
-      Chain& c = t.chains[f.chain];
-      if (f.next_rule >= c.rules.size()) {
+      if (f.next_edge >= first[f.chain + 1]) {
         state[f.chain] = 2;
         stack.pop_back();
         continue;
       }
-      Rule& r = c.rules[f.next_rule++];
-      if (r.target_kind != TargetKind::kJump && r.target_kind != TargetKind::kGoto) continue;
-      size_t to = static_cast<size_t>(r.jump_index);
-      if (state[to] == 1) {
+      const Edge& e = edges[f.next_edge++];
+      if (state[e.to] == 1) {
         if (!loop_reported) {
+          const Rule& r = t.chains[f.chain].rules[e.rule];
           std::string path;
           for (const Frame& g : stack) path += t.chains[g.chain].name + " -> ";
-          path += t.chains[to].name;
+          path += t.chains[e.to].name;
           ErrorAtLine(r.line, r.text, r.target_col, 2,
                       "chain loop: " + path + " (the kernel refuses loops: ELOOP)");
           loop_reported = true;
@@ -1393,10 +1413,10 @@ void Loader::ValidateTable(Table& t) {
       }
       // A chain already walked in this pass carries the bit, and so does
       // everything it reaches.
-      if (state[to] == 0) {
-        hooks[to] |= bit;
-        state[to] = 1;
-        stack.push_back({to, 0});
+      if (state[e.to] == 0) {
+        hooks[e.to] |= bit;
+        state[e.to] = 1;
+        stack.push_back({e.to, first[e.to]});
       }
     }
   }

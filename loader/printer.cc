@@ -10,7 +10,8 @@ namespace iptsim {
 
 namespace {
 
-void SaveIface(std::string& out, char letter, const std::string& iface, bool invert) {
+void SaveIface(std::string& out, char letter, const IfaceName& name, bool invert) {
+  std::string_view iface = name.view();
   // "-i +" matches every interface and is not printed (iptables 1.8.13's save_iface).
   if (iface.empty() || (iface == "+" && !invert)) return;
   if (invert) out += " !";
@@ -20,14 +21,14 @@ void SaveIface(std::string& out, char letter, const std::string& iface, bool inv
   out += iface;
 }
 
-std::string_view TargetName(const Rule& r) {
+std::string_view TargetName(const Table& t, const Rule& r) {
   switch (r.target_kind) {
     case TargetKind::kAccept: return "ACCEPT";
     case TargetKind::kDrop: return "DROP";
     case TargetKind::kQueue: return "QUEUE";
     case TargetKind::kReturn: return "RETURN";
     case TargetKind::kJump:
-    case TargetKind::kGoto: return r.jump_chain;
+    case TargetKind::kGoto: return t.chains[r.jump_index].name;
     case TargetKind::kExtension: return r.target->info().name;
     case TargetKind::kNone: break;
   }
@@ -36,7 +37,8 @@ std::string_view TargetName(const Rule& r) {
 
 }  // namespace
 
-void SaveRule(const Rule& r, std::string_view chain, Family family, std::string& out) {
+void SaveRule(const Table& table, const Rule& r, std::string_view chain, Family family,
+              std::string& out) {
   out += "-A ";
   out += chain;
   const IpHeaderMatch& ip = r.ip;
@@ -70,7 +72,7 @@ void SaveRule(const Rule& r, std::string_view chain, Family family, std::string&
   }
   if (r.target_kind != TargetKind::kNone) {
     out += r.target_kind == TargetKind::kGoto ? " -g " : " -j ";
-    out += TargetName(r);
+    out += TargetName(table, r);
     if (r.target) r.target->Save(out, ctx);
   }
 }
@@ -112,7 +114,7 @@ std::string SaveRuleset(const Ruleset& rs, const SaveOptions& options) {
       for (const Rule& r : c->rules) {
         if (options.counters)
           out += '[' + std::to_string(r.packets) + ':' + std::to_string(r.bytes) + "] ";
-        SaveRule(r, c->name, rs.family, out);
+        SaveRule(t, r, c->name, rs.family, out);
         out += '\n';
       }
     }

@@ -63,7 +63,7 @@ bool LoadOne(Family fam, TableId table, const std::string& chain, const std::str
     for (const Chain& c : t.chains)
       for (const Rule& ru : c.rules) {
         if (!saved->empty()) *saved += "\n";
-        SaveRule(ru, c.name, fam, *saved);
+        SaveRule(t, ru, c.name, fam, *saved);
       }
   return true;
 }

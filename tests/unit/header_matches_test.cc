@@ -27,7 +27,7 @@ std::string Load(const std::string& rule, const char* table = "filter",
   std::string out;
   for (const iptsim::Table& t : r.ruleset.tables)
     for (const iptsim::Chain& ch : t.chains)
-      for (const iptsim::Rule& ru : ch.rules) iptsim::SaveRule(ru, ch.name, fam, out);
+      for (const iptsim::Rule& ru : ch.rules) iptsim::SaveRule(t, ru, ch.name, fam, out);
   return out;
 }
 

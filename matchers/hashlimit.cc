@@ -117,13 +117,13 @@ class HashlimitMatch : public Match {
       case kBurst:
         return ParseBurst(a);
       case kSize:
-        return ParseUIntArgT(args, 0, 0, 0xffffffff, "hash table size", &size_);
+        return UIntArgT(args, 0, 0, 0xffffffff, "hash table size", &size_);
       case kMax:
-        return ParseUIntArgT(args, 0, 0, 0xffffffff, "hash table maximum", &max_);
+        return UIntArgT(args, 0, 0, 0xffffffff, "hash table maximum", &max_);
       case kGcInterval:
-        return ParseUIntArgT(args, 0, 0, 0xffffffff, "garbage collection interval", &gc_interval_);
+        return UIntArgT(args, 0, 0, 0xffffffff, "garbage collection interval", &gc_interval_);
       case kExpire:
-        return ParseUIntArgT(args, 0, 0, 0xffffffff, "expiry time", &expire_);
+        return UIntArgT(args, 0, 0, 0xffffffff, "expiry time", &expire_);
       case kMode:
         return ParseMode(a);
       case kName:

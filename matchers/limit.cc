@@ -34,7 +34,7 @@ class LimitMatch : public Match {
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
     if (Status s = given_.Once(option, kOptions); !s.ok()) return s;
-    if (option == kBurst) return ParseUIntArgT(args, 0, 0, 10000, "burst", &burst_);
+    if (option == kBurst) return UIntArgT(args, 0, 0, 10000, "burst", &burst_);
     int64_t count;
     uint64_t unit;
     if (!ParseRateText(args[0].text, &count, &unit) || count == 0)

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <limits>
 
+#include "matchers/parse_util.h"
+
 namespace iptsim {
 
 namespace {
@@ -139,6 +141,18 @@ std::string FormatRate(uint64_t period, uint64_t scale, uint64_t* unit_ms) {
   uint64_t m = kUnits[i - 1].secs * scale;
   if (unit_ms) *unit_ms = kUnits[i - 1].secs * 1000;
   return std::to_string(m / period) + "/" + kUnits[i - 1].name;
+}
+
+Status UIntArg(std::span<const Arg> args, int i, uint64_t min, uint64_t max,
+               std::string_view what, uint64_t* out) {
+  uint64_t v = 0;
+  Status s = ParseUIntArg(args, i, min, max, what, &v);
+  if (s.ok() && v > max)
+    s = Status::Error("invalid " + std::string(what) + " '" + std::string(args[i].text) +
+                          "' (must be " + std::to_string(min) + ".." + std::to_string(max) + ")",
+                      i);
+  if (s.ok()) *out = v;
+  return s;
 }
 
 bool ProcEntryNameValid(std::string_view name) {

@@ -48,6 +48,19 @@ std::string FormatRate(uint64_t period, uint64_t scale, uint64_t* unit_ms = null
 // recent table: not empty, no '/', not "." or "..".
 bool ProcEntryNameValid(std::string_view name);
 
+// ParseUIntArg with the range re-checked: parse_util's reader lets a
+// single digit above a maximum below 9 through ("3" for 0..2).
+Status UIntArg(std::span<const Arg> args, int i, uint64_t min, uint64_t max,
+               std::string_view what, uint64_t* out);
+template <typename T>
+Status UIntArgT(std::span<const Arg> args, int i, uint64_t min, uint64_t max,
+                std::string_view what, T* out) {
+  uint64_t v = 0;
+  Status s = UIntArg(args, i, min, max, what, &v);
+  if (s.ok()) *out = static_cast<T>(v);
+  return s;
+}
+
 // Which options of an extension were given (xtables' xflags).  Options are
 // indexes into ExtensionInfo::options.
 class GivenOptions {

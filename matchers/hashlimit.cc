@@ -106,11 +106,21 @@ class HashlimitMatch : public Match {
       }
       case kSrcMask:
       case kDstMask: {
+        // xtables' XTTYPE_PLEN: a prefix length, or a network mask whose
+        // length is taken (255 when it is not a prefix: the kernel refuses
+        // that).
+        uint32_t full = ctx.family == Family::kIPv4 ? 32 : 128;
         uint64_t v;
-        if (!ParseUInt(a, 0, 128, &v))
+        IpAddr mask;
+        if (ParseUInt(a, 0, full, &v) && v <= full) {
+        } else if (ParseNumericHost(ctx.family, a, &mask)) {
+          int len = MaskPrefixLen(ctx.family, mask);
+          v = len >= 0 ? static_cast<uint64_t>(len) : 255;
+        } else {
           return Status::Error("invalid prefix length '" + std::string(a) + "' (must be 0.." +
-                                   (ctx.family == Family::kIPv4 ? "32" : "128") + ")",
+                                   std::to_string(full) + " or a network mask)",
                                0);
+        }
         (id == kSrcMask ? srcmask_ : dstmask_) = static_cast<uint32_t>(v);
         return {};
       }

@@ -53,12 +53,13 @@ class LimitMatch : public Match {
   }
 
   Status Check(const CheckContext&) const override {
+    if (burst_ == 0) return Status::Error("the kernel refuses a burst of 0");
     uint32_t product = avg_ * burst_;
-    if (burst_ == 0 || UserToCredits(product) < UserToCredits(avg_))
+    if (UserToCredits(product) < UserToCredits(avg_))
       return Status::Error("the kernel refuses rate " + FormatRate(avg_, kScale) + " with burst " +
                            std::to_string(burst_) +
-                           " (its credit arithmetic overflows; use a higher rate or a smaller "
-                           "burst, and a burst of at least 1)");
+                           " (its credit arithmetic overflows: use a higher rate or a smaller "
+                           "burst)");
     return {};
   }
 

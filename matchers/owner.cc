@@ -116,9 +116,12 @@ class OwnerMatch : public Match {
         if (LookupName(user, a, &lo)) {
           hi = lo;
         } else if (!ParseIdRange(a, &lo, &hi)) {
-          return Status::Error(std::string("unknown ") + (user ? "user" : "group") + " '" + a +
-                                   "' (expected a name, an ID 0..4294967294 or a range ID-ID)",
-                               0);
+          std::string what = user ? "user" : "group";
+          if (!a.empty() && a[0] >= '0' && a[0] <= '9')
+            return Status::Error("invalid " + what + " ID or range '" + a +
+                                     "' (IDs are 0..4294967294; a range is ID-ID)",
+                                 0);
+          return Status::Error("unknown " + what + " '" + a + "'", 0);
         }
         (user ? uid_min_ : gid_min_) = lo;
         (user ? uid_max_ : gid_max_) = hi;

@@ -127,7 +127,8 @@ class RecentMatch : public Match {
   void Save(std::string& out, const SaveContext& ctx) const override {
     static constexpr const char* kNames[] = {"", "set", "rcheck", "update", "remove"};
     SaveOpt(out, kNames[static_cast<int>(command_)], invert_);
-    if (seconds_) SaveOpt(out, "seconds", std::to_string(seconds_));
+    // iptables 1.8.9 prints the seconds as a signed int.
+    if (seconds_) SaveOpt(out, "seconds", std::to_string(static_cast<int32_t>(seconds_)));
     if (reap_) SaveOpt(out, "reap");
     if (hitcount_) SaveOpt(out, "hitcount", std::to_string(hitcount_));
     if (rttl_) SaveOpt(out, "rttl");

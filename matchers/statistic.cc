@@ -41,9 +41,11 @@ class StatisticMatch : public Match {
       case kProbability: {
         char* end = nullptr;
         double p = strtod(a.c_str(), &end);
-        if (a.empty() || *end != '\0' || !(p >= 0.0 && p <= 1.0))
+        // NaN passes iptables' range check and becomes 0 (lround gives
+        // LONG_MIN); anything else must be in 0..1.
+        if (a.empty() || *end != '\0' || p < 0.0 || p > 1.0)
           return Status::Error("invalid probability '" + a + "' (must be 0..1)", 0);
-        probability_ = static_cast<uint32_t>(lround(2147483648.0 * p));
+        probability_ = std::isnan(p) ? 0 : static_cast<uint32_t>(lround(2147483648.0 * p));
         return {};
       }
       case kEvery: {

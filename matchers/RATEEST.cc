@@ -42,8 +42,10 @@ bool ParseTime(const std::string& s, uint32_t* us) {
     else if (is("us", "usec", "usecs")) t *= 1;
     else return false;
   }
-  if (!(t >= 0 && t <= 4294967295.0)) return false;
-  *us = static_cast<uint32_t>(t);
+  // The C code assigns the double to an unsigned int: on x86-64 that
+  // truncates the 64-bit integer conversion.
+  if (!(t > -9.2e18 && t < 9.2e18)) return false;
+  *us = static_cast<uint32_t>(static_cast<int64_t>(t));
   return true;
 }
 

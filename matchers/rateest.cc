@@ -67,8 +67,9 @@ bool ParseRate(const std::string& s, uint32_t* bytes_per_sec) {
     if (!found) return false;
   }
   double r = v * scale / 8.;
-  if (!(r >= 0 && r <= 4294967295.0)) return false;
-  *bytes_per_sec = static_cast<uint32_t>(r);
+  // Assigned to a uint32_t in C: on x86-64 the 64-bit conversion, truncated.
+  if (!(r > -9.2e18 && r < 9.2e18)) return false;
+  *bytes_per_sec = static_cast<uint32_t>(static_cast<int64_t>(r));
   return true;
 }
 
@@ -93,7 +94,9 @@ class RateestMatch : public Match {
              : option == kBpsAlias ? kBps2
              : option == kPpsAlias ? kPps2
                                    : option;
-    if (Status s = given_.Once(id, kOptions); !s.ok()) return s;
+    if (given_.Has(id))
+      return Status::Error("option " + OptName(kOptions, option) + " may be given only once");
+    given_.Set(id);
     switch (id) {
       case kName1:
       case kName2:

@@ -9,7 +9,7 @@
 //   weekdays (Mon=1 .. Sun=7).  "!" selects the complementary days.
 //   Dates are 1970..2038.  Saved as --timestart/--timestop (both, when
 //   either differs from 00:00:00-23:59:59), --monthdays, --weekdays,
-//   --datestart (when not 1970-01-01T00:00:00), --datestop, --kerneltz,
+//   --datestart and --datestop (each unless 1970-01-01T00:00:00), --kerneltz,
 //   --contiguous.  Like iptables 1.8.9, the default --datestop
 //   (2038-01-19T03:14:07, INT_MAX) is always printed.
 // Example: -m time --timestart 08:00 --timestop 18:00 --weekdays Mon,Tue,Wed,Thu,Fri
@@ -172,7 +172,8 @@ class TimeMatch : public Match {
         bool ok = ForEachWord(a, 3, [&](std::string_view w) {
           uint64_t d;
           size_t used;
-          if (!w.empty() && ParseUIntPrefix(w, 0, &d, &used) && used == w.size()) {
+          if (w.empty() || (ParseUIntPrefix(w, 0, &d, &used) && used == w.size())) {
+            if (w.empty()) d = 0;  // strtoul("") is 0
             if (d == 0) {
               sunday0 = true;
               return false;
@@ -238,7 +239,7 @@ class TimeMatch : public Match {
       SaveOpt(out, "weekdays", s);
     }
     if (date_start_ != 0) SaveOpt(out, "datestart", FormatDate(date_start_));
-    SaveOpt(out, "datestop", FormatDate(date_stop_));
+    if (date_stop_ != 0) SaveOpt(out, "datestop", FormatDate(date_stop_));
     if (kernel_tz_) SaveOpt(out, "kerneltz");
     if (contiguous_) SaveOpt(out, "contiguous");
   }

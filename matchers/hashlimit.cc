@@ -102,7 +102,7 @@ class HashlimitMatch : public Match {
         if (given_.Has(other)) return Conflict(kOptions, id, other);
         // --hashlimit-above is the inverted --hashlimit-upto.
         if ((id == kAbove) != invert) mode_ |= kInvert;
-        return ParseRate(a, option);
+        return ParseRate(a);
       }
       case kSrcMask:
       case kDstMask: {
@@ -257,7 +257,7 @@ class HashlimitMatch : public Match {
   uint32_t interval() const { return interval_; }
 
  private:
-  Status ParseRate(std::string_view a, int option) {
+  Status ParseRate(std::string_view a) {
     std::string bad = "invalid rate '" + std::string(a) +
                       "' (expected N[/second|/minute|/hour|/day] or BYTES[k|m]b/s)";
     size_t bps = a.find("b/s");
@@ -282,7 +282,6 @@ class HashlimitMatch : public Match {
                            0);
     avg_ = avg;
     unit_secs_ = unit;
-    (void)option;
     return {};
   }
 

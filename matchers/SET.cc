@@ -1,0 +1,121 @@
+// Extension: SET (target, IPv4 IPv6)
+// Synopsis: -j SET [--add-set NAME FLAGS [--exist] [--timeout N]]
+//   [--del-set NAME FLAGS] [--map-set NAME FLAGS [--map-mark] [--map-prio]
+//   [--map-queue]]
+// Semantics: adds the packet's addresses/ports (FLAGS: src/dst per
+//   dimension) to the ipset NAME, deletes them from another, or copies the
+//   mark/priority/queue stored with the matching element of a map set
+//   ("skbinfo") into the packet; then the rule continues (XT_CONTINUE).
+//   --exist refreshes an existing entry's timeout, --timeout overrides the
+//   set's default.  At least one of --add-set, --del-set, --map-set;
+//   --exist and --timeout need --add-set; --map-mark/--map-prio/--map-queue
+//   need --map-set, which needs one of them.  The kernel allows --map-set
+//   only in the mangle table, and --map-prio/--map-queue only in rules
+//   reached from FORWARD, OUTPUT and POSTROUTING.  The sets must exist
+//   (not checked: ipsets live outside the ruleset).
+// Example: -j SET --add-set scanners src --exist --timeout 3600
+#include "matchers/ipset_util.h"
+#include "matchers/misc_util.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim {
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    {"add-set", 2, false},  {"del-set", 2, false},  {"exist", 0, false},
+    {"timeout", 1, false},  {"map-set", 2, false},  {"map-mark", 0, false},
+    {"map-prio", 0, false}, {"map-queue", 0, false},
+};
+enum { kAdd, kDel, kExist, kTimeout, kMap, kMapMark, kMapPrio, kMapQueue };
+
+class SetTarget : public Target {
+ public:
+  using Target::Target;
+
+  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
+    given_.Set(option);
+    switch (option) {
+      case kAdd:
+      case kDel:
+      case kMap: {
+        IpsetRef& r = option == kAdd ? add_ : option == kDel ? del_ : map_;
+        if (r.given())
+          return Status::Error("option '--" + std::string(kOptions[option].name) +
+                               "' may be given only once");
+        return ParseIpsetRef(args, kOptions[option].name, &r);
+      }
+      case kTimeout:
+        return UIntArgT(args, 0, 0, 0xfffffffe, "timeout", &timeout_);
+    }
+    return {};
+  }
+
+  Status Finish(const ParseContext&) override {
+    if (!add_.given() && !del_.given() && !map_.given())
+      return Status::Error("one of '--add-set', '--del-set' or '--map-set' is required");
+    if (!add_.given()) {
+      if (given_.Has(kExist)) return Status::Error("'--exist' can only be used with '--add-set'");
+      if (given_.Has(kTimeout))
+        return Status::Error("'--timeout' can only be used with '--add-set'");
+    }
+    if (!map_.given()) {
+      for (int o : {kMapMark, kMapPrio, kMapQueue})
+        if (given_.Has(o))
+          return Status::Error(OptName(kOptions, o) + " can only be used with '--map-set'");
+    } else if (!given_.Has(kMapMark) && !given_.Has(kMapPrio) && !given_.Has(kMapQueue)) {
+      return Status::Error("'--map-set' needs '--map-mark', '--map-prio' or '--map-queue'");
+    }
+    return {};
+  }
+
+  Status Check(const CheckContext& ctx) const override {
+    if (!map_.given()) return {};
+    if (ctx.table != TableId::kMangle)
+      return Status::Error("'--map-set' is only valid in the mangle table, not in '" +
+                           std::string(TableName(ctx.table)) + "'");
+    constexpr uint32_t kAllowed =
+        HookBit(Hook::kForward) | HookBit(Hook::kLocalOut) | HookBit(Hook::kPostRouting);
+    if ((given_.Has(kMapPrio) || given_.Has(kMapQueue)) && (ctx.hook_mask & ~kAllowed))
+      return Status::Error("'--map-prio' and '--map-queue' are only valid in rules reached from "
+                           "FORWARD, OUTPUT and POSTROUTING");
+    return {};
+  }
+
+  void Save(std::string& out, const SaveContext&) const override {
+    if (add_.given()) SaveOpt(out, "add-set", add_.name + " " + add_.Flags());
+    if (given_.Has(kExist)) SaveOpt(out, "exist");
+    if (given_.Has(kTimeout)) SaveOpt(out, "timeout", std::to_string(timeout_));
+    if (del_.given()) SaveOpt(out, "del-set", del_.name + " " + del_.Flags());
+    if (map_.given()) SaveOpt(out, "map-set", map_.name + " " + map_.Flags());
+    if (given_.Has(kMapMark)) SaveOpt(out, "map-mark");
+    if (given_.Has(kMapPrio)) SaveOpt(out, "map-prio");
+    if (given_.Has(kMapQueue)) SaveOpt(out, "map-queue");
+  }
+
+  const IpsetRef& add_set() const { return add_; }
+  const IpsetRef& del_set() const { return del_; }
+  const IpsetRef& map_set() const { return map_; }
+  bool exist() const { return given_.Has(kExist); }
+  bool has_timeout() const { return given_.Has(kTimeout); }
+  uint32_t timeout() const { return timeout_; }
+  bool map_mark() const { return given_.Has(kMapMark); }
+  bool map_prio() const { return given_.Has(kMapPrio); }
+  bool map_queue() const { return given_.Has(kMapQueue); }
+
+ private:
+  GivenOptions given_;
+  IpsetRef add_, del_, map_;
+  uint32_t timeout_ = 0;
+};
+
+}  // namespace
+
+extern const ExtensionInfo kSetTarget = {
+    .name = "SET",
+    .kind = ExtKind::kTarget,
+    .families = kFamBoth,
+    .options = kOptions,
+    .create = Create<SetTarget>,
+};
+
+}  // namespace iptsim

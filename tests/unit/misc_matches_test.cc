@@ -37,7 +37,7 @@ std::string Load(const std::string& rule, const char* table = "filter",
   std::string out;
   for (const iptsim::Table& t : r.ruleset.tables)
     for (const iptsim::Chain& c : t.chains)
-      for (const iptsim::Rule& ru : c.rules) iptsim::SaveRule(ru, c.name, fam, out);
+      for (const iptsim::Rule& ru : c.rules) iptsim::SaveRule(t, ru, c.name, fam, out);
   return out;
 }
 

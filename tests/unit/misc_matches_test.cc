@@ -329,7 +329,7 @@ TEST_CASE("set and SET", "[misc]") {
       {"-j SET --map-set map src --map-prio --map-queue", nullptr, "mangle", "POSTROUTING"},
   });
   CheckBad({
-      {"-m set --match-set foo", "option '--match-set' requires 2 arguments"},
+      {"-m set --match-set foo", "-m set: option '--match-set' requires 2 arguments"},
       {"-m set --match-set foo --return-nomatch",
        "-m set: '--match-set' needs two arguments: the set name and its src/dst flags"},
       {"-m set --match-set foo src --match-set bar dst", "-m set: '--match-set' may be given only once"},

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/arena.h"
 #include "engine/netaddr.h"
 
 namespace iptsim {
@@ -98,10 +99,10 @@ struct Rule {
   std::string_view text;  // the rule as written (the whole source line), a view
                           // into the Ruleset's source text
   IpHeaderMatch ip;
-  std::vector<std::unique_ptr<Match>> matches;
+  std::vector<std::unique_ptr<Match, ArenaDelete>> matches;  // in the Ruleset's arenas
   TargetKind target_kind = TargetKind::kNone;
   int32_t jump_index = -1;      // for kJump / kGoto: the target chain's index in Table::chains
-  std::unique_ptr<Target> target;  // for kExtension
+  std::unique_ptr<Target, ArenaDelete> target;  // for kExtension
   uint32_t target_col = 0;      // 1-based column of -j/-g (for diagnostics)
   uint64_t packets = 0, bytes = 0;
   bool has_counters = false;
@@ -155,6 +156,9 @@ struct Ruleset {
   Ruleset& operator=(Ruleset&&) noexcept;
 
   Family family = Family::kIPv4;
+  // Storage of extension objects and their strings.  Declared before
+  // `tables` so it outlives the rules that point into it.
+  std::vector<std::unique_ptr<Arena>> arenas;
   // The text the ruleset was loaded from; Rule::text views point into it.
   std::shared_ptr<const std::string> source;
   std::string file;             // name used in diagnostics ("-" for stdin is shown as <stdin>)

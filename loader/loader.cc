@@ -192,12 +192,15 @@ class Loader {
 
   bool in_table_ = false;
   Table table_;
+  Arena* arena_ = nullptr;  // the ruleset's; extensions live here
   int last_chain_ = -1;
   Ruleset* rs_ = nullptr;
 };
 
 void Loader::Run(Ruleset* out) {
   rs_ = out;
+  out->arenas.push_back(std::make_unique<Arena>());
+  arena_ = out->arenas.back().get();
   out->family = family_;
   out->file = file_;
   LineReader reader(text_);
@@ -848,6 +851,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
   ctx.table = table_.id;
   ctx.chain = chain;
   ctx.ip = &rule->ip;
+  ctx.arena = arena_;
   *nsrc = *ndst = 1;
   bool ok = true;
 
@@ -902,7 +906,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
                 : nullptr;
         if (pinfo) {
           // Aliases (icmpv6 -> icmp6) create the canonical extension.
-          auto m = pinfo->create(pinfo);
+          std::unique_ptr<Match, ArenaDelete> m(static_cast<Match*>(pinfo->create(pinfo, *arena_)));
           bool has = false;
           for (const OptionSpec& o : m->info().options)
             if (o.name == name || (!name.empty() && o.name.substr(0, name.size()) == name))
@@ -911,7 +915,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
             proto_implicit_loaded = true;
             m->set_col(tok.col);
             loaded.push_back(m.get());
-            rule->matches.emplace_back(static_cast<Match*>(m.release()));
+            rule->matches.push_back(std::move(m));
             if (!ResolveLong(name, loaded, &res, &why)) {
               fail(tok, why.empty() ? "unknown option '" + opt_display + "'" : why);
               break;
@@ -1113,10 +1117,10 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
             fail(argtok, msg);
             break;
           }
-          auto m = info->create(info);
+          std::unique_ptr<Match, ArenaDelete> m(static_cast<Match*>(info->create(info, *arena_)));
           m->set_col(tok.col);
           loaded.push_back(m.get());
-          rule->matches.emplace_back(static_cast<Match*>(m.release()));
+          rule->matches.push_back(std::move(m));
           break;
         }
         case kOptJump:
@@ -1170,10 +1174,10 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
               break;
             }
             rule->target_kind = TargetKind::kExtension;
-            auto tg = info->create(info);
+            Extension* tg = info->create(info, *arena_);
             tg->set_col(tok.col);
-            loaded.push_back(tg.get());
-            rule->target.reset(static_cast<Target*>(tg.release()));
+            loaded.push_back(tg);
+            rule->target.reset(static_cast<Target*>(tg));
           }
           break;
         }

@@ -15,13 +15,14 @@ class CommentMatch : public Match {
  public:
   using Match::Match;
 
-  Status Parse(int, bool, std::span<const Arg> args, const ParseContext&) override {
+  Status Parse(int, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (given_) return Status::Error("only one '--comment' allowed");
     if (args[0].text.size() > kMaxCommentLen)
       return Status::Error("comment is too long (" + std::to_string(args[0].text.size()) +
                                " characters; at most 255)",
                            0);
-    comment_ = std::string(args[0].text);
+    // Interned: a ruleset may carry a comment on every one of 100,000 rules.
+    comment_ = ctx.arena ? ctx.arena->Intern(args[0].text) : std::string_view();
     given_ = true;
     return {};
   }
@@ -32,10 +33,10 @@ class CommentMatch : public Match {
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "comment", SaveString(comment_));
   }
-  const std::string& comment() const { return comment_; }
+  std::string_view comment() const { return comment_; }
 
  private:
-  std::string comment_;
+  std::string_view comment_;
   bool given_ = false;
 };
 

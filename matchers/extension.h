@@ -71,6 +71,9 @@ struct ParseContext {
   TableId table = TableId::kFilter;
   std::string_view chain;
   const IpHeaderMatch* ip = nullptr;  // -p/-s/... as parsed so far (complete in Finish)
+  // Where an extension may keep strings for the life of the ruleset
+  // (Arena::Intern) instead of owning std::strings.
+  Arena* arena = nullptr;
 };
 
 // What an extension may look at in the kernel's load-time check.
@@ -96,7 +99,8 @@ struct ExtensionInfo {
   int8_t table = -1;      // a TableId, or -1 for any table
   uint32_t hooks = 0;     // allowed hooks (HookBit mask), 0 for any
   uint8_t proto = 0;      // required -p (not inverted), 0 for none
-  std::unique_ptr<Extension> (*create)(const ExtensionInfo*) = nullptr;
+  // Constructs the extension in `arena` (see Create<T>).
+  Extension* (*create)(const ExtensionInfo*, Arena& arena) = nullptr;
 };
 
 class Extension {
@@ -148,8 +152,8 @@ std::span<const ExtensionInfo* const> AllExtensions();
 
 // Helper for ExtensionInfo::create.
 template <typename T>
-std::unique_ptr<Extension> Create(const ExtensionInfo* info) {
-  return std::make_unique<T>(info);
+Extension* Create(const ExtensionInfo* info, Arena& arena) {
+  return new (arena.Allocate(sizeof(T), alignof(T))) T(info);
 }
 
 }  // namespace iptsim

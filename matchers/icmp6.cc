@@ -62,8 +62,8 @@ namespace {
 // The aliases create a match described by kIcmp6Match, so it is saved and
 // reported as "icmp6" and its options come from there (the aliases list none,
 // so "unknown option" hints name only icmp6).
-std::unique_ptr<Extension> CreateCanonical(const ExtensionInfo*) {
-  return std::make_unique<Icmp6Match>(&kIcmp6Match);
+Extension* CreateCanonical(const ExtensionInfo*, Arena& arena) {
+  return Create<Icmp6Match>(&kIcmp6Match, arena);
 }
 }  // namespace
 

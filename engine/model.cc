@@ -53,6 +53,20 @@ bool IpHeaderMatch::IsUnconditional() const {
          !fragment && !inv_src && !inv_dst && !inv_in && !inv_out && !inv_proto && !inv_frag;
 }
 
+void MatchList::Assign(const std::vector<Match*>& matches, Arena& arena) {
+  Clear();
+  if (matches.empty()) return;
+  data_ = static_cast<Match**>(arena.Allocate(sizeof(Match*) * matches.size(), alignof(Match*)));
+  std::copy(matches.begin(), matches.end(), data_);
+  size_ = static_cast<uint32_t>(matches.size());
+}
+
+void MatchList::Clear() {
+  for (uint32_t i = 0; i < size_; ++i) data_[i]->~Match();
+  data_ = nullptr;
+  size_ = 0;
+}
+
 Rule::Rule() = default;
 Rule::~Rule() = default;
 Rule::Rule(Rule&&) noexcept = default;
@@ -104,6 +118,16 @@ int Table::AddChain(Chain chain) {
     IndexInsert(idx);
   }
   return idx;
+}
+
+void Table::ReserveChains(size_t n) {
+  chains.reserve(n);
+  size_t want = 16;
+  while (want < n * 2) want *= 2;
+  if (want > slots_.size()) {
+    slots_.assign(want, Slot{});
+    for (size_t i = 0; i < chains.size(); ++i) IndexInsert(static_cast<int>(i));
+  }
 }
 
 void Table::ReindexChains() {

@@ -89,6 +89,41 @@ enum class TargetKind : uint8_t {
   kExtension,  // -j LOG, -j MARK, ...
 };
 
+// The matches of a rule, in order.  The objects and this array live in the
+// Ruleset's arena; the list only runs their destructors.
+class MatchList {
+ public:
+  MatchList() = default;
+  MatchList(MatchList&& o) noexcept : data_(o.data_), size_(o.size_) {
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  MatchList& operator=(MatchList&& o) noexcept {
+    if (this != &o) {
+      Clear();
+      data_ = o.data_;
+      size_ = o.size_;
+      o.data_ = nullptr;
+      o.size_ = 0;
+    }
+    return *this;
+  }
+  ~MatchList() { Clear(); }
+
+  // Takes ownership of `matches` (objects made in `arena`).
+  void Assign(const std::vector<Match*>& matches, Arena& arena);
+  Match* const* begin() const { return data_; }
+  Match* const* end() const { return data_ + size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Match* operator[](size_t i) const { return data_[i]; }
+
+ private:
+  void Clear();
+  Match** data_ = nullptr;
+  uint32_t size_ = 0;
+};
+
 struct Rule {
   Rule();
   ~Rule();
@@ -99,7 +134,7 @@ struct Rule {
   std::string_view text;  // the rule as written (the whole source line), a view
                           // into the Ruleset's source text
   IpHeaderMatch ip;
-  std::vector<std::unique_ptr<Match, ArenaDelete>> matches;  // in the Ruleset's arenas
+  MatchList matches;
   TargetKind target_kind = TargetKind::kNone;
   int32_t jump_index = -1;      // for kJump / kGoto: the target chain's index in Table::chains
   std::unique_ptr<Target, ArenaDelete> target;  // for kExtension
@@ -128,6 +163,8 @@ struct Table {
 
   // Appends a chain and returns its index.
   int AddChain(Chain chain);
+  // Makes room for n chains in all (no re-hashing or moving while adding).
+  void ReserveChains(size_t n);
   // Rebuilds the name index after chains were removed or renamed.
   void ReindexChains();
   Chain* FindChain(std::string_view name);

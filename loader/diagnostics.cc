@@ -37,6 +37,17 @@ void DiagnosticSink::Add(Diagnostic d) {
   diags_.push_back(std::move(d));
 }
 
+void DiagnosticSink::Merge(DiagnosticSink&& other) {
+  errors_ += other.errors_;
+  dropped_ += other.dropped_;
+  for (Diagnostic& d : other.diags_) {
+    if (diags_.size() >= cap_)
+      ++dropped_;
+    else
+      diags_.push_back(std::move(d));
+  }
+}
+
 std::string DiagnosticSink::Format() const {
   std::string out;
   for (const Diagnostic& d : diags_) out += FormatDiagnostic(d);

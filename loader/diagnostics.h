@@ -30,10 +30,13 @@ class DiagnosticSink {
  public:
   explicit DiagnosticSink(size_t cap = 50) : cap_(cap) {}
   void Add(Diagnostic d);
+  // Appends another sink's diagnostics after ours (for loading in parallel).
+  void Merge(DiagnosticSink&& other);
   const std::vector<Diagnostic>& diagnostics() const { return diags_; }
   size_t error_count() const { return errors_; }
   size_t dropped() const { return dropped_; }
   bool full() const { return diags_.size() >= cap_; }
+  size_t cap() const { return cap_; }
   // All diagnostics formatted, then "N errors" / "... and N more errors".
   std::string Format() const;
 

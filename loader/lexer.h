@@ -41,6 +41,13 @@ class LineReader {
  public:
   explicit LineReader(std::string_view text) : text_(text) {}
   bool Next(std::string_view* line, uint32_t* number);
+  // Byte offset of the next line, and repositioning (for skipping a region
+  // that was read by other means).
+  size_t pos() const { return pos_; }
+  void Seek(size_t pos, uint32_t lines_before) {
+    pos_ = pos;
+    line_ = lines_before;
+  }
 
  private:
   std::string_view text_;

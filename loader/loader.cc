@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "loader/lexer.h"
 #include "loader/printer.h"
@@ -129,8 +130,9 @@ struct Resolved {
 
 class Loader {
  public:
-  Loader(std::string_view text, std::string file, Family family, DiagnosticSink* sink)
-      : text_(text), file_(std::move(file)), family_(family), sink_(sink) {}
+  Loader(std::string_view text, std::string file, Family family, DiagnosticSink* sink,
+         unsigned threads = 0)
+      : text_(text), file_(std::move(file)), family_(family), sink_(sink), threads_(threads) {}
 
   void Run(Ruleset* out);
 
@@ -161,6 +163,11 @@ class Loader {
   }
 
   void HandleTableLine();
+  // After a "*table" line: if the section is chain lines followed only by
+  // "-A" lines (iptables-save's shape) and large, loads it with worker
+  // threads and returns the reader positioned at its COMMIT line.
+  bool TryParallelSection(LineReader* reader);
+  void ParseRuleLines(std::string_view region, uint32_t first_line);
   void HandleChainLine();
   void HandleCommit();
   void HandleCommand(size_t start);
@@ -170,6 +177,8 @@ class Loader {
   // Parses the rule options in tokens_[first..] (the command and its
   // operands are already consumed and marked in `skip`).  src/dst_pick
   // select one address of comma-separated -s/-d lists.
+  bool ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, size_t src_pick,
+                      size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst);
   bool ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t src_pick,
                  size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst);
   bool ResolveLong(std::string_view name, const std::vector<Extension*>& loaded, Resolved* r,
@@ -181,6 +190,7 @@ class Loader {
   std::string file_;
   Family family_;
   DiagnosticSink* sink_;
+  unsigned threads_;
 
   std::string_view line_;
   uint32_t lineno_ = 0;
@@ -189,10 +199,17 @@ class Loader {
   std::vector<uint8_t> skip_;       // per line: tokens consumed by the command
   std::vector<Extension*> loaded_;  // per rule: matches and target in load order
   std::vector<Arg> args_;           // per option
+  std::vector<Match*> pending_;     // per rule: its matches until the rule is complete
 
   bool in_table_ = false;
-  Table table_;
+  Table own_table_;
+  Table* table_ = &own_table_;  // a worker parses against its parent's table
   Arena* arena_ = nullptr;  // the ruleset's; extensions live here
+  // Set in a worker that parses part of a section's -A lines in parallel:
+  // the rules go to collect_[chain] instead of into the table, and
+  // collect_order_ lists the chains in the order they were first used.
+  std::vector<std::vector<Rule>>* collect_ = nullptr;
+  std::vector<int>* collect_order_ = nullptr;
   int last_chain_ = -1;
   Ruleset* rs_ = nullptr;
 };
@@ -215,6 +232,7 @@ void Loader::Run(Ruleset* out) {
     if (line[0] == '#') continue;   // comment (only in column 1, as in iptables-restore)
     if (line[i] == '*') {
       HandleTableLine();
+      if (in_table_ && table_->line) TryParallelSection(&reader);
     } else if (line[i] == ':') {
       HandleChainLine();
     } else if (line.substr(i) == "COMMIT" ||
@@ -230,8 +248,8 @@ void Loader::Run(Ruleset* out) {
     lineno_ = lineno_ ? lineno_ : 1;
     Diagnostic d;
     d.file = file_;
-    d.line = table_.line;
-    d.message = "table '" + std::string(TableName(table_.id)) +
+    d.line = table_->line;
+    d.message = "table '" + std::string(TableName(table_->id)) +
                 "' is not committed: COMMIT expected before the end of the input";
     sink_->Add(std::move(d));
   }
@@ -246,7 +264,7 @@ void Loader::HandleTableLine() {
   const Token& t = tokens_[0];
   if (in_table_) {
     Error(t.col, t.len,
-          "table '" + std::string(TableName(table_.id)) +
+          "table '" + std::string(TableName(table_->id)) +
               "' is not committed: COMMIT expected before a new table");
     return;
   }
@@ -261,16 +279,16 @@ void Loader::HandleTableLine() {
     Error(t.col, t.len, msg);
     // Skip the section, still tracking where it ends.
     in_table_ = true;
-    table_ = MakeTable(TableId::kFilter);
-    table_.line = 0;  // marks "do not keep"
+    *table_ = MakeTable(TableId::kFilter);
+    table_->line = 0;  // marks "do not keep"
     return;
   }
   if (tokens_.size() > 1) {
     ErrorAt(tokens_[1], "unexpected '" + tokens_[1].text + "' after the table name");
   }
   in_table_ = true;
-  table_ = MakeTable(id);
-  table_.line = lineno_;
+  *table_ = MakeTable(id);
+  table_->line = lineno_;
   last_chain_ = -1;
 }
 
@@ -327,7 +345,7 @@ void Loader::HandleChainLine() {
     return;
   }
   (void)has_counters;
-  Chain* existing = table_.FindChain(name.text);
+  Chain* existing = table_->FindChain(name.text);
   if (existing && existing->builtin) {
     Chain* c = existing;
     if (pol.text == "-") return;  // keeps the current policy
@@ -355,7 +373,7 @@ void Loader::HandleChainLine() {
   Chain c;
   c.name = name.text;
   c.line = lineno_;
-  table_.AddChain(std::move(c));
+  table_->AddChain(std::move(c));
 }
 
 void Loader::HandleCommit() {
@@ -364,15 +382,15 @@ void Loader::HandleCommit() {
     return;
   }
   in_table_ = false;
-  if (table_.line == 0) return;  // an unknown table: already reported
-  ValidateTable(table_);
+  if (table_->line == 0) return;  // an unknown table: already reported
+  ValidateTable(*table_);
   for (Table& t : rs_->tables) {
-    if (t.id == table_.id) {  // a second section replaces the first, as iptables-restore does
-      t = std::move(table_);
+    if (t.id == table_->id) {  // a second section replaces the first, as iptables-restore does
+      t = std::move(*table_);
       return;
     }
   }
-  rs_->tables.push_back(std::move(table_));
+  rs_->tables.push_back(std::move(*table_));
 }
 
 Chain* Loader::ChainArg(const Token& t) {
@@ -380,19 +398,19 @@ Chain* Loader::ChainArg(const Token& t) {
   // iptables-save prints rules grouped by chain, so the next chain is the
   // likely second guess.
   for (int guess : {last_chain_, last_chain_ + 1}) {
-    if (guess >= 0 && static_cast<size_t>(guess) < table_.chains.size() &&
-        table_.chains[guess].name == t.text) {
+    if (guess >= 0 && static_cast<size_t>(guess) < table_->chains.size() &&
+        table_->chains[guess].name == t.text) {
       last_chain_ = guess;
-      return &table_.chains[guess];
+      return &table_->chains[guess];
     }
   }
-  last_chain_ = table_.FindChainIndex(t.text);
-  Chain* c = last_chain_ >= 0 ? &table_.chains[last_chain_] : nullptr;
+  last_chain_ = table_->FindChainIndex(t.text);
+  Chain* c = last_chain_ >= 0 ? &table_->chains[last_chain_] : nullptr;
   if (!c) {
     std::vector<std::string_view> names;
-    for (const Chain& ch : table_.chains) names.push_back(ch.name);
+    for (const Chain& ch : table_->chains) names.push_back(ch.name);
     std::string msg = "chain '" + t.text + "' does not exist in table '" +
-                      std::string(TableName(table_.id)) + "'";
+                      std::string(TableName(table_->id)) + "'";
     std::string guess = ClosestName(t.text, names);
     if (!guess.empty()) msg += ", did you mean '" + guess + "'?";
     ErrorAt(t, msg);
@@ -410,7 +428,7 @@ void Loader::HandleCommand(size_t start) {
     ErrorAt(tokens_[0], "rule outside a table: a '*table' line must come first");
     return;
   }
-  if (table_.line == 0) return;  // inside an unknown table
+  if (table_->line == 0) return;  // inside an unknown table
   // Optional "[pkts:bytes]" prefix.
   size_t first = 0;
   uint64_t pk = 0, by = 0;
@@ -429,7 +447,19 @@ void Loader::HandleCommand(size_t start) {
   for (size_t i = 0; i < first; ++i) skip[i] = true;
   int cmd = -1;
   size_t cmd_tok = 0;
-  for (size_t i = first; i < tokens_.size(); ++i) {
+  // The command normally comes first (iptables-save always writes it so);
+  // a later command-looking word is then an option argument or a second
+  // command, which ParseRule reports.  Otherwise look for it anywhere, as
+  // getopt would.
+  size_t scan_end = tokens_.size();
+  if (first < tokens_.size()) {
+    std::string_view s0 = tokens_[first].text;
+    if (s0.size() >= 2 && s0[0] == '-' && s0[1] != '-') {
+      for (const BaseOption& o : kBaseOptions)
+        if (o.short_name == s0[1] && IsCommand(o.id)) scan_end = first + 1;
+    }
+  }
+  for (size_t i = first; i < scan_end; ++i) {
     std::string_view s = tokens_[i].text;
     if (s.size() < 2 || s[0] != '-') continue;
     BaseId id{};
@@ -533,14 +563,14 @@ void Loader::HandleCommand(size_t start) {
         ErrorAt(name, "chain name '" + name.text + "' clashes with the target of that name");
         return;
       }
-      if (table_.FindChain(name.text)) {
+      if (table_->FindChain(name.text)) {
         ErrorAt(name, "chain '" + name.text + "' already exists");
         return;
       }
       Chain c;
       c.name = name.text;
       c.line = lineno_;
-      table_.AddChain(std::move(c));
+      table_->AddChain(std::move(c));
       return;
     }
     case kOptPolicy: {
@@ -574,7 +604,7 @@ void Loader::HandleCommand(size_t start) {
         if (!c) return;
         chains.push_back(c);
       } else {
-        for (Chain& c : table_.chains)
+        for (Chain& c : table_->chains)
           if (cmd != kOptDeleteChain || !c.builtin) chains.push_back(&c);
       }
       if (cmd == kOptFlush) {
@@ -592,37 +622,37 @@ void Loader::HandleCommand(size_t start) {
           }
         }
         // A chain still referenced cannot go (EBUSY), nor one with rules (ENOTEMPTY).
-        std::vector<uint8_t> doomed(table_.chains.size(), 0);
-        for (Chain* c : chains) doomed[c - table_.chains.data()] = 1;
+        std::vector<uint8_t> doomed(table_->chains.size(), 0);
+        for (Chain* c : chains) doomed[c - table_->chains.data()] = 1;
         for (size_t di = 0; di < doomed.size(); ++di) {
           if (!doomed[di]) continue;
-          const Chain& c = table_.chains[di];
+          const Chain& c = table_->chains[di];
           if (!c.rules.empty()) {
             ErrorAt(ops.empty() ? cmd_token : ops[0],
                     "cannot delete chain '" + c.name + "': it is not empty");
             return;
           }
-          for (size_t oi = 0; oi < table_.chains.size(); ++oi)
-            for (const Rule& r : table_.chains[oi].rules)
+          for (size_t oi = 0; oi < table_->chains.size(); ++oi)
+            for (const Rule& r : table_->chains[oi].rules)
               if ((r.target_kind == TargetKind::kJump || r.target_kind == TargetKind::kGoto) &&
                   static_cast<size_t>(r.jump_index) == di && !doomed[oi]) {
                 ErrorAt(ops.empty() ? cmd_token : ops[0],
                         "cannot delete chain '" + c.name + "': a rule of " +
-                            table_.chains[oi].name + " (line " + std::to_string(r.line) +
+                            table_->chains[oi].name + " (line " + std::to_string(r.line) +
                             ") still refers to it");
                 return;
               }
         }
-        std::vector<int32_t> remap(table_.chains.size(), -1);
+        std::vector<int32_t> remap(table_->chains.size(), -1);
         std::vector<Chain> kept;
-        for (size_t i = 0; i < table_.chains.size(); ++i) {
+        for (size_t i = 0; i < table_->chains.size(); ++i) {
           if (doomed[i]) continue;
           remap[i] = static_cast<int32_t>(kept.size());
-          kept.push_back(std::move(table_.chains[i]));
+          kept.push_back(std::move(table_->chains[i]));
         }
-        table_.chains = std::move(kept);
-        table_.ReindexChains();
-        for (Chain& c : table_.chains)
+        table_->chains = std::move(kept);
+        table_->ReindexChains();
+        for (Chain& c : table_->chains)
           for (Rule& r : c.rules)
             if (r.jump_index >= 0) r.jump_index = remap[r.jump_index];
       }
@@ -637,13 +667,13 @@ void Loader::HandleCommand(size_t start) {
         return;
       }
       if (!CheckChainName(ops[1])) return;
-      if (table_.FindChain(ops[1].text)) {
+      if (table_->FindChain(ops[1].text)) {
         ErrorAt(ops[1], "chain '" + ops[1].text + "' already exists");
         return;
       }
       std::string old = c->name;
       c->name = ops[1].text;
-      table_.ReindexChains();
+      table_->ReindexChains();
       return;
     }
     default:
@@ -676,7 +706,7 @@ void Loader::HandleCommand(size_t start) {
   }
   Chain* chain = ChainArg(ops[0]);
   if (!chain) return;
-  const int chain_idx = static_cast<int>(chain - table_.chains.data());
+  const int chain_idx = static_cast<int>(chain - table_->chains.data());
   const std::string& chain_name = chain->name;
 
   if (cmd == kOptDelete && position > 0) {
@@ -709,7 +739,7 @@ void Loader::HandleCommand(size_t start) {
       if (!ParseRule(chain_idx, skip, s, d, &r, &a, &b)) return;
       made.push_back(std::move(r));
     }
-  chain = &table_.chains[chain_idx];
+  chain = &table_->chains[chain_idx];
   for (Rule& r : made) {
     r.line = lineno_;
     r.text = line_;  // a view into rs_->source
@@ -720,7 +750,13 @@ void Loader::HandleCommand(size_t start) {
 
   switch (cmd) {
     case kOptAppend:
-      for (Rule& r : made) chain->rules.push_back(std::move(r));
+      if (collect_) {
+        std::vector<Rule>& dst = (*collect_)[chain_idx];
+        if (dst.empty()) collect_order_->push_back(chain_idx);
+        for (Rule& r : made) dst.push_back(std::move(r));
+      } else {
+        for (Rule& r : made) chain->rules.push_back(std::move(r));
+      }
       break;
     case kOptInsert: {
       size_t pos = position > 0 ? static_cast<size_t>(position) : 1;
@@ -749,11 +785,11 @@ void Loader::HandleCommand(size_t start) {
     case kOptDelete: {
       for (Rule& want : made) {
         std::string a;
-        SaveRule(table_, want, chain_name, family_, a);
+        SaveRule(*table_, want, chain_name, family_, a);
         bool found = false;
         for (size_t i = 0; i < chain->rules.size(); ++i) {
           std::string b;
-          SaveRule(table_, chain->rules[i], chain_name, family_, b);
+          SaveRule(*table_, chain->rules[i], chain_name, family_, b);
           if (a == b) {
             chain->rules.erase(chain->rules.begin() + i);
             found = true;
@@ -837,6 +873,15 @@ bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& l
 
 bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t src_pick,
                        size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst) {
+  pending_.clear();
+  bool ok = ParseRuleInner(chain_idx, skip, src_pick, dst_pick, rule, nsrc, ndst);
+  // The rule owns its matches on every path, so a failed rule destroys them.
+  rule->matches.Assign(pending_, *arena_);
+  return ok;
+}
+
+bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, size_t src_pick,
+                       size_t dst_pick, Rule* rule, size_t* nsrc, size_t* ndst) {
   std::vector<Extension*>& loaded = loaded_;
   loaded.clear();
   bool proto_implicit_loaded = false;
@@ -844,11 +889,11 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
   bool have_target = false;
   int inv_token = -1;
   bool seen[32] = {};
-  const std::string& chain = table_.chains[chain_idx].name;
-  const bool is_builtin = table_.chains[chain_idx].builtin;
+  const std::string& chain = table_->chains[chain_idx].name;
+  const bool is_builtin = table_->chains[chain_idx].builtin;
   ParseContext ctx;
   ctx.family = family_;
-  ctx.table = table_.id;
+  ctx.table = table_->id;
   ctx.chain = chain;
   ctx.ip = &rule->ip;
   ctx.arena = arena_;
@@ -915,7 +960,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
             proto_implicit_loaded = true;
             m->set_col(tok.col);
             loaded.push_back(m.get());
-            rule->matches.push_back(std::move(m));
+            pending_.push_back(m.release());
             if (!ResolveLong(name, loaded, &res, &why)) {
               fail(tok, why.empty() ? "unknown option '" + opt_display + "'" : why);
               break;
@@ -977,7 +1022,10 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
 
     if (res.base) {
       BaseId id = res.base_id;
-      if (IsCommand(id)) continue;  // already handled (marked in skip unless repeated)
+      if (IsCommand(id)) {
+        fail(tok, "more than one command on a line ('" + opt_display + "' after the first)");
+        break;
+      }
       if (invert && !BaseInvertible(id)) {
         fail(tokens_[inv_token], "'" + opt_display + "' cannot be inverted with '!'");
         break;
@@ -1120,7 +1168,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
           std::unique_ptr<Match, ArenaDelete> m(static_cast<Match*>(info->create(info, *arena_)));
           m->set_col(tok.col);
           loaded.push_back(m.get());
-          rule->matches.push_back(std::move(m));
+          pending_.push_back(m.release());
           break;
         }
         case kOptJump:
@@ -1133,9 +1181,9 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
           rule->target_col = tok.col;
           std::string_view t = argtok.text;
           const bool standard = IsStandardTargetName(t);
-          int ci = standard ? -1 : table_.FindChainIndex(t);
+          int ci = standard ? -1 : table_->FindChainIndex(t);
           if (id == kOptGoto) {
-            if (ci < 0 || table_.chains[ci].builtin) {
+            if (ci < 0 || table_->chains[ci].builtin) {
               fail(argtok, "goto '" + t + "' is not a user-defined chain");
               break;
             }
@@ -1148,7 +1196,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
           else if (t == "QUEUE") rule->target_kind = TargetKind::kQueue;
           else if (t == "RETURN") rule->target_kind = TargetKind::kReturn;
           else if (ci >= 0) {
-            if (table_.chains[ci].builtin) {
+            if (table_->chains[ci].builtin) {
               fail(argtok, "cannot jump to builtin chain '" + t + "'");
               break;
             }
@@ -1159,7 +1207,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
             if (!info) {
               std::string msg = "unknown target '" + t + "'";
               std::vector<std::string_view> names = {"ACCEPT", "DROP", "QUEUE", "RETURN"};
-              for (const Chain& c : table_.chains)
+              for (const Chain& c : table_->chains)
                 if (!c.builtin) names.push_back(c.name);
               for (const ExtensionInfo* e : AllExtensions())
                 if (e->kind == ExtKind::kTarget && (e->families & FamilyBit(family_)))
@@ -1168,7 +1216,7 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
               if (!g.empty())
                 msg += ", did you mean '" + g + "'?";
               else
-                msg += " (neither a chain of table '" + std::string(TableName(table_.id)) +
+                msg += " (neither a chain of table '" + std::string(TableName(table_->id)) +
                        "' nor a target extension)";
               fail(argtok, msg);
               break;
@@ -1336,11 +1384,11 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
       return false;
     }
     const ExtensionInfo& info = e->info();
-    if (info.table >= 0 && info.table != static_cast<int>(table_.id)) {
+    if (info.table >= 0 && info.table != static_cast<int>(table_->id)) {
       ext_error(e, std::string(info.kind == ExtKind::kMatch ? "match" : "target") +
                        " is only valid in the " +
                        std::string(TableName(static_cast<TableId>(info.table))) +
-                       " table, not in '" + std::string(TableName(table_.id)) + "'");
+                       " table, not in '" + std::string(TableName(table_->id)) + "'");
       return false;
     }
     if (info.proto && (rule->ip.proto != info.proto || rule->ip.inv_proto)) {
@@ -1355,6 +1403,149 @@ bool Loader::ParseRule(int chain_idx, const std::vector<uint8_t>& skip, size_t s
       return false;
     }
   }
+  return true;
+}
+
+namespace {
+
+bool IsCommitLine(std::string_view line) {
+  size_t b = line.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return false;
+  size_t e = line.find_last_not_of(" \t");
+  return line.substr(b, e - b + 1) == "COMMIT";
+}
+
+// Sections with fewer rule lines are not worth a thread.
+constexpr size_t kParallelMinRules = 20000;
+
+}  // namespace
+
+void Loader::ParseRuleLines(std::string_view region, uint32_t first_line) {
+  LineReader reader(region);
+  std::string_view line;
+  uint32_t n;
+  while (reader.Next(&line, &n)) {
+    line_ = line;
+    lineno_ = first_line + n - 1;
+    size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size() || line[0] == '#') continue;
+    HandleCommand(i);
+  }
+}
+
+bool Loader::TryParallelSection(LineReader* reader) {
+  unsigned threads = threads_ ? threads_ : std::min(4u, std::thread::hardware_concurrency());
+  if (threads < 2 || collect_) return false;
+  // Scan ahead: chain lines, then only -A lines, then COMMIT.
+  LineReader scan = *reader;
+  std::string_view line;
+  uint32_t n;
+  size_t rules = 0, chain_lines = 0;
+  size_t region_begin = 0, region_end = 0;
+  uint32_t region_line = 0;
+  bool in_rules = false;
+  size_t chains_end = reader->pos();
+  bool committed = false;
+  while (true) {
+    size_t at = scan.pos();
+    if (!scan.Next(&line, &n)) break;
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string_view::npos || line[0] == '#') continue;
+    if (IsCommitLine(line)) {
+      region_end = at;
+      committed = true;
+      break;
+    }
+    if (line[i] == ':') {
+      if (in_rules) return false;
+      chains_end = scan.pos();
+      ++chain_lines;
+      continue;
+    }
+    std::string_view rest = line.substr(i);
+    if (rest[0] == '[') {
+      size_t close = rest.find("] ");
+      if (close == std::string_view::npos) return false;
+      rest = rest.substr(close + 2);
+    }
+    if (rest.substr(0, 3) != "-A ") return false;
+    if (!in_rules) {
+      in_rules = true;
+      region_begin = at;
+      region_line = n;
+    }
+    ++rules;
+  }
+  if (!committed || rules < kParallelMinRules) return false;
+
+  // The chain lines first, in order, on this thread.
+  table_->ReserveChains(table_->chains.size() + chain_lines);
+  while (reader->pos() < chains_end && reader->Next(&line, &n)) {
+    line_ = line;
+    lineno_ = n;
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string_view::npos || line[0] == '#') continue;
+    if (line[i] == ':') HandleChainLine();
+  }
+  // Then the rule lines, cut into one piece per thread at line boundaries.
+  std::string_view region = text_.substr(region_begin, region_end - region_begin);
+  std::vector<std::string_view> pieces;
+  std::vector<uint32_t> first_lines;
+  size_t start = 0;
+  uint32_t line_no = region_line;
+  for (unsigned k = 1; k <= threads; ++k) {
+    size_t end = k == threads ? region.size() : region.size() * k / threads;
+    if (end < region.size()) {
+      size_t nl = region.find('\n', end);
+      end = nl == std::string_view::npos ? region.size() : nl + 1;
+    }
+    if (end <= start) continue;
+    pieces.push_back(region.substr(start, end - start));
+    first_lines.push_back(line_no);
+    line_no += static_cast<uint32_t>(std::count(region.begin() + start, region.begin() + end, '\n'));
+    start = end;
+  }
+  struct Part {
+    DiagnosticSink sink;
+    std::vector<std::vector<Rule>> rules;  // by chain index
+    std::vector<int> order;                // chains with rules, first use first
+    std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+  };
+  std::vector<Part> parts(pieces.size());
+  auto work = [&](size_t k) {
+    Part& p = parts[k];
+    p.sink = DiagnosticSink(sink_->cap());
+    Loader w(text_, file_, family_, &p.sink);
+    w.table_ = table_;
+    w.in_table_ = true;
+    w.arena_ = p.arena.get();
+    p.rules.resize(table_->chains.size());
+    w.collect_ = &p.rules;
+    w.collect_order_ = &p.order;
+    w.ParseRuleLines(pieces[k], first_lines[k]);
+  };
+  std::vector<std::thread> pool;
+  for (size_t k = 1; k < pieces.size(); ++k) pool.emplace_back(work, k);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  // In iptables-save's shape a chain's rules are contiguous, so most chains
+  // are filled by one piece and their vectors are moved in whole.
+  for (Part& p : parts) {
+    for (int c : p.order) {
+      std::vector<Rule>& dst = table_->chains[c].rules;
+      std::vector<Rule>& src = p.rules[c];
+      if (dst.empty()) {
+        dst = std::move(src);
+      } else {
+        dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+        std::vector<Rule>().swap(src);
+      }
+    }
+    sink_->Merge(std::move(p.sink));
+    rs_->arenas.push_back(std::move(p.arena));
+  }
+  reader->Seek(region_end, line_no - 1);
   return true;
 }
 
@@ -1453,7 +1644,7 @@ void Loader::ValidateTable(Table& t) {
         Status st = e->Check(cc);
         if (!st.ok()) ErrorAtLine(r.line, r.text, e->col(), len, what + ": " + st.message());
       };
-      for (const auto& m : r.matches) check(m.get());
+      for (const Match* m : r.matches) check(m);
       if (r.target) check(r.target.get());
     }
   }
@@ -1505,7 +1696,7 @@ LoadResult LoadRuleset(std::shared_ptr<const std::string> text, std::string file
   result.diagnostics = DiagnosticSink(options.max_errors);
   Family f = options.family ? *options.family : DetectFamily(*text);
   result.ruleset.source = text;
-  Loader loader(*text, std::move(file), f, &result.diagnostics);
+  Loader loader(*text, std::move(file), f, &result.diagnostics, options.threads);
   loader.Run(&result.ruleset);
   return result;
 }

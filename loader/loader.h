@@ -15,6 +15,9 @@ namespace iptsim {
 struct LoadOptions {
   std::optional<Family> family;  // forced by -4/-6; else detected from content
   size_t max_errors = 50;        // diagnostics kept (the rest are counted)
+  // Threads for large sections of "-A" lines (0: up to 4, as the machine
+  // has cores; 1: never).  The result is the same either way.
+  unsigned threads = 0;
 };
 
 struct LoadResult {

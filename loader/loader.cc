@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <atomic>
 #include <thread>
 
 #include "loader/lexer.h"
@@ -206,10 +207,9 @@ class Loader {
   Table* table_ = &own_table_;  // a worker parses against its parent's table
   Arena* arena_ = nullptr;  // the ruleset's; extensions live here
   // Set in a worker that parses part of a section's -A lines in parallel:
-  // the rules go to collect_[chain] instead of into the table, and
-  // collect_order_ lists the chains in the order they were first used.
-  std::vector<std::vector<Rule>>* collect_ = nullptr;
-  std::vector<int>* collect_order_ = nullptr;
+  // the rules go here instead of into the table, as runs of consecutive
+  // rules of one chain (chain index, rules), in line order.
+  std::vector<std::pair<int, std::vector<Rule>>>* collect_ = nullptr;
   int last_chain_ = -1;
   Ruleset* rs_ = nullptr;
 };
@@ -751,9 +751,9 @@ void Loader::HandleCommand(size_t start) {
   switch (cmd) {
     case kOptAppend:
       if (collect_) {
-        std::vector<Rule>& dst = (*collect_)[chain_idx];
-        if (dst.empty()) collect_order_->push_back(chain_idx);
-        for (Rule& r : made) dst.push_back(std::move(r));
+        if (collect_->empty() || collect_->back().first != chain_idx)
+          collect_->emplace_back(chain_idx, std::vector<Rule>());
+        for (Rule& r : made) collect_->back().second.push_back(std::move(r));
       } else {
         for (Rule& r : made) chain->rules.push_back(std::move(r));
       }
@@ -1494,8 +1494,11 @@ bool Loader::TryParallelSection(LineReader* reader) {
   std::vector<uint32_t> first_lines;
   size_t start = 0;
   uint32_t line_no = region_line;
-  for (unsigned k = 1; k <= threads; ++k) {
-    size_t end = k == threads ? region.size() : region.size() * k / threads;
+  // More pieces than threads, taken in turn: the cost per line varies
+  // along the file (look-ups of far-away chains are cache misses).
+  const unsigned npieces = threads * 8;
+  for (unsigned k = 1; k <= npieces; ++k) {
+    size_t end = k == npieces ? region.size() : region.size() * k / npieces;
     if (end < region.size()) {
       size_t nl = region.find('\n', end);
       end = nl == std::string_view::npos ? region.size() : nl + 1;
@@ -1508,43 +1511,45 @@ bool Loader::TryParallelSection(LineReader* reader) {
   }
   struct Part {
     DiagnosticSink sink;
-    std::vector<std::vector<Rule>> rules;  // by chain index
-    std::vector<int> order;                // chains with rules, first use first
-    std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+    std::vector<std::pair<int, std::vector<Rule>>> runs;
   };
   std::vector<Part> parts(pieces.size());
-  auto work = [&](size_t k) {
+  std::vector<std::unique_ptr<Arena>> arenas(threads);
+  for (auto& a : arenas) a = std::make_unique<Arena>();
+  auto work = [&](size_t k, Arena* arena) {
     Part& p = parts[k];
     p.sink = DiagnosticSink(sink_->cap());
     Loader w(text_, file_, family_, &p.sink);
     w.table_ = table_;
     w.in_table_ = true;
-    w.arena_ = p.arena.get();
-    p.rules.resize(table_->chains.size());
-    w.collect_ = &p.rules;
-    w.collect_order_ = &p.order;
+    w.arena_ = arena;
+    w.collect_ = &p.runs;
     w.ParseRuleLines(pieces[k], first_lines[k]);
   };
+  std::atomic<size_t> next{0};
+  auto run = [&](Arena* arena) {
+    for (size_t k; (k = next.fetch_add(1)) < pieces.size();) work(k, arena);
+  };
   std::vector<std::thread> pool;
-  for (size_t k = 1; k < pieces.size(); ++k) pool.emplace_back(work, k);
-  work(0);
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, arenas[t].get());
+  run(arenas[0].get());
   for (std::thread& t : pool) t.join();
   // In iptables-save's shape a chain's rules are contiguous, so most chains
-  // are filled by one piece and their vectors are moved in whole.
+  // are filled by one run and their vectors are moved in whole.
   for (Part& p : parts) {
-    for (int c : p.order) {
+    for (auto& [c, src] : p.runs) {
       std::vector<Rule>& dst = table_->chains[c].rules;
-      std::vector<Rule>& src = p.rules[c];
       if (dst.empty()) {
         dst = std::move(src);
       } else {
-        dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+        dst.insert(dst.end(), std::make_move_iterator(src.begin()),
+                   std::make_move_iterator(src.end()));
         std::vector<Rule>().swap(src);
       }
     }
     sink_->Merge(std::move(p.sink));
-    rs_->arenas.push_back(std::move(p.arena));
   }
+  for (auto& a : arenas) rs_->arenas.push_back(std::move(a));
   reader->Seek(region_end, line_no - 1);
   return true;
 }

@@ -1,6 +1,7 @@
 // The subcommands of the iptsim binary; each is a few lines calling the library.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,8 +22,10 @@ int CheckCommand(const Args& args);
 int SaveCommand(const Args& args);
 
 // Shared helpers.
-// Reads a file, or stdin for "-"; false (and a message on stderr) on failure.
-bool ReadInput(const std::string& path, std::string* out);
+// The contents of a file (mapped when it is a regular file) or of stdin for
+// "-"; nullptr (and a message on stderr) on failure.  `text` views the data
+// the returned owner keeps alive.
+std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text);
 // Reads and loads RULES, printing diagnostics to stderr.  The result lives
 // until the process exits (main ends with _Exit: a large model is never torn
 // down piece by piece); nullptr if the file cannot be read.

@@ -5,46 +5,100 @@
 #include <memory>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 
 namespace iptsim::cli {
 
-bool ReadInput(const std::string& path, std::string* out) {
-  FILE* f = path == "-" ? stdin : fopen(path.c_str(), "rb");
-  if (!f) {
-    fprintf(stderr, "iptsim: error: cannot open '%s': %s\n", path.c_str(), strerror(errno));
-    return false;
+namespace {
+
+// A read-only private mapping of a whole file.
+struct Mapping {
+  void* addr = MAP_FAILED;
+  size_t size = 0;
+  ~Mapping() {
+    if (addr != MAP_FAILED) munmap(addr, size);
   }
-  out->clear();
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) out->reserve(st.st_size);
-  char buf[1 << 16];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
-  bool err = ferror(f);
-  if (f != stdin) fclose(f);
-  if (err) {
-    fprintf(stderr, "iptsim: error: cannot read '%s': %s\n", path.c_str(), strerror(errno));
-    return false;
+};
+
+bool Fail(const std::string& what, const std::string& path) {
+  fprintf(stderr, "iptsim: error: cannot %s '%s': %s\n", what.c_str(), path.c_str(),
+          strerror(errno));
+  return false;
+}
+
+}  // namespace
+
+std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text) {
+  std::shared_ptr<const void> owner;
+  if (path != "-") {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      Fail("open", path);
+      return nullptr;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      // Mapped and populated in one go: no copy, and far fewer page faults
+      // than reading 16 MB through a buffer.
+      auto m = std::make_shared<Mapping>();
+      m->size = static_cast<size_t>(st.st_size);
+      m->addr = mmap(nullptr, m->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      close(fd);
+      if (m->addr == MAP_FAILED) {
+        Fail("map", path);
+        return nullptr;
+      }
+      *text = std::string_view(static_cast<const char*>(m->addr), m->size);
+      owner = m;
+    } else {
+      // Pipes, devices, empty files: read them.
+      auto s = std::make_shared<std::string>();
+      char buf[1 << 16];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof buf)) > 0) s->append(buf, static_cast<size_t>(n));
+      int err = n < 0 ? errno : 0;
+      close(fd);
+      if (err) {
+        errno = err;
+        Fail("read", path);
+        return nullptr;
+      }
+      *text = *s;
+      owner = s;
+    }
+  } else {
+    auto s = std::make_shared<std::string>();
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) s->append(buf, n);
+    if (ferror(stdin)) {
+      Fail("read", path);
+      return nullptr;
+    }
+    *text = *s;
+    owner = s;
   }
-  if (out->find('\0') != std::string::npos) {
+  if (memchr(text->data(), '\0', text->size())) {
     fprintf(stderr, "iptsim: error: '%s' contains a NUL byte: not an iptables-save text\n",
             path.c_str());
-    return false;
+    return nullptr;
   }
-  return true;
+  return owner;
 }
 
 const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family) {
   static std::vector<std::unique_ptr<LoadResult>> loaded;
-  auto text = std::make_shared<std::string>();
-  if (!ReadInput(path, text.get())) return nullptr;
+  std::string_view text;
+  std::shared_ptr<const void> owner = ReadInput(path, &text);
+  if (!owner) return nullptr;
   LoadOptions opts;
   opts.family = family;
-  LoadResult r = LoadRuleset(std::shared_ptr<const std::string>(std::move(text)),
-                             path == "-" ? "<stdin>" : path, opts);
+  LoadResult r = LoadRuleset(std::move(owner), text, path == "-" ? "<stdin>" : path, opts);
   if (!r.diagnostics.diagnostics().empty()) std::cerr << r.diagnostics.Format();
   loaded.push_back(std::make_unique<LoadResult>(std::move(r)));
   return loaded.back().get();

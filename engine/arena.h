@@ -15,6 +15,7 @@ namespace iptsim {
 class Arena {
  public:
   Arena() = default;
+  ~Arena();
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -39,15 +40,13 @@ class Arena {
   size_t bytes() const { return total_; }
 
  private:
-  void NewBlock(size_t at_least) {
-    size_t n = at_least > kBlock ? at_least : kBlock;
-    blocks_.emplace_back(new char[n]);
-    cur_ = blocks_.back().get();
-    left_ = n;
-    total_ += n;
-  }
+  struct Block {
+    void* addr;
+    size_t size;
+  };
+  void NewBlock(size_t at_least);
   static constexpr size_t kBlock = 256 * 1024;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<Block> blocks_;
   char* cur_ = nullptr;
   size_t left_ = 0;
   size_t total_ = 0;

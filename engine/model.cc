@@ -89,10 +89,15 @@ uint64_t NameHash(std::string_view s) {
 }
 }  // namespace
 
+uint64_t Table::HashChainName(std::string_view name) { return NameHash(name); }
+
 int Table::FindChainIndex(std::string_view name) const {
+  return FindChainIndex(name, NameHash(name));
+}
+
+int Table::FindChainIndex(std::string_view name, uint64_t h) const {
   if (slots_.empty()) return -1;
   size_t mask = slots_.size() - 1;
-  uint64_t h = NameHash(name);
   uint32_t tag = static_cast<uint32_t>(h >> 32);
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
@@ -101,21 +106,27 @@ int Table::FindChainIndex(std::string_view name) const {
   }
 }
 
-void Table::IndexInsert(int chain) {
+void Table::IndexInsert(int chain, uint64_t h) {
   size_t mask = slots_.size() - 1;
-  uint64_t h = NameHash(chains[chain].name);
   size_t i = h & mask;
   while (slots_[i].chain >= 0) i = (i + 1) & mask;
   slots_[i] = Slot{chain, static_cast<uint32_t>(h >> 32)};
 }
 
+void Table::IndexInsert(int chain) { IndexInsert(chain, NameHash(chains[chain].name)); }
+
 int Table::AddChain(Chain chain) {
+  uint64_t h = NameHash(chain.name);
+  return AddChain(std::move(chain), h);
+}
+
+int Table::AddChain(Chain chain, uint64_t h) {
   chains.push_back(std::move(chain));
   int idx = static_cast<int>(chains.size() - 1);
   if (chains.size() * 2 > slots_.size()) {
     ReindexChains();
   } else {
-    IndexInsert(idx);
+    IndexInsert(idx, h);
   }
   return idx;
 }

@@ -170,12 +170,18 @@ struct Table {
   Chain* FindChain(std::string_view name);
   const Chain* FindChain(std::string_view name) const;
   int FindChainIndex(std::string_view name) const;
+  // The same with the name's hash already computed (HashChainName), so a
+  // caller that looks up and then adds hashes once.
+  static uint64_t HashChainName(std::string_view name);
+  int FindChainIndex(std::string_view name, uint64_t hash) const;
+  int AddChain(Chain chain, uint64_t hash);
   // The builtin chain of hook h, or nullptr if this table has none.
   const Chain* BuiltinChain(Hook h) const;
   size_t RuleCount() const;
 
  private:
   void IndexInsert(int chain);
+  void IndexInsert(int chain, uint64_t hash);
   // Open addressing over chain indices (-1 = empty); a probe compares names
   // in `chains`, so no name is stored twice.  Tens of thousands of chains
   // (kube-proxy) are looked up once per rule.
@@ -196,8 +202,9 @@ struct Ruleset {
   // Storage of extension objects and their strings.  Declared before
   // `tables` so it outlives the rules that point into it.
   std::vector<std::unique_ptr<Arena>> arenas;
-  // The text the ruleset was loaded from; Rule::text views point into it.
-  std::shared_ptr<const std::string> source;
+  // Keeps alive the text the ruleset was loaded from (a string or a file
+  // mapping); Rule::text views point into it.
+  std::shared_ptr<const void> source;
   std::string file;             // name used in diagnostics ("-" for stdin is shown as <stdin>)
   std::vector<Table> tables;    // in the order the file gave them
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <array>
 #include <atomic>
 #include <thread>
 
@@ -107,6 +108,12 @@ bool BaseInvertible(BaseId id) {
 constexpr size_t kMaxChainNameLen = 28;  // XT_EXTENSION_MAXNAMELEN - 1
 constexpr size_t kMaxIfaceLen = 15;      // IFNAMSIZ - 1
 
+// Option and chain names: most candidates differ in length or first letter,
+// which settles it without a memcmp call.
+inline bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
 bool IsStandardTargetName(std::string_view n) {
   return n == "ACCEPT" || n == "DROP" || n == "QUEUE" || n == "RETURN";
 }
@@ -186,6 +193,17 @@ class Loader {
                    std::string* why);
 
   void ValidateTable(Table& t);
+  // FindExtension with a few recent answers remembered: a ruleset uses the
+  // same handful of extensions on line after line.
+  const ExtensionInfo* CachedExtension(ExtKind kind, std::string_view name) {
+    for (const ExtensionInfo* e : ext_cache_)
+      if (e && e->kind == kind && SameName(e->name, name)) return e;
+    const ExtensionInfo* e = FindExtension(kind, name, family_);
+    if (e) ext_cache_[ext_cache_next_++ % ext_cache_.size()] = e;
+    return e;
+  }
+  std::array<const ExtensionInfo*, 8> ext_cache_{};
+  size_t ext_cache_next_ = 0;
 
   std::string_view text_;
   std::string file_;
@@ -314,12 +332,23 @@ void Loader::HandleChainLine() {
     Error(1, 1, "chain line outside a table: a '*table' line must come first");
     return;
   }
-  // ":NAME POLICY [p:b]": iptables-restore reads it with strtok, no quoting.
-  LexError err;
+  // ":NAME POLICY [p:b]": iptables-restore splits it with strtok, so
+  // quotes mean nothing here.
   size_t colon = line_.find(':');
-  if (!Tokenize(line_, colon + 1, &tokens_, &scratch_, &err)) {
-    Error(err.col, err.len, err.message);
-    return;
+  tokens_.clear();
+  for (size_t i = colon + 1; i < line_.size();) {
+    if (line_[i] == ' ' || line_[i] == '\t') {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < line_.size() && line_[j] != ' ' && line_[j] != '\t') ++j;
+    Token t;
+    t.text = line_.substr(i, j - i);
+    t.col = static_cast<uint32_t>(i + 1);
+    t.len = static_cast<uint32_t>(j - i);
+    tokens_.push_back(t);
+    i = j;
   }
   if (tokens_.empty()) {
     Error(static_cast<uint32_t>(colon + 1), 1, "chain line without a chain name");
@@ -345,7 +374,9 @@ void Loader::HandleChainLine() {
     return;
   }
   (void)has_counters;
-  Chain* existing = table_->FindChain(name.text);
+  const uint64_t name_hash = Table::HashChainName(name.text);
+  const int existing_idx = table_->FindChainIndex(name.text, name_hash);
+  Chain* existing = existing_idx >= 0 ? &table_->chains[existing_idx] : nullptr;
   if (existing && existing->builtin) {
     Chain* c = existing;
     if (pol.text == "-") return;  // keeps the current policy
@@ -373,7 +404,7 @@ void Loader::HandleChainLine() {
   Chain c;
   c.name = name.text;
   c.line = lineno_;
-  table_->AddChain(std::move(c));
+  table_->AddChain(std::move(c), name_hash);
 }
 
 void Loader::HandleCommit() {
@@ -725,6 +756,38 @@ void Loader::HandleCommand(size_t start) {
     return;
   }
 
+  auto finish_rule = [&](Rule& r) {
+    r.line = lineno_;
+    r.text = line_;  // a view into rs_->source
+    r.packets = pk;
+    r.bytes = by;
+    r.has_counters = has_counters || r.has_counters;
+  };
+  if (cmd == kOptAppend) {
+    // The common case, built in place at the end of its chain (or of the
+    // worker's run for that chain).
+    std::vector<Rule>* dst = &chain->rules;
+    if (collect_) {
+      if (collect_->empty() || collect_->back().first != chain_idx)
+        collect_->emplace_back(chain_idx, std::vector<Rule>());
+      dst = &collect_->back().second;
+    }
+    size_t nsrc = 1, ndst = 1;
+    const size_t before = dst->size();
+    for (size_t s = 0; s < nsrc; ++s)
+      for (size_t d = 0; d < ndst; ++d) {
+        size_t a, b;
+        dst->emplace_back();
+        if (!ParseRule(chain_idx, skip, s, d, &dst->back(), s == 0 && d == 0 ? &nsrc : &a,
+                       s == 0 && d == 0 ? &ndst : &b)) {
+          // All or nothing, as iptables parses every address before adding.
+          dst->resize(before);
+          return;
+        }
+        finish_rule(dst->back());
+      }
+    return;
+  }
   std::vector<Rule> made;
   Rule rule;
   size_t nsrc = 1, ndst = 1;
@@ -740,24 +803,9 @@ void Loader::HandleCommand(size_t start) {
       made.push_back(std::move(r));
     }
   chain = &table_->chains[chain_idx];
-  for (Rule& r : made) {
-    r.line = lineno_;
-    r.text = line_;  // a view into rs_->source
-    r.packets = pk;
-    r.bytes = by;
-    r.has_counters = has_counters || r.has_counters;
-  }
+  for (Rule& r : made) finish_rule(r);
 
   switch (cmd) {
-    case kOptAppend:
-      if (collect_) {
-        if (collect_->empty() || collect_->back().first != chain_idx)
-          collect_->emplace_back(chain_idx, std::vector<Rule>());
-        for (Rule& r : made) collect_->back().second.push_back(std::move(r));
-      } else {
-        for (Rule& r : made) chain->rules.push_back(std::move(r));
-      }
-      break;
     case kOptInsert: {
       size_t pos = position > 0 ? static_cast<size_t>(position) : 1;
       if (pos > chain->rules.size() + 1) {
@@ -814,16 +862,23 @@ bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& l
   // the most recently loaded extension's options first (xtables_merge_options
   // puts new options before old ones).  Exact names win; otherwise a unique
   // prefix is accepted.
-  for (const BaseOption& o : kBaseOptions)
-    if (o.long_name == name) {
-      r->base = true;
-      r->base_id = o.id;
-      return true;
-    }
+  // The base options, grouped by name length once.
+  static const auto* by_len = [] {
+    auto* v = new std::vector<std::vector<const BaseOption*>>(32);
+    for (const BaseOption& o : kBaseOptions) (*v)[o.long_name.size()].push_back(&o);
+    return v;
+  }();
+  if (name.size() < by_len->size())
+    for (const BaseOption* o : (*by_len)[name.size()])
+      if (SameName(o->long_name, name)) {
+        r->base = true;
+        r->base_id = o->id;
+        return true;
+      }
   for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) {
     auto opts = (*it)->info().options;
     for (size_t k = 0; k < opts.size(); ++k)
-      if (opts[k].name == name) {
+      if (SameName(opts[k].name, name)) {
         r->ext = *it;
         r->ext_option = static_cast<int>(k);
         return true;
@@ -885,7 +940,8 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
   std::vector<Extension*>& loaded = loaded_;
   loaded.clear();
   bool proto_implicit_loaded = false;
-  std::string proto_match_name;
+  char proto_lower[64];               // -p's argument in lower case
+  std::string_view proto_match_name;  // see kOptProtocol
   bool have_target = false;
   int inv_token = -1;
   bool seen[32] = {};
@@ -927,7 +983,11 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
     Resolved res;
     std::string_view inline_arg;
     bool has_inline = false;
-    std::string opt_display;
+    // The option as the user wrote it, for messages only (built on demand:
+    // this loop runs for every option of every rule).
+    std::string_view opt_name;  // without dashes, or the one letter
+    bool opt_long = false;
+    auto opt_display = [&] { return (opt_long ? "--" : "-") + std::string(opt_name); };
     if (s[1] == '-') {
       std::string_view name = std::string_view(s).substr(2);
       if (size_t eq = name.find('='); eq != std::string_view::npos) {
@@ -935,7 +995,8 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
         has_inline = true;
         name = name.substr(0, eq);
       }
-      opt_display = "--" + std::string(name);
+      opt_name = name;
+      opt_long = true;
       std::string why;
       if (!ResolveLong(name, loaded, &res, &why)) {
         if (!why.empty()) {
@@ -962,14 +1023,14 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
             loaded.push_back(m.get());
             pending_.push_back(m.release());
             if (!ResolveLong(name, loaded, &res, &why)) {
-              fail(tok, why.empty() ? "unknown option '" + opt_display + "'" : why);
+              fail(tok, why.empty() ? "unknown option '" + opt_display() + "'" : why);
               break;
             }
           }
         }
         if (!res.base && !res.ext) {
           // Say where the option would have come from.
-          std::string msg = "unknown option '" + opt_display + "'";
+          std::string msg = "unknown option '" + opt_display() + "'";
           std::vector<std::string_view> owners;
           for (const ExtensionInfo* e : AllExtensions()) {
             if (!(e->families & FamilyBit(family_))) continue;
@@ -1009,9 +1070,9 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
           found = true;
           break;
         }
-      opt_display = s.substr(0, 2);
+      opt_name = s.substr(1, 1);
       if (!found) {
-        fail(tok, "unknown option '" + opt_display + "'");
+        fail(tok, "unknown option '" + opt_display() + "'");
         break;
       }
       if (s.size() > 2) {
@@ -1023,11 +1084,11 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
     if (res.base) {
       BaseId id = res.base_id;
       if (IsCommand(id)) {
-        fail(tok, "more than one command on a line ('" + opt_display + "' after the first)");
+        fail(tok, "more than one command on a line ('" + opt_display() + "' after the first)");
         break;
       }
       if (invert && !BaseInvertible(id)) {
-        fail(tokens_[inv_token], "'" + opt_display + "' cannot be inverted with '!'");
+        fail(tokens_[inv_token], "'" + opt_display() + "' cannot be inverted with '!'");
         break;
       }
       consume_invert();
@@ -1042,20 +1103,20 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
           size_t j = i + 1;
           while (j < n && skip[j]) ++j;
           if (j >= n) {
-            fail(tok, "option '" + opt_display + "' requires an argument");
+            fail(tok, "option '" + opt_display() + "' requires an argument");
             break;
           }
           argtok = tokens_[j];
           i = j;
         }
       } else if (has_inline && s[1] != '-') {
-        fail(tok, "unexpected text after '" + opt_display + "'");
+        fail(tok, "unexpected text after '" + opt_display() + "'");
         break;
       }
       static_assert(kOptTable < 32, "seen[] is indexed by BaseId");
       {
         if (seen[id] && id != kOptMatch) {
-          fail(tok, "option '" + opt_display + "' may be given only once");
+          fail(tok, "option '" + opt_display() + "' may be given only once");
           break;
         }
         seen[id] = true;
@@ -1113,8 +1174,13 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
           break;
         }
         case kOptProtocol: {
-          std::string lower(argtok.text);
-          for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+          if (argtok.text.size() >= sizeof proto_lower) {
+            fail(argtok, "unknown protocol '" + argtok.text + "'");
+            break;
+          }
+          for (size_t k = 0; k < argtok.text.size(); ++k)
+            proto_lower[k] = static_cast<char>(tolower(static_cast<unsigned char>(argtok.text[k])));
+          std::string_view lower(proto_lower, argtok.text.size());
           uint8_t p;
           if (!ParseProtocol(lower, &p)) {
             fail(argtok, "unknown protocol '" + argtok.text + "'");
@@ -1130,8 +1196,7 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
           // with; a number stands for libxtables' first name for it.
           {
             uint64_t num;
-            proto_match_name = ParseUInt(lower, 0, 255, &num) ? std::string(ProtoMatchName(p))
-                                                              : lower;
+            proto_match_name = ParseUInt(lower, 0, 255, &num) ? ProtoMatchName(p) : lower;
           }
           rule->ip.inv_proto = invert;
           break;
@@ -1145,7 +1210,7 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
           rule->ip.inv_frag = invert;
           break;
         case kOptMatch: {
-          const ExtensionInfo* info = FindExtension(ExtKind::kMatch, argtok.text, family_);
+          const ExtensionInfo* info = CachedExtension(ExtKind::kMatch, argtok.text);
           if (!info) {
             std::string msg = "unknown match '" + argtok.text + "'";
             std::vector<std::string_view> names;
@@ -1203,7 +1268,7 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
             rule->target_kind = TargetKind::kJump;
             rule->jump_index = ci;
           } else {
-            const ExtensionInfo* info = FindExtension(ExtKind::kTarget, t, family_);
+            const ExtensionInfo* info = CachedExtension(ExtKind::kTarget, t);
             if (!info) {
               std::string msg = "unknown target '" + t + "'";
               std::vector<std::string_view> names = {"ACCEPT", "DROP", "QUEUE", "RETURN"};
@@ -1630,9 +1695,10 @@ void Loader::ValidateTable(Table& t) {
       cc.rule = &r;
       auto check = [&](const Extension* e) {
         uint32_t allowed = e->Hooks();
-        std::string what = (e->info().kind == ExtKind::kMatch ? "-m " : "-j ") +
-                           std::string(e->info().name);
-        uint32_t len = static_cast<uint32_t>(what.size());
+        auto what = [e] {
+          return (e->info().kind == ExtKind::kMatch ? "-m " : "-j ") + std::string(e->info().name);
+        };
+        uint32_t len = static_cast<uint32_t>(e->info().name.size() + 3);
         if (allowed && (hooks[ci] & ~allowed)) {
           std::string ok_list, bad_list;
           for (int h = 0; h < kNumHooks; ++h) {
@@ -1642,12 +1708,12 @@ void Loader::ValidateTable(Table& t) {
               bad_list += (bad_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
           }
           ErrorAtLine(r.line, r.text, e->col(), len,
-                      what + ": only valid in " + ok_list + "; this rule is reached from " +
+                      what() + ": only valid in " + ok_list + "; this rule is reached from " +
                           bad_list);
           return;
         }
         Status st = e->Check(cc);
-        if (!st.ok()) ErrorAtLine(r.line, r.text, e->col(), len, what + ": " + st.message());
+        if (!st.ok()) ErrorAtLine(r.line, r.text, e->col(), len, what() + ": " + st.message());
       };
       for (const Match* m : r.matches) check(m);
       if (r.target) check(r.target.get());
@@ -1695,19 +1761,21 @@ Family DetectFamily(std::string_view text) {
   return Family::kIPv4;
 }
 
-LoadResult LoadRuleset(std::shared_ptr<const std::string> text, std::string file,
+LoadResult LoadRuleset(std::shared_ptr<const void> owner, std::string_view text, std::string file,
                        const LoadOptions& options) {
   LoadResult result;
   result.diagnostics = DiagnosticSink(options.max_errors);
-  Family f = options.family ? *options.family : DetectFamily(*text);
-  result.ruleset.source = text;
-  Loader loader(*text, std::move(file), f, &result.diagnostics, options.threads);
+  Family f = options.family ? *options.family : DetectFamily(text);
+  result.ruleset.source = std::move(owner);
+  Loader loader(text, std::move(file), f, &result.diagnostics, options.threads);
   loader.Run(&result.ruleset);
   return result;
 }
 
 LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options) {
-  return LoadRuleset(std::make_shared<const std::string>(text), std::move(file), options);
+  auto copy = std::make_shared<const std::string>(text);
+  std::string_view view = *copy;
+  return LoadRuleset(std::move(copy), view, std::move(file), options);
 }
 
 }  // namespace iptsim

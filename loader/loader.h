@@ -29,8 +29,9 @@ struct LoadResult {
 // Loads `text`; `file` names it in diagnostics.  Never throws; every problem
 // becomes a diagnostic and loading goes on with the next line.
 LoadResult LoadRuleset(std::string_view text, std::string file, const LoadOptions& options = {});
-// The same without copying the text: the ruleset keeps `text` alive.
-LoadResult LoadRuleset(std::shared_ptr<const std::string> text, std::string file,
+// The same without copying the text: `owner` keeps `text` alive and the
+// ruleset keeps `owner`.
+LoadResult LoadRuleset(std::shared_ptr<const void> owner, std::string_view text, std::string file,
                        const LoadOptions& options = {});
 
 // IPv6 when the text says so (an ip6tables-save header, IPv6 addresses,

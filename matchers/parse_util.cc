@@ -1,6 +1,7 @@
 #include "matchers/parse_util.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 namespace iptsim {
@@ -148,11 +149,24 @@ bool ParseProtocol(std::string_view text, uint8_t* out) {
     *out = 0;
     return true;
   }
-  for (const ProtoEntry& p : kProtocols) {
-    if (text == p.name || HasWord(p.aliases, text)) {
-      *out = static_cast<uint8_t>(p.number);
-      return true;
+  // Names and aliases of /etc/protocols, indexed once (-p is on most rules).
+  static const auto* names = [] {
+    auto* m = new std::unordered_map<std::string_view, uint8_t>();
+    for (const ProtoEntry& p : kProtocols) {
+      m->emplace(p.name, static_cast<uint8_t>(p.number));
+      std::string_view a = p.aliases;
+      while (!a.empty()) {
+        size_t sp = a.find(' ');
+        m->emplace(a.substr(0, sp), static_cast<uint8_t>(p.number));
+        if (sp == std::string_view::npos) break;
+        a.remove_prefix(sp + 1);
+      }
     }
+    return m;
+  }();
+  if (auto it = names->find(text); it != names->end()) {
+    *out = it->second;
+    return true;
   }
   // libxtables' own short names that /etc/protocols lacks.
   static constexpr struct {

@@ -1685,40 +1685,70 @@ void Loader::ValidateTable(Table& t) {
       }
     }
   }
-  // Hook restrictions and each extension's own kernel check.
-  for (size_t ci = 0; ci < nc; ++ci) {
-    for (Rule& r : t.chains[ci].rules) {
-      CheckContext cc;
-      cc.family = family_;
-      cc.table = t.id;
-      cc.hook_mask = hooks[ci];
-      cc.rule = &r;
-      auto check = [&](const Extension* e) {
-        uint32_t allowed = e->Hooks();
-        auto what = [e] {
-          return (e->info().kind == ExtKind::kMatch ? "-m " : "-j ") + std::string(e->info().name);
-        };
-        uint32_t len = static_cast<uint32_t>(e->info().name.size() + 3);
-        if (allowed && (hooks[ci] & ~allowed)) {
-          std::string ok_list, bad_list;
-          for (int h = 0; h < kNumHooks; ++h) {
-            if (allowed & (1u << h))
-              ok_list += (ok_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
-            if (hooks[ci] & ~allowed & (1u << h))
-              bad_list += (bad_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
+  // Hook restrictions and each extension's own kernel check: read-only on
+  // the table, so large tables are checked by several threads over ranges
+  // of chains, their diagnostics merged back in chain order.
+  auto check_chains = [&](size_t from, size_t to, Loader* out) {
+    for (size_t ci = from; ci < to; ++ci) {
+      for (const Rule& r : t.chains[ci].rules) {
+        CheckContext cc;
+        cc.family = family_;
+        cc.table = t.id;
+        cc.hook_mask = hooks[ci];
+        cc.rule = &r;
+        auto check = [&](const Extension* e) {
+          uint32_t allowed = e->Hooks();
+          auto what = [e] {
+            return (e->info().kind == ExtKind::kMatch ? "-m " : "-j ") +
+                   std::string(e->info().name);
+          };
+          uint32_t len = static_cast<uint32_t>(e->info().name.size() + 3);
+          if (allowed && (hooks[ci] & ~allowed)) {
+            std::string ok_list, bad_list;
+            for (int h = 0; h < kNumHooks; ++h) {
+              if (allowed & (1u << h))
+                ok_list += (ok_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
+              if (hooks[ci] & ~allowed & (1u << h))
+                bad_list += (bad_list.empty() ? "" : ", ") + std::string(HookChainName(Hook(h)));
+            }
+            out->ErrorAtLine(r.line, r.text, e->col(), len,
+                             what() + ": only valid in " + ok_list +
+                                 "; this rule is reached from " + bad_list);
+            return;
           }
-          ErrorAtLine(r.line, r.text, e->col(), len,
-                      what() + ": only valid in " + ok_list + "; this rule is reached from " +
-                          bad_list);
-          return;
-        }
-        Status st = e->Check(cc);
-        if (!st.ok()) ErrorAtLine(r.line, r.text, e->col(), len, what() + ": " + st.message());
-      };
-      for (const Match* m : r.matches) check(m);
-      if (r.target) check(r.target.get());
+          Status st = e->Check(cc);
+          if (!st.ok())
+            out->ErrorAtLine(r.line, r.text, e->col(), len, what() + ": " + st.message());
+        };
+        for (const Match* m : r.matches) check(m);
+        if (r.target) check(r.target.get());
+      }
     }
+  };
+  size_t total_rules = 0;
+  for (const Chain& c : t.chains) total_rules += c.rules.size();
+  unsigned threads = threads_ ? threads_ : std::min(4u, std::thread::hardware_concurrency());
+  if (threads < 2 || total_rules < kParallelMinRules) {
+    check_chains(0, nc, this);
+    return;
   }
+  // Ranges of about equal rule counts.
+  std::vector<size_t> cut = {0};
+  size_t acc = 0;
+  for (size_t ci = 0; ci < nc && cut.size() < threads; ++ci) {
+    acc += t.chains[ci].rules.size();
+    if (acc * threads >= total_rules * cut.size()) cut.push_back(ci + 1);
+  }
+  cut.push_back(nc);
+  std::vector<DiagnosticSink> sinks(cut.size() - 1, DiagnosticSink(sink_->cap()));
+  std::vector<std::unique_ptr<Loader>> outs;
+  for (DiagnosticSink& sk : sinks) outs.push_back(std::make_unique<Loader>(text_, file_, family_, &sk));
+  std::vector<std::thread> pool;
+  for (size_t k = 1; k + 1 < cut.size(); ++k)
+    pool.emplace_back(check_chains, cut[k], cut[k + 1], outs[k].get());
+  check_chains(cut[0], cut[1], outs[0].get());
+  for (std::thread& th : pool) th.join();
+  for (DiagnosticSink& sk : sinks) sink_->Merge(std::move(sk));
 }
 
 bool LooksLikeIPv6Address(std::string_view s) {

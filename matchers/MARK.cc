@@ -6,6 +6,7 @@
 //   --set-mark V/M is V/(M|V), --and-mark B is 0/~B, --or-mark B is B/B,
 //   --xor-mark B is B/0.
 // Example: -j MARK --set-xmark 0x1/0xffffffff
+// Evaluation: yes
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -58,6 +59,10 @@ class MarkTarget : public Target {
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "set-xmark", Hex(mark_) + "/" + Hex(mask_));
+  }
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    pkt.mark = (pkt.mark & ~mask_) ^ mark_;
+    return TargetVerdict::kContinue;
   }
 
  private:

@@ -4,6 +4,7 @@
 //   continues; every rule the packet then traverses in any table is logged
 //   ("TRACE: table:chain:type:rulenum").  No options.  The kernel accepts it
 //   only in the raw table.
+// Evaluation: yes
 // Example: -t raw -A PREROUTING -p tcp --dport 80 -j TRACE
 #include "matchers/parse_util.h"
 
@@ -16,6 +17,12 @@ class TraceTarget : public Target {
 
   Status Parse(int, bool, std::span<const Arg>, const ParseContext&) override { return {}; }
   void Save(std::string&, const SaveContext&) const override {}
+  // xt_TRACE: skb->nf_trace = 1, XT_CONTINUE.  The walker traces a rule
+  // before its target runs, so the rule that sets the flag is not logged.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    pkt.nf_trace = true;
+    return TargetVerdict::kContinue;
+  }
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // Semantics: always matches; TEXT (at most 255 bytes) is kept for humans.
 //   A rule with -m comment is never "unconditional" for trace numbering.
 // Example: -m comment --comment "allow ssh"
+// Evaluation: yes
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -30,6 +31,7 @@ class CommentMatch : public Match {
     if (!given_) return Status::Error("'--comment TEXT' is required");
     return {};
   }
+  Tri Evaluate(const PacketView&, EvalContext&) const override { return Tri::kTrue; }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "comment", SaveString(comment_));
   }

@@ -17,6 +17,16 @@ const ExtensionInfo* const kAllExtensions[] = {
 };
 }  // namespace
 
+Tri Match::Evaluate(const PacketView&, EvalContext& ctx) const {
+  ctx.unknown_reason = "-m " + std::string(info().name) + " is not evaluated by iptsim yet";
+  return Tri::kUnknown;
+}
+
+TargetVerdict Target::Apply(Packet&, const PacketView&, EvalContext& ctx) const {
+  ctx.unknown_reason = "-j " + std::string(info().name) + " is not simulated by iptsim yet";
+  return TargetVerdict::kUnknown;
+}
+
 std::span<const ExtensionInfo* const> AllExtensions() { return kAllExtensions; }
 
 const ExtensionInfo* FindExtension(ExtKind kind, std::string_view name, Family family) {

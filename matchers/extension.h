@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/eval.h"
 #include "engine/model.h"
 
 namespace iptsim {
@@ -139,11 +140,18 @@ class Extension {
 class Match : public Extension {
  public:
   using Extension::Extension;
+  // Does the packet match?  kUnknown (with ctx.unknown_reason set) when the
+  // inputs do not decide it.  The default: this extension is not evaluated
+  // yet, which stops the simulation with a clear message, never a guess.
+  virtual Tri Evaluate(const PacketView& pkt, EvalContext& ctx) const;
 };
 
 class Target : public Extension {
  public:
   using Extension::Extension;
+  // Runs the target on the packet (it may rewrite it) and says what happens
+  // next.  The default: kUnknown, as for Match::Evaluate.
+  virtual TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const;
 };
 
 // The registry (matchers/all.def).

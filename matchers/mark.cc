@@ -2,6 +2,7 @@
 // Synopsis: -m mark [!] --mark VALUE[/MASK]
 // Semantics: (skb->mark & MASK) == VALUE; MASK defaults to 0xffffffff.
 // Example: -m mark --mark 0x1/0xff
+// Evaluation: yes
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -26,6 +27,9 @@ class MarkMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--mark VALUE[/MASK]' is required");
     return {};
+  }
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    return ToTri(((v.pkt->mark & mask_) == mark_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = Hex(mark_);

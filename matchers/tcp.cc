@@ -8,6 +8,7 @@
 //   option kind is present.  Needs -p tcp (xt_tcpudp refuses other
 //   protocols); the kernel drops non-first fragments' evaluation (no match).
 // Example: -p tcp -m tcp --dport 22 --tcp-flags FIN,SYN,RST,ACK SYN
+// Evaluation: yes
 #include <array>
 
 #include "matchers/parse_util.h"
@@ -103,6 +104,45 @@ class TcpMatch : public Match {
       }
     }
     return {};
+  }
+
+  // xt_tcpudp's tcp_mt.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) {
+      // A TCP header split across fragments: offset 1 (8 bytes) is dropped.
+      if (v.pkt->family == Family::kIPv4 && v.fragoff == 1 && !inv_flags_ && (mask_ || cmp_))
+        ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    if (v.transport_size() < 20) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* th = v.transport();
+    uint16_t sport = static_cast<uint16_t>(th[0] << 8 | th[1]);
+    uint16_t dport = static_cast<uint16_t>(th[2] << 8 | th[3]);
+    if (!sport_.Contains(sport) || !dport_.Contains(dport)) return Tri::kFalse;
+    if (((th[13] & mask_) == cmp_) == inv_flags_) return Tri::kFalse;
+    if (option_) {
+      size_t doff = static_cast<size_t>(th[12] >> 4) * 4;
+      if (doff < 20 || v.transport_size() < doff) {
+        ctx.hotdrop = true;
+        return Tri::kFalse;
+      }
+      bool found = false;
+      for (size_t i = 20; i < doff;) {
+        if (th[i] == option_) {
+          found = true;
+          break;
+        }
+        if (th[i] < 2 || i + 1 >= doff)
+          ++i;
+        else
+          i += th[i + 1] ? th[i + 1] : 1;
+      }
+      if (found == inv_option_) return Tri::kFalse;
+    }
+    return Tri::kTrue;
   }
 
   void Save(std::string& out, const SaveContext&) const override {

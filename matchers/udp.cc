@@ -3,6 +3,7 @@
 //   [[!] --dport|--destination-port PORT[:PORT]]
 // Semantics: source/destination port ranges (inclusive).  Needs -p udp.
 // Example: -p udp -m udp --dport 53
+// Evaluation: yes
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 
@@ -24,6 +25,18 @@ class UdpMatch : public Match {
                const ParseContext&) override {
     if (option <= 1) return sport_.Parse(args, "udp", invert, "source-port");
     return dport_.Parse(args, "udp", invert, "destination-port");
+  }
+
+  // xt_tcpudp's udp_mt.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (v.transport_size() < 8) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* uh = v.transport();
+    return ToTri(sport_.Contains(static_cast<uint16_t>(uh[0] << 8 | uh[1])) &&
+                 dport_.Contains(static_cast<uint16_t>(uh[2] << 8 | uh[3])));
   }
 
   void Save(std::string& out, const SaveContext&) const override {

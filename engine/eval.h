@@ -1,0 +1,77 @@
+// What a match or target sees when it runs on a packet: the parsed layout of
+// the packet's headers (as the kernel's xt_action_param gives it), the hook
+// and table, and the run's settings for what cannot be decided from the
+// inputs (DESIGN.md decision 4: three-valued matching).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "engine/model.h"
+#include "engine/packet.h"
+
+namespace iptsim {
+
+// Three-valued result of a match: kUnknown when the inputs do not decide it
+// (a cgroup, a socket, a random draw...).  Never a silent guess.
+enum class Tri : uint8_t { kFalse = 0, kTrue = 1, kUnknown = 2 };
+
+inline Tri ToTri(bool b) { return b ? Tri::kTrue : Tri::kFalse; }
+inline Tri Invert(Tri t, bool invert) {
+  if (!invert || t == Tri::kUnknown) return t;
+  return t == Tri::kTrue ? Tri::kFalse : Tri::kTrue;
+}
+
+// The header layout of a packet, computed once per hook visit (and again
+// after a target rewrote the packet).
+struct PacketView {
+  const Packet* pkt = nullptr;
+  uint16_t l3_len = 0;      // IPv4 header length (IHL*4) / IPv6 40 + extension headers walked
+  uint16_t thoff = 0;       // offset of the transport header in pkt->bytes
+  uint8_t l4proto = 0;      // transport protocol (IPv6: after extension headers)
+  bool l4proto_found = true;  // IPv6: false when the header chain is broken or ends (ESP, 59)
+  uint16_t fragoff = 0;     // fragment offset: IPv4 in 8-byte units, IPv6 in bytes (0 = first)
+  bool is_fragment = false; // any fragment (MF set or offset != 0)
+
+  // Parses pkt's IP header (and IPv6 extension headers, as ipv6_find_hdr).
+  static PacketView Of(const Packet& pkt);
+
+  const uint8_t* data() const { return pkt->bytes.data(); }
+  size_t size() const { return pkt->bytes.size(); }
+  // Bytes from the transport header on (0 when it lies beyond the packet).
+  size_t transport_size() const { return thoff < size() ? size() - thoff : 0; }
+  const uint8_t* transport() const { return data() + thoff; }
+  IpAddr src() const;
+  IpAddr dst() const;
+};
+
+// What a target tells the walker.
+enum class TargetVerdict : uint8_t {
+  kContinue,  // XT_CONTINUE: go on with the next rule
+  kAccept,
+  kDrop,
+  kQueue,
+  kStolen,    // consumed (e.g. SYNPROXY, TEE's original goes on)
+  kReturn,
+  kUnknown,   // the target cannot be simulated with the given inputs
+};
+
+class TraceObserver;
+
+struct EvalContext {
+  Family family = Family::kIPv4;
+  Hook hook = Hook::kPreRouting;
+  TableId table = TableId::kFilter;
+  // --assume NAME=true|false: the decision for matches that cannot be
+  // evaluated (key: extension name, e.g. "cgroup", "statistic").
+  const std::map<std::string, bool>* assumptions = nullptr;
+  TraceObserver* observer = nullptr;  // for LOG/NFLOG output
+  // Set by an extension that returns kUnknown: what input is missing.
+  std::string unknown_reason;
+  // Set by a match that finds the packet malformed (the kernel's hotdrop):
+  // the packet is dropped at once, no further rule is evaluated.
+  bool hotdrop = false;
+};
+
+}  // namespace iptsim

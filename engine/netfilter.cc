@@ -1,0 +1,135 @@
+#include "engine/netfilter.h"
+
+#include <array>
+#include <vector>
+
+#include "engine/walker.h"
+#include "matchers/extension.h"
+
+namespace iptsim {
+
+namespace {
+
+struct Step {
+  Hook hook;
+  TableId table;
+};
+
+// Reference §3.1 (priorities: raw -300, mangle -150, nat DNAT -100,
+// filter 0, security 50, nat SNAT 100).
+constexpr Step kLocalIn[] = {
+    {Hook::kPreRouting, TableId::kRaw},  {Hook::kPreRouting, TableId::kMangle},
+    {Hook::kPreRouting, TableId::kNat},  {Hook::kLocalIn, TableId::kMangle},
+    {Hook::kLocalIn, TableId::kFilter},  {Hook::kLocalIn, TableId::kSecurity},
+    {Hook::kLocalIn, TableId::kNat},
+};
+constexpr Step kForward[] = {
+    {Hook::kPreRouting, TableId::kRaw},    {Hook::kPreRouting, TableId::kMangle},
+    {Hook::kPreRouting, TableId::kNat},    {Hook::kForward, TableId::kMangle},
+    {Hook::kForward, TableId::kFilter},    {Hook::kForward, TableId::kSecurity},
+    {Hook::kPostRouting, TableId::kMangle}, {Hook::kPostRouting, TableId::kNat},
+};
+constexpr Step kLocalOut[] = {
+    {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
+    {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},
+    {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
+    {Hook::kPostRouting, TableId::kNat},
+};
+
+// ip_forward decrements the TTL (hop limit) before the FORWARD hook.
+void DecrementTtl(Packet& pkt) {
+  auto& b = pkt.bytes;
+  if (pkt.family == Family::kIPv6) {
+    if (b.size() >= 40 && b[7]) --b[7];
+    return;
+  }
+  if (b.size() < 20 || b[8] == 0) return;
+  --b[8];
+  // Incremental checksum update (RFC 1624), as ip_decrease_ttl does.
+  uint32_t check = static_cast<uint32_t>(b[10] << 8 | b[11]);
+  check += 0x0100;
+  check = (check & 0xffff) + (check >> 16);
+  b[10] = static_cast<uint8_t>(check >> 8);
+  b[11] = static_cast<uint8_t>(check);
+}
+
+}  // namespace
+
+std::string_view PacketPathName(PacketPath p) {
+  switch (p) {
+    case PacketPath::kLocalIn: return "local-in";
+    case PacketPath::kForward: return "forward";
+    case PacketPath::kLocalOut: return "local-out";
+  }
+  return "";
+}
+
+PacketPath PathFromDevices(const Packet& pkt) {
+  if (!pkt.in.empty()) return pkt.out.empty() ? PacketPath::kLocalIn : PacketPath::kForward;
+  return PacketPath::kLocalOut;
+}
+
+bool NeedsConntrack(const Ruleset& rs) {
+  // Extensions whose kernel modules take a conntrack reference for the
+  // namespace (nf_ct_netns_get in their checkentry).
+  static constexpr std::string_view kMatches[] = {
+      "conntrack", "state", "connmark", "connbytes", "connlimit", "connlabel", "helper", "cluster",
+  };
+  static constexpr std::string_view kTargets[] = {
+      "CT",  "NOTRACK", "CONNMARK",   "CONNSECMARK", "DNAT", "SNAT",
+      "MASQUERADE", "REDIRECT", "NETMAP", "SYNPROXY",
+  };
+  for (const Table& t : rs.tables)
+    for (const Chain& c : t.chains)
+      for (const Rule& r : c.rules) {
+        for (const Match* m : r.matches)
+          for (std::string_view n : kMatches)
+            if (m->info().name == n) return true;
+        if (r.target)
+          for (std::string_view n : kTargets)
+            if (r.target->info().name == n) return true;
+      }
+  return false;
+}
+
+SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const SimOptions& opts,
+                         TraceObserver* observer) {
+  std::span<const Step> steps = path == PacketPath::kLocalIn  ? std::span<const Step>(kLocalIn)
+                                : path == PacketPath::kForward ? std::span<const Step>(kForward)
+                                                               : std::span<const Step>(kLocalOut);
+  const bool conntrack = NeedsConntrack(rs);
+  // The output device is known only after routing: PREROUTING sees none.
+  IfaceName out = pkt.out;
+  if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
+  SimResult result;
+  bool forwarded_ttl = false;
+  for (const Step& s : steps) {
+    if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
+      pkt.out = out;
+      DecrementTtl(pkt);
+      forwarded_ttl = true;
+    }
+    if (s.table == TableId::kNat && (!conntrack || !opts.first_of_connection)) continue;
+    const Table* t = rs.FindTable(s.table);
+    if (!t || !t->BuiltinChain(s.hook)) continue;
+    EvalContext ctx;
+    ctx.family = rs.family;
+    ctx.hook = s.hook;
+    ctx.table = s.table;
+    ctx.assumptions = opts.assumptions;
+    ctx.observer = observer;
+    Verdict v = RunTable(*t, pkt, ctx);
+    result.hook = s.hook;
+    result.table = s.table;
+    if (observer) observer->OnTableVerdict(s.table, s.hook, v);
+    if (v != Verdict::kAccept) {
+      result.verdict = v;
+      result.unknown_reason = ctx.unknown_reason;
+      return result;
+    }
+  }
+  result.verdict = Verdict::kAccept;
+  return result;
+}
+
+}  // namespace iptsim

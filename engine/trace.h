@@ -1,0 +1,47 @@
+// The engine reports what happens to a packet as typed events to an
+// observer (DESIGN.md decision 3); formatters are observers.  No observer,
+// no cost.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/eval.h"
+#include "engine/model.h"
+#include "engine/packet.h"
+
+namespace iptsim {
+
+// How the kernel labels a traced entry (get_chainname_rulenum, ref. §2.1).
+enum class TraceLabel : uint8_t { kRule, kReturn, kPolicy };
+std::string_view TraceLabelName(TraceLabel l);
+
+// A rule (or a chain's policy / implicit return) matched in a table.
+struct RuleEvent {
+  TableId table;
+  Hook hook;
+  const Chain* chain;   // the chain the entry belongs to
+  const Rule* rule;     // nullptr for a builtin policy or a user chain's implicit return
+  TraceLabel label;
+  uint32_t number;      // the kernel's rule number (1-based; N+1 for policy/return)
+  bool traced;          // skb->nf_trace was set: the kernel prints a TRACE line
+  const Packet* packet; // as it is before the entry's target runs
+};
+
+enum class Verdict : uint8_t { kAccept, kDrop, kQueue, kStolen, kUnknown };
+std::string_view VerdictName(Verdict v);
+
+class TraceObserver {
+ public:
+  virtual ~TraceObserver() = default;
+  virtual void OnRule(const RuleEvent& e) {}
+  // A LOG target's line (prefix included, as the kernel prints it after the
+  // syslog level), between the TRACE line of its rule and the next one.
+  virtual void OnLog(int level, std::string_view line) {}
+  // The walk could not go on: `reason` says which input is missing.
+  virtual void OnUnknown(const RuleEvent& e, std::string_view reason) {}
+  // The verdict of a table at a hook.
+  virtual void OnTableVerdict(TableId table, Hook hook, Verdict v) {}
+};
+
+}  // namespace iptsim

@@ -1,0 +1,205 @@
+#include "engine/walker.h"
+
+#include <vector>
+
+#include "matchers/extension.h"
+
+namespace iptsim {
+
+namespace {
+
+bool IfaceMatches(const IfaceName& rule, const IfaceName& dev) {
+  // iptables stores "eth+" as the prefix "eth" with a mask over it, any other
+  // name with a mask over the whole name and its terminating NUL.
+  std::string_view r = rule.view(), d = dev.view();
+  if (!r.empty() && r.back() == '+') return d.substr(0, r.size() - 1) == r.substr(0, r.size() - 1);
+  return d == r;
+}
+
+bool AddrMatches(const IpPrefix& p, const IpAddr& a, int len) {
+  for (int i = 0; i < len; ++i)
+    if ((a.b[i] & p.mask.b[i]) != p.addr.b[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
+  const Packet& p = *v.pkt;
+  const int alen = AddrLen(p.family);
+  if (AddrMatches(ip.src, v.src(), alen) == ip.inv_src) return false;
+  if (AddrMatches(ip.dst, v.dst(), alen) == ip.inv_dst) return false;
+  if (!ip.in_iface.empty() && IfaceMatches(ip.in_iface, p.in) == ip.inv_in) return false;
+  if (!ip.out_iface.empty() && IfaceMatches(ip.out_iface, p.out) == ip.inv_out) return false;
+  if (p.family == Family::kIPv4) {
+    if (ip.proto && (v.l4proto != ip.proto) != ip.inv_proto) return false;
+    // -f: a non-first fragment (IPv4 offset != 0).
+    if (ip.fragment && (v.fragoff == 0) != ip.inv_frag) return false;
+    return true;
+  }
+  // ip6_packet_match: the protocol is the one after the extension headers.
+  if (ip.proto_given) {
+    if (!v.l4proto_found) return false;
+    if (ip.proto == v.l4proto) return !ip.inv_proto;
+    if (ip.proto != 0 && !ip.inv_proto) return false;
+  }
+  return true;
+}
+
+TraceLabel LabelFor(const Chain& chain, const Rule& r) {
+  bool standard_negative = r.target_kind == TargetKind::kAccept ||
+                           r.target_kind == TargetKind::kDrop ||
+                           r.target_kind == TargetKind::kQueue ||
+                           r.target_kind == TargetKind::kReturn ||
+                           r.target_kind == TargetKind::kNone;  // XT_CONTINUE is -1
+  if (r.matches.empty() && r.ip.IsUnconditional() && standard_negative)
+    return chain.builtin ? TraceLabel::kPolicy : TraceLabel::kReturn;
+  return TraceLabel::kRule;
+}
+
+Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
+  const Chain* builtin = table.BuiltinChain(ctx.hook);
+  if (!builtin) return Verdict::kAccept;
+  const int root = static_cast<int>(builtin - table.chains.data());
+  struct Frame {
+    int chain;
+    uint32_t rule;
+  };
+  std::vector<Frame> stack;  // return addresses of -j jumps
+  int ci = root;
+  uint32_t ri = 0;
+  PacketView view = PacketView::Of(pkt);
+  // A loop guard beyond the kernel's load-time check: no walk visits more
+  // entries than this.
+  size_t budget = 1u << 26;
+
+  auto report = [&](const Chain& c, const Rule* r, TraceLabel label, uint32_t number) {
+    if (!ctx.observer) return RuleEvent{};
+    RuleEvent e{table.id, ctx.hook, &c, r, label, number, pkt.nf_trace, &pkt};
+    ctx.observer->OnRule(e);
+    return e;
+  };
+  auto policy = [&]() {
+    const Chain& b = table.chains[root];
+    report(b, nullptr, TraceLabel::kPolicy, static_cast<uint32_t>(b.rules.size() + 1));
+    return b.policy == Policy::kAccept ? Verdict::kAccept : Verdict::kDrop;
+  };
+  auto unknown = [&](const Chain& c, const Rule* r, uint32_t number) {
+    if (ctx.observer) {
+      RuleEvent e{table.id, ctx.hook, &c, r, TraceLabel::kRule, number, pkt.nf_trace, &pkt};
+      ctx.observer->OnUnknown(e, ctx.unknown_reason);
+    }
+    return Verdict::kUnknown;
+  };
+
+  while (budget--) {
+    const Chain& c = table.chains[ci];
+    if (ri >= c.rules.size()) {
+      // The chain's last entry: a builtin chain's policy, or a user chain's
+      // RETURN (labelled "return", numbered N+1).
+      if (c.builtin) return policy();
+      report(c, nullptr, TraceLabel::kReturn, static_cast<uint32_t>(c.rules.size() + 1));
+      if (stack.empty()) return policy();  // reached by -g from the builtin chain
+      ci = stack.back().chain;
+      ri = stack.back().rule;
+      stack.pop_back();
+      continue;
+    }
+    const Rule& r = c.rules[ri];
+    const uint32_t number = ri + 1;
+    bool matched = BaseMatches(r.ip, view);
+    for (size_t m = 0; matched && m < r.matches.size(); ++m) {
+      Tri t = r.matches[m]->Evaluate(view, ctx);
+      if (t == Tri::kUnknown) {
+        // --assume NAME=true|false decides; otherwise the walk stops here.
+        if (!ctx.assumptions) return unknown(c, &r, number);
+        auto it = ctx.assumptions->find(std::string(r.matches[m]->info().name));
+        if (it == ctx.assumptions->end()) return unknown(c, &r, number);
+        t = ToTri(it->second);
+      }
+      matched = t == Tri::kTrue;
+    }
+    if (!matched) {
+      if (ctx.hotdrop) return Verdict::kDrop;
+      ++ri;
+      continue;
+    }
+    // Traced after the matches, before the target runs.
+    report(c, &r, LabelFor(c, r), number);
+    switch (r.target_kind) {
+      case TargetKind::kNone:
+        ++ri;
+        continue;
+      case TargetKind::kAccept:
+        return Verdict::kAccept;
+      case TargetKind::kDrop:
+        return Verdict::kDrop;
+      case TargetKind::kQueue:
+        return Verdict::kQueue;
+      case TargetKind::kReturn:
+        if (stack.empty()) return policy();
+        ci = stack.back().chain;
+        ri = stack.back().rule;
+        stack.pop_back();
+        continue;
+      case TargetKind::kJump:
+        stack.push_back({ci, ri + 1});
+        ci = r.jump_index;
+        ri = 0;
+        continue;
+      case TargetKind::kGoto:
+        ci = r.jump_index;
+        ri = 0;
+        continue;
+      case TargetKind::kExtension: {
+        TargetVerdict v = r.target->Apply(pkt, view, ctx);
+        view = PacketView::Of(pkt);  // the target may have rewritten the packet
+        switch (v) {
+          case TargetVerdict::kContinue:
+            ++ri;
+            continue;
+          case TargetVerdict::kAccept:
+            return Verdict::kAccept;
+          case TargetVerdict::kDrop:
+            return Verdict::kDrop;
+          case TargetVerdict::kQueue:
+            return Verdict::kQueue;
+          case TargetVerdict::kStolen:
+            return Verdict::kStolen;
+          case TargetVerdict::kReturn:
+            if (stack.empty()) return policy();
+            ci = stack.back().chain;
+            ri = stack.back().rule;
+            stack.pop_back();
+            continue;
+          case TargetVerdict::kUnknown:
+            return unknown(c, &r, number);
+        }
+      }
+    }
+  }
+  ctx.unknown_reason = "the walk did not end (loop guard)";
+  return Verdict::kUnknown;
+}
+
+std::string_view TraceLabelName(TraceLabel l) {
+  switch (l) {
+    case TraceLabel::kRule: return "rule";
+    case TraceLabel::kReturn: return "return";
+    case TraceLabel::kPolicy: return "policy";
+  }
+  return "rule";
+}
+
+std::string_view VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kAccept: return "ACCEPT";
+    case Verdict::kDrop: return "DROP";
+    case Verdict::kQueue: return "QUEUE";
+    case Verdict::kStolen: return "STOLEN";
+    case Verdict::kUnknown: return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace iptsim

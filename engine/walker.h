@@ -1,0 +1,27 @@
+// The chain walker: one table at one hook, exactly as ipt_do_table /
+// ip6t_do_table run it, with an explicit stack (no recursion).  Rule
+// numbering and labels follow get_chainname_rulenum (reference §2).
+#pragma once
+
+#include "engine/eval.h"
+#include "engine/model.h"
+#include "engine/packet.h"
+#include "engine/trace.h"
+
+namespace iptsim {
+
+// Does the fixed part of a rule (-s -d -i -o -p -f) match?  The kernel's
+// ip_packet_match / ip6_packet_match.
+bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v);
+
+// The label the kernel gives a matched rule (§2.1: the unconditional-verdict
+// quirk).
+TraceLabel LabelFor(const Chain& chain, const Rule& rule);
+
+// Runs `table`'s builtin chain for ctx.hook on the packet (targets may
+// rewrite it, the TRACE target sets pkt.nf_trace).  Every matched entry is
+// reported to ctx.observer.  Returns kUnknown when a match or target could
+// not be decided (ctx.unknown_reason says why).
+Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx);
+
+}  // namespace iptsim

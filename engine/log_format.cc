@@ -509,7 +509,11 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
     // sizeof(struct iphdr), not ip6_hdr: the monitor's LEN bug (reference section 4).
     Addf(out, "LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", ((b[4] << 8) | b[5]) + 20u,
          (w0 & 0x0ff00000) >> 20, b[7], w0 & 0x000fffff);
-    // 1.8.9 prints no ports for IPv6 (capture e4-xtables-monitor-raw).
+    // The monitor takes the IPv6 header's next header as the transport
+    // protocol (an extension header means no ports); the kernel's transport
+    // offset is 40 then.
+    l4proto = b[6];
+    thoff = 40;
   }
   if (l4proto && thoff < b.size()) {
     size_t tlen = std::min<size_t>(b.size() - thoff, 20);  // NFT_TRACETYPE_TRANSPORT_HSIZE

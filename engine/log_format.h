@@ -59,9 +59,9 @@ std::string FormatTraceLine(std::string_view table, std::string_view chain,
 // section 4), without the newline; ends with a space.  `trace_id` is the nft
 // trace id (printed %08x).  Verified against the captures: IN/OUT, the MAC
 // part (ether_ntoa, no zero padding), IPv4 SRC..ID, DF, ports, TCP flags,
-// MARK, and the IPv6 fields with its LEN bug (payload length + 20) and no
-// ports.  The CE/MF/FRAG/OPT items follow the program's code and are not
-// seen in a capture.
+// MARK, and the IPv6 fields with its LEN bug (payload length + 20).  The
+// CE/MF/FRAG/OPT items and IPv6 ports follow the program's code and are not
+// seen in a capture (the one IPv6 capture is ICMPv6).
 std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id);
 
 }  // namespace iptsim

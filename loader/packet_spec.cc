@@ -84,6 +84,40 @@ constexpr int kOptWord = -2;
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// "Did you mean": the closest candidate by optimal string alignment distance
+// (a swap of two neighbours counts 1: "dprot" -> "dport"), if it is within
+// max(1, len/3) edits; else "".
+std::string Suggest(std::string_view name, std::span<const std::string_view> candidates) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i)
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t cost = tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              tolower(static_cast<unsigned char>(b[j - 1]))
+                          ? 0
+                          : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    return d[a.size()][b.size()];
+  };
+  if (name.size() > 64) return "";
+  size_t best = SIZE_MAX;
+  std::string_view pick;
+  for (std::string_view c : candidates) {
+    size_t dist = distance(name, c);
+    if (dist < best) {
+      best = dist;
+      pick = c;
+    }
+  }
+  if (best <= std::max<size_t>(1, name.size() / 3)) return std::string(pick);
+  return "";
+}
+
 std::string Lower(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
@@ -176,7 +210,7 @@ bool ParseTcpFlagList(std::string_view text, uint16_t* out, std::string* why) {
       std::vector<std::string_view> names;
       for (const auto& [name, bit] : kTcpFlagNames) names.push_back(name);
       *why = "unknown TCP flag " + Quote(w);
-      std::string near = ClosestName(w, names);
+      std::string near = Suggest(w, names);
       if (!near.empty()) *why += ", did you mean " + Quote(near) + "?";
       else *why += " (FIN SYN RST PSH ACK URG ECE CWR AE ALL NONE, or a number)";
       return false;
@@ -351,7 +385,7 @@ Status Parser::Handle(Opt id, const std::string& opt_word, std::span<const std::
             "tcp", "udp", "udplite", "icmp", "icmpv6", "ipv6-icmp", "sctp", "dccp",
             "esp", "ah",  "gre",     "igmp"};
         std::string msg = "unknown protocol " + Quote(a);
-        std::string near = ClosestName(name, {std::begin(kNames), std::end(kNames)});
+        std::string near = Suggest(name, kNames);
         if (!near.empty()) msg += ", did you mean " + Quote(near) + "?";
         return Status::Error(msg, a0);
       }
@@ -522,7 +556,7 @@ Status Parser::Handle(Opt id, const std::string& opt_word, std::span<const std::
           std::vector<std::string_view> names;
           for (const ExtHdrName& e : kExtHdrNames) names.push_back(e.name);
           std::string msg = "unknown extension header " + Quote(name);
-          std::string near = ClosestName(name, names);
+          std::string near = Suggest(name, names);
           if (!near.empty()) msg += ", did you mean " + Quote(near) + "?";
           else msg += " (hbh, dst, rt, frag, ah)";
           return Status::Error(msg, a0);
@@ -593,7 +627,7 @@ Status Parser::Handle(Opt id, const std::string& opt_word, std::span<const std::
         for (std::string_view n : kCtStates) ok = ok || name == n;
         if (!ok) {
           std::string msg = "unknown conntrack state " + Quote(rest.substr(0, comma));
-          std::string near = ClosestName(name, {std::begin(kCtStates), std::end(kCtStates)});
+          std::string near = Suggest(name, kCtStates);
           if (!near.empty()) msg += ", did you mean " + Quote(near) + "?";
           else msg += " (INVALID, NEW, ESTABLISHED, RELATED, UNTRACKED, SNAT, DNAT)";
           return Status::Error(msg, a0);
@@ -747,7 +781,7 @@ Status Parser::Parse(size_t begin, PacketSpec* s, bool inner) {
           std::vector<std::string_view> names;
           for (const OptDef& d : kOpts) names.push_back(d.name);
           std::string msg = "unknown packet option '--" + std::string(name) + "'";
-          std::string near = ClosestName(name, names);
+          std::string near = Suggest(name, names);
           if (!near.empty()) msg += ", did you mean '--" + near + "'?";
           return Status::Error(msg, at);
         }

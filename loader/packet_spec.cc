@@ -727,6 +727,11 @@ Status Parser::Finish(PacketSpec* s, const Given& given, bool inner, size_t begi
                                  "): it carries no transport header",
                              given[o]);
   }
+  if (!v4 && given[kId] >= 0 && !s->mf && !s->frag_offset &&
+      std::find(s->ext_hdrs.begin(), s->ext_hdrs.end(), ExtHdr::kFragment) == s->ext_hdrs.end())
+    return Status::Error("--id of an IPv6 packet is the fragment header's identification: add "
+                         "--mf, --frag or --ext-hdr frag",
+                         given[kId]);
   if (given[kGid] >= 0 && given[kUid] < 0)
     return Status::Error("--gid needs --uid (the socket's owner)", given[kGid]);
   if (s->len) {

@@ -418,6 +418,12 @@ TEST_CASE("packet spec: whole error messages", "[packet_spec]") {
        "packets:1:1: error: unexpected 'tcp': packet options start with '-'\n"
        "tcp\n"
        "^~~\n"},
+      {"--id 5 -p udp",
+       "packets:1:1: error: --id of an IPv6 packet is the fragment header's identification: add "
+       "--mf, --frag or --ext-hdr frag\n"
+       "--id 5 -p udp\n"
+       "^~~~\n",
+       Family::kIPv6},
   };
   for (const Case& c : cases) {
     INFO(c.line);

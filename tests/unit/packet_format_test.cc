@@ -487,3 +487,48 @@ TEST_CASE("the kernel's log buffer cuts long lines", "[fmt]") {
   REQUIRE(full.size() > 1016);
   CHECK(FormatLogLine(prefix, big, logflag::kTrace) == full.substr(0, 1016));
 }
+
+TEST_CASE("dump paths no capture shows (read from nf_log_syslog.c)", "[fmt]") {
+  // These expectations come from the kernel source, not from a capture:
+  // they pin down the branches the crafted packets did not reach.
+  auto dump = [](const std::string& spec, Family f, uint8_t flags = logflag::kTrace) {
+    Packet p = Build(spec, f);
+    std::string s = FormatLogPacket(p, flags);
+    return s.substr(s.find("PROTO=") != std::string::npos && f == Family::kIPv4
+                        ? s.find("ID=")
+                        : s.find("FLOWLBL="));
+  };
+  // IPv4: ICMP INCOMPLETE (required length) still prints UID and MARK ...
+  CHECK(dump("-o eth0 --uid 7 --mark 1 -p icmp --icmp-type 3/3 --len 30", Family::kIPv4) ==
+        "ID=0 PROTO=ICMP TYPE=3 CODE=3 INCOMPLETE [10 bytes] UID=7 GID=7 MARK=0x1 ");
+  // ... IPv6 ICMPv6 INCOMPLETE does not.
+  CHECK(dump("-o eth0 --uid 7 --mark 1 -p icmpv6 --len 44", Family::kIPv6) ==
+        "FLOWLBL=0 PROTO=ICMPv6 INCOMPLETE [4 bytes] ");
+  // The embedded packet cut inside its IP header: IPv4 never gets there
+  // (the 28-byte minimum of the error types), IPv6 does.
+  CHECK(dump("-p icmp --icmp-type 11 --len 47", Family::kIPv4) ==
+        "ID=0 PROTO=ICMP TYPE=11 CODE=0 INCOMPLETE [27 bytes] ");
+  CHECK(dump("-p icmpv6 --icmpv6-type 1 --len 60", Family::kIPv6) ==
+        "FLOWLBL=0 PROTO=ICMPv6 TYPE=1 CODE=0 [TRUNCATED] ");
+  // Frag-needed inside an error: MTU is printed at both levels, brackets once.
+  CHECK(dump("-p icmp --icmp-type 3/4 --mtu 9000 --inner -p icmp --icmp-type 3/4 --mtu 1280 "
+             "--inner -p udp",
+             Family::kIPv4) ==
+        "ID=0 PROTO=ICMP TYPE=3 CODE=4 [SRC=192.0.2.2 DST=192.0.2.1 LEN=56 TOS=0x00 PREC=0x00 "
+        "TTL=64 ID=0 PROTO=ICMP TYPE=3 CODE=4 MTU=1280 ] MTU=9000 ");
+  // IPv4 options cut off: TRUNCATED and nothing more.
+  {
+    Packet p = Build("--ip-option-hex 0101010101010101 -p udp", Family::kIPv4);
+    p.bytes.resize(24);
+    std::string s = FormatLogPacket(p, logflag::kTrace);
+    CHECK(s.substr(s.find("ID=")) == "ID=0 TRUNCATED");
+  }
+  // IPv6: AH after a later fragment ("AH )"), ESP cut short.
+  CHECK(dump("--ext-hdr frag,ah --frag 8 -p udp", Family::kIPv6) ==
+        "FLOWLBL=0 OPT ( FRAG:8 ID:00000000 ) OPT ( AH )");
+  CHECK(dump("-p esp --len 44", Family::kIPv6) == "FLOWLBL=0 OPT ( ESP INCOMPLETE [4 bytes] )");
+  // Without --log-ip-options AH and ESP print nothing; the fragment header always does.
+  CHECK(dump("--ext-hdr ah,frag --mf -p udp", Family::kIPv6, 0) ==
+        "FLOWLBL=0 FRAG:0 INCOMPLETE ID:00000000 PROTO=UDP SPT=40000 DPT=80 LEN=8 ");
+  CHECK(dump("-p esp", Family::kIPv6, 0) == "FLOWLBL=0 ");
+}

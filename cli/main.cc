@@ -26,6 +26,10 @@ constexpr Command kCommands[] = {
     {"save", "save [-4|-6] [-c] [--no-header] RULES",
      "print the canonical iptables-save form of the loaded ruleset (-c: with rule counters)",
      SaveCommand},
+    {"trace", "trace [-4|-6] [--format kernel|explain] [--trace-all] [--assume NAME=BOOL] RULES [PACKET...]",
+     "simulate packets (iptables filter syntax, e.g. -i eth0 -p tcp --dport 22; several "
+     "packets separated by --) and print the kernel's TRACE lines, or --format explain",
+     TraceCommand},
     {"help", "help", "show this help", HelpCommand},
 };
 

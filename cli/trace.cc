@@ -1,0 +1,155 @@
+// iptsim trace [OPTIONS] RULES [PACKET OPTIONS] [-- PACKET OPTIONS ...]
+// Simulates packets through the ruleset and prints what the kernel prints.
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "engine/log_format.h"
+#include "engine/netfilter.h"
+#include "engine/packet_builder.h"
+#include "loader/packet_spec.h"
+
+namespace iptsim::cli {
+namespace {
+
+// --format kernel: the TRACE and LOG lines exactly as the kernel logs them.
+class KernelFormat : public TraceObserver {
+ public:
+  void OnRule(const RuleEvent& e) override {
+    if (!e.traced) return;
+    ++lines_;
+    std::string line = FormatTraceLine(TableName(e.table), e.chain->name,
+                                       TraceLabelName(e.label), e.number, *e.packet);
+    puts(line.c_str());
+  }
+  void OnLog(int, std::string_view line) override {
+    fwrite(line.data(), 1, line.size(), stdout);
+    fputc('\n', stdout);
+  }
+  size_t lines() const { return lines_; }
+
+ private:
+  size_t lines_ = 0;
+};
+
+// --format explain: every entry the packet matched, with the rule as written
+// and where it is, whether or not the kernel would trace it.
+class ExplainFormat : public TraceObserver {
+ public:
+  explicit ExplainFormat(const Ruleset& rs) : rs_(rs) {}
+  void OnRule(const RuleEvent& e) override {
+    std::string where = std::string(TableName(e.table)) + ":" + e.chain->name + ":" +
+                        std::string(TraceLabelName(e.label)) + ":" + std::to_string(e.number);
+    if (e.rule) {
+      printf("%-32s %s:%u: %.*s\n", where.c_str(), rs_.file.c_str(), e.rule->line,
+             static_cast<int>(e.rule->text.size()), e.rule->text.data());
+    } else if (e.chain->builtin) {
+      printf("%-32s policy %s\n", where.c_str(),
+             e.chain->policy == Policy::kAccept ? "ACCEPT" : "DROP");
+    } else {
+      printf("%-32s end of chain %s: return to the caller\n", where.c_str(), e.chain->name.c_str());
+    }
+  }
+  void OnLog(int, std::string_view line) override {
+    printf("%-32s %.*s\n", "  (LOG)", static_cast<int>(line.size()), line.data());
+  }
+
+ private:
+  const Ruleset& rs_;
+};
+
+}  // namespace
+
+int TraceCommand(const Args& args) {
+  std::optional<Family> family;
+  std::string format = "kernel";
+  std::map<std::string, bool> assume;
+  bool trace_all = false;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-4") family = Family::kIPv4;
+    else if (a == "-6") family = Family::kIPv6;
+    else if (a == "--trace-all") trace_all = true;
+    else if (a == "--format" && i + 1 < args.size()) format = args[++i];
+    else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
+    else if (a == "--assume" && i + 1 < args.size()) {
+      std::string v = args[++i];
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || (v.substr(eq + 1) != "true" && v.substr(eq + 1) != "false")) {
+        UsageError("trace", "--assume takes NAME=true or NAME=false, not '" + v + "'");
+        return kExitError;
+      }
+      assume[v.substr(0, eq)] = v.substr(eq + 1) == "true";
+    } else if (a.size() > 1 && a[0] == '-') {
+      UsageError("trace", "unknown option '" + a + "' (trace options come before RULES)");
+      return kExitError;
+    } else {
+      break;
+    }
+  }
+  if (format != "kernel" && format != "explain") {
+    UsageError("trace", "unknown --format '" + format + "' (kernel or explain)");
+    return kExitError;
+  }
+  if (i >= args.size()) {
+    UsageError("trace", "missing RULES (a file, or - for stdin)");
+    return kExitError;
+  }
+  const LoadResult* r = LoadRulesFile(args[i++], family);
+  if (!r || !r->ok()) return kExitError;
+  const Ruleset& rs = r->ruleset;
+
+  // The packets: the remaining words, groups separated by "--".
+  std::vector<std::vector<std::string>> groups(1);
+  for (; i < args.size(); ++i) {
+    if (args[i] == "--") groups.emplace_back();
+    else groups.back().push_back(args[i]);
+  }
+  int status = kExitOk;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    PacketSpec spec;
+    Status st = ParsePacketSpec(groups[g], rs.family, &spec);
+    if (!st.ok()) {
+      std::string word = st.arg() >= 0 && static_cast<size_t>(st.arg()) < groups[g].size()
+                             ? " (at '" + groups[g][st.arg()] + "')"
+                             : "";
+      fprintf(stderr, "iptsim trace: error: packet %zu: %s%s\n", g + 1, st.message().c_str(),
+              word.c_str());
+      return kExitError;
+    }
+    Packet pkt = BuildPacket(spec);
+    if (trace_all) pkt.nf_trace = true;
+    SimOptions opts;
+    opts.assumptions = &assume;
+    KernelFormat kernel;
+    ExplainFormat explain(rs);
+    TraceObserver* obs = format == "kernel" ? static_cast<TraceObserver*>(&kernel) : &explain;
+    PacketPath path = PathFromDevices(pkt);
+    SimResult res = SimulatePacket(rs, pkt, path, opts, obs);
+    if (res.verdict == Verdict::kUnknown) {
+      fprintf(stderr,
+              "iptsim trace: the simulation stops in %s:%s: %s\n"
+              "  (decide it with --assume NAME=true|false)\n",
+              std::string(TableName(res.table)).c_str(),
+              std::string(HookChainName(res.hook)).c_str(), res.unknown_reason.c_str());
+      return kExitError;
+    }
+    if (format == "explain") {
+      printf("verdict: %s in %s:%s (%s path)\n", std::string(VerdictName(res.verdict)).c_str(),
+             std::string(TableName(res.table)).c_str(),
+             std::string(HookChainName(res.hook)).c_str(),
+             std::string(PacketPathName(path)).c_str());
+    } else if (kernel.lines() == 0) {
+      fprintf(stderr,
+              "iptsim trace: note: no TRACE rule matched packet %zu, so the kernel would log "
+              "nothing (add a raw-table TRACE rule, or use --trace-all or --format explain)\n",
+              g + 1);
+    }
+  }
+  return status;
+}
+
+}  // namespace iptsim::cli

@@ -7,11 +7,6 @@
 namespace iptsim::verifier {
 namespace {
 
-bool HasInterface(const LabSpec& spec, std::string_view name) {
-  return std::any_of(spec.interfaces.begin(), spec.interfaces.end(),
-                     [&](const LabInterface& i) { return i.name == name; });
-}
-
 std::string LogText(const KmsgRecord& r, bool with_level) {
   return with_level ? "<" + std::to_string(r.level) + ">" + r.text : r.text;
 }
@@ -19,22 +14,30 @@ std::string LogText(const KmsgRecord& r, bool with_level) {
 }  // namespace
 
 LabSpec CompleteLabSpec(LabSpec spec, const std::vector<Packet>& packets) {
-  for (const Packet& p : packets) {
-    if (!p.in.empty() && !HasInterface(spec, p.in.view())) {
-      LabInterface itf;
-      itf.name = std::string(p.in.view());
-      if (p.mac_len == 0) {
-        itf.tun = true;
-      } else if (p.mac_len == 14) {
-        if (!(p.mac[0] & 1)) itf.mac = FormatMac(p.mac.data());
-        if (!(p.mac[6] & 1)) itf.peer_mac = FormatMac(p.mac.data() + 6);
-      }
-      spec.interfaces.push_back(std::move(itf));
+  auto find = [&](std::string_view name) -> LabInterface* {
+    for (LabInterface& i : spec.interfaces) {
+      if (i.name == name) return &i;
     }
-    if (!p.out.empty() && p.out.view() != "lo" && !HasInterface(spec, p.out.view())) {
-      LabInterface itf;
-      itf.name = std::string(p.out.view());
-      spec.interfaces.push_back(std::move(itf));
+    return nullptr;
+  };
+  for (const Packet& p : packets) {
+    if (!p.in.empty()) {
+      LabInterface* itf = find(p.in.view());
+      if (!itf) {
+        spec.interfaces.push_back(LabInterface{});
+        itf = &spec.interfaces.back();
+        itf->name = std::string(p.in.view());
+        itf->tun = p.mac_len == 0;
+      }
+      // MACs left open take the first frame's addresses (unicast only).
+      if (p.mac_len == 14 && !itf->tun) {
+        if (itf->mac.empty() && !(p.mac[0] & 1)) itf->mac = FormatMac(p.mac.data());
+        if (itf->peer_mac.empty() && !(p.mac[6] & 1)) itf->peer_mac = FormatMac(p.mac.data() + 6);
+      }
+    }
+    if (!p.out.empty() && p.out.view() != "lo" && !find(p.out.view())) {
+      spec.interfaces.push_back(LabInterface{});
+      spec.interfaces.back().name = std::string(p.out.view());
     }
   }
   return spec;

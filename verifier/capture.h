@@ -39,10 +39,12 @@ struct CaptureResult {
   std::vector<std::string> monitor_errors;  // nf_tables: what xtables-monitor said besides traces
 };
 
-// Adds to `spec` the interfaces the packets name but the spec lacks: an input
-// interface gets the packet's destination MAC (when unicast) and its source
-// MAC for the peer, or is a tun device when the packet has no MAC header; an
-// output interface gets generated MACs.  No addresses: give them in the spec.
+// Adds to `spec` the interfaces the packets name but the spec lacks (an input
+// interface is a tun device when its packet has no MAC header; an output
+// interface gets generated MACs), and gives an Ethernet input interface
+// whose MACs the spec leaves open the first frame's destination MAC, and its
+// source MAC to the peer end (unicast ones only).  No addresses: those come
+// from the spec.
 LabSpec CompleteLabSpec(LabSpec spec, const std::vector<Packet>& packets);
 
 CaptureResult CaptureTraces(const LabSpec& spec, std::string_view ruleset,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,10 +185,18 @@ std::vector<KmsgRecord> KmsgReader::ReadSince(
 
 namespace {
 
-// Whether process `pid` holds a NETLINK_NETFILTER socket bound to the
-// NFNLGRP_NFTRACE group (9, bit 8 of the first group word), as listed in
-// /proc/PID/net/netlink (its namespace's sockets: "sk Eth Pid Groups ...").
-bool ListensToTrace(pid_t pid) {
+// Whether process `pid`, inside the namespace `netns_fd` refers to, has a
+// NETLINK_NETFILTER socket bound to the NFNLGRP_NFTRACE group (9: bit 8 of
+// the first group word), as /proc/PID/net/netlink lists its namespace's
+// sockets ("sk Eth Pid Groups ...").  The namespace check matters: right after
+// the fork the child still lives in ours.  In the lab nothing else listens.
+bool ListensToTrace(pid_t pid, int netns_fd) {
+  struct stat want, have;
+  std::string ns = "/proc/" + std::to_string(pid) + "/ns/net";
+  if (fstat(netns_fd, &want) != 0 || stat(ns.c_str(), &have) != 0 || want.st_ino != have.st_ino ||
+      want.st_dev != have.st_dev) {
+    return false;
+  }
   std::string path = "/proc/" + std::to_string(pid) + "/net/netlink";
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -205,7 +214,7 @@ bool ListensToTrace(pid_t pid) {
     int proto = -1;
     unsigned long portid = 0, groups = 0;
     if (sscanf(line.c_str(), "%31s %d %lu %lx", sk, &proto, &portid, &groups) != 4) continue;
-    if (proto == 12 && portid == static_cast<unsigned long>(pid) && (groups & 0x100)) return true;
+    if (proto == 12 && (groups & 0x100)) return true;
   }
   return false;
 }
@@ -241,7 +250,7 @@ std::string XtablesMonitor::Start(Lab& lab, int timeout_ms) {
   fcntl(out_fd_, F_SETFL, O_NONBLOCK);
   fcntl(err_fd_, F_SETFL, O_NONBLOCK);
   auto deadline = Clock::now() + milliseconds(timeout_ms);
-  while (!ListensToTrace(pid_)) {
+  while (!ListensToTrace(pid_, lab.host_netns_fd())) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       lab.ReleaseChild(pid_);

@@ -47,7 +47,7 @@ CaptureResult CaptureTraces(const LabSpec& spec, std::string_view ruleset,
                             const std::vector<Packet>& packets, const CaptureOptions& options) {
   CaptureResult res;
   Family family = options.family.value_or(packets.empty() ? Family::kIPv4 : packets[0].family);
-  std::unique_ptr<Lab> lab = Lab::Create(spec, options.lab, &res.status);
+  std::unique_ptr<Lab> lab = Lab::Create(CompleteLabSpec(spec, packets), options.lab, &res.status);
   if (!lab) return res;
   KmsgReader kmsg;
   if (std::string err = kmsg.Open(); !err.empty()) {

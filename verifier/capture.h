@@ -47,6 +47,8 @@ struct CaptureResult {
 // from the spec.
 LabSpec CompleteLabSpec(LabSpec spec, const std::vector<Packet>& packets);
 
+// Builds a lab from CompleteLabSpec(spec, packets), loads the ruleset, sends
+// the packets one by one and collects each one's lines.
 CaptureResult CaptureTraces(const LabSpec& spec, std::string_view ruleset,
                             const std::vector<Packet>& packets,
                             const CaptureOptions& options = {});

@@ -219,7 +219,6 @@ int main(int argc, char** argv) {
     ruleset.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 
-  spec = CompleteLabSpec(spec, packets);
   options.on_ready = [&](Lab& lab) {
     fprintf(stderr, "iptsim_capture: lab %s ready\n", lab.host_netns().c_str());
     if (hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));

@@ -483,6 +483,10 @@ LabStatus Lab::Build(const LabSpec& spec) {
       }
     }
     std::vector<std::string> up = {"-n", host_name_, "link", "set", itf.name};
+    if (!itf.tun && !itf.neighbour_discovery) {
+      up.push_back("arp");
+      up.push_back("off");
+    }
     if (itf.mtu > 0) {
       up.push_back("mtu");
       up.push_back(std::to_string(itf.mtu));

@@ -51,6 +51,11 @@ struct LabInterface {
   std::vector<std::string> addresses;  // "10.200.3.2/24", "fd00:200:3::2/64" (IPv6 added nodad)
   bool tun = false;                    // a tun device (no link-layer header) instead of a veth pair
   int mtu = 0;                         // 0 = the device default
+  // Neighbour resolution (ARP / IPv6 ND) on the host-side device.  Off by
+  // default (IFF_NOARP): nothing answers on the peer end, and the NS packets
+  // the kernel would send for every new on-link destination show up in a
+  // raw OUTPUT trace.  Off, frames go out unresolved and nothing extra is sent.
+  bool neighbour_discovery = false;
 };
 
 struct LabSpec {

@@ -426,6 +426,60 @@ TEST_CASE("nf_tables flavour: xtables-monitor --trace, e4-xtables-monitor-raw",
                                 0) == 0);
 }
 
+TEST_CASE("an idle lab traces nothing: no DAD, RS, MLD or ND chatter", "[kernel][capture]") {
+  LabSpec spec;
+  spec.interfaces.push_back(Itf("vfq0", {"10.250.1.1/24", "fd00:250:1::1/64"}));
+  spec.interfaces.push_back(Itf("vfq1", {"fd00:250:2::1/64"}));
+  LabStatus st;
+  std::unique_ptr<Lab> lab = Lab::Create(spec, {}, &st);
+  INFO(st.message);
+  REQUIRE(lab);
+  const char* everything =
+      "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+      "-A PREROUTING -j TRACE\n-A OUTPUT -j TRACE\nCOMMIT\n";
+  REQUIRE(lab->LoadRuleset(Family::kIPv4, Flavour::kLegacy, everything).ok());
+  REQUIRE(lab->LoadRuleset(Family::kIPv6, Flavour::kLegacy, everything).ok());
+  KmsgReader kmsg;
+  REQUIRE(kmsg.Open() == "");
+  uint64_t seq = kmsg.Mark();
+  std::vector<std::string> devices = lab->DeviceNames();
+  Settle wait{std::chrono::milliseconds(1500), std::chrono::milliseconds(1500),
+              std::chrono::milliseconds(1500)};
+  std::vector<KmsgRecord> got =
+      kmsg.ReadSince(seq, wait, [&](const KmsgRecord& r) { return IsLabLogLine(r.text, devices); });
+  std::vector<std::string> texts;
+  for (const KmsgRecord& r : got) texts.push_back(r.text);
+  CHECK(texts.empty());
+}
+
+TEST_CASE("injection caveats name what the kernel changes", "[kernel][capture]") {
+  LabSpec spec;
+  spec.interfaces.push_back(Itf("vfc0", {"10.250.3.1/24"}));
+  spec.interfaces[0].mac = "02:00:00:00:fa:01";
+  LabStatus st;
+  std::unique_ptr<Lab> lab = Lab::Create(spec, {}, &st);
+  REQUIRE(lab);
+  Bytes s = Addr4("10.250.3.1"), d = Addr4("10.250.3.2");
+  Bytes dgram = Ipv4(s, d, 17, Udp(s, d, 1, 2, "x"), {.id = 0});
+  Packet local = Local(dgram, 0, 0);
+  CHECK(InjectionCaveats(*lab, local) ==
+        std::vector<std::string>{"the kernel replaces IPv4 ID 0 by a generated one"});
+  local.uid.reset();
+  CHECK(InjectionCaveats(*lab, local).size() == 2);
+  Packet rx = Received("vfc0", "02:00:00:00:fa:02", "02:00:00:00:fa:03", dgram);
+  rx.mark = 5;
+  std::vector<std::string> notes = InjectionCaveats(*lab, rx);
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0] ==
+        "destination MAC 02:00:00:00:fa:02 is not vfc0's (02:00:00:00:fa:01): the kernel drops "
+        "the frame as PACKET_OTHERHOST before PREROUTING");
+  CHECK(notes[1].find("mark 0") != std::string::npos);
+  CHECK(Inject(*lab, rx) == "");
+  Packet nowhere = rx;
+  nowhere.in = IfaceName("vfzz");
+  CHECK(Inject(*lab, nowhere) == "the lab has no interface 'vfzz'");
+}
+
 // ===========================================================================
 // Refusal without root, and cleanup on every exit path.
 

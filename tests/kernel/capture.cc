@@ -30,6 +30,7 @@ TRACE and LOG lines from the kernel log (legacy iptables), or the
 xtables-monitor --trace lines (--nft).  Root only.
 
 PACKET
+  HEX is hex digits (no ':'); spaces are allowed inside a quoted argument.
   rx:IF:HEX        an Ethernet frame (dst MAC, src MAC, ethertype, IP datagram)
                    arriving on IF
   rxip:IF:HEX      an IP datagram arriving on the tun device IF (no MAC header)
@@ -47,7 +48,8 @@ OPTIONS
   --level          prefix kernel-log lines with <level>
   --bare           no "== packet N" separators
   --keep           leave the lab in place and say how to enter and delete it
-  --hold MS        wait MS ms once the lab is ready, before the first packet
+  --hold MS        once the lab is ready, say so on stderr and wait MS ms
+                   before the first packet
 Exit status: 0 ok, 2 usage, setup error, or not root / no namespaces.
 )";
 
@@ -219,10 +221,13 @@ int main(int argc, char** argv) {
     ruleset.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 
-  options.on_ready = [&](Lab& lab) {
-    fprintf(stderr, "iptsim_capture: lab %s ready\n", lab.host_netns().c_str());
-    if (hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
-  };
+  if (hold_ms > 0) {
+    options.on_ready = [&](Lab& lab) {
+      fprintf(stderr, "iptsim_capture: lab %s ready, holding it %d ms\n",
+              lab.host_netns().c_str(), hold_ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+    };
+  }
   CaptureResult res = CaptureTraces(spec, ruleset, packets, options);
   for (size_t i = 0; i < res.lines.size(); ++i) {
     if (!bare) printf("== packet %zu\n", i + 1);

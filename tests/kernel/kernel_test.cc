@@ -426,6 +426,42 @@ TEST_CASE("nf_tables flavour: xtables-monitor --trace, e4-xtables-monitor-raw",
                                 0) == 0);
 }
 
+TEST_CASE("the kernel drops malformed datagrams and foreign frames before PREROUTING",
+          "[kernel][capture]") {
+  Bytes s = Addr4("10.200.3.1"), d = Addr4("10.200.3.2");
+  const Bytes good = Ipv4(s, d, 17, Udp(s, d, 1, 2, "abcd"), {.id = 1});
+  auto rx = [&](Bytes dgram, const char* dst_mac = "02:00:00:00:03:02") {
+    return Received("d0", dst_mac, "02:00:00:00:03:01", dgram);
+  };
+  Bytes bad_csum = good;
+  bad_csum[10] ^= 0xff;
+  Bytes ihl4 = good;
+  ihl4[0] = 0x44;
+  Bytes too_short = good;  // total length 200 > the 32 bytes there
+  Set16(&too_short, 2, 200);
+  Set16(&too_short, 10, 0);
+  Set16(&too_short, 10, Fold(SumWords(Bytes(too_short.begin(), too_short.begin() + 20))));
+  Bytes bad_udp = good;  // a transport checksum is not the IP layer's business
+  bad_udp[26] ^= 0xff;
+  std::vector<Packet> packets = {rx(good), rx(bad_csum), rx(ihl4), rx(too_short), rx(bad_udp),
+                                 rx(good, "02:00:00:00:03:09")};
+  LabSpec spec;
+  spec.interfaces.push_back(Itf("d0", {"10.200.3.2/24"}));
+  spec.interfaces[0].mac = "02:00:00:00:03:02";
+  const char* rules =
+      "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -j TRACE\nCOMMIT\n";
+  CaptureResult r = CaptureTraces(spec, rules, packets);
+  RequireCaptured(r);
+  REQUIRE(r.lines.size() == packets.size());
+  CHECK(r.lines[0].size() == 1);
+  CHECK(r.lines[1].empty());  // bad IPv4 header checksum
+  CHECK(r.lines[2].empty());  // IHL 4
+  CHECK(r.lines[3].empty());  // total length beyond the frame
+  CHECK(r.lines[4].size() == 1);
+  CHECK(r.lines[5].empty());  // PACKET_OTHERHOST
+  CHECK(r.caveats[5].size() == 1);
+}
+
 TEST_CASE("an idle lab traces nothing: no DAD, RS, MLD or ND chatter", "[kernel][capture]") {
   LabSpec spec;
   spec.interfaces.push_back(Itf("vfq0", {"10.250.1.1/24", "fd00:250:1::1/64"}));

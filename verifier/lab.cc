@@ -81,8 +81,7 @@ void EmergencyCleanup(Slot* s) {
     int fd = open(kNfLogAllNetns, O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
       char c = s->nf_log_old;
-      if (write(fd, &c, 1) < 0) {
-      }
+      [[maybe_unused]] ssize_t n = write(fd, &c, 1);  // nothing better to do on failure here
       close(fd);
     }
     unlink(kStatePath);
@@ -226,9 +225,9 @@ LabStatus AcquireLock(int timeout_ms, int* fd_out) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::string pid = std::to_string(getpid()) + "\n";
+  // The holder's pid, for the message of a run that times out waiting.
   if (ftruncate(fd, 0) == 0) {
-    if (pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    }
+    [[maybe_unused]] ssize_t n = pwrite(fd, pid.data(), pid.size(), 0);
   }
   *fd_out = fd;
   return {};
@@ -378,7 +377,7 @@ namespace {
 
 // Writes sysctls inside a namespace (a /proc/sys/net file opened by a process
 // in namespace N is N's).  `optional` ones may be missing (no IPv6 in the
-// kernel).  "" on success, else "PATH=VALUE: error".
+// kernel).  "" on success, else "PATH: error".
 struct Sysctl {
   std::string path;
   std::string value;
@@ -386,7 +385,7 @@ struct Sysctl {
 };
 
 std::string WriteSysctls(int netns_fd, const std::vector<Sysctl>& list, int timeout_ms) {
-  std::string err = RunInChild(netns_fd, timeout_ms, [&](const char** what) {
+  return RunInChild(netns_fd, timeout_ms, [&](const char** what) {
     for (const Sysctl& s : list) {
       // `what` points into `list`, which the parent keeps (see RunInChild).
       *what = s.path.c_str();
@@ -402,7 +401,6 @@ std::string WriteSysctls(int netns_fd, const std::vector<Sysctl>& list, int time
     }
     return 0;
   });
-  return err;
 }
 
 std::string SysctlPath(const std::string& key) {
@@ -520,12 +518,12 @@ LabStatus Lab::Build(const LabSpec& spec) {
     g_slots[slot_].nf_log_old = old[0];
   }
   std::string state = std::to_string(getpid()) + " " + nf_log_old_ + "\n";
+  // Lets the next lab restore the value if this process dies by SIGKILL.
   int sfd = open(kStatePath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (sfd >= 0) {
-    if (write(sfd, state.data(), state.size()) < 0) {
-    }
-    close(sfd);
-  }
+  bool saved = sfd >= 0 && write(sfd, state.data(), state.size()) ==
+                               static_cast<ssize_t>(state.size());
+  if (sfd >= 0) close(sfd);
+  if (!saved) return LabStatus::Failed(std::string(kStatePath) + ": " + strerror(errno));
   if (std::string err = WriteSmallFile(kNfLogAllNetns, "1"); !err.empty()) {
     return LabStatus::Failed(err);
   }
@@ -648,8 +646,7 @@ LabStatus Lab::Destroy() {
   ReleaseSlot(slot_);
   slot_ = -1;
   if (lock_fd_ >= 0) {
-    if (ftruncate(lock_fd_, 0) != 0) {
-    }
+    [[maybe_unused]] int r = ftruncate(lock_fd_, 0);  // no holder any more
     close(lock_fd_);  // releases the flock
     lock_fd_ = -1;
   }

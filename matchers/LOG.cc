@@ -14,6 +14,8 @@
 #include <array>
 
 #include "matchers/nat_values.h"
+#include "engine/log_format.h"
+#include "engine/trace.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -57,6 +59,13 @@ class LogTarget : public Target {
   uint8_t level() const { return level_; }
   const std::string& prefix() const { return prefix_; }
   uint8_t flags() const { return flags_; }  // XT_LOG_* bits
+
+  // nf_log_syslog: the prefix, then the packet as TRACE prints it with this
+  // rule's flags (XT_LOG_* are the kernel's NF_LOG_* bits); XT_CONTINUE.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
+    if (ctx.observer) ctx.observer->OnLog(level_, FormatLogLine(prefix_, pkt, flags_));
+    return TargetVerdict::kContinue;
+  }
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext&) override {
     if (seen_ & (1u << option))

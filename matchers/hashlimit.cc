@@ -167,6 +167,10 @@ class HashlimitMatch : public Match {
       uint64_t burst = 0;
       if (given_.Has(kBurst)) {
         uint64_t per = CostToBytes(avg_);
+        // A rate below 16 bytes/s leaves no bytes per token: libxt_hashlimit
+        // divides by zero here (iptables-restore 1.8.9 dies of SIGFPE).
+        if (per == 0)
+          return Status::Error("a byte burst cannot be used with a rate below 16b/s");
         if (burst_ < per)
           return Status::Error("burst cannot be smaller than " + std::to_string(per) + "b");
         burst = static_cast<uint32_t>(burst_ / per + (burst_ % per ? 1 : 0));

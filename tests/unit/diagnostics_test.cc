@@ -212,3 +212,14 @@ TEST_CASE("the implicit protocol match is named after -p as written", "[diag]") 
   CHECK_FALSE(loads("-p 135 --mh-type 3"));
   CHECK(LoadRuleset("*filter\n-A INPUT -p 108 --ipcompspi 5\nCOMMIT\n", "r").ok());
 }
+
+TEST_CASE("inputs that crash iptables get a clear error here", "[diag]") {
+  // Found by the loader fuzzer: iptables-restore 1.8.9 dies of SIGFPE on it.
+  LoadResult r = LoadRuleset(
+      "*filter\n-A INPUT -m hashlimit --hashlimit-upto 15b/s --hashlimit-burst 1b "
+      "--hashlimit-name x\nCOMMIT\n",
+      "rules.v4");
+  REQUIRE(r.diagnostics.error_count() == 1);
+  CHECK(r.diagnostics.diagnostics()[0].message ==
+        "-m hashlimit: a byte burst cannot be used with a rate below 16b/s");
+}

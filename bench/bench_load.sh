@@ -22,11 +22,16 @@ python3 bench/gen_kube.py "$svc" "$eps" > "$rules"
 echo "ruleset: $svc services x $eps endpoints: $(wc -l < "$rules") lines, $(du -m "$rules" | cut -f1) MB"
 "$iptsim" check "$rules" 2>&1 | tail -3
 
-# median of RUNS measurements of "seconds maxrss_kb"
+# median of RUNS measurements of "seconds maxrss_kb": wall time from a
+# nanosecond clock, peak memory from /usr/bin/time (same run)
 measure() {
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1
-  done | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { print }'
+    local t0 t1 rss
+    t0=$(date +%s%N)
+    rss=$(/usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1)
+    t1=$(date +%s%N)
+    echo "$(( (t1 - t0) / 1000 )) $rss"
+  done | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { printf "%.3f %d\n", $1 / 1e6, $2 }'
 }
 read -r t_sim m_sim < <(measure "$iptsim" check "$rules")
 if [ "$(id -u)" -eq 0 ] && command -v iptables-legacy-restore >/dev/null; then

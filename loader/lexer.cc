@@ -37,6 +37,21 @@ inline size_t ScanWord(const char* p, size_t i, size_t n) {
   return i;
 }
 
+// The first position at or after i holding '"' or '\\' (or n).
+inline size_t ScanQuoted(const char* p, size_t i, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  while (std::endian::native == std::endian::little && i + 8 <= n) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    uint64_t hit = zero_bytes(w ^ (kOnes * '"')) | zero_bytes(w ^ (kOnes * '\\'));
+    if (hit) return i + static_cast<size_t>(__builtin_ctzll(hit) >> 3);
+    i += 8;
+  }
+  while (i < n && p[i] != '"' && p[i] != '\\') ++i;
+  return i;
+}
+
 bool TooLong(const Token& t, LexError* err) {
   if (t.text.size() <= kMaxTokenLength) return false;
   err->col = t.col;
@@ -96,8 +111,7 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, std:
         continue;
       }
       // Inside quotes: copy up to the next '"' or '\' in one piece.
-      size_t j = i;
-      while (j < n && base[j] != '"' && base[j] != '\\') ++j;
+      size_t j = ScanQuoted(base, i, n);
       scratch->append(base + i, j - i);
       i = j;
       if (i == n) break;

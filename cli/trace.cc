@@ -49,7 +49,7 @@ class ExplainFormat : public TraceObserver {
       printf("%-32s policy %s\n", where.c_str(),
              e.chain->policy == Policy::kAccept ? "ACCEPT" : "DROP");
     } else {
-      printf("%-32s end of chain %s: return to the caller\n", where.c_str(), e.chain->name.c_str());
+      printf("%-32s end of chain %s (implicit RETURN)\n", where.c_str(), e.chain->name.c_str());
     }
   }
   void OnLog(int, std::string_view line) override {

@@ -9,7 +9,14 @@ echo "\$ build/iptsim check $rules"
 build/iptsim check "$rules"
 echo
 echo "\$ build/iptsim save $rules | head -20"
-build/iptsim save "$rules" | head -20
+build/iptsim save "$rules" | head -20 || true
 echo
 echo "\$ build/iptsim check corpus/examples/broken.v4   # a ruleset with mistakes"
 build/iptsim check corpus/examples/broken.v4 || echo "(exit status $?)"
+echo
+rules=corpus/reference/rulesets/rs-N1.v4
+echo "\$ build/iptsim trace $rules -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 6006"
+build/iptsim trace "$rules" -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 6006
+echo
+echo "\$ build/iptsim trace --format explain $rules -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 6006"
+build/iptsim trace --format explain "$rules" -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 6006

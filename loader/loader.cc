@@ -361,19 +361,14 @@ void Loader::HandleChainLine() {
   }
   const Token& pol = tokens_[1];
   uint64_t p = 0, b = 0;
-  bool has_counters = false;
-  if (tokens_.size() >= 3) {
-    if (!ParseCounters(tokens_[2].text, &p, &b)) {
-      ErrorAt(tokens_[2], "invalid counters '" + tokens_[2].text + "' (expected [packets:bytes])");
-      return;
-    }
-    has_counters = true;
+  if (tokens_.size() >= 3 && !ParseCounters(tokens_[2].text, &p, &b)) {
+    ErrorAt(tokens_[2], "invalid counters '" + tokens_[2].text + "' (expected [packets:bytes])");
+    return;
   }
   if (tokens_.size() > 3) {
     ErrorAt(tokens_[3], "unexpected '" + tokens_[3].text + "' after the chain counters");
     return;
   }
-  (void)has_counters;
   const uint64_t name_hash = Table::HashChainName(name.text);
   const int existing_idx = table_->FindChainIndex(name.text, name_hash);
   Chain* existing = existing_idx >= 0 ? &table_->chains[existing_idx] : nullptr;
@@ -495,14 +490,10 @@ void Loader::HandleCommand(size_t start) {
     if (s.size() < 2 || s[0] != '-') continue;
     BaseId id{};
     bool found = false;
-    std::string_view attached;
     if (s[1] == '-') {
-      std::string_view name = std::string_view(s).substr(2);
-      size_t eq = name.find('=');
-      if (eq != std::string_view::npos) {
-        attached = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      }
+      std::string_view name = s.substr(2, s.find('=') == std::string_view::npos
+                                               ? std::string_view::npos
+                                               : s.find('=') - 2);
       for (const BaseOption& o : kBaseOptions)
         if (o.long_name == name && IsCommand(o.id)) {
           id = o.id;
@@ -513,14 +504,9 @@ void Loader::HandleCommand(size_t start) {
         if (o.short_name == s[1] && IsCommand(o.id)) {
           id = o.id;
           found = true;
-          if (s.size() > 2) attached = std::string_view(s).substr(2);
         }
     }
-    if (!found) {
-      // Skip over the argument of an option that takes one, so "-j -A" style
-      // oddities do not look like commands.
-      continue;
-    }
+    if (!found) continue;
     if (cmd >= 0) {
       ErrorAt(tokens_[i], "more than one command on a line ('" + tokens_[cmd_tok].text +
                               "' and '" + s + "')");
@@ -528,7 +514,6 @@ void Loader::HandleCommand(size_t start) {
     }
     cmd = id;
     cmd_tok = i;
-    (void)attached;
   }
   if (cmd < 0) {
     ErrorAt(tokens_[first < tokens_.size() ? first : 0],

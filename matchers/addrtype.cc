@@ -10,8 +10,10 @@
 //   --limit-iface-out in PREROUTING and INPUT, not both at once; IPv6 refuses
 //   BROADCAST, BLACKHOLE and PROHIBIT..XRESOLVE.
 // Example: -m addrtype --dst-type LOCAL --limit-iface-in
+// Evaluation: partial: decided only by the address itself (IPv4 0/8, 255.255.255.255, 224/4; IPv6 MULTICAST UNICAST UNSPEC), else unknown (needs the host's addresses and routes)
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -111,6 +113,65 @@ class AddrtypeMatch : public Match {
       return Status::Error("IPv6 cannot match the PROHIBIT, THROW, NAT and XRESOLVE address types");
     if (all & kBroadcast) return Status::Error("IPv6 has no BROADCAST address type");
     return {};
+  }
+  // xt_addrtype's addrtype_mt_v1.  Without a model of the host's addresses
+  // and routes only what the address alone decides is evaluated:
+  // IPv4 (inet_dev_addr_type): 0.0.0.0/8 and 255.255.255.255 are BROADCAST,
+  // 224.0.0.0/4 MULTICAST, before any route lookup; other addresses need
+  // the routing table.  IPv6 (match_type6): MULTICAST, UNICAST and UNSPEC
+  // come from ipv6_addr_type; LOCAL, ANYCAST and UNREACHABLE need a route
+  // lookup, unless a listed type already failed.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    const bool v4 = v.pkt->family == Family::kIPv4;
+    auto one = [&](const IpAddr& a, uint16_t mask, bool inv, const char* which) {
+      Tri t = v4 ? Type4(a, mask) : Type6(a, mask);
+      if (t == Tri::kUnknown) {
+        ctx.unknown_reason = std::string("-m addrtype --") + which +
+                             "-type: the address type of " + FormatIpAddr(v.pkt->family, a) +
+                             " depends on the host's addresses and routes, which iptsim does "
+                             "not model; decide with --assume addrtype=true|false";
+      }
+      return Invert(t, inv);
+    };
+    // The kernel evaluates the source first and stops when it fails.
+    if (src_) {
+      Tri s = one(v.src(), src_, inv_src_, "src");
+      if (s == Tri::kFalse) return Tri::kFalse;
+      if (!dst_) return s;
+      const std::string src_reason = ctx.unknown_reason;
+      Tri d = one(v.dst(), dst_, inv_dst_, "dst");
+      if (d == Tri::kFalse) return Tri::kFalse;
+      if (s == Tri::kUnknown) ctx.unknown_reason = src_reason;
+      if (s == Tri::kUnknown || d == Tri::kUnknown) return Tri::kUnknown;
+      return Tri::kTrue;
+    }
+    return one(v.dst(), dst_, inv_dst_, "dst");
+  }
+  static Tri Type4(const IpAddr& a, uint16_t mask) {
+    int type;
+    if (a.b[0] == 0 || (a.b[0] == 255 && a.b[1] == 255 && a.b[2] == 255 && a.b[3] == 255))
+      type = 3;  // RTN_BROADCAST
+    else if ((a.b[0] & 0xf0) == 0xe0)
+      type = 5;  // RTN_MULTICAST
+    else
+      return Tri::kUnknown;
+    return ToTri(mask & (1u << type));
+  }
+  static Tri Type6(const IpAddr& a, uint16_t mask) {
+    // __ipv6_addr_type reduced to the three bits match_type6 tests.
+    bool multicast = a.b[0] == 0xff, any = true, mapped = true;
+    for (int i = 0; i < 16; ++i) {
+      if (a.b[i]) any = false;
+      if (i < 10 && a.b[i]) mapped = false;
+    }
+    mapped = mapped && a.b[10] == 0xff && a.b[11] == 0xff;
+    const bool unicast = !multicast && !any && !mapped;
+    if ((mask & (1u << 5)) && !multicast) return Tri::kFalse;
+    if ((mask & (1u << 1)) && !unicast) return Tri::kFalse;
+    if ((mask & (1u << 0)) && !any) return Tri::kFalse;
+    if (mask & ((1u << 2) | (1u << 4) | (1u << 7))) return Tri::kUnknown;  // LOCAL ANYCAST UNREACHABLE
+    return Tri::kTrue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (src_) SaveOpt(out, "src-type", TypesText(src_), inv_src_);

@@ -9,8 +9,10 @@
 //   --ahlen compares the header's total length in bytes (0: not tested, even
 //   with '!'), --ahres requires the reserved field to be zero.
 // Example: -p ah -m ah --ahspi 500  /  ip6tables: -m ah --ahspi 500 --ahres
+// Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -50,6 +52,34 @@ class AhMatch : public Match {
     return {};
   }
 
+  // IPv4 ipt_ah's ah_mt: the AH header is the transport header (12 bytes
+  // read); not for later fragments.  IPv6 ip6t_ah's ah_mt6: ipv6_find_hdr
+  // looks for the AH header in the chain (a broken chain drops the packet,
+  // none: no match); --ahlen 0 is not tested.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    size_t off = v.thoff;
+    if (v.pkt->family == Family::kIPv4) {
+      if (v.fragoff != 0) return Tri::kFalse;
+    } else {
+      int err = ev1::FindIpv6Hdr(v, 51, &off);
+      if (err < 0) {
+        if (err != ev1::kENOENT) ctx.hotdrop = true;
+        return Tri::kFalse;
+      }
+    }
+    if (!ev1::Have(v, off, 12)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* ah = v.data() + off;
+    const uint32_t spi = ev1::Be32(ah + 4);
+    if ((spi >= spi_min_ && spi <= spi_max_) == inv_spi_) return Tri::kFalse;
+    if (v.pkt->family == Family::kIPv4) return Tri::kTrue;
+    const uint32_t len = (static_cast<uint32_t>(ah[1]) + 2) * 4;
+    if (hdrlen_ && (hdrlen_ == len) == inv_len_) return Tri::kFalse;
+    if (hdrres_ && ev1::Be16(ah + 2) != 0) return Tri::kFalse;
+    return Tri::kTrue;
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (!(spi_min_ == 0 && spi_max_ == 0xffffffff) || inv_spi_)
       SaveOpt(out, "ahspi", NumRangeText(spi_min_, spi_max_), inv_spi_);

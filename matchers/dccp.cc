@@ -9,10 +9,12 @@
 //   truncated header is dropped.  The kernel (xt_dccp) refuses the match
 //   unless the rule has '-p dccp' (not inverted).
 // Example: -p dccp -m dccp --dport 5004 --dccp-types REQUEST,RESPONSE
+// Evaluation: yes
 #include <array>
 
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -92,6 +94,56 @@ class DccpMatch : public Match {
     return {};
   }
 
+  // xt_dccp's dccp_mt: not for later fragments; the 12-byte generic header
+  // must be readable, else the packet is dropped.  Each given test, '!'
+  // inverting it; --dccp-option scans the options after the type-specific
+  // header (a data offset below that header, or options cut off, drop the
+  // packet; the test's value is then "not found", inverted by '!').
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 12)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* dh = v.transport();
+    if (sport_.given && !sport_.Contains(ev1::Be16(dh))) return Tri::kFalse;
+    if (dport_.given && !dport_.Contains(ev1::Be16(dh + 2))) return Tri::kFalse;
+    const uint8_t type = (dh[8] >> 1) & 0x0f;
+    if (types_given_ && ((types_ >> type) & 1) == inv_types_) return Tri::kFalse;
+    if (option_given_ && FindOption(v, dh, type, ctx) == inv_option_) return Tri::kFalse;
+    return Tri::kTrue;
+  }
+  // dccp_find_option.
+  bool FindOption(const PacketView& v, const uint8_t* dh, uint8_t type, EvalContext& ctx) const {
+    // __dccp_hdr_len: 12, + 4 with the X bit (extended sequence numbers),
+    // + dccp_packet_hdr_len(type).
+    size_t hlen = 12 + ((dh[8] & 1) ? 4 : 0);
+    if (type == 2) hlen += 0;                                       // DATA
+    else if (type == 0) hlen += 4;                                  // REQUEST
+    else if (type == 3 || type == 4 || (type >= 5 && type <= 6) || type == 8 || type == 9)
+      hlen += 8;                                                    // acks, close, sync
+    else hlen += 12;                                                // RESPONSE, RESET, others
+    const size_t doff = static_cast<size_t>(dh[4]) * 4;
+    if (doff < hlen) {
+      ctx.hotdrop = true;
+      return false;
+    }
+    const size_t optlen = doff - hlen;
+    if (!optlen) return false;
+    if (!ev1::Have(v, v.thoff + hlen, optlen)) {
+      ctx.hotdrop = true;
+      return false;
+    }
+    const uint8_t* op = dh + hlen;
+    for (size_t i = 0; i < optlen;) {
+      if (op[i] == option_) return true;
+      if (op[i] < 2 || i + 1 >= optlen)
+        ++i;
+      else
+        i += op[i + 1] ? op[i + 1] : 1;
+    }
+    return false;
+  }
   void Save(std::string& out, const SaveContext&) const override {
     SavePorts(out, "sport", sport_);
     SavePorts(out, "dport", dport_);

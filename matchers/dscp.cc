@@ -5,10 +5,12 @@
 //   EF (any case; iptables compares only the class name's length, so "EFX" is
 //   EF) and is saved as --dscp 0xNN.  One of the two options is required.
 // Example: -m dscp --dscp-class EF
+// Evaluation: yes
 #include <cstdio>
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -57,6 +59,11 @@ class DscpMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Any()) return Status::Error("'--dscp VALUE' or '--dscp-class CLASS' is required");
     return {};
+  }
+  // xt_dscp's dscp_mt / dscp_mt6: the DS field's upper six bits.
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    return ToTri(((ev1::DsField(v) >> 2) == dscp_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[8];

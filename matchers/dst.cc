@@ -6,6 +6,7 @@
 //   one is given (at most 16; type 0, Pad1, has no length).  Without options
 //   it matches any packet with that header.
 // Example: -m dst --dst-len 8 --dst-opts 5:2
+// Evaluation: yes
 #include "matchers/ip6_opts.h"
 
 namespace iptsim {

@@ -6,8 +6,10 @@
 //   kernel refuses the TCP flag tests unless the rule has -p tcp (not
 //   inverted).
 // Example: -p tcp -m ecn --ecn-tcp-ece --ecn-tcp-cwr
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -57,6 +59,20 @@ class EcnMatch : public Match {
       return Status::Error("'--ecn-tcp-cwr' and '--ecn-tcp-ece' need '-p tcp' (the kernel "
                            "cannot match TCP flags of non-TCP packets)");
     return {};
+  }
+  // xt_ecn's ecn_mt4 / ecn_mt6.  The TCP flag tests read the header at the
+  // transport offset without looking at the fragment offset, and a header
+  // that cannot be read is "no match" (no drop).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    if (match_ect() && (((ev1::DsField(v) & 3) == ect_) == inv_ect_)) return Tri::kFalse;
+    if (match_ece() || match_cwr()) {
+      if (!ev1::Have(v, v.thoff, 20)) return Tri::kFalse;
+      const uint8_t flags = v.transport()[13];
+      if (match_ece() && ((flags & 0x40) != 0) == inv_ece_) return Tri::kFalse;
+      if (match_cwr() && ((flags & 0x80) != 0) == inv_cwr_) return Tri::kFalse;
+    }
+    return Tri::kTrue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (match_ece()) SaveOpt(out, "ecn-tcp-ece", inv_ece_);

@@ -5,8 +5,10 @@
 //   never match.  The kernel (xt_esp) refuses the match unless the rule has
 //   '-p esp' (not inverted) and refuses unknown inversion flags.
 // Example: -p esp -m esp --espspi 0x100:0x1ff
+// Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -29,6 +31,17 @@ class EspMatch : public Match {
     return {};
   }
 
+  // xt_esp's esp_mt: not for later fragments; the 8-byte header (SPI,
+  // sequence) must be readable, else the packet is dropped.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 8)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint32_t spi = ev1::Be32(v.transport());
+    return ToTri((spi >= spi_min_ && spi <= spi_max_) != invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (spi_min_ == 0 && spi_max_ == 0xffffffff && !invert_) return;
     SaveOpt(out, "espspi", NumRangeText(spi_min_, spi_max_), invert_);

@@ -5,7 +5,9 @@
 //   the frame (packets without a MAC header do not match).  No options.  The
 //   kernel allows it only in PREROUTING, INPUT and FORWARD.
 // Example: -m eui64
+// Evaluation: partial: unknown on a packet without an Ethernet header (not a later fragment), where kernels differ
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -15,6 +17,31 @@ class Eui64Match : public Match {
   using Match::Match;
 
   Status Parse(int, bool, std::span<const Arg>, const ParseContext&) override { return {}; }
+  // ip6t_eui64's eui64_mt6: the source address's interface identifier
+  // against the modified EUI-64 of the Ethernet source address.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    const Packet& p = *v.pkt;
+    if (p.mac_len != 14) {
+      if (v.fragoff != 0) {
+        ctx.hotdrop = true;
+        return Tri::kFalse;
+      }
+      ctx.unknown_reason =
+          "-m eui64 on a packet without an Ethernet header: the kernel then reads 14 bytes "
+          "before the IPv6 header as one (or, with the later fix, drops the packet); give the "
+          "packet a MAC header (-i on an Ethernet device) or decide with --assume eui64=true|false";
+      return Tri::kUnknown;
+    }
+    if (v.size() < 40) return Tri::kFalse;
+    if (ev1::Be16(p.mac.data() + 12) != 0x86dd || (v.data()[0] >> 4) != 6) return Tri::kFalse;
+    uint8_t eui[8];
+    std::copy(p.mac.begin() + 6, p.mac.begin() + 9, eui);
+    eui[3] = 0xff;
+    eui[4] = 0xfe;
+    std::copy(p.mac.begin() + 9, p.mac.begin() + 12, eui + 5);
+    eui[0] ^= 0x02;
+    return ToTri(std::equal(eui, eui + 8, v.data() + 8 + 8));
+  }
   void Save(std::string&, const SaveContext&) const override {}
 };
 

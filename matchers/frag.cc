@@ -8,8 +8,10 @@
 //   (--fraglast).  --fraglen is parsed and saved but the kernel never tests
 //   it.  Without options it matches any packet with a Fragment header.
 // Example: -m frag --fragid 100:200 --fragfirst
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -48,6 +50,30 @@ class FragMatch : public Match {
         return ParseUIntArgT(args, 0, 0, 0xffffffff, "fragment header length", &len_);
     }
     return {};
+  }
+  // ip6t_frag's frag_mt6: the Fragment header found by ipv6_find_hdr (a
+  // broken chain or a header cut off drops the packet; none: no match).
+  // --fraglen is never tested by the kernel.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    size_t off = 0;
+    int err = ev1::FindIpv6Hdr(v, 44, &off);
+    if (err < 0) {
+      if (err != ev1::kENOENT) ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    if (!ev1::Have(v, off, 8)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* fh = v.data() + off;
+    const uint16_t frag_off = ev1::Be16(fh + 2);
+    const uint32_t id = ev1::Be32(fh + 4);
+    if ((id >= id_lo_ && id <= id_hi_) == inv_id_) return Tri::kFalse;
+    if (res() && (fh[1] != 0 || (frag_off & 0x6) != 0)) return Tri::kFalse;
+    if (first() && (frag_off & ~0x7) != 0) return Tri::kFalse;
+    if (more() && !(frag_off & 0x1)) return Tri::kFalse;
+    if (last() && (frag_off & 0x1)) return Tri::kFalse;
+    return Tri::kTrue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (!(id_lo_ == 0 && id_hi_ == 0xffffffff) || inv_id_)

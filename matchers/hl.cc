@@ -4,8 +4,10 @@
 //   equal with '!'), less than, greater than.  Exactly one of the three;
 //   only --hl-eq can be inverted.  No kernel restrictions (xt_hl).
 // Example: -m hl --hl-eq 255
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -35,6 +37,18 @@ class HlMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Any()) return Status::Error("one of '--hl-eq', '--hl-lt' or '--hl-gt' is required");
     return {};
+  }
+  // xt_hl's hl_mt6.
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    const uint8_t hl = v.data()[7];
+    switch (mode_) {
+      case Mode::kEq: return ToTri(hl == value_);
+      case Mode::kNe: return ToTri(hl != value_);
+      case Mode::kLt: return ToTri(hl < value_);
+      case Mode::kGt: return ToTri(hl > value_);
+    }
+    return Tri::kFalse;
   }
   void Save(std::string& out, const SaveContext&) const override {
     const std::string v = std::to_string(value_);

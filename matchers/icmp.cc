@@ -7,8 +7,10 @@
 //   match; a truncated header is dropped.  --icmp-type is required.  The
 //   kernel refuses the match unless the rule has '-p icmp' (not inverted).
 // Example: -p icmp -m icmp --icmp-type echo-request   (saved as --icmp-type 8)
+// Evaluation: yes
 #include "matchers/icmp_types.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -35,6 +37,18 @@ class IcmpMatch : public Match {
     return {};
   }
 
+  // ip_tables' icmp_match: not for later fragments; an 8-byte header that
+  // cannot be read drops the packet; type 0xff ("any") matches every type.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 8)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t t = v.transport()[0], c = v.transport()[1];
+    bool m = type_ == 0xff || (t == type_ && c >= code_min_ && c <= code_max_);
+    return ToTri(m != invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (type_ == 0xff && code_min_ == 0 && code_max_ == 0xff) {
       SaveOpt(out, "icmp-type", "any", invert_);

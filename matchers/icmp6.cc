@@ -9,8 +9,10 @@
 //   implicitly.  '-m icmpv6' and '-m ipv6-icmp' are aliases (libxtables
 //   renames them); the rule is saved with '-m icmp6'.
 // Example: -p ipv6-icmp -m icmp6 --icmpv6-type echo-request   (saved as 128)
+// Evaluation: yes
 #include "matchers/icmp_types.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -37,6 +39,17 @@ class Icmp6Match : public Match {
     return {};
   }
 
+  // ip6_tables' icmp6_match: not for later fragments; an 8-byte header that
+  // cannot be read drops the packet (no "any" type for ICMPv6).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 8)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t t = v.transport()[0], c = v.transport()[1];
+    return ToTri((t == type_ && c >= code_min_ && c <= code_max_) != invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = std::to_string(type_);
     // Only the first code is printed, as libip6t_icmp6 does.

@@ -1,5 +1,6 @@
 #include "matchers/ip6_opts.h"
 
+#include "matchers/eval_util_ev1.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -47,6 +48,57 @@ Status Ip6OptsMatch::Parse(int option, bool invert, std::span<const Arg> args,
     list.remove_prefix(comma + 1);
   }
   return {};
+}
+
+// The header (hop-by-hop 0 / destination options 60) found by ipv6_find_hdr
+// (a broken chain or a header cut off drops the packet; none: no match; a
+// header longer than the packet: no match); then --PREFIX-len, then the
+// listed options in order from the header's first option ("strict": the
+// kernel refuses not-strict).  The list may run past the header's end: the
+// loop then stops and the match fails, except that the last option's step
+// is not checked.
+Tri Ip6OptsMatch::Evaluate(const PacketView& v, EvalContext& ctx) const {
+  size_t ptr = 0;
+  int err = ev1::FindIpv6Hdr(v, prefix_ == "hbh" ? 0 : 60, &ptr);
+  if (err < 0) {
+    if (err != ev1::kENOENT) ctx.hotdrop = true;
+    return Tri::kFalse;
+  }
+  if (!ev1::Have(v, ptr, 2)) {
+    ctx.hotdrop = true;
+    return Tri::kFalse;
+  }
+  const uint32_t skblen = static_cast<uint32_t>(v.size());
+  uint32_t hdrlen = (static_cast<uint32_t>(v.data()[ptr + 1]) + 1) * 8;
+  if (skblen - ptr < hdrlen) return Tri::kFalse;
+  const bool ret = !has_len() || ((len_ == hdrlen) != inv_len_);
+  if (!given_.Has(kOptOpts)) return ToTri(ret);
+  // The kernel's unsigned arithmetic, kept as it is.
+  uint32_t p = static_cast<uint32_t>(ptr) + 2;
+  hdrlen -= 2;
+  size_t temp = 0;
+  const size_t n = opts_.size();
+  for (; temp < n; ++temp) {
+    if (hdrlen < 1) break;
+    if (!ev1::Have(v, p, 1)) break;
+    const uint8_t type = v.data()[p];
+    if (type != (opts_[temp] >> 8)) return Tri::kFalse;
+    uint32_t optlen;
+    if (type) {
+      if (hdrlen < 2) break;
+      if (!ev1::Have(v, p + 1, 1)) break;
+      const uint8_t len = v.data()[p + 1];
+      const uint16_t spec = opts_[temp] & 0xff;
+      if (spec != 0xff && spec != len) return Tri::kFalse;
+      optlen = static_cast<uint32_t>(len) + 2;
+    } else {
+      optlen = 1;
+    }
+    if ((p > skblen - optlen || hdrlen < optlen) && temp < n - 1) break;
+    p += optlen;
+    hdrlen -= optlen;
+  }
+  return temp == n ? ToTri(ret) : Tri::kFalse;
 }
 
 void Ip6OptsMatch::Save(std::string& out, const SaveContext&) const {

@@ -25,6 +25,8 @@ class Ip6OptsMatch : public Match {
   Status Parse(int option, bool invert, std::span<const Arg> args,
                const ParseContext& ctx) override;
   void Save(std::string& out, const SaveContext& ctx) const override;
+  // ip6t_hbh's hbh_mt6 (both matches).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override;
 
   bool has_len() const { return given_.Has(kOptLen); }
   uint32_t len() const { return len_; }

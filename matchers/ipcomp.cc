@@ -6,8 +6,10 @@
 //   tests it.  Non-first fragments never match.  The kernel (xt_ipcomp) refuses the match unless
 //   the rule has '-p ipcomp' (108, not inverted).
 // Example: -p ipcomp -m ipcomp --ipcompspi 18 -j DROP
+// Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -35,6 +37,17 @@ class IpcompMatch : public Match {
     return {};
   }
 
+  // xt_ipcomp's comp_mt: not for later fragments; the 4-byte header must be
+  // readable, else the packet is dropped; the 16-bit CPI against the range.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 4)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint32_t cpi = ev1::Be16(v.transport() + 2);
+    return ToTri((cpi >= spi_min_ && cpi <= spi_max_) != invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (!(spi_min_ == 0 && spi_max_ == 0xffffffff) || invert_)
       SaveOpt(out, "ipcompspi", NumRangeText(spi_min_, spi_max_), invert_);

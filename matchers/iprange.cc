@@ -5,8 +5,10 @@
 //   FROM-FROM.  At least one option.  A reversed range (FROM > TO) loads (the
 //   kernel only warns) and never matches.
 // Example: -m iprange --src-range 10.0.0.1-10.0.0.50
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -47,6 +49,23 @@ class IprangeMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Any()) return Status::Error("'--src-range' or '--dst-range' is required");
     return {};
+  }
+  // xt_iprange's iprange_mt4 / iprange_mt6: unsigned comparison of the whole
+  // address with the bounds (a reversed range never matches).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    const size_t n = v.pkt->family == Family::kIPv4 ? 4 : 16;
+    auto outside = [&](const IpAddr& a, const AddrRange& r) {
+      auto cmp = [&](const IpAddr& x, const IpAddr& y) {
+        for (size_t i = 0; i < n; ++i)
+          if (x.b[i] != y.b[i]) return x.b[i] < y.b[i] ? -1 : 1;
+        return 0;
+      };
+      return cmp(a, r.from) < 0 || cmp(a, r.to) > 0;
+    };
+    if (has_src() && outside(v.src(), src_) != src_.invert) return Tri::kFalse;
+    if (has_dst() && outside(v.dst(), dst_) != dst_.invert) return Tri::kFalse;
+    return Tri::kTrue;
   }
   void Save(std::string& out, const SaveContext& ctx) const override {
     auto one = [&](const AddrRange& r, std::string_view name) {

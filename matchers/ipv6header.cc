@@ -8,8 +8,10 @@
 //   list ('!': differ from it); with --soft it must include every listed
 //   header ('!': none of them).
 // Example: -m ipv6header --header ipv6-frag --soft
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -90,6 +92,55 @@ class Ipv6headerMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Has(kOptHeader)) return Status::Error("'--header HEADER[,HEADER...]' is required");
     return {};
+  }
+  // ip6t_ipv6header's ipv6header_mt6: the set of headers in the chain (the
+  // walk passes every fragment header, first or not), "protocol" when it
+  // ends in anything but ESP or "no next header".
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.size() < 40) return Tri::kFalse;
+    uint8_t nexthdr = v.data()[6];
+    size_t ptr = 40;
+    long len = static_cast<long>(v.size()) - 40;
+    uint8_t temp = 0;
+    // nf_ip6_ext_hdr: hop-by-hop, routing, fragment, ESP, AH, none, dst.
+    auto ext = [](uint8_t nh) {
+      return nh == 0 || nh == 43 || nh == 44 || nh == 50 || nh == 51 || nh == 59 || nh == 60;
+    };
+    while (ext(nexthdr)) {
+      if (nexthdr == 59) {
+        temp |= 0x02;
+        break;
+      }
+      if (len < 2) return Tri::kFalse;
+      if (nexthdr == 50) {
+        temp |= 0x04;
+        break;
+      }
+      if (!ev1::Have(v, ptr, 2)) {
+        ctx.hotdrop = true;
+        return Tri::kFalse;
+      }
+      const uint8_t* hp = v.data() + ptr;
+      size_t hdrlen = nexthdr == 44   ? 8
+                      : nexthdr == 51 ? (static_cast<size_t>(hp[1]) + 2) * 4
+                                      : (static_cast<size_t>(hp[1]) + 1) * 8;
+      switch (nexthdr) {
+        case 0: temp |= 0x80; break;
+        case 43: temp |= 0x20; break;
+        case 44: temp |= 0x10; break;
+        case 51: temp |= 0x08; break;
+        case 60: temp |= 0x40; break;
+      }
+      nexthdr = hp[0];
+      len -= static_cast<long>(hdrlen);
+      ptr += hdrlen;
+      if (ptr > v.size()) break;
+    }
+    if (nexthdr != 59 && nexthdr != 50) temp |= 0x01;
+    // iptables sets invflags 0xff with '!', modeflag with --soft.
+    const uint8_t inv = invert_ ? 0xff : 0;
+    if (soft()) return ToTri(((temp ^ headers_ ^ inv) & headers_) == 0);
+    return ToTri(invert_ ? temp != headers_ : temp == headers_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v;

@@ -4,8 +4,10 @@
 //   IPv4 the total length field; IPv6 the payload length plus the 40-byte
 //   fixed header.  "MIN:" is MIN:65535, ":MAX" is 0:MAX; MIN > MAX is refused.
 // Example: -m length --length 1000:1500
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -31,6 +33,16 @@ class LengthMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--length MIN[:MAX]' is required");
     return {};
+  }
+  // xt_length: IPv4 the total length field; IPv6 payload length + 40, summed
+  // in 16 bits as the kernel does (a payload length above 65495 wraps).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    const uint8_t* b = v.data();
+    uint16_t len = v.pkt->family == Family::kIPv4
+                       ? ev1::Be16(b + 2)
+                       : static_cast<uint16_t>(ev1::Be16(b + 4) + 40);
+    return ToTri((len >= min_ && len <= max_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "length", hdr::RangeText(min_, max_), invert_);

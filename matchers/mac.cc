@@ -4,10 +4,12 @@
 //   packets that came in on an interface have one: the kernel allows the
 //   match only in PREROUTING, INPUT and FORWARD.
 // Example: -m mac --mac-source 00:11:22:33:44:55
+// Evaluation: yes
 #include <array>
 #include <cstdio>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -45,6 +47,15 @@ class MacMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--mac-source ADDRESS' is required");
     return {};
+  }
+  // xt_mac's mac_mt: only on an Ethernet device (ARPHRD_ETHER: not lo, not a
+  // tun device without a MAC header), the frame's source address.  No MAC
+  // header: no match, whatever '!'.
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    const Packet& p = *v.pkt;
+    if (p.in.empty() || p.mac_len != 14 || p.in == "lo") return Tri::kFalse;
+    bool eq = std::equal(mac_.begin(), mac_.end(), p.mac.begin() + 6);
+    return ToTri(eq != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[20];

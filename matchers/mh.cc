@@ -9,9 +9,11 @@
 //   other than 59 (no next header), is dropped.  The kernel (ip6t_mh) refuses
 //   the match unless the rule has '-p mobility-header' (135, not inverted).
 // Example: -p mobility-header -m mh --mh-type binding-update
+// Evaluation: yes
 #include <array>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -86,6 +88,17 @@ class MhMatch : public Match {
     return {};
   }
 
+  // ip6t_mh's mh_mt6: not for later fragments; the 6-byte header must be
+  // readable and its payload proto must be 59, else the packet is dropped.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 6) || v.transport()[0] != 59) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t type = v.transport()[2];
+    return ToTri((type >= min_ && type <= max_) != invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     // libip6t_mh prints nothing for the full range, inverted or not.
     if (min_ == 0 && max_ == 255) return;

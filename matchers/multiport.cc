@@ -10,7 +10,9 @@
 //   header is dropped.  The kernel (xt_multiport) refuses the match unless
 //   the rule has '-p tcp|udp|udplite|sctp|dccp' (not inverted).
 // Example: -p tcp -m multiport --dports 80,443,8000:8080
+// Evaluation: yes
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -93,6 +95,25 @@ class MultiportMatch : public Match {
     return {};
   }
 
+  // xt_multiport's multiport_mt (revision 1): not for later fragments; the
+  // two port fields must be readable, else the packet is dropped.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 4)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint16_t src = ev1::Be16(v.transport()), dst = ev1::Be16(v.transport() + 2);
+    for (size_t i = 0; i < count_; ++i) {
+      const uint16_t s = ports_[i];
+      const uint16_t e = range_[i] ? ports_[++i] : s;
+      const bool hit_src = src >= s && src <= e, hit_dst = dst >= s && dst <= e;
+      if ((dir_ == Dir::kSource && hit_src) || (dir_ == Dir::kDestination && hit_dst) ||
+          (dir_ == Dir::kEither && (hit_src || hit_dst)))
+        return ToTri(!invert_);
+    }
+    return ToTri(invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v;
     for (size_t i = 0; i < count_; ++i) {

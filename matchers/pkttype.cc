@@ -6,7 +6,9 @@
 //   (PACKET_LOOPBACK) count as multicast when IPv6 or to an IPv4 multicast
 //   address, else as broadcast.
 // Example: -m pkttype --pkt-type broadcast
+// Evaluation: yes
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -50,6 +52,27 @@ class PkttypeMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--pkt-type TYPE' is required");
     return {};
+  }
+  // xt_pkttype: skb->pkt_type (PACKET_LOOPBACK never occurs for the packets
+  // iptsim builds: it marks the looped-back copy of a multicast the host sent).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    return ToTri((PacketType(*v.pkt) == type_) != invert_);
+  }
+  // What skb->pkt_type is at the netfilter hooks:
+  // - a frame received on an Ethernet-like device: eth_type_trans sets it from
+  //   the destination MAC: ff:ff:ff:ff:ff:ff broadcast, other group addresses
+  //   (low bit of the first byte set) multicast, a unicast address other than
+  //   the device's PACKET_OTHERHOST, which ip_rcv / ipv6_rcv drop before
+  //   PREROUTING (and br_netfilter turns into PACKET_HOST for its hooks), so
+  //   every unicast frame that reaches a hook is PACKET_HOST;
+  // - a device without a link-layer header (tun, mac_len 0): PACKET_HOST;
+  // - a locally generated packet: alloc_skb leaves 0, PACKET_HOST, also for
+  //   broadcast and multicast destinations (OUTPUT and POSTROUTING).
+  static uint8_t PacketType(const Packet& p) {
+    if (p.in.empty() || p.mac_len != 14 || !(p.mac[0] & 1)) return 0;
+    for (int i = 0; i < 6; ++i)
+      if (p.mac[i] != 0xff) return 2;
+    return 1;
   }
   void Save(std::string& out, const SaveContext&) const override {
     for (const auto& t : kTypes)

@@ -6,7 +6,9 @@
 //   kernel allows it only in INPUT, FORWARD, OUTPUT and POSTROUTING (there is
 //   no route yet in PREROUTING).
 // Example: -m realm --realm 0x1/0xff
+// Evaluation: partial: unknown (needs the route's realm) unless VALUE has bits outside MASK or MASK is 0
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -40,6 +42,18 @@ class RealmMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--realm VALUE[/MASK]' is required");
     return {};
+  }
+  // xt_realm's realm_mt: (dst->tclassid & MASK) == VALUE on the packet's
+  // route.  Decided here only when no realm can match (VALUE has bits outside
+  // MASK) or every realm does (MASK 0, VALUE 0).
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    if (id_ & ~mask_) return ToTri(invert_);
+    if (mask_ == 0) return ToTri(!invert_);
+    ctx.unknown_reason =
+        "-m realm needs the realm (classid) of the packet's route, which iptsim does not "
+        "model (routes have no realm unless 'ip route ... realm' sets one); decide with "
+        "--assume realm=true|false";
+    return Tri::kUnknown;
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v;

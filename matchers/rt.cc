@@ -11,10 +11,12 @@
 //   needs --rt-0-addrs before it.  Without options it matches any packet with
 //   a Routing header.
 // Example: -m rt --rt-type 0 --rt-segsleft 0:2
+// Evaluation: yes
 #include <vector>
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -82,6 +84,66 @@ class RtMatch : public Match {
         return {};
     }
     return {};
+  }
+  // ip6t_rt's rt_mt6: the Routing header found by ipv6_find_hdr (a broken
+  // chain or a header cut off drops the packet; none: no match); a header
+  // longer than the packet does not match.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    size_t ptr = 0;
+    int err = ev1::FindIpv6Hdr(v, 43, &ptr);
+    if (err < 0) {
+      if (err != ev1::kENOENT) ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    if (!ev1::Have(v, ptr, 4)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* rh = v.data() + ptr;
+    const size_t hdrlen = (static_cast<size_t>(rh[1]) + 1) * 8;
+    if (v.size() - ptr < hdrlen) return Tri::kFalse;
+    bool ret = ((rh[3] >= segs_lo_ && rh[3] <= segs_hi_) != inv_segs_) &&
+               (!has_len() || ((len_ == hdrlen) != inv_len_)) &&
+               (!has_type() || ((type_ == rh[2]) != inv_type_));
+    if (ret && res()) {
+      if (!ev1::Have(v, ptr + 4, 4)) {
+        ctx.hotdrop = true;
+        return Tri::kFalse;
+      }
+      ret = ev1::Be32(rh + 4) == 0;
+    }
+    if (addrs_.empty()) return ToTri(ret);
+    const size_t naddr = (hdrlen - 8) / 16;
+    if (addrs_.size() > naddr) return Tri::kFalse;
+    auto addr_at = [&](size_t k, IpAddr* a) {
+      size_t o = ptr + 8 + k * 16;
+      if (!ev1::Have(v, o, 16)) return false;
+      std::copy(v.data() + o, v.data() + o + 16, a->b.begin());
+      return true;
+    };
+    if (not_strict()) {
+      size_t i = 0;
+      for (size_t k = 0; k < naddr; ++k) {
+        IpAddr a;
+        if (!addr_at(k, &a)) {
+          ctx.hotdrop = true;
+          return Tri::kFalse;
+        }
+        if (a == addrs_[i]) ++i;
+        if (i == addrs_.size()) break;
+      }
+      return i == addrs_.size() ? ToTri(ret) : Tri::kFalse;
+    }
+    size_t k = 0;
+    for (; k < addrs_.size(); ++k) {
+      IpAddr a;
+      if (!addr_at(k, &a)) {
+        ctx.hotdrop = true;
+        return Tri::kFalse;
+      }
+      if (!(a == addrs_[k])) break;
+    }
+    return k == addrs_.size() && k == naddr ? ToTri(ret) : Tri::kFalse;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (given_.Has(kOptType)) SaveOpt(out, "rt-type", std::to_string(type_), inv_type_);

@@ -10,10 +10,12 @@
 //   inverts each test.  Non-first fragments never match.  The kernel
 //   (xt_sctp) refuses the match unless the rule has '-p sctp' (not inverted).
 // Example: -p sctp -m sctp --dport 2905 --chunk-types any INIT,DATA:Be
+// Evaluation: yes
 #include <array>
 
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -98,6 +100,68 @@ class SctpMatch : public Match {
     return {};
   }
 
+  // xt_sctp's sctp_mt: not for later fragments; the 12-byte common header
+  // must be readable, else the packet is dropped.  Each given test, '!'
+  // inverting it.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (v.fragoff != 0) return Tri::kFalse;
+    if (!ev1::Have(v, v.thoff, 12)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* sh = v.transport();
+    if (sport_.given && !sport_.Contains(ev1::Be16(sh))) return Tri::kFalse;
+    if (dport_.given && !dport_.Contains(ev1::Be16(sh + 2))) return Tri::kFalse;
+    if (chunks_given_ && MatchChunks(v, ctx) == inv_chunks_) return Tri::kFalse;
+    return Tri::kTrue;
+  }
+  // match_flags: the first flag entry recorded for the chunk type decides
+  // (entries carry what iptables sent: its name-table index, see FlagInfo).
+  bool FlagsMatch(uint8_t type, uint8_t flags) const {
+    for (const FlagInfo& f : flag_info())
+      if (f.chunktype == type) return (flags & f.flag_mask) == f.flag;
+    return true;
+  }
+  // match_packet: walks the chunks (at least one; a chunk header cut off or
+  // of length 0 drops the packet).
+  bool MatchChunks(const PacketView& v, EvalContext& ctx) const {
+    std::array<uint32_t, 8> copy = chunkmap_;
+    size_t off = static_cast<size_t>(v.thoff) + 12;
+    do {
+      if (!ev1::Have(v, off, 4) || ev1::Be16(v.data() + off + 2) == 0) {
+        ctx.hotdrop = true;
+        return false;
+      }
+      const uint8_t type = v.data()[off], flags = v.data()[off + 1];
+      off += (static_cast<size_t>(ev1::Be16(v.data() + off + 2)) + 3) & ~static_cast<size_t>(3);
+      if (IsSet(type)) {
+        switch (match_type_) {
+          case ChunkMatch::kAny:
+            if (FlagsMatch(type, flags)) return true;
+            break;
+          case ChunkMatch::kAll:
+            if (FlagsMatch(type, flags)) copy[type / 32] &= ~(1u << (type % 32));
+            break;
+          case ChunkMatch::kOnly:
+            if (!FlagsMatch(type, flags)) return false;
+            break;
+        }
+      } else if (match_type_ == ChunkMatch::kOnly) {
+        return false;
+      }
+    } while (off < v.size());
+    switch (match_type_) {
+      case ChunkMatch::kAll:
+        for (uint32_t w : copy)
+          if (w) return false;
+        return true;
+      case ChunkMatch::kAny:
+        return false;
+      case ChunkMatch::kOnly:
+        return true;
+    }
+    return false;
+  }
   void Save(std::string& out, const SaveContext&) const override {
     SavePorts(out, "sport", sport_);
     SavePorts(out, "dport", dport_);

@@ -9,10 +9,12 @@
 //   byte is printable and the last is not '\', else as --hex-string "|..|".
 //   Kernel: --algo must name a text search module (bm, kmp), FROM <= TO.
 // Example: -m string --string "GET /admin" --algo bm --to 200
+// Evaluation: partial: unknown for --algo bm --icase with the byte 0xbf, 0xdf or 0xff in the pattern
 #include <cstdio>
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -148,6 +150,43 @@ class StringMatch : public Match {
       return Status::Error("'--from " + std::to_string(from_) + "' is beyond '--to " +
                            std::to_string(to_) + "'");
     return {};
+  }
+  // xt_string's string_mt: skb_find_text over the packet bytes from the
+  // network header, offsets [from, to) (the end clamped to the packet); bm
+  // and kmp find the same occurrences in a linear buffer.  --icase compares
+  // with the kernel's toupper, which also folds Latin-1 letters (lib/ctype.c).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (icase_ && algo_ == "bm")
+      for (char ch : pattern_) {
+        const uint8_t c = static_cast<uint8_t>(ch);
+        if (c == 0xbf || c == 0xdf || c == 0xff) {
+          // ts_bm's bad-character table knows tolower(p) but not every byte
+          // whose toupper is p (0xdf -> 0xbf, 0xff -> 0xdf): it may skip an
+          // occurrence, depending on the bytes around it.
+          ctx.unknown_reason =
+              "-m string --algo bm --icase with the byte 0xbf, 0xdf or 0xff in the pattern: "
+              "the kernel's Boyer-Moore tables may skip some case-folded occurrences, which "
+              "iptsim does not reproduce; use --algo kmp or decide with --assume "
+              "string=true|false";
+          return Tri::kUnknown;
+        }
+      }
+    const size_t n = v.size(), plen = pattern_.size();
+    const size_t end = std::min<size_t>(to_, n);
+    bool found = false;
+    if (from_ < end && plen <= end - from_) {
+      auto up = [&](uint8_t c) -> uint8_t {
+        if (!icase_) return c;
+        bool lower = (c >= 'a' && c <= 'z') || (c >= 0xdf && c != 0xf7);
+        return lower ? static_cast<uint8_t>(c - 32) : c;
+      };
+      for (size_t s = from_; !found && s + plen <= end; ++s) {
+        size_t i = 0;
+        while (i < plen && up(v.data()[s + i]) == up(static_cast<uint8_t>(pattern_[i]))) ++i;
+        found = i == plen;
+      }
+    }
+    return ToTri(found != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = "\"";

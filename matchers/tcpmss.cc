@@ -6,8 +6,10 @@
 //   (xt_tcpmss) refuses the match unless the rule has '-p tcp' (not
 //   inverted).
 // Example: -p tcp -m tcpmss --mss 1:500 -j DROP
+// Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -35,6 +37,40 @@ class TcpmssMatch : public Match {
     return {};
   }
 
+  // xt_tcpmss's tcpmss_mt.  No fragment test: a later fragment's payload is
+  // read as a TCP header, as the kernel does.  A header or option area that
+  // cannot be read, or a data offset below 5, drops the packet.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (!ev1::Have(v, v.thoff, 20)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* th = v.transport();
+    const size_t doff = static_cast<size_t>(th[12] >> 4) * 4;
+    if (doff < 20) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const size_t optlen = doff - 20;
+    if (optlen && !ev1::Have(v, v.thoff + 20, optlen)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    const uint8_t* op = th + 20;
+    for (size_t i = 0; i < optlen;) {
+      if (op[i] == 2 && optlen - i >= 4 && op[i + 1] == 4) {
+        const uint16_t mss = ev1::Be16(op + i + 2);
+        return ToTri((mss >= mss_min_ && mss <= mss_max_) != invert_);
+      }
+      // (At the last byte any step ends the loop, whatever the kernel
+      // reads past the options.)
+      if (op[i] < 2 || i + 1 >= optlen)
+        ++i;
+      else
+        i += op[i + 1] ? op[i + 1] : 1;
+    }
+    return ToTri(invert_);
+  }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "mss", NumRangeText(mss_min_, mss_max_), invert_);
   }

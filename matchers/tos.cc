@@ -6,9 +6,11 @@
 //   (0x02) and Normal-Service (0x00), any case, use the mask 0x3f.  Saved as
 //   0xVV/0xMM.
 // Example: -m tos --tos 0x10/0x3f
+// Evaluation: yes
 #include <cstdio>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -65,6 +67,11 @@ class TosMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--tos VALUE[/MASK]' is required");
     return {};
+  }
+  // xt_dscp's tos_mt: the IPv4 TOS byte / the IPv6 traffic class.
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    return ToTri(((ev1::DsField(v) & mask_) == value_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[16];

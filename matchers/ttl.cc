@@ -4,8 +4,10 @@
 //   equal with '!'), less than, greater than.  Exactly one of the three;
 //   only --ttl-eq can be inverted.  No kernel restrictions (xt_hl).
 // Example: -m ttl --ttl-lt 5
+// Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -35,6 +37,18 @@ class TtlMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Any()) return Status::Error("one of '--ttl-eq', '--ttl-lt' or '--ttl-gt' is required");
     return {};
+  }
+  // xt_hl's ttl_mt.
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    const uint8_t ttl = v.data()[8];
+    switch (mode_) {
+      case Mode::kEq: return ToTri(ttl == value_);
+      case Mode::kNe: return ToTri(ttl != value_);
+      case Mode::kLt: return ToTri(ttl < value_);
+      case Mode::kGt: return ToTri(ttl > value_);
+    }
+    return Tri::kFalse;
   }
   void Save(std::string& out, const SaveContext&) const override {
     const std::string v = std::to_string(value_);

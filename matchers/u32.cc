@@ -10,9 +10,11 @@
 //   (0x hex, 0 octal, decimal).  At most 10 tests, 10 numbers per location
 //   and 10 ranges per test.
 // Example: -m u32 --u32 "0>>22&0x3C@0>>16=0x0:0x10"
+// Evaluation: yes
 #include <vector>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
@@ -172,6 +174,55 @@ class U32Match : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--u32 TESTS' is required");
     return {};
+  }
+  // xt_u32's u32_match_it over the packet from the network header.  Shift
+  // counts of 32 and more act modulo 32, as the x86 shift instructions do
+  // (the C shift is undefined there).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    const uint32_t len = static_cast<uint32_t>(v.size());
+    auto word = [&](uint32_t off) { return ev1::Be32(v.data() + off); };
+    bool ok = true;
+    for (const U32Test& t : tests_) {
+      uint32_t at = 0, pos = t.location[0].number;
+      if (len < 4 || pos > len - 4) {
+        ok = false;
+        break;
+      }
+      uint32_t val = word(pos);
+      for (size_t i = 1; ok && i < t.location.size(); ++i) {
+        const uint32_t number = t.location[i].number;
+        switch (t.location[i].op) {
+          case U32Op::kAnd: val &= number; break;
+          case U32Op::kLeftShift: val <<= (number & 31); break;
+          case U32Op::kRightShift: val >>= (number & 31); break;
+          case U32Op::kAt:
+            if (at + val < at) {
+              ok = false;
+              break;
+            }
+            at += val;
+            pos = number;
+            if (at + 4 < at || len < at + 4 || pos > len - at - 4) {
+              ok = false;
+              break;
+            }
+            val = word(at + pos);
+            break;
+        }
+      }
+      if (!ok) break;
+      bool in = false;
+      for (const U32Range& r : t.ranges)
+        if (r.min <= val && val <= r.max) {
+          in = true;
+          break;
+        }
+      if (!in) {
+        ok = false;
+        break;
+      }
+    }
+    return ToTri(ok != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = "\"";

@@ -198,6 +198,36 @@ TEST_CASE("ECN rewrites the IP ECT bits and the TCP ECE/CWR flags (ecn_tg)", "[e
   CHECK(t.bytes == before);
 }
 
+TEST_CASE("TCPOPTSTRIP turns options into NOPs and fixes the checksum", "[eval-tgt]") {
+  // MSS 1460, NOP, NOP, timestamp (10 bytes): 16 bytes of options.
+  Packet p = Pkt({"-p", "tcp", "--tcp-option-hex", "020405b40101080a0000000100000002"});
+  REQUIRE(p.bytes.size() == 56);
+  REQUIRE(TcpChecksumOk(p));
+  CHECK(Apply("-p tcp -j TCPOPTSTRIP --strip-options timestamp", p, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  for (size_t i = 46; i < 56; ++i) CHECK(p.bytes[i] == 0x01);
+  CHECK(p.bytes[40] == 0x02);  // MSS kept
+  CHECK(TcpChecksumOk(p));
+  Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", p, "mangle", "POSTROUTING");
+  for (size_t i = 40; i < 56; ++i) CHECK(p.bytes[i] == 0x01);
+  CHECK(TcpChecksumOk(p));
+  // An odd offset: NOP then MSS (the option starts at byte 21 of the header).
+  Packet q = Pkt({"-p", "tcp", "--tcp-option-hex", "01020405b4000000"});
+  REQUIRE(TcpChecksumOk(q));
+  Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", q, "mangle", "POSTROUTING");
+  for (size_t i = 40; i < 45; ++i) CHECK(q.bytes[i] == 0x01);
+  CHECK(TcpChecksumOk(q));
+  // A header cut short: NF_DROP; a later fragment: untouched.
+  Packet s = Pkt({"-p", "tcp", "--tcp-option-hex", "020405b4", "--len", "42"});
+  CHECK(Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", s, "mangle", "POSTROUTING") ==
+        TargetVerdict::kDrop);
+  Packet f = Pkt({"-p", "tcp", "--frag", "8", "--payload-hex", "020405b4020405b4"});
+  std::vector<uint8_t> before = f.bytes;
+  CHECK(Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", f, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  CHECK(f.bytes == before);
+}
+
 TEST_CASE("Targets that only continue leave the packet alone", "[eval-tgt]") {
   struct C {
     const char* table;

@@ -3,10 +3,12 @@
 // Semantics: emits an audit record (NETFILTER_PKT) for the packet, then the
 //   rule continues; --type (any case, mandatory) only labels the record.
 // Example: -A INPUT -j AUDIT --type drop
+// Evaluation: yes (the rule continues; the audit record is not simulated)
 #include <array>
 #include <strings.h>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -31,6 +33,10 @@ class AuditTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (type_ < 0) return Status::Error("'--type accept|drop|reject' is required");
     return {};
+  }
+  // xt_AUDIT.c audit_tg: an audit record (not in the trace), XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "type", std::string_view(kTypes[type_]));

@@ -5,7 +5,9 @@
 //   NIC), then the rule continues.  --checksum-fill is mandatory.  The kernel
 //   accepts it only in the mangle table.
 // Example: -t mangle -A POSTROUTING -p udp --dport 68 -j CHECKSUM --checksum-fill
+// Evaluation: yes (a synthetic packet is never CHECKSUM_PARTIAL: no change; the rule continues)
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -24,6 +26,10 @@ class ChecksumTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (!fill_) return Status::Error("'--checksum-fill' is required");
     return {};
+  }
+  // xt_CHECKSUM.c checksum_tg: fills in the checksum only for CHECKSUM_PARTIAL packets (offloaded, locally generated); a synthetic packet has its checksum already, so nothing changes.  XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (fill_) SaveOpt(out, "checksum-fill");

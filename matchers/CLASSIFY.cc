@@ -5,9 +5,11 @@
 //   the rule continues.  Saved as %04x:%04x.  The kernel accepts it only in
 //   the mangle table, in OUTPUT, FORWARD and POSTROUTING.
 // Example: -t mangle -A POSTROUTING -j CLASSIFY --set-class 1:10
+// Evaluation: yes (sets skb->priority, which nothing in the trace shows; the rule continues)
 #include <cstdio>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -32,6 +34,10 @@ class ClassifyTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (!given_) return Status::Error("'--set-class MAJOR:MINOR' is required");
     return {};
+  }
+  // xt_CLASSIFY.c classify_tg: skb->priority = the class (not simulated: nothing reads it), XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[24];

@@ -6,8 +6,10 @@
 //   required, not both.  The kernel accepts it only in the mangle and security
 //   tables.
 // Example: -j CONNSECMARK --save
+// Evaluation: yes (copies the secmark to or from the conntrack, not shown; the rule continues)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -37,6 +39,10 @@ class ConnsecmarkTarget : public Target {
       return Status::Error("target is only valid in the mangle and security tables, not in '" +
                            std::string(TableName(ctx.table)) + "'");
     return {};
+  }
+  // xt_CONNSECMARK.c connsecmark_tg: secmark save/restore (not simulated), XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, restore ? "restore" : "save");

@@ -7,11 +7,13 @@
 //   The kernel accepts it only in the mangle table (and refuses VALUE >
 //   0x3f with EDOM).
 // Example: -t mangle -A POSTROUTING -j DSCP --set-dscp 0x2e
+// Evaluation: yes
 #include <array>
 #include <cstdio>
 #include <strings.h>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -57,6 +59,17 @@ class DscpTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (given_ < 0) return Status::Error("'--set-dscp VALUE' or '--set-dscp-class CLASS' is required");
     return {};
+  }
+  // xt_DSCP.c dscp_tg / dscp_tg6: the ECN bits are kept (mask ~XT_DSCP_MASK).
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    uint8_t* h = pkt.bytes.data();
+    if (pkt.family == Family::kIPv4) {
+      if ((h[1] >> 2) != dscp_) ev2::Ipv4ChangeDsfield(h, 0x03, static_cast<uint8_t>(dscp_ << 2));
+    } else {
+      if ((ev2::Ipv6GetDsfield(h) >> 2) != dscp_)
+        ev2::Ipv6ChangeDsfield(h, 0x03, static_cast<uint8_t>(dscp_ << 2));
+    }
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[16];

@@ -8,7 +8,9 @@
 //   At least one option.  The kernel accepts it only in the mangle table, and
 //   the TCP operations only with '-p tcp' (not inverted).
 // Example: -t mangle -A POSTROUTING -p tcp -j ECN --ecn-tcp-remove
+// Evaluation: yes
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -77,6 +79,31 @@ class EcnTarget : public Target {
       return Status::Error("the TCP operations (--ecn-tcp-remove, --ecn-tcp-cwr, --ecn-tcp-ece) "
                            "need '-p tcp'");
     return {};
+  }
+  // ipt_ECN.c ecn_tg: set_ect_ip, then set_ect_tcp when the IP protocol is
+  // TCP (the kernel does not look at the fragment offset); a TCP header
+  // shorter than 20 bytes: NF_DROP.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    uint8_t* h = pkt.bytes.data();
+    if ((operation_ & kSetIp) && (h[1] & 3) != (ip_ect_ & 3)) {
+      uint8_t old = h[1];
+      h[1] = static_cast<uint8_t>((h[1] & ~3) | (ip_ect_ & 3));
+      ev2::CsumReplace2(h + 10, old, h[1]);
+    }
+    if ((operation_ & (kSetEce | kSetCwr)) && h[9] == 6) {
+      size_t thoff = static_cast<size_t>(h[0] & 0x0f) * 4;
+      if (pkt.bytes.size() < thoff + 20) return TargetVerdict::kDrop;
+      uint8_t* th = h + thoff;
+      bool ece = th[13] & 0x40, cwr = th[13] & 0x80;
+      if ((!(operation_ & kSetEce) || ece == (ece_ != 0)) &&
+          (!(operation_ & kSetCwr) || cwr == (cwr_ != 0)))
+        return TargetVerdict::kContinue;
+      uint16_t oldval = ev2::Get16(th + 12);
+      if (operation_ & kSetEce) th[13] = static_cast<uint8_t>((th[13] & ~0x40) | (ece_ ? 0x40 : 0));
+      if (operation_ & kSetCwr) th[13] = static_cast<uint8_t>((th[13] & ~0x80) | (cwr_ ? 0x80 : 0));
+      ev2::InetProtoCsumReplace2(th + 16, oldval, ev2::Get16(th + 12));
+    }
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (operation_ == (kSetEce | kSetCwr) && ece_ == 0 && cwr_ == 0) {

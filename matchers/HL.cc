@@ -5,6 +5,10 @@
 //   continues.  Exactly one of the three options.  The kernel accepts it
 //   only in the mangle table (and refuses an increment or decrement of 0).
 // Example: -t mangle -A PREROUTING -j HL --hl-set 64
+// Evaluation: yes
+#include <algorithm>
+
+#include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -36,6 +40,15 @@ class HlTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (given_ < 0) return Status::Error("one of --hl-set, --hl-dec or --hl-inc is required");
     return {};
+  }
+  // xt_HL.c hl_tg6 (IPv6 has no header checksum).
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    uint8_t* h = pkt.bytes.data();
+    int hl = h[7];
+    int nh = mode_ == kSet ? value_ : mode_ == kInc ? std::min(hl + value_, 255)
+                                                    : std::max(hl - value_, 0);
+    h[7] = static_cast<uint8_t>(nh);
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, mode_ == kSet ? "hl-set" : mode_ == kDec ? "hl-dec" : "hl-inc",

@@ -10,7 +10,9 @@
 //   (it also refuses rules that share a NAME with different --alarm settings).
 //   iptables-save prints NAME unquoted.
 // Example: -A FORWARD -o ppp0 -j IDLETIMER --timeout 600 --label ppp0
+// Evaluation: yes (restarts a timer, the rule continues)
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -58,6 +60,10 @@ class IdletimerTarget : public Target {
       return Status::Error("the kernel refuses label '" + label_ +
                            "': it cannot be a file in /sys/class/xt_idletimer/timers");
     return {};
+  }
+  // xt_IDLETIMER.c idletimer_tg_target: re-arms the timer, XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "timeout", std::to_string(timeout_));

@@ -6,9 +6,11 @@
 //   --led-always-blink blinks even when the LED is already on.  iptables-save
 //   quotes NAME ("..." with \ before " and \) and prints inf as -1.
 // Example: -A INPUT -p tcp --dport 22 -j LED --led-trigger-id ssh --led-delay 100
+// Evaluation: yes (blinks an LED, the rule continues)
 #include <strings.h>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -59,6 +61,10 @@ class LedTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (!(seen_ & 1u)) return Status::Error("'--led-trigger-id NAME' is required");
     return {};
+  }
+  // xt_LED.c led_tg: fires the LED trigger, XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string q = "\"";

@@ -9,8 +9,10 @@
 //   unless 0); --nflog-threshold batches N packets (0..65535, 0 not
 //   printed).  Kernel (xt_NFLOG): any table and hook.
 // Example: -j NFLOG --nflog-group 5 --nflog-prefix "fw: " --nflog-size 128
+// Evaluation: yes (the rule continues; the record goes to nfnetlink_log, not to the kernel log)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -68,6 +70,10 @@ class NflogTarget : public Target {
         return {};
     }
     return {};
+  }
+  // xt_NFLOG.c nflog_tg: nf_log_packet(NF_LOG_TYPE_ULOG) to userspace (nothing in the kernel log), XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (!prefix_.empty()) SaveOpt(out, "nflog-prefix", SaveString(prefix_));

@@ -9,8 +9,10 @@
 //   bound is 0 / 65534 (iptables 1.8.13).  Saved as --queue-num N when a
 //   single queue.  Kernel (xt_NFQUEUE): any table and hook.
 // Example: -p tcp --dport 80 -j NFQUEUE --queue-balance 0:3 --queue-bypass
+// Evaluation: yes (verdict QUEUE; with --queue-bypass ACCEPT: iptsim has no userspace listener)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -64,6 +66,15 @@ class NfqueueTarget : public Target {
     if ((seen_ & (1u << kCpuFanout)) && !(seen_ & (1u << kBalance)))
       return Status::Error("'--queue-cpu-fanout' needs '--queue-balance'");
     return {};
+  }
+  // xt_NFQUEUE.c nfqueue_tg*: NF_QUEUE_NR(queue), with NF_VERDICT_FLAG_QUEUE_BYPASS
+  // for --queue-bypass.  The simulation has no nfnetlink_queue listener: with
+  // --queue-bypass, nf_queue() finds no listener and nf_hook_slow goes on with
+  // the next hook function as for NF_ACCEPT (so ACCEPT here); without it the
+  // verdict is QUEUE (no listener: the kernel drops the packet).  The queue
+  // number (--queue-balance, --queue-cpu-fanout) does not change this.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return (flags_ & kFlagBypass) ? TargetVerdict::kAccept : TargetVerdict::kQueue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (total_ > 1)

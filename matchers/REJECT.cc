@@ -16,10 +16,12 @@
 //   table, INPUT, FORWARD and OUTPUT only; tcp-reset needs '-p tcp' (not
 //   inverted).
 // Example: -p tcp -j REJECT --reject-with tcp-reset
+// Evaluation: yes (verdict DROP; the ICMP error or TCP reset the kernel sends is not generated yet)
 #include <array>
 
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -111,6 +113,13 @@ class RejectTarget : public Target {
           "otherwise; this rule has " +
           RuleProtoText(ip) + ")");
     return {};
+  }
+  // ipt_REJECT.c reject_tg / ip6t_REJECT.c reject_tg6: the reply (ICMP error
+  // or TCP RST, nf_send_unreach / nf_send_reset) is sent as a new locally
+  // generated packet, the original gets NF_DROP.  The reply is not generated
+  // here.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kDrop;
   }
   void Save(std::string& out, const SaveContext&) const override {
     auto name = [&](auto& table) -> std::string_view {

@@ -8,8 +8,10 @@
 //   context (on a machine without SELinux the kernel refuses every SECMARK
 //   rule).  Saved unquoted, as iptables prints it.
 // Example: -j SECMARK --selctx system_u:object_r:ssh_packet_t:s0
+// Evaluation: yes (sets skb->secmark, which nothing in the trace shows; the rule continues)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -37,6 +39,10 @@ class SecmarkTarget : public Target {
                            std::string(TableName(ctx.table)) + "'");
     if (context.empty()) return Status::Error("empty security context (the LSM refuses it)");
     return {};
+  }
+  // xt_SECMARK.c secmark_tg: skb->secmark = the SELinux id (not simulated), XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "selctx", context);

@@ -14,9 +14,11 @@
 //   reached from FORWARD, OUTPUT and POSTROUTING.  The sets must exist
 //   (not checked: ipsets live outside the ruleset).
 // Example: -j SET --add-set scanners src --exist --timeout 3600
+// Evaluation: partial: always unknown (needs the ipsets)
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -81,6 +83,14 @@ class SetTarget : public Target {
     return {};
   }
 
+  // xt_set.c set_target_v*: adds to / deletes from ipsets, --map-set may set
+  // the mark, priority and queue from the set's entry: needs the sets.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
+    ctx.unknown_reason =
+        "-j SET changes ipsets (and --map-set reads their entries), which iptsim does not "
+        "model";
+    return TargetVerdict::kUnknown;
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (add_.given()) SaveOpt(out, "add-set", add_.name + " " + add_.Flags());
     if (given_.Has(kExist)) SaveOpt(out, "exist");

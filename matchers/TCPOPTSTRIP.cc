@@ -6,9 +6,12 @@
 //   timestamp (8), md5 (19); none listed strips nothing.  Saved as sorted
 //   numbers.  The kernel accepts it only in the mangle table, with '-p tcp'.
 // Example: -t mangle -A POSTROUTING -p tcp -j TCPOPTSTRIP --strip-options timestamp
+// Evaluation: yes
+#include <algorithm>
 #include <array>
 #include <bitset>
 
+#include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -55,6 +58,33 @@ class TcpoptstripTarget : public Target {
       list.remove_prefix(comma + 1);
     }
     return {};
+  }
+  // xt_TCPOPTSTRIP.c tcpoptstrip_mangle_packet: non-first fragments are left
+  // alone; a TCP header that cannot be read whole is NF_DROP; every option
+  // to strip becomes NOP bytes, the checksum following byte by byte
+  // (inet_proto_csum_replace2 on the byte's half of its 16-bit word).
+  TargetVerdict Apply(Packet& pkt, const PacketView& v, EvalContext&) const override {
+    if (v.fragoff != 0) return TargetVerdict::kContinue;
+    size_t thoff = v.thoff;
+    if (pkt.bytes.size() < thoff + 20) return TargetVerdict::kDrop;
+    uint8_t* opt = pkt.bytes.data() + thoff;
+    size_t hdrlen = static_cast<size_t>(opt[12] >> 4) * 4;
+    if (hdrlen < 20 || pkt.bytes.size() < thoff + hdrlen) return TargetVerdict::kDrop;
+    for (size_t i = 20, optl; i < hdrlen - 1; i += optl) {
+      optl = (opt[i] <= 1 || opt[i + 1] == 0) ? 1 : opt[i + 1];
+      if (i + optl > hdrlen) break;
+      if (!strip_.test(opt[i])) continue;
+      for (size_t j = 0; j < optl; ++j) {
+        uint16_t o = opt[i + j], n = 1;  // TCPOPT_NOP
+        if ((i + j) % 2 == 0) {
+          o = static_cast<uint16_t>(o << 8);
+          n = static_cast<uint16_t>(n << 8);
+        }
+        ev2::InetProtoCsumReplace2(opt + 16, o, n);
+      }
+      std::fill(opt + i, opt + i + optl, uint8_t{1});
+    }
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string list;

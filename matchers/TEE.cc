@@ -7,8 +7,10 @@
 //   Kernel (xt_TEE): any table and hook; the gateway may not be
 //   0.0.0.0 / ::.
 // Example: -j TEE --gateway 192.168.1.250 --oif eth1
+// Evaluation: yes (the original continues; the clone is not simulated)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -47,6 +49,10 @@ class TeeTarget : public Target {
     if (gw_ == IpAddr{})
       return Status::Error("the kernel refuses the unspecified address as TEE gateway");
     return {};
+  }
+  // xt_TEE.c tee_tg4/tee_tg6: nf_dup_ipv4/6 sends a clone (which the engine does not follow), the original gets XT_CONTINUE.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext& ctx) const override {
     SaveOpt(out, "gateway", FormatIpAddr(ctx.family, gw_));

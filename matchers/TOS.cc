@@ -9,11 +9,13 @@
 //   0/~B, --or-tos B is B/B, --xor-tos B is B/0.  The kernel accepts it only
 //   in the mangle table.
 // Example: -t mangle -A PREROUTING -j TOS --set-tos 0x10/0x3f
+// Evaluation: yes
 #include <array>
 #include <cstdio>
 #include <strings.h>
 
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -100,6 +102,20 @@ class TosTarget : public Target {
     if (action_ < 0)
       return Status::Error("an action is required: --set-tos, --and-tos, --or-tos or --xor-tos");
     return {};
+  }
+  // xt_DSCP.c tos_tg / tos_tg6.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    uint8_t* h = pkt.bytes.data();
+    if (pkt.family == Family::kIPv4) {
+      uint8_t orig = h[1];
+      uint8_t nv = static_cast<uint8_t>((orig & ~mask_) ^ value_);
+      if (orig != nv) ev2::Ipv4ChangeDsfield(h, 0, nv);
+    } else {
+      uint8_t orig = ev2::Ipv6GetDsfield(h);
+      uint8_t nv = static_cast<uint8_t>((orig & ~mask_) ^ value_);
+      if (orig != nv) ev2::Ipv6ChangeDsfield(h, 0, nv);
+    }
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[32];

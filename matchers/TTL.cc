@@ -5,6 +5,10 @@
 //   continues.  Exactly one of the three options.  The kernel accepts it
 //   only in the mangle table (and refuses an increment or decrement of 0).
 // Example: -t mangle -A PREROUTING -j TTL --ttl-set 64
+// Evaluation: yes
+#include <algorithm>
+
+#include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -36,6 +40,18 @@ class TtlTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (given_ < 0) return Status::Error("one of --ttl-set, --ttl-dec or --ttl-inc is required");
     return {};
+  }
+  // xt_HL.c ttl_tg: the checksum follows with csum_replace2.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
+    uint8_t* h = pkt.bytes.data();
+    int ttl = h[8];
+    int nt = mode_ == kSet ? value_ : mode_ == kInc ? std::min(ttl + value_, 255)
+                                                    : std::max(ttl - value_, 0);
+    if (nt != ttl) {
+      ev2::CsumReplace2(h + 10, static_cast<uint16_t>(ttl << 8), static_cast<uint16_t>(nt << 8));
+      h[8] = static_cast<uint8_t>(nt);
+    }
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, mode_ == kSet ? "ttl-set" : mode_ == kDec ? "ttl-dec" : "ttl-inc",

@@ -7,8 +7,10 @@
 //   Only in INPUT, OUTPUT and POSTROUTING (the packet must have a local
 //   socket).  PATH is saved quoted as iptables-save quotes strings.
 // Example: -m cgroup --path "/system.slice/ssh.service"
+// Evaluation: partial: false for a packet without a socket (no --uid/--gid), otherwise unknown (the socket's cgroup is not an input)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -40,6 +42,15 @@ class CgroupMatch : public Match {
     return {};
   }
 
+  // xt_cgroup.c cgroup_mt_v0/v1/v2: a packet without a full socket
+  // (skb->sk) does not match, whatever '!' says; otherwise the socket's
+  // cgroup (classid or path) decides.  A packet has a socket in iptsim when
+  // it carries a uid or gid.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (!v.pkt->uid && !v.pkt->gid) return Tri::kFalse;
+    return ev2::Unknown(ctx, "-m cgroup needs the sending socket's cgroup, which a synthetic "
+                             "packet does not have; decide with --assume cgroup=true|false");
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (given_.Has(kPath)) SaveOpt(out, "path", SaveString(path_), invert_path_);
     if (given_.Has(kClassid)) SaveOpt(out, "cgroup", std::to_string(classid_), invert_classid_);

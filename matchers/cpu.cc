@@ -4,8 +4,10 @@
 //   0..2^32-1; a simulation cannot know the CPU, so evaluation depends on
 //   what the user assumes.
 // Example: -m cpu --cpu 0
+// Evaluation: partial: always unknown (the CPU that processes the packet is not an input)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -25,6 +27,11 @@ class CpuMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Has(0)) return Status::Error("'--cpu N' is required");
     return {};
+  }
+  // xt_cpu.c cpu_mt: (smp_processor_id() == cpu) ^ invert.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    return ev2::Unknown(ctx, "-m cpu needs the CPU that processes the packet, which is not an "
+                             "input; decide with --assume cpu=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "cpu", std::to_string(cpu_), invert_);

@@ -9,8 +9,10 @@
 //   default burst.  Saved as "--limit N/sec|min|hour|day", the burst only
 //   when it is not 5.
 // Example: -m limit --limit 10/minute --limit-burst 20
+// Evaluation: yes (the first packet against a full bucket)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -63,6 +65,14 @@ class LimitMatch : public Match {
     return {};
   }
 
+  // xt_limit.c limit_mt: the bucket starts full (limit_mt_check: credit =
+  // credit_cap = user2credits(avg * burst)); time since the rule was loaded
+  // only adds credit up to that cap.  A packet matches when credit >= cost =
+  // user2credits(avg).  One run is one packet: the first the rule sees.
+  Tri Evaluate(const PacketView&, EvalContext&) const override {
+    uint32_t credit = UserToCredits(avg_ * burst_);  // no overflow: limit_mt_check
+    return ToTri(credit >= UserToCredits(avg_));
+  }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "limit", FormatRate(avg_, kScale));
     if (burst_ != kDefaultBurst) SaveOpt(out, "limit-burst", std::to_string(burst_));

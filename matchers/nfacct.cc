@@ -7,8 +7,10 @@
 //   newlines.  Like iptables 1.8.9, the save prints two spaces before the
 //   name ("--nfacct-name  test").
 // Example: -m nfacct --nfacct-name http-traffic
+// Evaluation: yes (the accounting object is taken to have no quota: the match is always true)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -33,6 +35,12 @@ class NfacctMatch : public Match {
     if (!given_.Has(0)) return Status::Error("'--nfacct-name NAME' is required");
     return {};
   }
+  // xt_nfacct.c nfacct_mt: updates the counters, then returns
+  // overquota != NFACCT_UNDERQUOTA; an object without a quota flag gives
+  // NFACCT_NO_QUOTA, so the match is true.  (An object created with a quota
+  // that is not yet exhausted would not match: nfacct objects are not an
+  // input of iptsim, they are taken to have no quota.)
+  Tri Evaluate(const PacketView&, EvalContext&) const override { return Tri::kTrue; }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "nfacct-name", " " + SaveString(name_));
   }

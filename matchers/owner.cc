@@ -14,6 +14,7 @@
 //   written with the standard names load the same everywhere.  Saved
 //   numerically, as iptables-save does.
 // Example: -m owner --uid-owner 0 --gid-owner 100-199 --suppl-groups
+// Evaluation: partial: unknown with --suppl-groups when the packet's gid is outside the range (the supplementary groups are not an input)
 #include <grp.h>
 #include <pwd.h>
 
@@ -21,6 +22,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -151,6 +153,40 @@ class OwnerMatch : public Match {
     return {};
   }
 
+  // xt_owner.c owner_mt.  The packet has a socket when it carries a uid or
+  // gid (PacketSpec --uid/--gid: locally generated or early-demuxed).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    const Packet& p = *v.pkt;
+    auto given = [&](int o) { return given_.Has(o); };
+    auto inv = [&](int o) { return invert_.Has(o); };
+    if (!p.uid && !p.gid) {
+      // No socket: (info->match ^ info->invert) == 0, i.e. a match only when
+      // every given test is inverted.
+      for (int o : {kUid, kGid, kSocket})
+        if (given(o) && !inv(o)) return Tri::kFalse;
+      return Tri::kTrue;
+    }
+    if (given(kSocket) && inv(kSocket)) return Tri::kFalse;
+    if (given(kUid)) {
+      if (!p.uid)
+        return ev2::Unknown(ctx, "-m owner --uid-owner needs the socket's uid; the packet has "
+                                 "a gid but no uid (give --uid)");
+      bool in = *p.uid >= uid_min_ && *p.uid <= uid_max_;
+      if (in == inv(kUid)) return Tri::kFalse;
+    }
+    if (given(kGid)) {
+      if (!p.gid)
+        return ev2::Unknown(ctx, "-m owner --gid-owner needs the socket's gid; the packet has "
+                                 "a uid but no gid (give --gid)");
+      bool in = *p.gid >= gid_min_ && *p.gid <= gid_max_;
+      if (!in && given(kSuppl))
+        return ev2::Unknown(ctx, "-m owner --suppl-groups needs the socket owner's "
+                                 "supplementary groups, which the packet does not carry; "
+                                 "decide with --assume owner=true|false");
+      if (in == inv(kGid)) return Tri::kFalse;
+    }
+    return Tri::kTrue;
+  }
   void Save(std::string& out, const SaveContext&) const override {
     auto range = [](uint32_t lo, uint32_t hi) {
       return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);

@@ -10,8 +10,10 @@
 //   in rules reachable from OUTPUT (the output port is not known there).
 //   Saved in the order is-in, in, is-out, out, is-bridged.
 // Example: -m physdev --physdev-in eth0 --physdev-is-bridged
+// Evaluation: yes
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -56,6 +58,34 @@ class PhysdevMatch : public Match {
     return {};
   }
 
+  // xt_physdev.c physdev_mt.  The packet crossed a bridge (br_netfilter's
+  // nf_bridge_info exists) when it has a bridge port (--physdev-in/-out of
+  // the packet).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    const Packet& p = *v.pkt;
+    auto given = [&](int o) { return given_.Has(o); };
+    auto inv = [&](int o) { return invert_.Has(o); };
+    if (p.phys_in.empty() && p.phys_out.empty()) {
+      // Not bridged: a match only when every given option is inverted.
+      for (int o : {kIsBridged, kIsIn, kIsOut, kIn, kOut})
+        if (given(o) && !inv(o)) return Tri::kFalse;
+      return Tri::kTrue;
+    }
+    bool has_out = !p.phys_out.empty(), has_in = !p.phys_in.empty();
+    if (given(kIsBridged) && (has_out != !inv(kIsBridged))) return Tri::kFalse;
+    if ((given(kIsIn) && (!has_in != inv(kIsIn))) || (given(kIsOut) && (!has_out != inv(kIsOut))))
+      return Tri::kFalse;
+    // The names as ifname_compare_aligned with iptables' mask: "NAME+" is a
+    // prefix, otherwise the whole name (a missing port is the empty name).
+    auto same = [](std::string_view dev, const std::string& pat) {
+      if (!pat.empty() && pat.back() == '+')
+        return dev.substr(0, pat.size() - 1) == std::string_view(pat).substr(0, pat.size() - 1);
+      return dev == pat;
+    };
+    if (given(kIn) && same(p.phys_in.view(), in_) == inv(kIn)) return Tri::kFalse;
+    if (!given(kOut)) return Tri::kTrue;
+    return ToTri(same(p.phys_out.view(), out_) != inv(kOut));
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (given_.Has(kIsIn)) SaveOpt(out, "physdev-is-in", invert_.Has(kIsIn));
     if (given_.Has(kIn)) SaveOpt(out, "physdev-in", in_, invert_.Has(kIn));

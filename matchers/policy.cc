@@ -16,8 +16,10 @@
 //   Saved: --dir, --pol, [--strict], then per element --reqid, --spi (hex),
 //   --proto (name), --mode, --tunnel-dst, --tunnel-src, "--next" between.
 // Example: -m policy --dir in --pol ipsec --proto esp --mode tunnel --tunnel-src 192.0.2.1
+// Evaluation: yes (no IPsec: iptsim models no security path and no xfrm route)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -159,6 +161,13 @@ class PolicyMatch : public Match {
                          HookBit(Hook::kPostRouting);
   }
 
+  // xt_policy.c policy_mt: match_policy_in / match_policy_out return -1 when
+  // the packet has no security path (skb_sec_path NULL) / its route no xfrm
+  // bundle; then --pol none matches and --pol ipsec does not.  iptsim models
+  // no IPsec, so that is always the case.
+  Tri Evaluate(const PacketView&, EvalContext&) const override {
+    return ToTri(pol_none_);
+  }
   void Save(std::string& out, const SaveContext& ctx) const override {
     SaveOpt(out, "dir", std::string_view(dir_in_ ? "in" : "out"));
     SaveOpt(out, "pol", std::string_view(pol_none_ ? "none" : "ipsec"));

@@ -4,8 +4,10 @@
 //   packet's length) while the remaining quota covers the packet, then no
 //   longer; "!" matches once the quota is used up.  BYTES is 0..2^64-1.
 // Example: -m quota --quota 1000000
+// Evaluation: yes (the first packet against a fresh quota)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -25,6 +27,12 @@ class QuotaMatch : public Match {
   Status Finish(const ParseContext&) override {
     if (!given_.Has(0)) return Status::Error("'--quota BYTES' is required");
     return {};
+  }
+  // xt_quota.c quota_mt: the packet matches (and the quota shrinks) when the
+  // remaining quota is at least skb->len (the whole IP datagram); otherwise
+  // the quota drops to 0.  One run is one packet: the quota is fresh.
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    return ToTri((quota_ >= v.size()) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "quota", std::to_string(quota_), invert_);

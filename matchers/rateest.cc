@@ -13,6 +13,7 @@
 //   (created by a RATEEST rule before it, or in an earlier table: not
 //   checked here).  Names are cut to 15 characters.
 // Example: -m rateest --rateest ext --rateest-gt --rateest-bps 10mbit
+// Evaluation: partial: always unknown (needs the rate estimators' measured rates)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -138,6 +140,11 @@ class RateestMatch : public Match {
     return {};
   }
 
+  // xt_rateest.c xt_rateest_mt: compares rates measured by RATEEST targets.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    return ev2::Unknown(ctx, "-m rateest compares rates measured over time by RATEEST, which "
+                             "one packet cannot give; decide with --assume rateest=true|false");
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (delta_) SaveOpt(out, "rateest-delta");
     SaveOpt(out, relative_ ? "rateest1" : "rateest", name1_);

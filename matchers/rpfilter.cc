@@ -7,8 +7,10 @@
 //   --invert matches the packets that fail.  The kernel allows it only in
 //   the raw and mangle tables and only in PREROUTING.
 // Example: -t raw -A PREROUTING -m rpfilter --invert -j DROP
+// Evaluation: partial: decided for packets from lo and from an unspecified source (the kernel's shortcuts); otherwise unknown (needs the routing table)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -28,6 +30,30 @@ class RpfilterMatch : public Match {
       return Status::Error("only valid in the raw and mangle tables, not in '" +
                            std::string(TableName(ctx.table)) + "'");
     return {};
+  }
+  // ipt_rpfilter.c / ip6t_rpfilter.c rpfilter_mt: true ^ invert for a packet
+  // that came in on the loopback device (rpfilter_is_loopback: iptsim takes
+  // the device named "lo"), for an IPv4 source in 0.0.0.0/8 sent to
+  // 255.255.255.255 or 224.0.0.0/24, and for the IPv6 source ::; otherwise
+  // the answer is a FIB lookup of the source.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    bool invert = given_.Has(3);
+    const uint8_t* h = v.data();
+    if (v.pkt->in == std::string_view("lo")) return ToTri(!invert);
+    if (v.pkt->family == Family::kIPv4) {
+      if (h[12] == 0) {
+        bool lbcast = h[16] == 255 && h[17] == 255 && h[18] == 255 && h[19] == 255;
+        bool local_mc = h[16] == 224 && h[17] == 0 && h[18] == 0;
+        if (lbcast || local_mc) return ToTri(!invert);
+      }
+    } else {
+      bool any = true;
+      for (int i = 8; i < 24; ++i) any = any && h[i] == 0;
+      if (any) return ToTri(!invert);
+    }
+    return ev2::Unknown(ctx, "-m rpfilter looks the source address up in the routing table, "
+                             "which iptsim does not model; decide with --assume "
+                             "rpfilter=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {
     for (int i = 0; i < 4; ++i)

@@ -12,9 +12,11 @@
 //   (iptables asks ipset for it); a ruleset file cannot show ipsets, so
 //   existence is not checked here.  Saved in the order above.
 // Example: -m set --match-set blocklist src
+// Evaluation: partial: always unknown (needs the ipsets' contents)
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -78,6 +80,11 @@ class SetMatch : public Match {
     return {};
   }
 
+  // xt_set.c set_match_v*: ip_set_test on the named set.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    return ev2::Unknown(ctx, "-m set needs the contents of the ipset, which iptsim does not "
+                             "model; decide with --assume set=true|false");
+  }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "match-set", set_.name + " " + set_.Flags(), invert_);
     if (return_nomatch_) SaveOpt(out, "return-nomatch");

@@ -6,8 +6,10 @@
 //   --restore-skmark copies the socket's mark to the packet.  Only in
 //   PREROUTING and INPUT (xt_socket hooks).
 // Example: -m socket --transparent
+// Evaluation: partial: always unknown (needs the host's sockets)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -21,6 +23,11 @@ class SocketMatch : public Match {
 
   Status Parse(int option, bool, std::span<const Arg>, const ParseContext&) override {
     return given_.Once(option, kOptions);
+  }
+  // xt_socket.c socket_mt*: looks up a local socket for the packet's tuple.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    return ev2::Unknown(ctx, "-m socket looks up the host's open sockets, which iptsim does "
+                             "not model; decide with --assume socket=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {
     for (int i = 0; i < 3; ++i)

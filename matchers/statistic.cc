@@ -8,12 +8,14 @@
 //   refused.  Saved as --mode random [!] --probability %.11f, or --mode nth
 //   [!] --every N --packet P.
 // Example: -m statistic --mode nth --every 3 --packet 0
+// Evaluation: partial: --mode random is unknown unless its probability is 0 or 1 (decide with --assume statistic=true|false); --mode nth is evaluated for the first packet the rule sees
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -82,6 +84,24 @@ class StatisticMatch : public Match {
     return {};
   }
 
+  // xt_statistic.c statistic_mt.  nth: iptables stores --every N as N-1 and
+  // starts the rule's counter at (N-1) - P (libxt_statistic final_check);
+  // each packet moves it to 0 when it equals N-1, else adds one, and the
+  // packet matches when it became 0.  One run is one packet, the first the
+  // rule sees: it matches exactly when P is 0.  random: matches when
+  // (prandom_u32() & 0x7fffffff) < probability: never for 0, always for
+  // 2^31 (--probability 1), otherwise a random draw.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    if (mode_ == Mode::kNth) {
+      uint32_t count = every_ - packet_;
+      uint32_t next = count == every_ ? 0 : count + 1;
+      return ToTri((next == 0) != invert_);
+    }
+    if (probability_ == 0) return ToTri(invert_);
+    if (probability_ >= 0x80000000u) return ToTri(!invert_);
+    return ev2::Unknown(ctx, "-m statistic --mode random draws a random number; decide with "
+                             "--assume statistic=true|false");
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (mode_ == Mode::kRandom) {
       SaveOpt(out, "mode", std::string_view("random"));

@@ -13,10 +13,12 @@
 //   --contiguous.  Like iptables 1.8.9, the default --datestop
 //   (2038-01-19T03:14:07, INT_MAX) is always printed.
 // Example: -m time --timestart 08:00 --timestop 18:00 --weekdays Mon,Tue,Wed,Thu,Fri
+// Evaluation: partial: --kerneltz is unknown (the kernel's timezone, sys_tz, is not an input); UTC is evaluated against the packet's time
 #include <ctime>
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -221,6 +223,39 @@ class TimeMatch : public Match {
     return {};
   }
 
+  // xt_time.c time_mt, with "now" (ktime_get_real_seconds) = the packet's
+  // time (PacketSpec --time, UTC seconds since the epoch).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (kernel_tz_)
+      return ev2::Unknown(ctx, "-m time --kerneltz needs the kernel's timezone (sys_tz), which "
+                               "is not an input; decide with --assume time=true|false");
+    double t = v.pkt->time;
+    uint64_t stamp = t <= 0 ? 0 : static_cast<uint64_t>(t);
+    if (stamp < date_start_ || stamp > date_stop_) return Tri::kFalse;
+    uint32_t packet_time = static_cast<uint32_t>(stamp % 86400);  // localtime_1
+    if (daytime_start_ < daytime_stop_) {
+      if (packet_time < daytime_start_ || packet_time > daytime_stop_) return Tri::kFalse;
+    } else {
+      if (packet_time < daytime_start_ && packet_time > daytime_stop_) return Tri::kFalse;
+      // --contiguous: the part after midnight belongs to the day before.
+      if (contiguous_ && packet_time <= daytime_stop_) stamp -= 86400;
+    }
+    uint64_t dse = stamp / 86400;
+    uint32_t weekday = static_cast<uint32_t>((4 + dse - 1) % 7 + 1);  // localtime_2: Mon=1
+    if (!(weekdays_ & (1u << weekday))) return Tri::kFalse;
+    if (monthdays_ != kAllMonthdays) {
+      // localtime_3: the day of the month (proleptic Gregorian, UTC).
+      int64_t z = static_cast<int64_t>(dse) + 719468;
+      int64_t era = z / 146097;
+      int64_t doe = z - era * 146097;
+      int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+      int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+      int64_t mp = (5 * doy + 2) / 153;
+      uint32_t mday = static_cast<uint32_t>(doy - (153 * mp + 2) / 5 + 1);
+      if (!(monthdays_ & (1u << mday))) return Tri::kFalse;
+    }
+    return Tri::kTrue;
+  }
   void Save(std::string& out, const SaveContext&) const override {
     if (daytime_start_ != 0 || daytime_stop_ != kMaxDaytime) {
       SaveOpt(out, "timestart", FormatDaytime(daytime_start_));

@@ -1,0 +1,445 @@
+// Evaluation (helper ev2): Apply of the mangle / verdict targets and
+// Evaluate of the state, metadata and host matches.  Expected values follow
+// the kernel functions named in each section (never copied from a run).
+#include <catch2/catch.hpp>
+
+#include "engine/packet_builder.h"
+#include "loader/loader.h"
+#include "loader/packet_spec.h"
+
+using namespace iptsim;
+
+namespace {
+
+struct Loaded {
+  LoadResult r;
+  const Rule* found = nullptr;
+  const Rule& rule() const { return *found; }
+};
+
+// Loads one rule ("-A CHAIN" is added) into `table`; the rule must load.
+std::unique_ptr<Loaded> Load(const std::string& rule, const char* table = "filter",
+                             const char* chain = "INPUT", Family fam = Family::kIPv4) {
+  std::string text = std::string("*") + table + "\n-A " + chain + " " + rule + "\nCOMMIT\n";
+  LoadOptions opts;
+  opts.family = fam;
+  auto l = std::make_unique<Loaded>(Loaded{LoadRuleset(text, "t", opts)});
+  INFO(rule);
+  REQUIRE(l->r.ok());
+  for (const Table& t : l->r.ruleset.tables)
+    for (const Chain& c : t.chains)
+      if (!c.rules.empty() && c.name == chain) l->found = &c.rules[0];
+  REQUIRE(l->found);
+  return l;
+}
+
+Packet Pkt(std::vector<std::string> words, Family fam = Family::kIPv4) {
+  PacketSpec spec;
+  Status s = ParsePacketSpec(words, fam, &spec);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  return BuildPacket(spec);
+}
+
+struct Result {
+  Tri tri;
+  bool hotdrop;
+  std::string reason;
+};
+
+// Evaluates the rule's last match on the packet.
+Result Eval(const std::string& rule, const Packet& p, const char* table = "filter",
+            const char* chain = "INPUT") {
+  auto l = Load(rule, table, chain, p.family);
+  EvalContext ctx;
+  ctx.family = p.family;
+  PacketView v = PacketView::Of(p);
+  const Rule& r = l->rule();
+  REQUIRE(!r.matches.empty());
+  Tri t = r.matches[r.matches.size() - 1]->Evaluate(v, ctx);
+  return {t, ctx.hotdrop, ctx.unknown_reason};
+}
+
+Tri E(const std::string& rule, const Packet& p, const char* table = "filter",
+      const char* chain = "INPUT") {
+  return Eval(rule, p, table, chain).tri;
+}
+
+// Runs the rule's target on `p` (rewritten in place).
+TargetVerdict Apply(const std::string& rule, Packet& p, const char* table = "mangle",
+                    const char* chain = "PREROUTING", std::string* reason = nullptr) {
+  auto l = Load(rule, table, chain, p.family);
+  EvalContext ctx;
+  ctx.family = p.family;
+  PacketView v = PacketView::Of(p);
+  REQUIRE(l->rule().target);
+  TargetVerdict tv = l->rule().target->Apply(p, v, ctx);
+  if (reason) *reason = ctx.unknown_reason;
+  return tv;
+}
+
+uint16_t Get16(const Packet& p, size_t off) {
+  return static_cast<uint16_t>(p.bytes[off] << 8 | p.bytes[off + 1]);
+}
+
+// The IPv4 header checksum is right when the header sums to 0xffff.
+bool Ipv4ChecksumOk(const Packet& p) {
+  size_t ihl = (p.bytes[0] & 0x0f) * 4u;
+  return ChecksumFinish(ChecksumAdd(0, p.bytes.data(), ihl)) == 0;
+}
+
+// The TCP checksum over the pseudo header is right (IPv4).
+bool TcpChecksumOk(const Packet& p) {
+  size_t ihl = (p.bytes[0] & 0x0f) * 4u;
+  size_t len = p.bytes.size() - ihl;
+  uint8_t ph[12] = {};
+  for (int i = 0; i < 8; ++i) ph[i] = p.bytes[12 + i];
+  ph[9] = 6;
+  ph[10] = static_cast<uint8_t>(len >> 8);
+  ph[11] = static_cast<uint8_t>(len);
+  uint32_t s = ChecksumAdd(0, ph, 12);
+  s = ChecksumAdd(s, p.bytes.data() + ihl, len);
+  return ChecksumFinish(s) == 0;
+}
+
+constexpr Family k6 = Family::kIPv6;
+
+}  // namespace
+
+// ---------------------------------------------------------------- targets
+
+TEST_CASE("TOS rewrites the TOS byte and fixes the checksum (tos_tg)", "[eval-tgt]") {
+  Packet p = Pkt({"--tos", "0x03"});
+  CHECK(Apply("-j TOS --set-tos 0x10/0x3f", p) == TargetVerdict::kContinue);
+  CHECK(p.bytes[1] == 0x10);  // (0x03 & ~0x3f) ^ 0x10
+  CHECK(Ipv4ChecksumOk(p));
+  Packet o = Pkt({"--tos", "0xc3"});
+  Apply("-j TOS --set-tos 0x10/0x3f", o);
+  CHECK(o.bytes[1] == 0xd0);  // the bits outside the mask stay
+  CHECK(Ipv4ChecksumOk(o));
+  Packet q = Pkt({"--tos", "0xff"});
+  Apply("-j TOS --and-tos 0x0f", q);  // 0/~0x0f
+  CHECK(q.bytes[1] == 0x0f);
+  CHECK(Ipv4ChecksumOk(q));
+  Packet r = Pkt({"--tos", "0x10"});
+  std::vector<uint8_t> before = r.bytes;
+  Apply("-j TOS --set-tos 0x10/0x3f", r);  // unchanged value: nothing written
+  CHECK(r.bytes == before);
+  // IPv6: the traffic class spans bytes 0 and 1 (ipv6_change_dsfield).
+  Packet s = Pkt({"--tos", "0x03", "--flowlabel", "0xfffff"}, k6);
+  Apply("-j TOS --set-tos 0xa0/0xff", s);
+  CHECK(s.bytes[0] == 0x6a);
+  CHECK(s.bytes[1] == 0x0f);
+  CHECK(s.bytes[2] == 0xff);
+}
+
+TEST_CASE("DSCP keeps the ECN bits (dscp_tg)", "[eval-tgt]") {
+  Packet p = Pkt({"--tos", "0x03"});
+  CHECK(Apply("-j DSCP --set-dscp 0x2e", p, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  CHECK(p.bytes[1] == 0xbb);  // 0x2e << 2 | 0x03
+  CHECK(Ipv4ChecksumOk(p));
+  Packet q = Pkt({"--tos", "0x02"}, k6);
+  Apply("-j DSCP --set-dscp-class EF", q, "mangle", "POSTROUTING");  // EF = 0x2e
+  CHECK(((q.bytes[0] & 0x0f) << 4 | q.bytes[1] >> 4) == 0xba);
+}
+
+TEST_CASE("TTL sets, decrements and increments with saturation (ttl_tg)", "[eval-tgt]") {
+  Packet p = Pkt({"--ttl", "64"});
+  CHECK(Apply("-j TTL --ttl-set 1", p) == TargetVerdict::kContinue);
+  CHECK(p.bytes[8] == 1);
+  CHECK(Ipv4ChecksumOk(p));
+  Apply("-j TTL --ttl-dec 5", p);  // 1 - 5 saturates at 0
+  CHECK(p.bytes[8] == 0);
+  CHECK(Ipv4ChecksumOk(p));
+  Packet q = Pkt({"--ttl", "250"});
+  Apply("-j TTL --ttl-inc 10", q);
+  CHECK(q.bytes[8] == 255);
+  CHECK(Ipv4ChecksumOk(q));
+  Packet r = Pkt({"--ttl", "255"});
+  Apply("-j TTL --ttl-dec 255", r);
+  CHECK(r.bytes[8] == 0);
+  CHECK(Ipv4ChecksumOk(r));
+}
+
+TEST_CASE("HL rewrites the IPv6 hop limit (hl_tg6)", "[eval-tgt]") {
+  Packet p = Pkt({"--hoplimit", "3"}, k6);
+  CHECK(Apply("-j HL --hl-dec 5", p) == TargetVerdict::kContinue);
+  CHECK(p.bytes[7] == 0);
+  Apply("-j HL --hl-inc 255", p);
+  CHECK(p.bytes[7] == 255);
+  Apply("-j HL --hl-set 64", p);
+  CHECK(p.bytes[7] == 64);
+}
+
+TEST_CASE("ECN rewrites the IP ECT bits and the TCP ECE/CWR flags (ecn_tg)", "[eval-tgt]") {
+  Packet p = Pkt({"-p", "tcp", "--tcp-flags", "ALL", "SYN,ECE,CWR", "--tos", "0x02"});
+  REQUIRE(TcpChecksumOk(p));
+  CHECK(Apply("-p tcp -j ECN --ecn-tcp-remove", p, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  CHECK(p.bytes[20 + 13] == 0x02);  // SYN only
+  CHECK(TcpChecksumOk(p));
+  CHECK(p.bytes[1] == 0x02);  // IP untouched
+  Apply("-p tcp -j ECN --ecn-tcp-cwr 1", p, "mangle", "POSTROUTING");
+  CHECK(p.bytes[20 + 13] == 0x82);
+  CHECK(TcpChecksumOk(p));
+  Apply("-j ECN --ecn-ip-ect 1", p, "mangle", "POSTROUTING");
+  CHECK(p.bytes[1] == 0x01);
+  CHECK(Ipv4ChecksumOk(p));
+  // A TCP header shorter than 20 bytes: NF_DROP (set_ect_tcp fails).
+  Packet s = Pkt({"-p", "tcp", "--tcp-flags", "ALL", "SYN,ECE", "--len", "30"});
+  CHECK(Apply("-p tcp -j ECN --ecn-tcp-remove", s, "mangle", "POSTROUTING") ==
+        TargetVerdict::kDrop);
+  // Flags already as asked: the packet is left as it is.
+  Packet t = Pkt({"-p", "tcp"});
+  std::vector<uint8_t> before = t.bytes;
+  CHECK(Apply("-p tcp -j ECN --ecn-tcp-remove", t, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  CHECK(t.bytes == before);
+}
+
+TEST_CASE("TCPOPTSTRIP turns options into NOPs and fixes the checksum", "[eval-tgt]") {
+  // MSS 1460, NOP, NOP, timestamp (10 bytes): 16 bytes of options.
+  Packet p = Pkt({"-p", "tcp", "--tcp-option-hex", "020405b40101080a0000000100000002"});
+  REQUIRE(p.bytes.size() == 56);
+  REQUIRE(TcpChecksumOk(p));
+  CHECK(Apply("-p tcp -j TCPOPTSTRIP --strip-options timestamp", p, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  for (size_t i = 46; i < 56; ++i) CHECK(p.bytes[i] == 0x01);
+  CHECK(p.bytes[40] == 0x02);  // MSS kept
+  CHECK(TcpChecksumOk(p));
+  Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", p, "mangle", "POSTROUTING");
+  for (size_t i = 40; i < 56; ++i) CHECK(p.bytes[i] == 0x01);
+  CHECK(TcpChecksumOk(p));
+  // An odd offset: NOP then MSS (the option starts at byte 21 of the header).
+  Packet q = Pkt({"-p", "tcp", "--tcp-option-hex", "01020405b4000000"});
+  REQUIRE(TcpChecksumOk(q));
+  Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", q, "mangle", "POSTROUTING");
+  for (size_t i = 40; i < 45; ++i) CHECK(q.bytes[i] == 0x01);
+  CHECK(TcpChecksumOk(q));
+  // A header cut short: NF_DROP; a later fragment: untouched.
+  Packet s = Pkt({"-p", "tcp", "--tcp-option-hex", "020405b4", "--len", "42"});
+  CHECK(Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", s, "mangle", "POSTROUTING") ==
+        TargetVerdict::kDrop);
+  Packet f = Pkt({"-p", "tcp", "--frag", "8", "--payload-hex", "020405b4020405b4"});
+  std::vector<uint8_t> before = f.bytes;
+  CHECK(Apply("-p tcp -j TCPOPTSTRIP --strip-options mss", f, "mangle", "POSTROUTING") ==
+        TargetVerdict::kContinue);
+  CHECK(f.bytes == before);
+}
+
+TEST_CASE("Targets that only continue leave the packet alone", "[eval-tgt]") {
+  struct C {
+    const char* table;
+    const char* chain;
+    const char* rule;
+  };
+  const C cases[] = {
+      {"mangle", "POSTROUTING", "-j CLASSIFY --set-class 1:10"},
+      {"mangle", "POSTROUTING", "-p udp -j CHECKSUM --checksum-fill"},
+      {"filter", "INPUT", "-j NFLOG --nflog-group 5 --nflog-prefix fw"},
+      {"filter", "INPUT", "-j AUDIT --type drop"},
+      {"filter", "FORWARD", "-j IDLETIMER --timeout 600 --label ppp0"},
+      {"filter", "INPUT", "-j LED --led-trigger-id ssh"},
+      {"mangle", "PREROUTING", "-j TEE --gateway 192.0.2.9"},
+      {"mangle", "INPUT", "-j SECMARK --selctx system_u:object_r:ssh_packet_t:s0"},
+      {"mangle", "INPUT", "-j CONNSECMARK --save"},
+  };
+  for (const C& c : cases) {
+    INFO(c.rule);
+    Packet p = Pkt({"-p", "udp"});
+    std::vector<uint8_t> before = p.bytes;
+    CHECK(Apply(c.rule, p, c.table, c.chain) == TargetVerdict::kContinue);
+    CHECK(p.bytes == before);
+    CHECK(p.mark == 0);
+  }
+}
+
+TEST_CASE("REJECT drops, NFQUEUE queues, SET is unknown", "[eval-tgt]") {
+  Packet p = Pkt({});
+  CHECK(Apply("-j REJECT", p, "filter", "INPUT") == TargetVerdict::kDrop);
+  CHECK(Apply("-p tcp -j REJECT --reject-with tcp-reset", p, "filter", "INPUT") ==
+        TargetVerdict::kDrop);
+  Packet q = Pkt({}, k6);
+  CHECK(Apply("-j REJECT --reject-with icmp6-adm-prohibited", q, "filter", "FORWARD") ==
+        TargetVerdict::kDrop);
+  CHECK(Apply("-j NFQUEUE --queue-num 3", p, "filter", "INPUT") == TargetVerdict::kQueue);
+  CHECK(Apply("-j NFQUEUE --queue-balance 0:3 --queue-bypass", p, "filter", "INPUT") ==
+        TargetVerdict::kAccept);
+  std::string reason;
+  CHECK(Apply("-j SET --add-set scanners src", p, "filter", "INPUT", &reason) ==
+        TargetVerdict::kUnknown);
+  CHECK(reason.find("ipset") != std::string::npos);
+}
+
+// ---------------------------------------------------------------- matches
+
+TEST_CASE("owner: no socket matches only inverted tests (owner_mt)", "[eval-tgt]") {
+  Packet none = Pkt({});
+  CHECK(E("-m owner --uid-owner 0", none, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m owner ! --uid-owner 0", none, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner --socket-exists", none, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m owner ! --socket-exists", none, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner ! --uid-owner 0 --gid-owner 0", none, "filter", "OUTPUT") == Tri::kFalse);
+
+  Packet u = Pkt({"--uid", "1000", "--gid", "100"});
+  CHECK(E("-m owner --uid-owner 1000", u, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner --uid-owner 1000-1001", u, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner --uid-owner 999-1000", u, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner --uid-owner 1001-2000", u, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m owner ! --uid-owner 1000", u, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m owner --socket-exists", u, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner ! --socket-exists", u, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m owner --gid-owner 100", u, "filter", "OUTPUT") == Tri::kTrue);
+  CHECK(E("-m owner --gid-owner 101", u, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m owner --gid-owner 100 --suppl-groups", u, "filter", "OUTPUT") == Tri::kTrue);
+  Result r = Eval("-m owner --gid-owner 101 --suppl-groups", u, "filter", "OUTPUT");
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("supplementary") != std::string::npos);
+}
+
+TEST_CASE("physdev: bridge ports (physdev_mt)", "[eval-tgt]") {
+  Packet routed = Pkt({"-i", "eth0"});
+  CHECK(E("-m physdev --physdev-in eth0", routed, "filter", "FORWARD") == Tri::kFalse);
+  CHECK(E("-m physdev ! --physdev-in eth0", routed, "filter", "FORWARD") == Tri::kTrue);
+  CHECK(E("-m physdev ! --physdev-is-bridged", routed, "filter", "FORWARD") == Tri::kTrue);
+  CHECK(E("-m physdev ! --physdev-is-in --physdev-is-out", routed, "filter", "FORWARD") ==
+        Tri::kFalse);
+
+  Packet in_only = Pkt({"-i", "br0", "--physdev-in", "eth1"});
+  CHECK(E("-m physdev --physdev-in eth1", in_only, "filter", "INPUT") == Tri::kTrue);
+  CHECK(E("-m physdev --physdev-in eth+", in_only, "filter", "INPUT") == Tri::kTrue);
+  CHECK(E("-m physdev --physdev-in eth", in_only, "filter", "INPUT") == Tri::kFalse);
+  CHECK(E("-m physdev --physdev-in eth10", in_only, "filter", "INPUT") == Tri::kFalse);
+  CHECK(E("-m physdev ! --physdev-in eth1", in_only, "filter", "INPUT") == Tri::kFalse);
+  CHECK(E("-m physdev --physdev-is-in", in_only, "filter", "INPUT") == Tri::kTrue);
+  CHECK(E("-m physdev --physdev-is-bridged", in_only, "filter", "INPUT") == Tri::kFalse);
+  CHECK(E("-m physdev ! --physdev-is-bridged", in_only, "filter", "INPUT") == Tri::kTrue);
+  CHECK(E("-m physdev --physdev-is-out", in_only, "filter", "INPUT") == Tri::kFalse);
+
+  Packet bridged = Pkt({"-i", "br0", "-o", "br0", "--physdev-in", "eth1", "--physdev-out",
+                        "eth2"});
+  CHECK(E("-m physdev --physdev-is-bridged --physdev-out eth2", bridged, "filter", "FORWARD") ==
+        Tri::kTrue);
+  CHECK(E("-m physdev --physdev-is-bridged ! --physdev-out eth2", bridged, "filter",
+          "FORWARD") == Tri::kFalse);
+  CHECK(E("-m physdev --physdev-in eth1 --physdev-out eth3 --physdev-is-bridged", bridged,
+          "filter", "FORWARD") == Tri::kFalse);
+  // No output port: the empty name, which only "+" matches.
+  CHECK(E("-m physdev --physdev-out + --physdev-is-bridged", in_only, "filter", "FORWARD") ==
+        Tri::kFalse);  // is-bridged fails first (no physoutdev)
+  CHECK(E("-m physdev ! --physdev-out eth2", in_only, "filter", "FORWARD") == Tri::kTrue);
+}
+
+TEST_CASE("policy: no IPsec (policy_mt)", "[eval-tgt]") {
+  Packet p = Pkt({});
+  CHECK(E("-m policy --dir in --pol none", p) == Tri::kTrue);
+  CHECK(E("-m policy --dir in --pol ipsec", p) == Tri::kFalse);
+  CHECK(E("-m policy --dir out --pol ipsec --proto esp", p, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m policy --dir out --pol none", p, "filter", "OUTPUT") == Tri::kTrue);
+}
+
+TEST_CASE("nfacct always matches (nfacct_mt, object without quota)", "[eval-tgt]") {
+  CHECK(E("-m nfacct --nfacct-name http", Pkt({})) == Tri::kTrue);
+}
+
+TEST_CASE("statistic: nth from a fresh counter, random only at 0 and 1", "[eval-tgt]") {
+  Packet p = Pkt({});
+  CHECK(E("-m statistic --mode nth --every 3 --packet 0", p) == Tri::kTrue);
+  CHECK(E("-m statistic --mode nth --every 3 --packet 1", p) == Tri::kFalse);
+  CHECK(E("-m statistic --mode nth --every 3 --packet 2", p) == Tri::kFalse);
+  CHECK(E("-m statistic --mode nth ! --every 3 --packet 0", p) == Tri::kFalse);
+  CHECK(E("-m statistic --mode nth ! --every 3 --packet 2", p) == Tri::kTrue);
+  CHECK(E("-m statistic --mode nth --every 1 --packet 0", p) == Tri::kTrue);
+  CHECK(E("-m statistic --mode random --probability 0", p) == Tri::kFalse);
+  CHECK(E("-m statistic --mode random ! --probability 0", p) == Tri::kTrue);
+  CHECK(E("-m statistic --mode random --probability 1", p) == Tri::kTrue);
+  CHECK(E("-m statistic --mode random ! --probability 1", p) == Tri::kFalse);
+  Result r = Eval("-m statistic --mode random --probability 0.5", p);
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("--assume statistic") != std::string::npos);
+}
+
+TEST_CASE("quota: the first packet against a fresh quota (quota_mt)", "[eval-tgt]") {
+  Packet p = Pkt({"--len", "100"});
+  REQUIRE(p.bytes.size() == 100);
+  CHECK(E("-m quota --quota 100", p) == Tri::kTrue);
+  CHECK(E("-m quota --quota 99", p) == Tri::kFalse);
+  CHECK(E("-m quota ! --quota 99", p) == Tri::kTrue);
+  CHECK(E("-m quota ! --quota 100", p) == Tri::kFalse);
+  CHECK(E("-m quota --quota 0", p) == Tri::kFalse);
+}
+
+TEST_CASE("limit: the first packet finds a full bucket (limit_mt)", "[eval-tgt]") {
+  Packet p = Pkt({"--time", "12345"});
+  CHECK(E("-m limit", p) == Tri::kTrue);
+  CHECK(E("-m limit --limit 1/sec --limit-burst 1", p) == Tri::kTrue);
+  CHECK(E("-m limit --limit 10000/sec --limit-burst 10000", p) == Tri::kTrue);
+}
+
+TEST_CASE("time: UTC windows, days and dates (time_mt)", "[eval-tgt]") {
+  // 2024-02-29 (a Thursday) 00:00:00 UTC = 1709164800.
+  auto at = [](long secs) { return Pkt({"--time", std::to_string(secs)}); };
+  const long day = 1709164800;
+  const std::string w = "-m time --timestart 08:00 --timestop 18:00";
+  CHECK(E(w, at(day + 8 * 3600)) == Tri::kTrue);
+  CHECK(E(w, at(day + 8 * 3600 - 1)) == Tri::kFalse);
+  CHECK(E(w, at(day + 18 * 3600)) == Tri::kTrue);
+  CHECK(E(w, at(day + 18 * 3600 + 1)) == Tri::kFalse);
+  CHECK(E("-m time --weekdays Thu", at(day)) == Tri::kTrue);
+  CHECK(E("-m time --weekdays Fri", at(day)) == Tri::kFalse);
+  CHECK(E("-m time ! --weekdays Thu", at(day)) == Tri::kFalse);
+  CHECK(E("-m time --weekdays Thu", at(0)) == Tri::kTrue);  // 1970-01-01 was a Thursday
+  CHECK(E("-m time --monthdays 29", at(day + 86399)) == Tri::kTrue);
+  CHECK(E("-m time --monthdays 28", at(day)) == Tri::kFalse);
+  CHECK(E("-m time --monthdays 1", at(day + 86400)) == Tri::kTrue);  // 2024-03-01
+  // A window over midnight: Friday 01:00 belongs to Thursday with --contiguous.
+  const long fri1 = day + 86400 + 3600;
+  CHECK(E("-m time --timestart 22:00 --timestop 02:00 --weekdays Thu --contiguous", at(fri1)) ==
+        Tri::kTrue);
+  CHECK(E("-m time --timestart 22:00 --timestop 02:00 --weekdays Thu", at(fri1)) == Tri::kFalse);
+  CHECK(E("-m time --timestart 22:00 --timestop 02:00", at(day + 12 * 3600)) == Tri::kFalse);
+  CHECK(E("-m time --datestart 2024-02-29", at(day)) == Tri::kTrue);
+  CHECK(E("-m time --datestart 2024-02-29", at(day - 1)) == Tri::kFalse);
+  CHECK(E("-m time --datestop 2024-02-29", at(day + 1)) == Tri::kFalse);
+  Result r = Eval("-m time --timestart 08:00 --kerneltz", at(day));
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("timezone") != std::string::npos);
+}
+
+TEST_CASE("rpfilter: the kernel's shortcuts, else unknown (rpfilter_mt)", "[eval-tgt]") {
+  CHECK(E("-m rpfilter", Pkt({"-i", "lo"}), "raw", "PREROUTING") == Tri::kTrue);
+  CHECK(E("-m rpfilter --invert", Pkt({"-i", "lo"}), "raw", "PREROUTING") == Tri::kFalse);
+  CHECK(E("-m rpfilter", Pkt({"-i", "eth0", "-s", "0.0.0.0", "-d", "255.255.255.255", "-p",
+                              "udp"}),
+          "raw", "PREROUTING") == Tri::kTrue);
+  CHECK(E("-m rpfilter", Pkt({"-i", "eth0", "-s", "0.0.0.0", "-d", "224.0.0.251", "-p", "udp"}),
+          "raw", "PREROUTING") == Tri::kTrue);
+  CHECK(E("-m rpfilter", Pkt({"-i", "eth0", "-s", "::", "-p", "udp"}, k6), "raw",
+          "PREROUTING") == Tri::kTrue);
+  Result r = Eval("-m rpfilter", Pkt({"-i", "eth0", "-s", "0.0.0.0", "-d", "224.0.1.1"}), "raw",
+                  "PREROUTING");
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("routing") != std::string::npos);
+}
+
+TEST_CASE("cgroup, cpu, socket, set: unknown with the missing input", "[eval-tgt]") {
+  Packet none = Pkt({});
+  Packet local = Pkt({"--uid", "0"});
+  // cgroup_mt*: no socket, no match, even inverted.
+  CHECK(E("-m cgroup --path /user.slice", none, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m cgroup ! --path /user.slice", none, "filter", "OUTPUT") == Tri::kFalse);
+  CHECK(E("-m cgroup ! --cgroup 1", none, "filter", "OUTPUT") == Tri::kFalse);
+  Result r = Eval("-m cgroup --path /user.slice", local, "filter", "OUTPUT");
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("cgroup") != std::string::npos);
+  r = Eval("-m cpu --cpu 0", none);
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("CPU") != std::string::npos);
+  r = Eval("-m socket", none, "mangle", "PREROUTING");
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("socket") != std::string::npos);
+  r = Eval("-m set --match-set blocklist src", none);
+  CHECK(r.tri == Tri::kUnknown);
+  CHECK(r.reason.find("ipset") != std::string::npos);
+}

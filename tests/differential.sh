@@ -33,6 +33,14 @@ if [ $# -eq 0 ]; then
   set -- $(cd "$corpus" && for d in */; do [ -f "$d/rules" ] && echo "${d%/}"; done)
 fi
 
+# A listed name without a scenario is a mistake in the list.
+for list in PENDING KNOWN-DIFFERENCES; do
+  [ -f "$corpus/$list" ] || continue
+  for n in $(awk '!/^[ \t]*#/ && NF { print $1 }' "$corpus/$list"); do
+    [ -f "$corpus/$n/rules" ] || echo "differential: warning: $list names '$n', which is no scenario"
+  done
+done
+
 pass=0
 fail=0
 pending=0

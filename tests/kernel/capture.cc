@@ -14,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "engine/packet_builder.h"
+#include "loader/loader.h"
+#include "loader/packet_spec.h"
 #include "verifier/capture.h"
 #include "verifier/inject.h"
 
@@ -31,13 +34,22 @@ xtables-monitor --trace lines (--nft).  Root only.
 
 PACKET
   HEX is hex digits (no ':'); spaces are allowed inside a quoted argument.
+  --packet 'OPTIONS'  a packet described with iptsim's packet options (one
+                   argument; docs/packet-options.md), built with iptsim's
+                   own builder, exactly as `iptsim trace RULESET OPTIONS`
+                   builds it: -i IF (with -o: forwarded) arrives on IF,
+                   otherwise it is sent by a local raw socket (--uid/--gid,
+                   -o = SO_BINDTODEVICE, --mark = SO_MARK)
+  --packets FILE   one --packet per line of FILE; blank lines and lines
+                   whose first word starts with '#' are skipped
   rx:IF:HEX        an Ethernet frame (dst MAC, src MAC, ethertype, IP datagram)
                    arriving on IF
   rxip:IF:HEX      an IP datagram arriving on the tun device IF (no MAC header)
   tx:HEX[:K=V...]  an IP datagram sent by a local raw socket; K=V among
                    uid=N gid=N (default 0), out=IF (SO_BINDTODEVICE), mark=N
 OPTIONS
-  -4, -6           family of RULESET (default: the first packet's)
+  -4, -6           family of RULESET (default: the first packet's; for
+                   --packet: detected from RULESET as iptsim does)
   --nft            load with iptables-nft-restore, trace with xtables-monitor
   --iface SPEC     NAME[,mac=MAC][,peer=MAC][,addr=CIDR]...[,mtu=N][,tun]
                    (interfaces the packets name are added by themselves)
@@ -148,6 +160,27 @@ bool ParsePacket(const std::string& arg, Packet* out, std::string* error) {
   return false;
 }
 
+// One packet argument, kept in command-line order: hex ("rx:...") or
+// packet options (--packet), which are parsed once the family is known.
+struct PacketArg {
+  bool options = false;
+  std::string text;
+  std::string where;  // for messages: "--packet" or "FILE:LINE"
+};
+
+bool BuildFromOptions(const PacketArg& a, Family family, Packet* out, std::string* error) {
+  PacketSpec spec;
+  Diagnostic diag;
+  if (!ParsePacketLine(a.text, family, &spec, &diag)) {
+    diag.file = a.where;
+    *error = FormatDiagnostic(diag);
+    while (!error->empty() && error->back() == '\n') error->pop_back();
+    return false;
+  }
+  *out = BuildPacket(spec);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,6 +188,7 @@ int main(int argc, char** argv) {
   CaptureOptions options;
   std::string ruleset_path;
   std::vector<Packet> packets;
+  std::vector<PacketArg> packet_args;
   bool bare = false;
   int hold_ms = 0;
   for (int i = 1; i < argc; ++i) {
@@ -201,14 +235,25 @@ int main(int argc, char** argv) {
     } else if (a == "--hold") {
       if (!value(&v) || !ParseUint(v, 3600000, &n)) return Usage("--hold needs milliseconds");
       hold_ms = static_cast<int>(n);
+    } else if (a == "--packet") {
+      if (!value(&v)) return Usage("--packet needs the packet's options");
+      packet_args.push_back({true, v, "--packet " + std::to_string(packet_args.size() + 1)});
+    } else if (a == "--packets") {
+      if (!value(&v)) return Usage("--packets needs a FILE");
+      std::ifstream in(v);
+      if (!in) return Usage("cannot read " + v);
+      std::string line;
+      for (int lineno = 1; std::getline(in, line); ++lineno) {
+        size_t b = line.find_first_not_of(" \t\r");
+        if (b == std::string::npos || line[b] == '#') continue;
+        packet_args.push_back({true, line, v + ":" + std::to_string(lineno)});
+      }
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       return Usage("unknown option '" + a + "'");
     } else if (ruleset_path.empty()) {
       ruleset_path = a;
     } else {
-      Packet p;
-      if (!ParsePacket(a, &p, &error)) return Usage(error);
-      packets.push_back(std::move(p));
+      packet_args.push_back({false, a, a});
     }
   }
   if (ruleset_path.empty()) return Usage("no RULESET given");
@@ -220,6 +265,23 @@ int main(int argc, char** argv) {
     if (!in) return Usage("cannot read " + ruleset_path);
     ruleset.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+
+  // Packets given as options are built for the ruleset's family, as
+  // `iptsim trace` builds them (-4/-6, else detected from the text).
+  Family family = options.family.value_or(DetectFamily(ruleset));
+  bool any_options = false;
+  for (const PacketArg& a : packet_args) {
+    Packet p;
+    std::string error;
+    if (a.options) {
+      any_options = true;
+      if (!BuildFromOptions(a, family, &p, &error)) return Usage(error);
+    } else if (!ParsePacket(a.text, &p, &error)) {
+      return Usage(error);
+    }
+    packets.push_back(std::move(p));
+  }
+  if (any_options && !options.family) options.family = family;
 
   if (hold_ms > 0) {
     options.on_ready = [&](Lab& lab) {

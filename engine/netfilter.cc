@@ -70,24 +70,12 @@ PacketPath PathFromDevices(const Packet& pkt) {
 }
 
 bool NeedsConntrack(const Ruleset& rs) {
-  // Extensions whose kernel modules take a conntrack reference for the
-  // namespace (nf_ct_netns_get in their checkentry).
-  static constexpr std::string_view kMatches[] = {
-      "conntrack", "state", "connmark", "connbytes", "connlimit", "connlabel", "helper", "cluster",
-  };
-  static constexpr std::string_view kTargets[] = {
-      "CT",  "NOTRACK", "CONNMARK",   "CONNSECMARK", "DNAT", "SNAT",
-      "MASQUERADE", "REDIRECT", "NETMAP", "SYNPROXY",
-  };
   for (const Table& t : rs.tables)
     for (const Chain& c : t.chains)
       for (const Rule& r : c.rules) {
         for (const Match* m : r.matches)
-          for (std::string_view n : kMatches)
-            if (m->info().name == n) return true;
-        if (r.target)
-          for (std::string_view n : kTargets)
-            if (r.target->info().name == n) return true;
+          if (m->EnablesConntrack()) return true;
+        if (r.target && r.target->EnablesConntrack()) return true;
       }
   return false;
 }
@@ -103,11 +91,31 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
+  const PacketView view = PacketView::Of(pkt);
   for (const Step& s : steps) {
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
+      // ip_forward / ip6_forward: a packet whose TTL (hop limit) would run
+      // out is dropped (with an ICMP time exceeded) before FORWARD.
+      size_t ttl_at = pkt.family == Family::kIPv4 ? 8 : 7;
+      if (pkt.bytes.size() <= ttl_at || pkt.bytes[ttl_at] <= 1) {
+        result.verdict = Verdict::kDrop;
+        result.hook = Hook::kForward;
+        result.unknown_reason = "TTL exceeded in ip_forward, before the FORWARD hook";
+        return result;
+      }
       pkt.out = out;
       DecrementTtl(pkt);
       forwarded_ttl = true;
+    }
+    if (path == PacketPath::kLocalIn && s.hook == Hook::kLocalIn && pkt.family == Family::kIPv4 &&
+        view.is_fragment) {
+      // ip_local_deliver queues an IPv4 fragment for reassembly before
+      // LOCAL_IN; a lone fragment never gets there.  (IPv6 reassembles
+      // after the hook: its fragments go on.)
+      result.verdict = Verdict::kStolen;
+      result.hook = Hook::kLocalIn;
+      result.unknown_reason = "held for reassembly before the INPUT hook";
+      return result;
     }
     if (s.table == TableId::kNat && (!conntrack || !opts.first_of_connection)) continue;
     const Table* t = rs.FindTable(s.table);

@@ -126,6 +126,12 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     }
     // Traced after the matches, before the target runs.
     report(c, &r, LabelFor(c, r), number);
+    // A match may find the packet malformed and still match (e.g. an
+    // inverted option test): ipt_do_table runs the target, then drops.
+    if (ctx.hotdrop) {
+      if (r.target_kind == TargetKind::kExtension) r.target->Apply(pkt, view, ctx);
+      return Verdict::kDrop;
+    }
     switch (r.target_kind) {
       case TargetKind::kNone:
         ++ri;

@@ -179,6 +179,9 @@ class CtTarget : public Target {
     return {};
   }
 
+  // xt_CT takes a conntrack reference except for --notrack.
+  bool EnablesConntrack() const override { return !(flags & kFlagNotrack); }
+
   void Save(std::string& out, const SaveContext&) const override {
     if (flags & kFlagNotrack) SaveOpt(out, "notrack");
     if (!helper.empty()) SaveOpt(out, "helper", helper);

@@ -128,6 +128,10 @@ class Extension {
   virtual uint32_t Hooks() const { return info_->hooks; }
   // Appends the canonical options, each as " --opt value".
   virtual void Save(std::string& out, const SaveContext& ctx) const = 0;
+  // Whether loading this rule turns connection tracking on for the network
+  // namespace (its kernel module calls nf_ct_netns_get in checkentry).
+  // The default knows the extensions that always do; CT overrides it.
+  virtual bool EnablesConntrack() const;
 
   uint32_t col() const { return col_; }
   void set_col(uint32_t c) { col_ = c; }

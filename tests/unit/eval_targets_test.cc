@@ -78,10 +78,6 @@ TargetVerdict Apply(const std::string& rule, Packet& p, const char* table = "man
   return tv;
 }
 
-uint16_t Get16(const Packet& p, size_t off) {
-  return static_cast<uint16_t>(p.bytes[off] << 8 | p.bytes[off + 1]);
-}
-
 // The IPv4 header checksum is right when the header sums to 0xffff.
 bool Ipv4ChecksumOk(const Packet& p) {
   size_t ihl = (p.bytes[0] & 0x0f) * 4u;

@@ -1619,12 +1619,34 @@ void Loader::ValidateTable(Table& t) {
   };
   std::vector<uint32_t> first(nc + 1, 0);
   std::vector<Edge> edges;
-  for (size_t ci = 0; ci < nc; ++ci) {
-    first[ci] = static_cast<uint32_t>(edges.size());
-    const auto& rules = t.chains[ci].rules;
-    for (size_t ri = 0; ri < rules.size(); ++ri)
-      if (rules[ri].target_kind == TargetKind::kJump || rules[ri].target_kind == TargetKind::kGoto)
-        edges.push_back({static_cast<uint32_t>(rules[ri].jump_index), static_cast<uint32_t>(ri)});
+  // Gathered per range of chains (on two threads for large tables: this
+  // pass reads every rule), then joined in chain order.
+  auto gather = [&](size_t from, size_t to, std::vector<Edge>* out) {
+    for (size_t ci = from; ci < to; ++ci) {
+      first[ci] = static_cast<uint32_t>(out->size());  // relative; fixed up below
+      const auto& rules = t.chains[ci].rules;
+      for (size_t ri = 0; ri < rules.size(); ++ri)
+        if (rules[ri].target_kind == TargetKind::kJump ||
+            rules[ri].target_kind == TargetKind::kGoto)
+          out->push_back({static_cast<uint32_t>(rules[ri].jump_index), static_cast<uint32_t>(ri)});
+    }
+  };
+  {
+    size_t rule_total = 0;
+    for (const Chain& c : t.chains) rule_total += c.rules.size();
+    unsigned threads = threads_ ? threads_ : std::min(2u, std::thread::hardware_concurrency());
+    if (threads < 2 || rule_total < kParallelMinRules) {
+      gather(0, nc, &edges);
+    } else {
+      size_t mid = nc / 2;
+      std::vector<Edge> second;
+      std::thread th(gather, mid, nc, &second);
+      gather(0, mid, &edges);
+      th.join();
+      const uint32_t base = static_cast<uint32_t>(edges.size());
+      for (size_t ci = mid; ci < nc; ++ci) first[ci] += base;
+      edges.insert(edges.end(), second.begin(), second.end());
+    }
   }
   first[nc] = static_cast<uint32_t>(edges.size());
   bool loop_reported = false;

@@ -216,6 +216,7 @@ class Loader {
   std::vector<Token> tokens_;
   std::string scratch_;
   std::vector<uint8_t> skip_;       // per line: tokens consumed by the command
+  std::vector<Token> ops_;          // per line: the command's operands
   std::vector<Extension*> loaded_;  // per rule: matches and target in load order
   std::vector<Arg> args_;           // per option
   std::vector<Match*> pending_;     // per rule: its matches until the rule is complete
@@ -480,10 +481,9 @@ void Loader::HandleCommand(size_t start) {
   size_t scan_end = tokens_.size();
   if (first < tokens_.size()) {
     std::string_view s0 = tokens_[first].text;
-    if (s0.size() >= 2 && s0[0] == '-' && s0[1] != '-') {
-      for (const BaseOption& o : kBaseOptions)
-        if (o.short_name == s0[1] && IsCommand(o.id)) scan_end = first + 1;
-    }
+    if (s0.size() >= 2 && s0[0] == '-' &&
+        std::string_view("AINPFXDREZ").find(s0[1]) != std::string_view::npos)
+      scan_end = first + 1;  // the short command letters
   }
   for (size_t i = first; i < scan_end; ++i) {
     std::string_view s = tokens_[i].text;
@@ -532,7 +532,8 @@ void Loader::HandleCommand(size_t start) {
       attached = std::string_view(s).substr(2);
     }
   }
-  std::vector<Token> ops;
+  std::vector<Token>& ops = ops_;
+  ops.clear();
   if (!attached.empty()) {
     Token t = tokens_[cmd_tok];
     t.text = attached;

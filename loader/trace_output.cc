@@ -195,7 +195,10 @@ std::string JsonTraceFormat::Entry(const RuleEvent& e, std::string_view event) c
 }
 
 void JsonTraceFormat::OnRule(const RuleEvent& e) {
-  if (e.rule) return;  // reported with its verdict by OnRuleDone
+  if (e.rule) {  // reported with its verdict by OnRuleDone; its LOG line after it
+    in_rule_ = true;
+    return;
+  }
   std::string verdict = !e.chain->builtin ? "RETURN"
                         : e.chain->policy == Policy::kAccept ? "ACCEPT"
                                                              : "DROP";
@@ -207,20 +210,27 @@ void JsonTraceFormat::OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const 
   if (outcome == RuleOutcome::kUnknown) return;  // OnUnknown reports it
   std::string s = Entry(e, "rule") + ",\"verdict\":" + JsonString(RuleOutcomeName(outcome));
   if (to) s += ",\"to\":" + JsonString(to->name);
-  *out_ += s + ",\"packet\":" + std::to_string(packet_) + "}\n";
+  *out_ += s + ",\"packet\":" + std::to_string(packet_) + "}\n" + held_;
+  held_.clear();
+  in_rule_ = false;
 }
 
 void JsonTraceFormat::OnLog(int level, std::string_view line) {
-  *out_ += "{\"event\":\"log\",\"level\":" + std::to_string(level) +
+  (in_rule_ ? held_ : *out_) += "{\"event\":\"log\",\"level\":" + std::to_string(level) +
            ",\"line\":" + JsonString(line) + ",\"packet\":" + std::to_string(packet_) + "}\n";
 }
 
 void JsonTraceFormat::OnUnknown(const RuleEvent& e, std::string_view reason) {
   *out_ += Entry(e, "unknown") + ",\"reason\":" + JsonString(reason) +
-           ",\"packet\":" + std::to_string(packet_) + "}\n";
+           ",\"packet\":" + std::to_string(packet_) + "}\n" + held_;
+  held_.clear();
+  in_rule_ = false;
 }
 
 void JsonTraceFormat::EndPacket(Verdict v, TableId table, Hook hook, std::string_view path) {
+  *out_ += held_;
+  held_.clear();
+  in_rule_ = false;
   *out_ += "{\"event\":\"verdict\",\"verdict\":" + JsonString(VerdictName(v)) +
            ",\"table\":" + JsonString(TableName(table)) +
            ",\"chain\":" + JsonString(HookChainName(hook)) + ",\"path\":" + JsonString(path) +

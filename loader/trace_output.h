@@ -104,6 +104,8 @@ class JsonTraceFormat : public TraceObserver {
   const Ruleset& rs_;
   std::string* out_;
   uint32_t packet_ = 1;
+  bool in_rule_ = false;  // between a rule's OnRule and OnRuleDone
+  std::string held_;      // LOG lines of that rule, printed after it
 };
 
 }  // namespace iptsim

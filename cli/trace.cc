@@ -10,6 +10,7 @@
 #include "engine/netfilter.h"
 #include "engine/packet_builder.h"
 #include "loader/packet_spec.h"
+#include "loader/trace_output.h"
 
 namespace iptsim::cli {
 namespace {
@@ -90,8 +91,8 @@ int TraceCommand(const Args& args) {
       break;
     }
   }
-  if (format != "kernel" && format != "explain") {
-    UsageError("trace", "unknown --format '" + format + "' (kernel or explain)");
+  if (format != "kernel" && format != "explain" && format != "nft" && format != "json") {
+    UsageError("trace", "unknown --format '" + format + "' (kernel, nft, explain or json)");
     return kExitError;
   }
   if (i >= args.size()) {
@@ -109,6 +110,9 @@ int TraceCommand(const Args& args) {
     else groups.back().push_back(args[i]);
   }
   int status = kExitOk;
+  XtablesMonitorFormat nft(rs, stdout);
+  std::string json_text;
+  JsonTraceFormat json(rs, &json_text);
   for (size_t g = 0; g < groups.size(); ++g) {
     PacketSpec spec;
     Status st = ParsePacketSpec(groups[g], rs.family, &spec);
@@ -126,9 +130,21 @@ int TraceCommand(const Args& args) {
     opts.assumptions = &assume;
     KernelFormat kernel;
     ExplainFormat explain(rs);
-    TraceObserver* obs = format == "kernel" ? static_cast<TraceObserver*>(&kernel) : &explain;
+    TraceObserver* obs = format == "kernel"    ? static_cast<TraceObserver*>(&kernel)
+                         : format == "explain" ? static_cast<TraceObserver*>(&explain)
+                         : format == "nft"     ? static_cast<TraceObserver*>(&nft)
+                                               : &json;
+    const uint32_t packet_number = static_cast<uint32_t>(g + 1);
+    nft.BeginPacket(NftTraceId(packet_number));
+    json.BeginPacket(packet_number);
+    size_t nft_lines = nft.lines();
     PacketPath path = PathFromDevices(pkt);
     SimResult res = SimulatePacket(rs, pkt, path, opts, obs);
+    if (format == "json") {
+      json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
+      fwrite(json_text.data(), 1, json_text.size(), stdout);
+      json_text.clear();
+    }
     if (res.verdict == Verdict::kUnknown) {
       fprintf(stderr,
               "iptsim trace: the simulation stops in %s:%s: %s\n"
@@ -142,7 +158,13 @@ int TraceCommand(const Args& args) {
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
              std::string(PacketPathName(path)).c_str());
-    } else if (kernel.lines() == 0) {
+    } else if (format == "nft") {
+      if (nft.lines() == nft_lines)
+        fprintf(stderr,
+                "iptsim trace: note: no TRACE rule matched packet %zu, so xtables-monitor "
+                "would show nothing (add a raw-table TRACE rule, or use --trace-all)\n",
+                g + 1);
+    } else if (format == "kernel" && kernel.lines() == 0) {
       fprintf(stderr,
               "iptsim trace: note: no TRACE rule matched packet %zu, so the kernel would log "
               "nothing (add a raw-table TRACE rule, or use --trace-all or --format explain)\n",

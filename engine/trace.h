@@ -31,10 +31,29 @@ struct RuleEvent {
 enum class Verdict : uint8_t { kAccept, kDrop, kQueue, kStolen, kUnknown };
 std::string_view VerdictName(Verdict v);
 
+// What a matched rule did once its target ran: the verdict nf_tables reports
+// for the rule (xtables-monitor --trace, reference section 4).
+enum class RuleOutcome : uint8_t {
+  kContinue,  // no target, or a target that continues (LOG, MARK, TRACE, ...)
+  kAccept,
+  kDrop,
+  kQueue,
+  kStolen,
+  kReturn,    // -j RETURN (or a target returning XT_RETURN)
+  kJump,      // -j CHAIN
+  kGoto,      // -g CHAIN
+  kUnknown,   // the target could not be decided (OnUnknown follows)
+};
+std::string_view RuleOutcomeName(RuleOutcome o);
+
 class TraceObserver {
  public:
   virtual ~TraceObserver() = default;
   virtual void OnRule(const RuleEvent& e) {}
+  // A matched rule after its target ran (OnRule reported it before):
+  // e.packet and e.traced are the packet and skb->nf_trace after the target,
+  // `to` is the chain of a kJump / kGoto (else nullptr).
+  virtual void OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const Chain* to) {}
   // A LOG target's line (prefix included, as the kernel prints it after the
   // syslog level), between the TRACE line of its rule and the next one.
   virtual void OnLog(int level, std::string_view line) {}

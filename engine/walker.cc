@@ -84,6 +84,13 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     report(b, nullptr, TraceLabel::kPolicy, static_cast<uint32_t>(b.rules.size() + 1));
     return b.policy == Policy::kAccept ? Verdict::kAccept : Verdict::kDrop;
   };
+  // After a matched rule's target ran (nf_tables reports the rule then).
+  auto done = [&](const Chain& c, const Rule& r, uint32_t number, RuleOutcome o,
+                  const Chain* to = nullptr) {
+    if (!ctx.observer) return;
+    RuleEvent e{table.id, ctx.hook, &c, &r, LabelFor(c, r), number, pkt.nf_trace, &pkt};
+    ctx.observer->OnRuleDone(e, o, to);
+  };
   auto unknown = [&](const Chain& c, const Rule* r, uint32_t number) {
     if (ctx.observer) {
       RuleEvent e{table.id, ctx.hook, &c, r, TraceLabel::kRule, number, pkt.nf_trace, &pkt};
@@ -130,30 +137,38 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     // inverted option test): ipt_do_table runs the target, then drops.
     if (ctx.hotdrop) {
       if (r.target_kind == TargetKind::kExtension) r.target->Apply(pkt, view, ctx);
+      done(c, r, number, RuleOutcome::kDrop);
       return Verdict::kDrop;
     }
     switch (r.target_kind) {
       case TargetKind::kNone:
+        done(c, r, number, RuleOutcome::kContinue);
         ++ri;
         continue;
       case TargetKind::kAccept:
+        done(c, r, number, RuleOutcome::kAccept);
         return Verdict::kAccept;
       case TargetKind::kDrop:
+        done(c, r, number, RuleOutcome::kDrop);
         return Verdict::kDrop;
       case TargetKind::kQueue:
+        done(c, r, number, RuleOutcome::kQueue);
         return Verdict::kQueue;
       case TargetKind::kReturn:
+        done(c, r, number, RuleOutcome::kReturn);
         if (stack.empty()) return policy();
         ci = stack.back().chain;
         ri = stack.back().rule;
         stack.pop_back();
         continue;
       case TargetKind::kJump:
+        done(c, r, number, RuleOutcome::kJump, &table.chains[r.jump_index]);
         stack.push_back({ci, ri + 1});
         ci = r.jump_index;
         ri = 0;
         continue;
       case TargetKind::kGoto:
+        done(c, r, number, RuleOutcome::kGoto, &table.chains[r.jump_index]);
         ci = r.jump_index;
         ri = 0;
         continue;
@@ -162,23 +177,30 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
         view = PacketView::Of(pkt);  // the target may have rewritten the packet
         switch (v) {
           case TargetVerdict::kContinue:
+            done(c, r, number, RuleOutcome::kContinue);
             ++ri;
             continue;
           case TargetVerdict::kAccept:
+            done(c, r, number, RuleOutcome::kAccept);
             return Verdict::kAccept;
           case TargetVerdict::kDrop:
+            done(c, r, number, RuleOutcome::kDrop);
             return Verdict::kDrop;
           case TargetVerdict::kQueue:
+            done(c, r, number, RuleOutcome::kQueue);
             return Verdict::kQueue;
           case TargetVerdict::kStolen:
+            done(c, r, number, RuleOutcome::kStolen);
             return Verdict::kStolen;
           case TargetVerdict::kReturn:
+            done(c, r, number, RuleOutcome::kReturn);
             if (stack.empty()) return policy();
             ci = stack.back().chain;
             ri = stack.back().rule;
             stack.pop_back();
             continue;
           case TargetVerdict::kUnknown:
+            done(c, r, number, RuleOutcome::kUnknown);
             return unknown(c, &r, number);
         }
       }
@@ -195,6 +217,21 @@ std::string_view TraceLabelName(TraceLabel l) {
     case TraceLabel::kPolicy: return "policy";
   }
   return "rule";
+}
+
+std::string_view RuleOutcomeName(RuleOutcome o) {
+  switch (o) {
+    case RuleOutcome::kContinue: return "CONTINUE";
+    case RuleOutcome::kAccept: return "ACCEPT";
+    case RuleOutcome::kDrop: return "DROP";
+    case RuleOutcome::kQueue: return "QUEUE";
+    case RuleOutcome::kStolen: return "STOLEN";
+    case RuleOutcome::kReturn: return "RETURN";
+    case RuleOutcome::kJump: return "JUMP";
+    case RuleOutcome::kGoto: return "GOTO";
+    case RuleOutcome::kUnknown: return "UNKNOWN";
+  }
+  return "UNKNOWN";
 }
 
 std::string_view VerdictName(Verdict v) {

@@ -73,6 +73,18 @@ constexpr BaseOption kBaseOptions[] = {
     {"table", 't', kOptTable},
 };
 
+// The base option of a short letter (-s, -p, -A, ...), or nullptr.
+const BaseOption* ShortOption(char c) {
+  static const auto* table = [] {
+    auto* t = new std::array<const BaseOption*, 128>{};
+    for (const BaseOption& o : kBaseOptions)
+      if (o.short_name) (*t)[static_cast<uint8_t>(o.short_name)] = &o;
+    return t;
+  }();
+  uint8_t u = static_cast<uint8_t>(c);
+  return u < 128 ? (*table)[u] : nullptr;
+}
+
 bool BaseTakesArg(BaseId id) {
   switch (id) {
     case kOptSource:
@@ -500,11 +512,10 @@ void Loader::HandleCommand(size_t start) {
           found = true;
         }
     } else {
-      for (const BaseOption& o : kBaseOptions)
-        if (o.short_name == s[1] && IsCommand(o.id)) {
-          id = o.id;
-          found = true;
-        }
+      if (const BaseOption* o = ShortOption(s[1]); o && IsCommand(o->id)) {
+        id = o->id;
+        found = true;
+      }
     }
     if (!found) continue;
     if (cmd >= 0) {
@@ -1048,14 +1059,12 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
         }
       }
     } else {
-      bool found = false;
-      for (const BaseOption& o : kBaseOptions)
-        if (o.short_name == s[1]) {
-          res.base = true;
-          res.base_id = o.id;
-          found = true;
-          break;
-        }
+      const BaseOption* o = ShortOption(s[1]);
+      bool found = o != nullptr;
+      if (o) {
+        res.base = true;
+        res.base_id = o->id;
+      }
       opt_name = s.substr(1, 1);
       if (!found) {
         fail(tok, "unknown option '" + opt_display() + "'");

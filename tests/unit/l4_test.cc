@@ -3,6 +3,8 @@
 // the kernel would give.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/test_util.h"
+
 #include "loader/loader.h"
 #include "loader/printer.h"
 
@@ -10,29 +12,12 @@ using iptsim::Family;
 
 namespace {
 
-// Returns the saved "-A CHAIN ..." or "ERROR: <first diagnostic, formatted>".
-std::string Load(const std::string& rule, const char* table = "filter",
-                 const char* chain = "INPUT", Family fam = Family::kIPv4) {
-  std::string text = std::string("*") + table + "\n";
-  std::string c = chain;
-  if (c != "INPUT" && c != "OUTPUT" && c != "FORWARD" && c != "PREROUTING" && c != "POSTROUTING")
-    text += ":" + c + " - [0:0]\n";
-  text += "-A " + c + " " + rule + "\nCOMMIT\n";
-  iptsim::LoadOptions opts;
-  opts.family = fam;
-  iptsim::LoadResult r = iptsim::LoadRuleset(text, "t", opts);
-  if (!r.ok()) return "ERROR: " + iptsim::FormatDiagnostic(r.diagnostics.diagnostics().at(0));
-  std::string out;
-  for (const iptsim::Table& t : r.ruleset.tables)
-    for (const iptsim::Chain& ch : t.chains)
-      for (const iptsim::Rule& ru : ch.rules) iptsim::SaveRule(t, ru, ch.name, fam, out);
-  return out;
-}
+using iptsim::testing::Load;
 
 std::string Load6(const std::string& rule) { return Load(rule, "filter", "INPUT", Family::kIPv6); }
 
 // The first line of the error ("t:3:COL: error: MESSAGE"), or the saved rule.
-std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+using iptsim::testing::FirstLine;
 
 struct Case {
   const char* rule;

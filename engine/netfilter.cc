@@ -69,14 +69,26 @@ PacketPath PathFromDevices(const Packet& pkt) {
   return PacketPath::kLocalOut;
 }
 
+namespace {
+
+bool TableNeedsConntrack(const Table& t) {
+  for (const Chain& c : t.chains)
+    for (const Rule& r : c.rules) {
+      for (const Match* m : r.matches)
+        if (m->EnablesConntrack()) return true;
+      if (r.target && r.target->EnablesConntrack()) return true;
+    }
+  return false;
+}
+
+}  // namespace
+
 bool NeedsConntrack(const Ruleset& rs) {
+  // The nat table first: its NAT targets answer at once in most rulesets.
+  const Table* nat = rs.FindTable(TableId::kNat);
+  if (nat && TableNeedsConntrack(*nat)) return true;
   for (const Table& t : rs.tables)
-    for (const Chain& c : t.chains)
-      for (const Rule& r : c.rules) {
-        for (const Match* m : r.matches)
-          if (m->EnablesConntrack()) return true;
-        if (r.target && r.target->EnablesConntrack()) return true;
-      }
+    if (&t != nat && TableNeedsConntrack(t)) return true;
   return false;
 }
 
@@ -85,7 +97,9 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   std::span<const Step> steps = path == PacketPath::kLocalIn  ? std::span<const Step>(kLocalIn)
                                 : path == PacketPath::kForward ? std::span<const Step>(kForward)
                                                                : std::span<const Step>(kLocalOut);
-  const bool conntrack = NeedsConntrack(rs);
+  // Whether conntrack is on matters only to the nat table: found out when a
+  // nat chain is about to run (NeedsConntrack reads every rule).
+  int conntrack = -1;
   // The output device is known only after routing: PREROUTING sees none.
   IfaceName out = pkt.out;
   if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
@@ -117,9 +131,13 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       result.unknown_reason = "held for reassembly before the INPUT hook";
       return result;
     }
-    if (s.table == TableId::kNat && (!conntrack || !opts.first_of_connection)) continue;
+    if (s.table == TableId::kNat && !opts.first_of_connection) continue;
     const Table* t = rs.FindTable(s.table);
     if (!t || !t->BuiltinChain(s.hook)) continue;
+    if (s.table == TableId::kNat) {
+      if (conntrack < 0) conntrack = NeedsConntrack(rs);
+      if (!conntrack) continue;
+    }
     EvalContext ctx;
     ctx.family = rs.family;
     ctx.hook = s.hook;

@@ -34,6 +34,7 @@
 
 namespace {
 size_t g_allocs = 0;  // single-threaded benchmark: a plain counter
+volatile uint8_t g_sink;  // keeps the verdicts alive
 }  // namespace
 
 void* operator new(size_t n) {
@@ -181,12 +182,11 @@ int Main(int argc, char** argv) {
     BufferFormat fmt;
     TraceObserver* obs = trace ? &fmt : nullptr;
     size_t n = 0;
-    static volatile uint8_t sink;
     // Warm-up: one pass over the set.
     for (Item& it : items) {
       it.work = it.pristine;
       it.work.nf_trace = trace;
-      sink = static_cast<uint8_t>(SimulatePacket(rs, it.work, it.path, opts, obs).verdict);
+      g_sink = static_cast<uint8_t>(SimulatePacket(rs, it.work, it.path, opts, obs).verdict);
     }
     size_t a0 = g_allocs;
     size_t lines0 = fmt.lines;
@@ -196,7 +196,7 @@ int Main(int argc, char** argv) {
         it.work = it.pristine;
         it.work.nf_trace = trace;
         SimResult r = SimulatePacket(rs, it.work, it.path, opts, obs);
-        sink = static_cast<uint8_t>(r.verdict);
+        g_sink = static_cast<uint8_t>(r.verdict);
       }
       n += items.size();
       end = Now();

@@ -105,7 +105,10 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
-  const PacketView view = PacketView::Of(pkt);
+  const PacketView view = PacketView::Of(pkt);  // as the packet arrived
+  // The layout the tables share (RunTable keeps it current when a target
+  // rewrites the packet; the TTL decrement below changes no field of it).
+  PacketView current = view;
   for (const Step& s : steps) {
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
       // ip_forward / ip6_forward: a packet whose TTL (hop limit) would run
@@ -144,6 +147,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
     ctx.table = s.table;
     ctx.assumptions = opts.assumptions;
     ctx.observer = observer;
+    ctx.view = &current;
     Verdict v = RunTable(*t, pkt, ctx);
     result.hook = s.hook;
     result.table = s.table;

@@ -66,18 +66,37 @@ class JumpStack {
 
 }  // namespace
 
-bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
+namespace {
+
+// The addresses as PacketView::src()/dst() give them (zero when the header
+// is cut short), read once per view instead of once per rule.
+struct Addrs {
+  uint32_t src4 = 0, dst4 = 0;
+  const uint8_t* src6;
+  const uint8_t* dst6;
+};
+constexpr uint8_t kZero16[16] = {};
+
+Addrs AddrsOf(const PacketView& v) {
+  Addrs a;
+  a.src6 = a.dst6 = kZero16;
+  if (v.pkt->family == Family::kIPv4) {
+    if (v.size() >= 20) {
+      memcpy(&a.src4, v.data() + 12, 4);
+      memcpy(&a.dst4, v.data() + 16, 4);
+    }
+  } else if (v.size() >= 40) {
+    a.src6 = v.data() + 8;
+    a.dst6 = v.data() + 24;
+  }
+  return a;
+}
+
+inline bool BaseMatchesImpl(const IpHeaderMatch& ip, const PacketView& v, const Addrs& a) {
   const Packet& p = *v.pkt;
   if (p.family == Family::kIPv4) {
-    // The addresses as PacketView::src()/dst() give them (zero when the
-    // header is cut short).
-    uint32_t src = 0, dst = 0;
-    if (v.size() >= 20) {
-      memcpy(&src, v.data() + 12, 4);
-      memcpy(&dst, v.data() + 16, 4);
-    }
-    if (AddrMatches4(ip.src, src) == ip.inv_src) return false;
-    if (AddrMatches4(ip.dst, dst) == ip.inv_dst) return false;
+    if (AddrMatches4(ip.src, a.src4) == ip.inv_src) return false;
+    if (AddrMatches4(ip.dst, a.dst4) == ip.inv_dst) return false;
     if (!ip.in_iface.empty() && IfaceMatches(ip.in_iface, p.in) == ip.inv_in) return false;
     if (!ip.out_iface.empty() && IfaceMatches(ip.out_iface, p.out) == ip.inv_out) return false;
     if (ip.proto && (v.l4proto != ip.proto) != ip.inv_proto) return false;
@@ -85,10 +104,8 @@ bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
     if (ip.fragment && (v.fragoff == 0) != ip.inv_frag) return false;
     return true;
   }
-  static constexpr uint8_t kZero[16] = {};
-  const bool whole = v.size() >= 40;
-  if (AddrMatches6(ip.src, whole ? v.data() + 8 : kZero) == ip.inv_src) return false;
-  if (AddrMatches6(ip.dst, whole ? v.data() + 24 : kZero) == ip.inv_dst) return false;
+  if (AddrMatches6(ip.src, a.src6) == ip.inv_src) return false;
+  if (AddrMatches6(ip.dst, a.dst6) == ip.inv_dst) return false;
   if (!ip.in_iface.empty() && IfaceMatches(ip.in_iface, p.in) == ip.inv_in) return false;
   if (!ip.out_iface.empty() && IfaceMatches(ip.out_iface, p.out) == ip.inv_out) return false;
   // ip6_packet_match: the protocol is the one after the extension headers.
@@ -98,6 +115,12 @@ bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
     if (ip.proto != 0 && !ip.inv_proto) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
+  return BaseMatchesImpl(ip, v, AddrsOf(v));
 }
 
 TraceLabel LabelFor(const Chain& chain, const Rule& r) {
@@ -118,7 +141,11 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
   JumpStack stack;  // return addresses of -j jumps
   int ci = root;
   uint32_t ri = 0;
-  PacketView view = PacketView::Of(pkt);
+  // The packet's layout: the caller's when it has one for this packet.
+  PacketView own;
+  if (!ctx.view || ctx.view->pkt != &pkt) own = PacketView::Of(pkt);
+  PacketView& view = ctx.view && ctx.view->pkt == &pkt ? *ctx.view : own;
+  Addrs addrs = AddrsOf(view);
   // A loop guard beyond the kernel's load-time check: no walk visits more
   // entries than this.
   size_t budget = 1u << 26;
@@ -157,7 +184,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     }
     const Rule& r = c.rules[ri];
     const uint32_t number = ri + 1;
-    bool matched = BaseMatches(r.ip, view);
+    bool matched = BaseMatchesImpl(r.ip, view, addrs);
     for (size_t m = 0; matched && m < r.matches.size(); ++m) {
       Tri t = r.matches[m]->Evaluate(view, ctx);
       if (t == Tri::kUnknown) {
@@ -179,7 +206,10 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     // A match may find the packet malformed and still match (e.g. an
     // inverted option test): ipt_do_table runs the target, then drops.
     if (ctx.hotdrop) {
-      if (r.target_kind == TargetKind::kExtension) r.target->Apply(pkt, view, ctx);
+      if (r.target_kind == TargetKind::kExtension) {
+        r.target->Apply(pkt, view, ctx);
+        view = PacketView::Of(pkt);
+      }
       return Verdict::kDrop;
     }
     switch (r.target_kind) {
@@ -210,6 +240,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       case TargetKind::kExtension: {
         TargetVerdict v = r.target->Apply(pkt, view, ctx);
         view = PacketView::Of(pkt);  // the target may have rewritten the packet
+        addrs = AddrsOf(view);
         switch (v) {
           case TargetVerdict::kContinue:
             ++ri;

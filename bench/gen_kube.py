@@ -5,7 +5,18 @@ N services x M endpoints, with the chains and rule shapes kube-proxy writes
 KUBE-MARK-MASQ, MASQUERADE in KUBE-POSTROUTING, comments, addrtype nodeports,
 and the filter table's KUBE-FORWARD/KUBE-FIREWALL chains).
 
-usage: gen_kube.py SERVICES ENDPOINTS [--seed N] > rules.v4
+usage: gen_kube.py SERVICES ENDPOINTS [--seed N] [--packets FILE COUNT] > rules.v4
+  --packets FILE COUNT   also writes COUNT packets (iptsim trace packet options,
+                         one per line) to FILE for bench/trace_bench.cc: traffic
+                         of a node (address 192.168.0.10 on eth0) that iptsim can
+                         simulate with --assume statistic=true conntrack=true
+                         addrtype=true (first packets of connections: NEW):
+                         60% to the node itself (local-in; nat PREROUTING walks
+                         every KUBE-SERVICES rule), 25% sent by the node to the
+                         outside (local-out; nat OUTPUT walks them too), 10% to a
+                         cluster IP on a port the service does not have; and 5%
+                         to a service's own cluster IP and port, which end in a
+                         DNAT (not simulated yet: the benchmark leaves them out).
 """
 import base64
 import hashlib
@@ -124,6 +135,44 @@ def main():
     w("COMMIT")
     w("# Completed on Thu Nov 26 00:00:00 2026")
     sys.stdout.write("\n".join(out) + "\n")
+    if "--packets" in sys.argv:
+        k = sys.argv.index("--packets")
+        write_packets(sys.argv[k + 1], int(sys.argv[k + 2]), svcs, random.Random(seed + 1000))
+
+
+def write_packets(path, count, svcs, rnd):
+    node = "192.168.0.10"
+
+    def outside():
+        return "%d.%d.%d.%d" % (rnd.choice([23, 34, 52, 81, 151, 203]), rnd.randrange(256),
+                                rnd.randrange(256), rnd.randrange(1, 255))
+
+    lines = []
+    for _ in range(count):
+        x = rnd.randrange(100)
+        proto = rnd.choice(["tcp", "tcp", "udp"])
+        flags = " --syn" if proto == "tcp" else ""
+        sport = rnd.randrange(1024, 65536)
+        if x < 60:
+            lines.append("-i eth0 -s %s -d %s -p %s --sport %d --dport %d%s" % (
+                outside(), node, proto, sport, rnd.choice([22, 80, 443, 10250, 30080]), flags))
+        elif x < 85:
+            lines.append("-o eth0 -s %s -d %s -p %s --sport %d --dport %d%s" % (
+                node, outside(), proto, sport, rnd.choice([53, 80, 443, 6443]), flags))
+        else:
+            s = svcs[rnd.randrange(len(svcs))]
+            cip, port, sproto = s[4], s[5], s[3]
+            if x >= 95:
+                dport = port
+            else:
+                dport = 1 + (port + rnd.randrange(1, 1000)) % 65535
+                if dport == port:
+                    dport = port + 1
+            flags = " --syn" if sproto == "tcp" else ""
+            lines.append("-i eth0 -s 10.244.%d.%d -d %s -p %s --sport %d --dport %d%s" % (
+                rnd.randrange(256), rnd.randrange(1, 255), cip, sproto, sport, dport, flags))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,11 @@ struct EvalContext {
   // evaluated (key: extension name, e.g. "cgroup", "statistic").
   const std::map<std::string, bool>* assumptions = nullptr;
   TraceObserver* observer = nullptr;  // for LOG/NFLOG output
+  // The packet's parsed layout, shared by the tables a packet crosses so it
+  // is parsed once: when set (and of the packet walked), RunTable starts
+  // from it and keeps it current (re-parsed after a target ran).  nullptr:
+  // RunTable parses the packet itself.
+  PacketView* view = nullptr;
   // Set by an extension that returns kUnknown: what input is missing.
   std::string unknown_reason;
   // Set by a match that finds the packet malformed (the kernel's hotdrop):

@@ -69,14 +69,26 @@ PacketPath PathFromDevices(const Packet& pkt) {
   return PacketPath::kLocalOut;
 }
 
+namespace {
+
+bool TableNeedsConntrack(const Table& t) {
+  for (const Chain& c : t.chains)
+    for (const Rule& r : c.rules) {
+      for (const Match* m : r.matches)
+        if (m->EnablesConntrack()) return true;
+      if (r.target && r.target->EnablesConntrack()) return true;
+    }
+  return false;
+}
+
+}  // namespace
+
 bool NeedsConntrack(const Ruleset& rs) {
+  // The nat table first: its NAT targets answer at once in most rulesets.
+  const Table* nat = rs.FindTable(TableId::kNat);
+  if (nat && TableNeedsConntrack(*nat)) return true;
   for (const Table& t : rs.tables)
-    for (const Chain& c : t.chains)
-      for (const Rule& r : c.rules) {
-        for (const Match* m : r.matches)
-          if (m->EnablesConntrack()) return true;
-        if (r.target && r.target->EnablesConntrack()) return true;
-      }
+    if (&t != nat && TableNeedsConntrack(t)) return true;
   return false;
 }
 
@@ -85,13 +97,18 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   std::span<const Step> steps = path == PacketPath::kLocalIn  ? std::span<const Step>(kLocalIn)
                                 : path == PacketPath::kForward ? std::span<const Step>(kForward)
                                                                : std::span<const Step>(kLocalOut);
-  const bool conntrack = NeedsConntrack(rs);
+  // Whether conntrack is on matters only to the nat table: found out when a
+  // nat chain is about to run (NeedsConntrack reads every rule).
+  int conntrack = -1;
   // The output device is known only after routing: PREROUTING sees none.
   IfaceName out = pkt.out;
   if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
-  const PacketView view = PacketView::Of(pkt);
+  const PacketView view = PacketView::Of(pkt);  // as the packet arrived
+  // The layout the tables share (RunTable keeps it current when a target
+  // rewrites the packet; the TTL decrement below changes no field of it).
+  PacketView current = view;
   for (const Step& s : steps) {
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
       // ip_forward / ip6_forward: a packet whose TTL (hop limit) would run
@@ -117,15 +134,20 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       result.unknown_reason = "held for reassembly before the INPUT hook";
       return result;
     }
-    if (s.table == TableId::kNat && (!conntrack || !opts.first_of_connection)) continue;
+    if (s.table == TableId::kNat && !opts.first_of_connection) continue;
     const Table* t = rs.FindTable(s.table);
     if (!t || !t->BuiltinChain(s.hook)) continue;
+    if (s.table == TableId::kNat) {
+      if (conntrack < 0) conntrack = NeedsConntrack(rs);
+      if (!conntrack) continue;
+    }
     EvalContext ctx;
     ctx.family = rs.family;
     ctx.hook = s.hook;
     ctx.table = s.table;
     ctx.assumptions = opts.assumptions;
     ctx.observer = observer;
+    ctx.view = &current;
     Verdict v = RunTable(*t, pkt, ctx);
     result.hook = s.hook;
     result.table = s.table;

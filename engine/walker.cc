@@ -1,5 +1,6 @@
 #include "engine/walker.h"
 
+#include <cstring>
 #include <vector>
 
 #include "matchers/extension.h"
@@ -16,27 +17,97 @@ bool IfaceMatches(const IfaceName& rule, const IfaceName& dev) {
   return d == r;
 }
 
-bool AddrMatches(const IpPrefix& p, const IpAddr& a, int len) {
-  for (int i = 0; i < len; ++i)
-    if ((a.b[i] & p.mask.b[i]) != p.addr.b[i]) return false;
-  return true;
+// (a & mask) == addr over the family's bytes, a word at a time (the same
+// test as a byte loop: the operations are bitwise).
+bool AddrMatches4(const IpPrefix& p, uint32_t a) {
+  uint32_t addr, mask;
+  memcpy(&addr, p.addr.b.data(), 4);
+  memcpy(&mask, p.mask.b.data(), 4);
+  return (a & mask) == addr;
 }
+
+bool AddrMatches6(const IpPrefix& p, const uint8_t* a) {
+  uint64_t a0, a1, m0, m1, p0, p1;
+  memcpy(&a0, a, 8);
+  memcpy(&a1, a + 8, 8);
+  memcpy(&m0, p.mask.b.data(), 8);
+  memcpy(&m1, p.mask.b.data() + 8, 8);
+  memcpy(&p0, p.addr.b.data(), 8);
+  memcpy(&p1, p.addr.b.data() + 8, 8);
+  return ((a0 & m0) == p0) & ((a1 & m1) == p1);
+}
+
+// The walker's return addresses: a fixed array for the usual depths, a
+// vector only beyond them (no allocation per packet).
+struct Frame {
+  int chain;
+  uint32_t rule;
+};
+class JumpStack {
+ public:
+  bool empty() const { return n_ == 0; }
+  void push_back(Frame f) {
+    if (n_ < kInline) inline_[n_] = f;
+    else more_.push_back(f);
+    ++n_;
+  }
+  const Frame& back() const { return n_ <= kInline ? inline_[n_ - 1] : more_.back(); }
+  void pop_back() {
+    if (n_ > kInline) more_.pop_back();
+    --n_;
+  }
+
+ private:
+  static constexpr size_t kInline = 32;
+  Frame inline_[kInline];
+  size_t n_ = 0;
+  std::vector<Frame> more_;
+};
 
 }  // namespace
 
-bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
+namespace {
+
+// The addresses as PacketView::src()/dst() give them (zero when the header
+// is cut short), read once per view instead of once per rule.
+struct Addrs {
+  uint32_t src4 = 0, dst4 = 0;
+  const uint8_t* src6;
+  const uint8_t* dst6;
+};
+constexpr uint8_t kZero16[16] = {};
+
+Addrs AddrsOf(const PacketView& v) {
+  Addrs a;
+  a.src6 = a.dst6 = kZero16;
+  if (v.pkt->family == Family::kIPv4) {
+    if (v.size() >= 20) {
+      memcpy(&a.src4, v.data() + 12, 4);
+      memcpy(&a.dst4, v.data() + 16, 4);
+    }
+  } else if (v.size() >= 40) {
+    a.src6 = v.data() + 8;
+    a.dst6 = v.data() + 24;
+  }
+  return a;
+}
+
+inline bool BaseMatchesImpl(const IpHeaderMatch& ip, const PacketView& v, const Addrs& a) {
   const Packet& p = *v.pkt;
-  const int alen = AddrLen(p.family);
-  if (AddrMatches(ip.src, v.src(), alen) == ip.inv_src) return false;
-  if (AddrMatches(ip.dst, v.dst(), alen) == ip.inv_dst) return false;
-  if (!ip.in_iface.empty() && IfaceMatches(ip.in_iface, p.in) == ip.inv_in) return false;
-  if (!ip.out_iface.empty() && IfaceMatches(ip.out_iface, p.out) == ip.inv_out) return false;
   if (p.family == Family::kIPv4) {
+    if (AddrMatches4(ip.src, a.src4) == ip.inv_src) return false;
+    if (AddrMatches4(ip.dst, a.dst4) == ip.inv_dst) return false;
+    if (!ip.in_iface.empty() && IfaceMatches(ip.in_iface, p.in) == ip.inv_in) return false;
+    if (!ip.out_iface.empty() && IfaceMatches(ip.out_iface, p.out) == ip.inv_out) return false;
     if (ip.proto && (v.l4proto != ip.proto) != ip.inv_proto) return false;
     // -f: a non-first fragment (IPv4 offset != 0).
     if (ip.fragment && (v.fragoff == 0) != ip.inv_frag) return false;
     return true;
   }
+  if (AddrMatches6(ip.src, a.src6) == ip.inv_src) return false;
+  if (AddrMatches6(ip.dst, a.dst6) == ip.inv_dst) return false;
+  if (!ip.in_iface.empty() && IfaceMatches(ip.in_iface, p.in) == ip.inv_in) return false;
+  if (!ip.out_iface.empty() && IfaceMatches(ip.out_iface, p.out) == ip.inv_out) return false;
   // ip6_packet_match: the protocol is the one after the extension headers.
   if (ip.proto_given) {
     if (!v.l4proto_found) return false;
@@ -44,6 +115,12 @@ bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
     if (ip.proto != 0 && !ip.inv_proto) return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
+  return BaseMatchesImpl(ip, v, AddrsOf(v));
 }
 
 TraceLabel LabelFor(const Chain& chain, const Rule& r) {
@@ -61,14 +138,14 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
   const Chain* builtin = table.BuiltinChain(ctx.hook);
   if (!builtin) return Verdict::kAccept;
   const int root = static_cast<int>(builtin - table.chains.data());
-  struct Frame {
-    int chain;
-    uint32_t rule;
-  };
-  std::vector<Frame> stack;  // return addresses of -j jumps
+  JumpStack stack;  // return addresses of -j jumps
   int ci = root;
   uint32_t ri = 0;
-  PacketView view = PacketView::Of(pkt);
+  // The packet's layout: the caller's when it has one for this packet.
+  PacketView own;
+  if (!ctx.view || ctx.view->pkt != &pkt) own = PacketView::Of(pkt);
+  PacketView& view = ctx.view && ctx.view->pkt == &pkt ? *ctx.view : own;
+  Addrs addrs = AddrsOf(view);
   // A loop guard beyond the kernel's load-time check: no walk visits more
   // entries than this.
   size_t budget = 1u << 26;
@@ -114,7 +191,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     }
     const Rule& r = c.rules[ri];
     const uint32_t number = ri + 1;
-    bool matched = BaseMatches(r.ip, view);
+    bool matched = BaseMatchesImpl(r.ip, view, addrs);
     for (size_t m = 0; matched && m < r.matches.size(); ++m) {
       Tri t = r.matches[m]->Evaluate(view, ctx);
       if (t == Tri::kUnknown) {
@@ -132,7 +209,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       continue;
     }
     // Traced after the matches, before the target runs.
-    report(c, &r, LabelFor(c, r), number);
+    if (ctx.observer) report(c, &r, LabelFor(c, r), number);
     // A match may find the packet malformed and still match (e.g. an
     // inverted option test): ipt_do_table runs the target, then drops.
     if (ctx.hotdrop) {
@@ -175,6 +252,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       case TargetKind::kExtension: {
         TargetVerdict v = r.target->Apply(pkt, view, ctx);
         view = PacketView::Of(pkt);  // the target may have rewritten the packet
+        addrs = AddrsOf(view);
         switch (v) {
           case TargetVerdict::kContinue:
             done(c, r, number, RuleOutcome::kContinue);

@@ -11,6 +11,7 @@
 //   with the level as a number, level 4 omitted.  Kernel (xt_LOG): any
 //   table and hook.
 // Example: -j LOG --log-prefix "dropped " --log-level 6 --log-uid
+// Evaluation: yes
 #include <array>
 
 #include "matchers/nat_values.h"

@@ -49,7 +49,8 @@ IfaceName::IfaceName(std::string_view s) {
   std::copy_n(s.data(), len_, name_);
 }
 
-bool IpHeaderMatch::IsUnconditional() const {
+bool IpHeaderMatch::IsUnconditional(Family family) const {
+  if (family == Family::kIPv6 && proto_given) return false;
   return src.IsZero() && dst.IsZero() && in_iface.empty() && out_iface.empty() && proto == 0 &&
          !fragment && !inv_src && !inv_dst && !inv_in && !inv_out && !inv_proto && !inv_frag;
 }

@@ -123,13 +123,14 @@ bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
   return BaseMatchesImpl(ip, v, AddrsOf(v));
 }
 
-TraceLabel LabelFor(const Chain& chain, const Rule& r) {
+TraceLabel LabelFor(const Chain& chain, const Rule& r, Family family) {
   bool standard_negative = r.target_kind == TargetKind::kAccept ||
                            r.target_kind == TargetKind::kDrop ||
                            r.target_kind == TargetKind::kQueue ||
-                           r.target_kind == TargetKind::kReturn ||
-                           r.target_kind == TargetKind::kNone;  // XT_CONTINUE is -1
-  if (r.matches.empty() && r.ip.IsUnconditional() && standard_negative)
+                           r.target_kind == TargetKind::kReturn;
+  // A rule without -j is "rule" too (checked with the kernel: libiptc does
+  // not give it a negative standard verdict).
+  if (r.matches.empty() && r.ip.IsUnconditional(family) && standard_negative)
     return chain.builtin ? TraceLabel::kPolicy : TraceLabel::kReturn;
   return TraceLabel::kRule;
 }
@@ -165,7 +166,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
   auto done = [&](const Chain& c, const Rule& r, uint32_t number, RuleOutcome o,
                   const Chain* to = nullptr) {
     if (!ctx.observer) return;
-    RuleEvent e{table.id, ctx.hook, &c, &r, LabelFor(c, r), number, pkt.nf_trace, &pkt};
+    RuleEvent e{table.id, ctx.hook, &c, &r, LabelFor(c, r, ctx.family), number, pkt.nf_trace, &pkt};
     ctx.observer->OnRuleDone(e, o, to);
   };
   auto unknown = [&](const Chain& c, const Rule* r, uint32_t number) {
@@ -209,7 +210,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       continue;
     }
     // Traced after the matches, before the target runs.
-    if (ctx.observer) report(c, &r, LabelFor(c, r), number);
+    if (ctx.observer) report(c, &r, LabelFor(c, r, ctx.family), number);
     // A match may find the packet malformed and still match (e.g. an
     // inverted option test): ipt_do_table runs the target, then drops.
     if (ctx.hotdrop) {

@@ -16,7 +16,7 @@ bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v);
 
 // The label the kernel gives a matched rule (§2.1: the unconditional-verdict
 // quirk).
-TraceLabel LabelFor(const Chain& chain, const Rule& rule);
+TraceLabel LabelFor(const Chain& chain, const Rule& rule, Family family);
 
 // Runs `table`'s builtin chain for ctx.hook on the packet (targets may
 // rewrite it, the TRACE target sets pkt.nf_trace).  Every matched entry is

@@ -959,9 +959,11 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
   };
 
   const size_t n = tokens_.size();
+  size_t in_iface_tok = 0, out_iface_tok = 0;  // the -i / -o that set them
   for (size_t i = 0; i < n && ok; ++i) {
     if (skip[i]) continue;
     const Token& tok = tokens_[i];
+    const size_t i_opt = i;
     std::string_view s = tok.text;
     if (s == "!") {
       if (inv_token >= 0) {
@@ -1161,9 +1163,11 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
           }
           if (id == kOptInIface) {
             rule->ip.in_iface = IfaceName(v);
+            in_iface_tok = i_opt;
             rule->ip.inv_in = invert;
           } else {
             rule->ip.out_iface = IfaceName(v);
+            out_iface_tok = i_opt;
             rule->ip.inv_out = invert;
           }
           break;
@@ -1404,21 +1408,17 @@ bool Loader::ParseRuleInner(int chain_idx, const std::vector<uint8_t>& skip, siz
   }
   // iptables' own sanity checks on the interface options of builtin chains.
   if (is_builtin) {
+    // (The option may be spelled -o, -oeth0, --out-interface or any
+    // abbreviation of it: the token that set it is remembered.)
     if (!rule->ip.out_iface.empty() && (chain == "PREROUTING" || chain == "INPUT")) {
-      for (const Token& t : tokens_)
-        if (t.text == "-o" || t.text.rfind("--out-interface", 0) == 0 ||
-            (t.text.rfind("-o", 0) == 0 && t.text.size() > 2)) {
-          ErrorAt(t, "cannot use -o in chain " + chain + ": packets there have no output interface yet");
-          return false;
-        }
+      ErrorAt(tokens_[out_iface_tok],
+              "cannot use -o in chain " + chain + ": packets there have no output interface yet");
+      return false;
     }
     if (!rule->ip.in_iface.empty() && (chain == "OUTPUT" || chain == "POSTROUTING")) {
-      for (const Token& t : tokens_)
-        if (t.text == "-i" || t.text.rfind("--in-interface", 0) == 0 ||
-            (t.text.rfind("-i", 0) == 0 && t.text.size() > 2)) {
-          ErrorAt(t, "cannot use -i in chain " + chain + ": locally generated packets have no input interface");
-          return false;
-        }
+      ErrorAt(tokens_[in_iface_tok],
+              "cannot use -i in chain " + chain + ": locally generated packets have no input interface");
+      return false;
     }
   }
   // Final checks of every extension, then the kernel's table and protocol

@@ -223,3 +223,17 @@ TEST_CASE("inputs that crash iptables get a clear error here", "[diag]") {
   CHECK(r.diagnostics.diagnostics()[0].message ==
         "-m hashlimit: a byte burst cannot be used with a rate below 16b/s");
 }
+
+TEST_CASE("-o in INPUT is refused however it is spelled", "[diag]") {
+  // Found by the loader fuzzer: "--o" (an abbreviation of --out-interface)
+  // slipped past the check, and the saved rule did not load again.
+  // iptables-restore 1.8.9: "Can't use -o with INPUT".
+  LoadResult r = LoadRuleset("*filter\n-A INPUT -p icmp -m limit --o wlan0 -j ACCEPT\nCOMMIT\n",
+                             "rules.v4");
+  REQUIRE(r.diagnostics.error_count() == 1);
+  CHECK(FormatDiagnostic(r.diagnostics.diagnostics()[0]) ==
+        "rules.v4:2:31: error: cannot use -o in chain INPUT: packets there have no output "
+        "interface yet\n"
+        "-A INPUT -p icmp -m limit --o wlan0 -j ACCEPT\n"
+        "                              ^~~\n");
+}

@@ -232,8 +232,8 @@ TEST_CASE("-o in INPUT is refused however it is spelled", "[diag]") {
                              "rules.v4");
   REQUIRE(r.diagnostics.error_count() == 1);
   CHECK(FormatDiagnostic(r.diagnostics.diagnostics()[0]) ==
-        "rules.v4:2:31: error: cannot use -o in chain INPUT: packets there have no output "
+        "rules.v4:2:27: error: cannot use -o in chain INPUT: packets there have no output "
         "interface yet\n"
         "-A INPUT -p icmp -m limit --o wlan0 -j ACCEPT\n"
-        "                              ^~~\n");
+        "                          ^~~\n");
 }

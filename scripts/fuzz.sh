@@ -4,6 +4,9 @@
 # go to a scratch directory, not into the repository.  Exits non-zero on a
 # finding (crash, sanitizer report, timeout, save/reload mismatch).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
+# With FUZZ_RUNS=N set, each target instead runs exactly N inputs from a fixed
+# seed (-seed=1): a deterministic smoke run, as CI uses, whose result does not
+# depend on timing or luck.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}
@@ -18,9 +21,16 @@ for t in "${targets[@]}"; do
   seeds=$root/corpus/fuzz/${t%_fuzz}
   work=$(mktemp -d)
   mkdir -p "$work/new"
-  echo "fuzz: $t for ${secs}s (seeds: $seeds)"
+  echo "fuzz: $t (seeds: $seeds)"
   rc=0
-  (cd "$work" && "$root/build-fuzz/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 \
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    limit=(-runs="$FUZZ_RUNS" -seed=1)
+    echo "fuzz: deterministic run of $FUZZ_RUNS inputs (seed 1)"
+  else
+    limit=(-max_total_time="$secs")
+    echo "fuzz: ${secs} s"
+  fi
+  (cd "$work" && "$root/build-fuzz/tests/fuzz/$t" "${limit[@]}" -timeout=10 \
      -rss_limit_mb=2048 -print_final_stats=1 "$work/new" "$seeds" >"$work/log" 2>&1) || rc=$?
   tail -15 "$work/log"
   if [ $rc -ne 0 ]; then

@@ -218,71 +218,56 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       done(c, r, number, RuleOutcome::kDrop);
       return Verdict::kDrop;
     }
+    if (r.target_kind == TargetKind::kJump || r.target_kind == TargetKind::kGoto) {
+      const bool jump = r.target_kind == TargetKind::kJump;
+      done(c, r, number, jump ? RuleOutcome::kJump : RuleOutcome::kGoto,
+           &table.chains[r.jump_index]);
+      if (jump) stack.push_back({ci, ri + 1});  // -g leaves no return address
+      ci = r.jump_index;
+      ri = 0;
+      continue;
+    }
+    // Standard verdicts and extension targets end up in the same cases.
+    TargetVerdict v;
     switch (r.target_kind) {
-      case TargetKind::kNone:
+      case TargetKind::kAccept: v = TargetVerdict::kAccept; break;
+      case TargetKind::kDrop: v = TargetVerdict::kDrop; break;
+      case TargetKind::kQueue: v = TargetVerdict::kQueue; break;
+      case TargetKind::kReturn: v = TargetVerdict::kReturn; break;
+      case TargetKind::kExtension:
+        v = r.target->Apply(pkt, view, ctx);
+        view = PacketView::Of(pkt);  // the target may have rewritten the packet
+        addrs = AddrsOf(view);
+        break;
+      default: v = TargetVerdict::kContinue; break;  // no -j
+    }
+    switch (v) {
+      case TargetVerdict::kContinue:
         done(c, r, number, RuleOutcome::kContinue);
         ++ri;
         continue;
-      case TargetKind::kAccept:
+      case TargetVerdict::kAccept:
         done(c, r, number, RuleOutcome::kAccept);
         return Verdict::kAccept;
-      case TargetKind::kDrop:
+      case TargetVerdict::kDrop:
         done(c, r, number, RuleOutcome::kDrop);
         return Verdict::kDrop;
-      case TargetKind::kQueue:
+      case TargetVerdict::kQueue:
         done(c, r, number, RuleOutcome::kQueue);
         return Verdict::kQueue;
-      case TargetKind::kReturn:
+      case TargetVerdict::kStolen:
+        done(c, r, number, RuleOutcome::kStolen);
+        return Verdict::kStolen;
+      case TargetVerdict::kReturn:
         done(c, r, number, RuleOutcome::kReturn);
-        if (stack.empty()) return policy();
+        if (stack.empty()) return policy();  // RETURN from a builtin chain: its policy
         ci = stack.back().chain;
         ri = stack.back().rule;
         stack.pop_back();
         continue;
-      case TargetKind::kJump:
-        done(c, r, number, RuleOutcome::kJump, &table.chains[r.jump_index]);
-        stack.push_back({ci, ri + 1});
-        ci = r.jump_index;
-        ri = 0;
-        continue;
-      case TargetKind::kGoto:
-        done(c, r, number, RuleOutcome::kGoto, &table.chains[r.jump_index]);
-        ci = r.jump_index;
-        ri = 0;
-        continue;
-      case TargetKind::kExtension: {
-        TargetVerdict v = r.target->Apply(pkt, view, ctx);
-        view = PacketView::Of(pkt);  // the target may have rewritten the packet
-        addrs = AddrsOf(view);
-        switch (v) {
-          case TargetVerdict::kContinue:
-            done(c, r, number, RuleOutcome::kContinue);
-            ++ri;
-            continue;
-          case TargetVerdict::kAccept:
-            done(c, r, number, RuleOutcome::kAccept);
-            return Verdict::kAccept;
-          case TargetVerdict::kDrop:
-            done(c, r, number, RuleOutcome::kDrop);
-            return Verdict::kDrop;
-          case TargetVerdict::kQueue:
-            done(c, r, number, RuleOutcome::kQueue);
-            return Verdict::kQueue;
-          case TargetVerdict::kStolen:
-            done(c, r, number, RuleOutcome::kStolen);
-            return Verdict::kStolen;
-          case TargetVerdict::kReturn:
-            done(c, r, number, RuleOutcome::kReturn);
-            if (stack.empty()) return policy();
-            ci = stack.back().chain;
-            ri = stack.back().rule;
-            stack.pop_back();
-            continue;
-          case TargetVerdict::kUnknown:
-            done(c, r, number, RuleOutcome::kUnknown);
-            return unknown(c, &r, number);
-        }
-      }
+      case TargetVerdict::kUnknown:
+        done(c, r, number, RuleOutcome::kUnknown);
+        return unknown(c, &r, number);
     }
   }
   ctx.unknown_reason = "the walk did not end (loop guard)";

@@ -1,6 +1,8 @@
 // iptsim trace [OPTIONS] RULES [PACKET OPTIONS] [-- PACKET OPTIONS ...]
 // Simulates packets through the ruleset and prints what the kernel prints.
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "cli/commands.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
+#include "engine/simulator.h"
 #include "engine/packet_builder.h"
 #include "loader/packet_spec.h"
 #include "loader/trace_output.h"
@@ -66,8 +69,8 @@ class ExplainFormat : public TraceObserver {
 int TraceCommand(const Args& args) {
   std::optional<Family> family;
   std::string format = "kernel";
-  std::map<std::string, bool> assume;
   bool trace_all = false;
+  SimulatorOptions sim_options;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -76,14 +79,24 @@ int TraceCommand(const Args& args) {
     else if (a == "--trace-all") trace_all = true;
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
-    else if (a == "--assume" && i + 1 < args.size()) {
+    else if (a == "--seed" && i + 1 < args.size()) {
+      const std::string& v = args[++i];
+      char* end = nullptr;
+      errno = 0;
+      unsigned long long n = strtoull(v.c_str(), &end, 10);
+      if (v.empty() || v[0] == '-' || *end || errno) {
+        UsageError("trace", "--seed takes a non-negative integer, not '" + v + "'");
+        return kExitError;
+      }
+      sim_options.seed = n;
+    } else if (a == "--assume" && i + 1 < args.size()) {
       std::string v = args[++i];
       size_t eq = v.find('=');
       if (eq == std::string::npos || (v.substr(eq + 1) != "true" && v.substr(eq + 1) != "false")) {
         UsageError("trace", "--assume takes NAME=true or NAME=false, not '" + v + "'");
         return kExitError;
       }
-      assume[v.substr(0, eq)] = v.substr(eq + 1) == "true";
+      sim_options.assumptions[v.substr(0, eq)] = v.substr(eq + 1) == "true";
     } else if (a.size() > 1 && a[0] == '-') {
       UsageError("trace", "unknown option '" + a + "' (trace options come before RULES)");
       return kExitError;
@@ -110,6 +123,7 @@ int TraceCommand(const Args& args) {
     else groups.back().push_back(args[i]);
   }
   int status = kExitOk;
+  Simulator sim(rs, std::move(sim_options));
   XtablesMonitorFormat nft(rs, stdout);
   std::string json_text;
   JsonTraceFormat json(rs, &json_text);
@@ -126,8 +140,6 @@ int TraceCommand(const Args& args) {
     }
     Packet pkt = BuildPacket(spec);
     if (trace_all) pkt.nf_trace = true;
-    SimOptions opts;
-    opts.assumptions = &assume;
     KernelFormat kernel;
     ExplainFormat explain(rs);
     TraceObserver* obs = format == "kernel"    ? static_cast<TraceObserver*>(&kernel)
@@ -138,8 +150,9 @@ int TraceCommand(const Args& args) {
     nft.BeginPacket(NftTraceId(packet_number));
     json.BeginPacket(packet_number);
     size_t nft_lines = nft.lines();
-    PacketPath path = PathFromDevices(pkt);
-    SimResult res = SimulatePacket(rs, pkt, path, opts, obs);
+    RunResult run = sim.Run(pkt, obs);
+    const SimResult& res = run.sim;
+    const PacketPath path = run.path;
     if (format == "json") {
       json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
       fwrite(json_text.data(), 1, json_text.size(), stdout);

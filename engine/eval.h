@@ -58,6 +58,9 @@ enum class TargetVerdict : uint8_t {
 };
 
 class TraceObserver;
+class RunState;    // engine/run_state.h
+struct HostModel;  // engine/host.h
+struct CtRef;      // engine/conntrack.h
 
 struct EvalContext {
   Family family = Family::kIPv4;
@@ -72,6 +75,15 @@ struct EvalContext {
   // from it and keeps it current (re-parsed after a target ran).  nullptr:
   // RunTable parses the packet itself.
   PacketView* view = nullptr;
+  // The run's state (per-rule counters, buckets, lists; the seeded random
+  // source).  nullptr: a lone evaluation (unit tests), state starts fresh.
+  RunState* run = nullptr;
+  // The host the packet crosses (addresses, routes), when the user gave one
+  // (--host); nullptr: no host model (addrtype, rpfilter... stay unknown).
+  const HostModel* host = nullptr;
+  // The packet's conntrack entry and direction/state (skb->_nfct), when
+  // conntrack is on and the packet is tracked; nullptr otherwise.
+  CtRef* ct = nullptr;
   // Set by an extension that returns kUnknown: what input is missing.
   std::string unknown_reason;
   // Set by a match that finds the packet malformed (the kernel's hotdrop):

@@ -146,6 +146,8 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
     ctx.hook = s.hook;
     ctx.table = s.table;
     ctx.assumptions = opts.assumptions;
+    ctx.run = opts.run;
+    ctx.host = opts.host;
     ctx.observer = observer;
     ctx.view = &current;
     Verdict v = RunTable(*t, pkt, ctx);

@@ -34,6 +34,8 @@ struct SimOptions {
   // The packet is the first of its connection (conntrack NEW, no NAT
   // binding yet): only then does the nat table see it.
   bool first_of_connection = true;
+  RunState* run = nullptr;            // per-run extension state (may be nullptr)
+  const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
 };
 
 struct SimResult {

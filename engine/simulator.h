@@ -1,0 +1,48 @@
+// One simulation run: a ruleset, the user's settings, and the state that
+// packets of the run share (extension state, the connection table), as one
+// loaded ruleset on one host in the kernel.  `iptsim trace` and `iptsim
+// verify` feed it their packets in order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/netfilter.h"
+#include "engine/run_state.h"
+
+namespace iptsim {
+
+struct SimulatorOptions {
+  std::map<std::string, bool> assumptions;  // --assume NAME=true|false
+  std::optional<uint64_t> seed;             // --seed N
+  const HostModel* host = nullptr;          // --host FILE (owned by the caller)
+};
+
+struct RunResult {
+  SimResult sim;
+  PacketPath path = PacketPath::kLocalIn;
+};
+
+class Simulator {
+ public:
+  Simulator(const Ruleset& rs, SimulatorOptions options);
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Sends one packet through the ruleset (the path from the host model, or
+  // from -i/-o without one), reporting to `observer` (may be nullptr).
+  RunResult Run(Packet& pkt, TraceObserver* observer);
+
+  const Ruleset& ruleset() const { return rs_; }
+  const SimulatorOptions& options() const { return options_; }
+  RunState& run_state() { return run_; }
+
+ private:
+  const Ruleset& rs_;
+  SimulatorOptions options_;
+  RunState run_;
+};
+
+}  // namespace iptsim

@@ -196,40 +196,54 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
     seq = end = sender.end;  // no data: check the ack only
 
   bool in_recv_win = !receiver.maxwin || After(end, sender.end - receiver.maxwin - 1);
-  if (Before(seq, sender.maxend + 1) && in_recv_win && Before(sack, receiver.end + 1) &&
-      After(sack, receiver.end - MaxAckWindow(sender) - 1)) {
-    if (!s.syn()) win <<= sender.scale;
-    uint32_t swin = win + (sack - ack);
-    if (sender.maxwin < swin) sender.maxwin = swin;
-    if (After(end, sender.end)) {
+  const bool liberal = (sender.flags & kTcpFlagBeLiberal) || be_liberal;
+  if (!Before(seq, sender.maxend + 1)) {
+    // Beyond the receiver's window.  Some stacks overshoot it: when only
+    // this check fails and by less than the receiver's window, the data is
+    // remembered and the packet ignored (keeps its entry, "N bytes more
+    // than expected"); otherwise it is invalid.
+    const uint32_t overshot = end - sender.maxend + 1;
+    const bool ack_ok = After(sack, receiver.end - MaxAckWindow(sender) - 1);
+    const bool in_win = receiver.maxwin && After(end, sender.end - receiver.maxwin - 1);
+    if (liberal) {
+      // nf_tcp_log_invalid accepts for liberal connections.
+    } else if (in_win && ack_ok && overshot <= receiver.maxwin && Before(sack, receiver.end + 1)) {
       sender.end = end;
       sender.flags |= kTcpFlagDataUnack;
+      return WindowResult::kIgnore;
+    } else {
+      return WindowResult::kInvalid;
     }
-    if (s.ackf()) {
-      if (!(sender.flags & kTcpFlagMaxAckSet)) {
-        sender.maxack = ack;
-        sender.flags |= kTcpFlagMaxAckSet;
-      } else if (After(ack, sender.maxack)) {
-        sender.maxack = ack;
-      }
-    }
-    if (receiver.maxwin != 0 && After(end, sender.maxend)) receiver.maxwin += end - sender.maxend;
-    if (After(sack + win, receiver.maxend - 1)) {
-      receiver.maxend = sack + win;
-      if (win == 0) receiver.maxend++;
-    }
-    if (ack == receiver.end) receiver.flags &= ~kTcpFlagDataUnack;
-    return WindowResult::kAccept;
+  } else if (!liberal) {
+    // "SEQ is under lower bound" (invalid), "ACK under lower bound"
+    // (ignored: possibly overly delayed), "ACK is over upper bound" (invalid).
+    if (!in_recv_win) return WindowResult::kInvalid;
+    if (!After(sack, receiver.end - MaxAckWindow(sender) - 1)) return WindowResult::kIgnore;
+    if (!Before(sack, receiver.end + 1)) return WindowResult::kInvalid;
   }
-  if ((sender.flags & kTcpFlagBeLiberal) || be_liberal) return WindowResult::kAccept;
-  // Out of the window: a SEQ beyond the receiver's window or an ACK of data
-  // not seen yet is invalid; retransmitted old data and overly delayed ACKs
-  // are ignored (nf_tcp_log_invalid with NFCT_TCP_IGNORE).
-  if (!Before(seq, sender.maxend + 1)) return WindowResult::kInvalid;
-  if (!in_recv_win) return WindowResult::kIgnore;
-  if (!Before(sack, receiver.end + 1)) return WindowResult::kInvalid;
   (void)index;
-  return WindowResult::kIgnore;
+  if (!s.syn()) win <<= sender.scale;
+  uint32_t swin = win + (sack - ack);
+  if (sender.maxwin < swin) sender.maxwin = swin;
+  if (After(end, sender.end)) {
+    sender.end = end;
+    sender.flags |= kTcpFlagDataUnack;
+  }
+  if (s.ackf()) {
+    if (!(sender.flags & kTcpFlagMaxAckSet)) {
+      sender.maxack = ack;
+      sender.flags |= kTcpFlagMaxAckSet;
+    } else if (After(ack, sender.maxack)) {
+      sender.maxack = ack;
+    }
+  }
+  if (receiver.maxwin != 0 && After(end, sender.maxend)) receiver.maxwin += end - sender.maxend;
+  if (After(sack + win, receiver.maxend - 1)) {
+    receiver.maxend = sack + win;
+    if (win == 0) receiver.maxend++;
+  }
+  if (ack == receiver.end) receiver.flags &= ~kTcpFlagDataUnack;
+  return WindowResult::kAccept;
 }
 
 // tcp_error: header length and flag combinations.
@@ -420,16 +434,21 @@ ConntrackEntry* ConntrackTable::Insert(std::unique_ptr<ConntrackEntry> e) {
   return p;
 }
 
-void ConntrackTable::Remove(ConntrackEntry* e) {
+void ConntrackTable::Remove(ConntrackEntry* e) { Take(e); }
+
+std::unique_ptr<ConntrackEntry> ConntrackTable::Take(ConntrackEntry* e) {
   for (int d = 0; d < 2; ++d) {
     auto it = index_.find(Key{e->tuple[d], e->zone});
     if (it != index_.end() && it->second.first == e) index_.erase(it);
   }
   for (auto it = entries_.begin(); it != entries_.end(); ++it)
     if (it->get() == e) {
+      std::unique_ptr<ConntrackEntry> out = std::move(*it);
       entries_.erase(it);
-      return;
+      out->status |= ips::kDying;
+      return out;
     }
+  return nullptr;
 }
 
 std::vector<ConntrackEntry*> ConntrackTable::Entries() const {
@@ -683,20 +702,14 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
       bool refresh = true;
       if (!(e->status & ips::kSeenReply)) {
         if (s.rst()) {
-          // Only a RST back: no connection (nf_ct_kill_acct).
+          // Only a RST back: no connection (nf_ct_kill_acct).  The packet
+          // keeps its (now dying) entry; later packets start anew.
           e->packets[dir]++;
           e->bytes[dir] += PacketLength(pkt);
           ref_.entry = e;
           ref_.info = info;
-          if (fresh) {
-            unconfirmed_.reset();
-            ref_.entry = nullptr;
-            // The packet keeps its (dying) entry in the kernel; it is never
-            // confirmed.  Approximation: the packet is seen as NEW.
-          } else {
-            table_.Remove(e);
-            ref_.entry = nullptr;
-          }
+          if (!fresh) dying_ = table_.Take(e);
+          else unconfirmed_->status |= ips::kDying;
           return;
         }
         if (index == kSynSet && old_state == S::kSynSent) refresh = false;  // SYN retransmit
@@ -743,6 +756,7 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
 
 void ConntrackPacket::Confirm() {
   if (!unconfirmed_ || ref_.entry != unconfirmed_.get()) return;
+  if (unconfirmed_->status & ips::kDying) return;
   table_.Insert(std::move(unconfirmed_));
 }
 

@@ -173,6 +173,8 @@ class ConntrackTable {
   ConntrackEntry* Insert(std::unique_ptr<ConntrackEntry> e);
   // Removes an entry (nf_ct_kill).
   void Remove(ConntrackEntry* e);
+  // Removes it and hands it over (a packet that still refers to it).
+  std::unique_ptr<ConntrackEntry> Take(ConntrackEntry* e);
   // Every live entry, in insertion order (connlimit, tests).
   std::vector<ConntrackEntry*> Entries() const;
   size_t size() const { return entries_.size(); }
@@ -261,6 +263,7 @@ class ConntrackPacket {
   class RunState* run_;
   CtRef ref_;
   std::unique_ptr<ConntrackEntry> unconfirmed_;
+  std::unique_ptr<ConntrackEntry> dying_;  // killed while this packet refers to it
   std::string assumed_;
   bool in_done_ = false;
   bool related_icmp_ = false;  // an ICMP error tied to an entry (nf_nat_icmp_reply_translation)

@@ -25,9 +25,9 @@ bool HasPorts(uint8_t p) {
 uint32_t Rol32(uint32_t w, unsigned s) { return (w << s) | (w >> (32 - s)); }
 
 // The kernel's jhash2 (Bob Jenkins' lookup3 hashword, JHASH_INITVAL).
-uint32_t Jhash2(const uint32_t* k, uint32_t length, uint32_t initval) {
+uint32_t Jhash(const uint32_t* k, uint32_t length, uint32_t initval, bool words) {
   uint32_t a, b, c;
-  a = b = c = 0xdeadbeef + (length << 2) + initval;
+  a = b = c = words ? 0xdeadbeef + (length << 2) + initval : initval;
   auto mix = [&] {
     a -= c; a ^= Rol32(c, 4);  c += b;
     b -= a; b ^= Rol32(a, 6);  a += c;
@@ -64,6 +64,19 @@ uint32_t Jhash2(const uint32_t* k, uint32_t length, uint32_t initval) {
   }
   return c;
 }
+
+}  // namespace
+
+uint32_t KernelJhash2(const uint32_t* k, uint32_t length, uint32_t initval) {
+  return Jhash(k, length, initval, true);
+}
+// __jhash_nwords(a, 0, 0, initval + JHASH_INITVAL + (1 << 2)).
+uint32_t KernelJhash1Word(uint32_t a, uint32_t initval) {
+  const uint32_t k[3] = {a, 0, 0};
+  return Jhash(k, 3, initval + 0xdeadbeef + (1u << 2), false);
+}
+
+namespace {
 
 // An address as the kernel's u32 words (network byte order in memory, read
 // as host (little-endian) integers, as `(__force u32)` does on x86).
@@ -157,7 +170,7 @@ void FindBestIps(NatEnv& env, CtTuple* t, const NatRange& r, NatManip m) {
   uint32_t src[4], dst[4];
   Words(t->src, src);
   Words(t->dst, dst);
-  uint32_t j = Jhash2(src, 4, (r.flags & kNatPersistent) ? 0 : dst[max] ^ env.ct.zone);
+  uint32_t j = KernelJhash2(src, 4, (r.flags & kNatPersistent) ? 0 : dst[max] ^ env.ct.zone);
   bool full_range = false;
   for (int i = 0; i <= max; ++i) {
     uint32_t minip, dist;

@@ -38,6 +38,11 @@ TargetVerdict NatMasquerade(const NatRange& range, const Packet& pkt, EvalContex
 TargetVerdict NatRedirect(const NatRange& range, const Packet& pkt, EvalContext& ctx);
 TargetVerdict NatNetmap(const NatRange& range, const PacketView& view, EvalContext& ctx);
 
+// The kernel's jhash2 / jhash_1word (lookup3 with JHASH_INITVAL), as NAT's
+// address choice and the cluster match use them.
+uint32_t KernelJhash2(const uint32_t* k, uint32_t length, uint32_t initval);
+uint32_t KernelJhash1Word(uint32_t a, uint32_t initval);
+
 // Rewrites the addresses (and ports / ICMP id) of the datagram that starts
 // at `l3off` in pkt.bytes so that its source (kSrc) or destination (kDst)
 // part is that of `target`, updating the IP, TCP, UDP, UDP-Lite, DCCP and

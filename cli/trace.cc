@@ -153,6 +153,8 @@ int TraceCommand(const Args& args) {
     RunResult run = sim.Run(pkt, obs);
     const SimResult& res = run.sim;
     const PacketPath path = run.path;
+    for (const std::string& note : run.notes)
+      fprintf(stderr, "iptsim trace: note: packet %zu: %s\n", g + 1, note.c_str());
     if (format == "json") {
       json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
       fwrite(json_text.data(), 1, json_text.size(), stdout);

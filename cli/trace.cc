@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/packet_input.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -71,10 +72,17 @@ int TraceCommand(const Args& args) {
   std::string format = "kernel";
   bool trace_all = false;
   SimulatorOptions sim_options;
+  PacketInputOptions input;
+  bool packet_headers = false;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-4") family = Family::kIPv4;
+    if (int r = ParsePacketInputOption(args, &i, &input); r != 0) {
+      if (r < 0) return kExitError;
+      continue;
+    }
+    if (a == "--packet-headers") packet_headers = true;
+    else if (a == "-4") family = Family::kIPv4;
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
@@ -108,38 +116,37 @@ int TraceCommand(const Args& args) {
     UsageError("trace", "unknown --format '" + format + "' (kernel, nft, explain or json)");
     return kExitError;
   }
+  if (packet_headers && format == "json") {
+    UsageError("trace", "--packet-headers is for the text formats (json numbers its packets)");
+    return kExitError;
+  }
   if (i >= args.size()) {
     UsageError("trace", "missing RULES (a file, or - for stdin)");
     return kExitError;
   }
+  const bool rules_from_stdin = args[i] == "-";
   const LoadResult* r = LoadRulesFile(args[i++], family);
   if (!r || !r->ok()) return kExitError;
   const Ruleset& rs = r->ruleset;
 
-  // The packets: the remaining words, groups separated by "--".
+  // The packets: the sources (cli/packet_input.h), then the remaining
+  // words, groups separated by "--".
   std::vector<std::vector<std::string>> groups(1);
   for (; i < args.size(); ++i) {
     if (args[i] == "--") groups.emplace_back();
     else groups.back().push_back(args[i]);
   }
+  std::vector<InputPacket> packets;
+  if (!CollectPackets(input, groups, rs.family, rules_from_stdin, &packets)) return kExitError;
   int status = kExitOk;
   Simulator sim(rs, std::move(sim_options));
   XtablesMonitorFormat nft(rs, stdout);
   std::string json_text;
   JsonTraceFormat json(rs, &json_text);
-  for (size_t g = 0; g < groups.size(); ++g) {
-    PacketSpec spec;
-    Status st = ParsePacketSpec(groups[g], rs.family, &spec);
-    if (!st.ok()) {
-      std::string word = st.arg() >= 0 && static_cast<size_t>(st.arg()) < groups[g].size()
-                             ? " (at '" + groups[g][st.arg()] + "')"
-                             : "";
-      fprintf(stderr, "iptsim trace: error: packet %zu: %s%s\n", g + 1, st.message().c_str(),
-              word.c_str());
-      return kExitError;
-    }
-    Packet pkt = BuildPacket(spec);
+  for (size_t g = 0; g < packets.size(); ++g) {
+    Packet& pkt = packets[g].packet;
     if (trace_all) pkt.nf_trace = true;
+    if (packet_headers) printf("== packet %zu\n", g + 1);
     KernelFormat kernel;
     ExplainFormat explain(rs);
     TraceObserver* obs = format == "kernel"    ? static_cast<TraceObserver*>(&kernel)
@@ -160,9 +167,9 @@ int TraceCommand(const Args& args) {
     }
     if (res.verdict == Verdict::kUnknown) {
       fprintf(stderr,
-              "iptsim trace: the simulation stops in %s:%s: %s\n"
+              "iptsim trace: %s: the simulation stops in %s:%s: %s\n"
               "  (decide it with --assume NAME=true|false)\n",
-              std::string(TableName(res.table)).c_str(),
+              packets[g].origin.c_str(), std::string(TableName(res.table)).c_str(),
               std::string(HookChainName(res.hook)).c_str(), res.unknown_reason.c_str());
       return kExitError;
     }

@@ -108,6 +108,14 @@ class LogParser {
   bool Tcp(PacketSpec* s);
   bool Icmp(PacketSpec* s, bool inner);
   bool Trailer(PacketSpec* s, bool inner);
+  void UdpLength(PacketSpec* s, uint16_t ulen);
+  // The IP header's length with options / extension headers as built.
+  size_t HeaderLen(const PacketSpec& s) const {
+    if (family_ == Family::kIPv4) return 20 + s.ip_options.size();
+    size_t n = 40;
+    for (ExtHdr h : s.ext_hdrs) n += h == ExtHdr::kAh ? 24 : 8;
+    return n;
+  }
   // The end of an embedded dump: "]" or a token ending in "]".
   bool CloseBracket() {
     if (AtEnd()) return FailAt(line_.size(), "missing ']' after the embedded packet");
@@ -124,6 +132,12 @@ class LogParser {
   Family family_ = Family::kIPv4;
   bool seq_seen_ = false, macdecode_ = false;
   bool ended_ = false;  // the IPv6 dump stopped inside the extension headers
+  bool tcp_ports_seen_ = false;
+  // --log-ip-options: true when the line shows it (an "OPT (" of the IP
+  // layer), false when it shows its absence (IPv6 "FRAG:" without "OPT ("),
+  // unset when the line cannot tell.
+  std::optional<bool> ipopt_;
+  bool later_fragment_ = false;  // IPv6: a fragment header with an offset
   Failure fail_;
 };
 
@@ -148,6 +162,12 @@ bool LogParser::Parse(std::optional<Family> family, LogLine* out) {
   s.phys_out = s.out;
   if (Key("PHYSIN", &v)) s.phys_in = std::string(v);
   if (Key("PHYSOUT", &v)) s.phys_out = std::string(v);
+  for (const std::string* name : {&s.in, &s.out, &s.phys_in, &s.phys_out})
+    if (name->size() > 15) {
+      size_t at = line_.find(*name, toks_[0].pos);
+      return FailAt(at == std::string_view::npos ? toks_[0].pos : at,
+                    "interface name '" + *name + "' is longer than 15 characters");
+    }
   if (s.phys_in == s.in) s.phys_in.clear();
   if (s.phys_out == s.out) s.phys_out.clear();
   if (!AtEnd() && Cur().text.starts_with("MAC=")) {
@@ -202,9 +222,9 @@ bool LogParser::Parse(std::optional<Family> family, LogLine* out) {
   s.family = family_;
   if (!Dump(&s, false)) return false;
   if (!AtEnd()) return Fail(Cur(), "unexpected '" + std::string(Cur().text) + "'");
-  out->logflags = logflag::kTcpOpt | logflag::kIpOpt | logflag::kUid;
-  bool tcp_ports = s.proto == ipproto::kTcp && s.sport;
-  if (seq_seen_ || !tcp_ports) out->logflags |= logflag::kTcpSeq;
+  out->logflags = logflag::kTcpOpt | logflag::kUid;
+  if (ipopt_.value_or(true)) out->logflags |= logflag::kIpOpt;
+  if (seq_seen_ || !tcp_ports_seen_) out->logflags |= logflag::kTcpSeq;
   if (macdecode_) out->logflags |= logflag::kMacDecode;
   return true;
 }
@@ -252,6 +272,7 @@ bool LogParser::Ipv4Header(PacketSpec* s) {
     if (s->ip_options.size() % 4 || s->ip_options.size() > 40)
       return Fail(t, "IP options are a multiple of 4 bytes, at most 40");
     k_ += 2;
+    ipopt_ = true;
   }
   return true;
 }
@@ -259,6 +280,7 @@ bool LogParser::Ipv4Header(PacketSpec* s) {
 bool LogParser::Ipv6Header(PacketSpec* s) {
   uint32_t len, flow;
   uint8_t tc, hl;
+  ended_ = false;
   if (!Addr(Family::kIPv6, "SRC", &s->src) || !Addr(Family::kIPv6, "DST", &s->dst))
     return false;
   const Tok& len_tok = AtEnd() ? toks_.back() : Cur();
@@ -270,53 +292,66 @@ bool LogParser::Ipv6Header(PacketSpec* s) {
   s->tos = tc;
   s->ttl = hl;
   s->flowlabel = flow;
-  // Extension headers: "OPT ( ... )" each.
-  bool later_fragment = false;
-  while (!AtEnd() && Cur().text == "OPT" && k_ + 1 < toks_.size() && toks_[k_ + 1].text == "(") {
+  // Extension headers: "OPT ( ... )" each with --log-ip-options (TRACE);
+  // without it only a fragment header shows, as "FRAG:N [INCOMPLETE] ID:X".
+  auto close = [&]() {
+    if (AtEnd()) return FailAt(line_.size(), "expected ')'");
+    if (Cur().text != ")") return Fail(Cur(), "expected ')', not '" + std::string(Cur().text) + "'");
+    ++k_;
+    return true;
+  };
+  auto frag = [&]() {
+    std::string_view t = Cur().text;
+    uint16_t off;
+    if (t == "FRAG:TRUNCATED") return Fail(Cur(), "the fragment header is cut short: nothing to rebuild");
+    if (!Num(Cur(), t.substr(5), 10, uint16_t{0xfff8}, &off)) return false;
+    if (off % 8) return Fail(Cur(), "a fragment offset is a multiple of 8");
+    ++k_;
+    s->frag_offset = off;
+    s->ext_hdrs.push_back(ExtHdr::kFragment);
+    if (!AtEnd() && Cur().text == "INCOMPLETE") s->mf = true, ++k_;
+    if (AtEnd() || !Cur().text.starts_with("ID:"))
+      return AtEnd() ? FailAt(line_.size(), "expected ID:") : Fail(Cur(), "expected ID:HEX");
+    if (!Num(Cur(), Cur().text.substr(3), 16, uint32_t{0xffffffff}, &s->id)) return false;
+    ++k_;
+    later_fragment_ = off != 0;
+    return true;
+  };
+  later_fragment_ = false;
+  while (!AtEnd()) {
+    if (Cur().text.starts_with("FRAG:")) {
+      if (ipopt_ == true) return Fail(Cur(), "FRAG: outside \"OPT ( )\" after other \"OPT (\"");
+      ipopt_ = false;
+      if (!frag()) return false;
+      continue;
+    }
+    if (!(Cur().text == "OPT" && k_ + 1 < toks_.size() && toks_[k_ + 1].text == "(")) break;
+    if (ipopt_ == false) return Fail(Cur(), "\"OPT (\" after a FRAG: shown without it");
+    ipopt_ = true;
     k_ += 2;
     if (AtEnd()) return FailAt(line_.size(), "unterminated OPT (");
     std::string_view t = Cur().text;
     if (t == ")") {
-      s->ext_hdrs.push_back(s->ext_hdrs.empty() ? ExtHdr::kHopByHop : ExtHdr::kDstOpts);
       ++k_;
-      if (later_fragment) {
+      if (later_fragment_) {
         // "OPT ( )" after a later fragment: the dump stops there.
-        s->ext_hdrs.back() = ExtHdr::kDstOpts;
+        s->ext_hdrs.push_back(ExtHdr::kDstOpts);
         ended_ = true;
         return true;
       }
+      s->ext_hdrs.push_back(s->ext_hdrs.empty() ? ExtHdr::kHopByHop : ExtHdr::kDstOpts);
       continue;
     }
     if (t.starts_with("FRAG:")) {
-      uint16_t off;
-      if (t == "FRAG:TRUNCATED") return Fail(Cur(), "the fragment header is cut short: nothing to rebuild");
-      if (!Num(Cur(), t.substr(5), 10, uint16_t{0xfff8}, &off)) return false;
-      if (off % 8) return Fail(Cur(), "a fragment offset is a multiple of 8");
-      ++k_;
-      s->frag_offset = off;
-      s->ext_hdrs.push_back(ExtHdr::kFragment);
-      if (!AtEnd() && Cur().text == "INCOMPLETE") s->mf = true, ++k_;
-      if (AtEnd() || !Cur().text.starts_with("ID:"))
-        return AtEnd() ? FailAt(line_.size(), "expected ID:") : Fail(Cur(), "expected ID:HEX");
-      if (!Num(Cur(), Cur().text.substr(3), 16, uint32_t{0xffffffff}, &s->id)) return false;
-      ++k_;
-      later_fragment = off != 0;
+      if (!frag()) return false;
     } else if (t == "AH" || t == "ESP") {
       const bool esp = t == "ESP";
       ++k_;
       if (esp) s->proto = ipproto::kEsp;
       else s->ext_hdrs.push_back(ExtHdr::kAh);
-      if (later_fragment) {
-        // "AH )" / "ESP )": the dump stops at a later fragment.
-        if (AtEnd() || Cur().text != ")") return AtEnd() ? FailAt(line_.size(), "expected ')'") : Fail(Cur(), "expected ')'");
-        ++k_;
-        if (!esp) s->proto = ipproto::kNone;
-        ended_ = true;
-        return true;
-      }
-      if (Incomplete()) {
-        if (AtEnd() || Cur().text != ")") return AtEnd() ? FailAt(line_.size(), "expected ')'") : Fail(Cur(), "expected ')'");
-        ++k_;
+      if (later_fragment_ || Incomplete()) {
+        // "AH )" / "ESP )" after a later fragment, or a cut header: the end.
+        if (!close()) return false;
         if (!esp) s->proto = ipproto::kNone;
         ended_ = true;
         return true;
@@ -324,16 +359,14 @@ bool LogParser::Ipv6Header(PacketSpec* s) {
       if (!Need("SPI", 16, uint32_t{0xffffffff}, &s->spi)) return false;
       if (esp) {
         // "SPI=0x.. )" ends the dump.
-        if (AtEnd() || Cur().text != ")") return AtEnd() ? FailAt(line_.size(), "expected ')'") : Fail(Cur(), "expected ')'");
-        ++k_;
+        if (!close()) return false;
         ended_ = true;
         return true;
       }
     } else {
       return Fail(Cur(), "unknown extension header item '" + std::string(t) + "'");
     }
-    if (AtEnd() || Cur().text != ")") return AtEnd() ? FailAt(line_.size(), "expected ')'") : Fail(Cur(), "expected ')'");
-    ++k_;
+    if (!close()) return false;
   }
   return true;
 }
@@ -347,6 +380,14 @@ bool LogParser::Transport(PacketSpec* s, bool inner) {
     if (v4 && s->frag_offset) {
       s->proto = ipproto::kAh;
       return Trailer(s, inner);
+    }
+    // IPv6 without --log-ip-options: the dump ends silently at ESP, or at
+    // any extension header after a later fragment.
+    if (!v4 && ipopt_ != true && (AtEnd() || Cur().text == "]")) {
+      ipopt_ = false;
+      if (later_fragment_) s->ext_hdrs.push_back(ExtHdr::kDstOpts);
+      else s->proto = ipproto::kEsp;
+      return true;
     }
     if (AtEnd()) return FailAt(line_.size(), "expected PROTO= at the end");
     return Fail(Cur(), "expected PROTO=, not '" + std::string(Cur().text) + "'");
@@ -366,6 +407,7 @@ bool LogParser::Transport(PacketSpec* s, bool inner) {
         return false;
       s->sport = sp;
       s->dport = dp;
+      UdpLength(s, ulen);
     }
   } else if ((v == "ICMP" && v4) || (v == "ICMPv6" && !v4)) {
     s->proto = v4 ? ipproto::kIcmp : ipproto::kIcmpv6;
@@ -392,6 +434,7 @@ bool LogParser::Tcp(PacketSpec* s) {
     return false;
   s->sport = sp;
   s->dport = dp;
+  tcp_ports_seen_ = true;
   if (!AtEnd() && Cur().text.starts_with("SEQ=")) {
     seq_seen_ = true;
     if (!Need("SEQ", 10, uint32_t{0xffffffff}, &s->seq) ||
@@ -424,7 +467,11 @@ bool LogParser::Tcp(PacketSpec* s) {
   if (!AtEnd() && Cur().text == "OPT" && k_ + 1 < toks_.size()) {
     const Tok& t = toks_[k_ + 1];
     if (t.text == "(TRUNCATED)") {
-      // The option list reaches beyond the packet; its bytes are lost.
+      // The option list reaches beyond the packet; its bytes are lost:
+      // NOPs, one word more than the bytes LEN= leaves after the base header.
+      const size_t iphl = HeaderLen(*s);
+      const size_t have = s->len && *s->len > iphl + 20 ? *s->len - iphl - 20 : 0;
+      s->tcp_options.assign(std::min<size_t>(40, (have / 4 + 1) * 4), 0x01);
       k_ += 2;
       return true;
     }
@@ -489,6 +536,32 @@ bool LogParser::Icmp(PacketSpec* s, bool inner) {
     s->mtu = mtu;
   }
   return true;
+}
+
+// The UDP length against LEN=: a first fragment or a cut datagram claims
+// more than LEN= leaves (a payload that long, cut by LEN=, gives it back);
+// claiming less, the header is longer than the line shows: IP options or
+// IPv6 extension headers that a LOG rule without --log-ip-options hides.
+void LogParser::UdpLength(PacketSpec* s, uint16_t ulen) {
+  if (!s->len || ulen < 8) return;
+  const size_t iphl = HeaderLen(*s);
+  const size_t avail = *s->len > iphl ? *s->len - iphl : 0;
+  if (ulen > avail) {
+    s->payload.assign(ulen - 8u, 0);
+    return;
+  }
+  if (ulen == avail || ipopt_ == true) return;
+  const size_t diff = avail - ulen;
+  if (family_ == Family::kIPv4) {
+    if (diff % 4 || s->ip_options.size() + diff > 40) return;
+    s->ip_options.insert(s->ip_options.end(), diff, 0x01);  // NOPs
+  } else {
+    if (diff % 8) return;
+    std::vector<ExtHdr> hidden(diff / 8, ExtHdr::kDstOpts);
+    hidden[0] = ExtHdr::kHopByHop;
+    s->ext_hdrs.insert(s->ext_hdrs.begin(), hidden.begin(), hidden.end());
+  }
+  ipopt_ = false;
 }
 
 // UID= GID= MARK= (the outer packet only).

@@ -21,7 +21,7 @@ void Error(const std::string& message) {
 // --packets FILE: every line a packet.
 bool ReadPacketsFile(const std::string& path, Family family, std::vector<InputPacket>* out) {
   std::string_view text;
-  std::shared_ptr<const void> owner = ReadInput(path, &text);
+  std::shared_ptr<const void> owner = ReadInput(path, &text, "a packets file");
   if (!owner) return false;
   const std::string name = path == "-" ? "<stdin>" : path;
   DiagnosticSink sink;
@@ -119,7 +119,7 @@ bool PcapMetadata(const std::vector<std::string>& words, Family family, PcapOver
 bool ReadPcapFile(const PacketSource& src, Family family, const PcapOverrides& overrides,
                   std::vector<InputPacket>* out) {
   std::string_view text;
-  std::shared_ptr<const void> owner = ReadInput(src.arg, &text);
+  std::shared_ptr<const void> owner = ReadInput(src.arg, &text, nullptr);
   if (!owner) return false;
   const std::string name = src.arg == "-" ? "<stdin>" : src.arg;
   std::span<const uint8_t> data(reinterpret_cast<const uint8_t*>(text.data()), text.size());
@@ -151,7 +151,7 @@ bool ReadPcapFile(const PacketSource& src, Family family, const PcapOverrides& o
             skipped == 1 ? "" : "s", first_skip.c_str());
   if (no_direction)
     fprintf(stderr,
-            "iptsim trace: note: %s: %zu frame%s without interface or direction: sent as "
+            "iptsim trace: note: %s: %zu frame%s with no interface name or no direction: sent as "
             "locally generated (give -i/-o after RULES)\n",
             name.c_str(), no_direction, no_direction == 1 ? "" : "s");
   if (frames.empty()) fprintf(stderr, "iptsim trace: note: %s: no packets\n", name.c_str());

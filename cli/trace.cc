@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/explain_why.h"
 #include "cli/packet_input.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
@@ -74,6 +75,7 @@ int TraceCommand(const Args& args) {
   SimulatorOptions sim_options;
   PacketInputOptions input;
   bool packet_headers = false;
+  std::vector<std::pair<std::string, bool>> why_specs;  // --why / --expect (true)
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -82,6 +84,8 @@ int TraceCommand(const Args& args) {
       continue;
     }
     if (a == "--packet-headers") packet_headers = true;
+    else if ((a == "--why" || a == "--expect") && i + 1 < args.size())
+      why_specs.emplace_back(args[++i], a == "--expect");
     else if (a == "-4") family = Family::kIPv4;
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
@@ -136,6 +140,19 @@ int TraceCommand(const Args& args) {
     if (args[i] == "--") groups.emplace_back();
     else groups.back().push_back(args[i]);
   }
+  // --why / --expect: one observer each.
+  std::vector<std::unique_ptr<WhyObserver>> whys;
+  std::vector<bool> expect;
+  for (const auto& [text, is_expect] : why_specs) {
+    RuleRef ref;
+    std::string error;
+    if (!ParseRuleRef(text, rs, &ref, &error)) {
+      UsageError("trace", std::string(is_expect ? "--expect" : "--why") + ": " + error);
+      return kExitError;
+    }
+    whys.push_back(std::make_unique<WhyObserver>(rs, std::move(ref)));
+    expect.push_back(is_expect);
+  }
   std::vector<InputPacket> packets;
   if (!CollectPackets(input, groups, rs.family, rules_from_stdin, &packets)) return kExitError;
   int status = kExitOk;
@@ -157,8 +174,26 @@ int TraceCommand(const Args& args) {
     nft.BeginPacket(NftTraceId(packet_number));
     json.BeginPacket(packet_number);
     size_t nft_lines = nft.lines();
-    RunResult run = sim.Run(pkt, obs);
+    std::vector<TraceObserver*> all{obs};
+    for (auto& w : whys) {
+      w->BeginPacket();
+      all.push_back(w.get());
+    }
+    TeeObserver tee(std::move(all));
+    RunResult run = sim.Run(pkt, whys.empty() ? obs : &tee);
     const SimResult& res = run.sim;
+    // The --why / --expect reports: after the verdict in explain, else on stderr.
+    auto report = [&](FILE* to) {
+      for (size_t w = 0; w < whys.size(); ++w) {
+        for (const std::string& line : whys[w]->Report(sim.options(), run))
+          fprintf(to, "%s\n", line.c_str());
+        if (expect[w] && !whys[w]->reached()) {
+          fprintf(stderr, "iptsim trace: %s: expected rule %s not reached\n",
+                  packets[g].origin.c_str(), why_specs[w].first.c_str());
+          status = kExitDifferent;
+        }
+      }
+    };
     const PacketPath path = run.path;
     if (format == "json") {
       json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
@@ -166,6 +201,7 @@ int TraceCommand(const Args& args) {
       json_text.clear();
     }
     if (res.verdict == Verdict::kUnknown) {
+      report(stderr);
       fprintf(stderr,
               "iptsim trace: %s: the simulation stops in %s:%s: %s\n"
               "  (decide it with --assume NAME=true|false)\n",
@@ -178,6 +214,7 @@ int TraceCommand(const Args& args) {
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
              std::string(PacketPathName(path)).c_str());
+      report(stdout);
     } else if (format == "nft") {
       if (nft.lines() == nft_lines)
         fprintf(stderr,
@@ -190,6 +227,7 @@ int TraceCommand(const Args& args) {
               "nothing (add a raw-table TRACE rule, or use --trace-all or --format explain)\n",
               g + 1);
     }
+    if (format != "explain") report(stderr);
   }
   return status;
 }

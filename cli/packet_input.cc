@@ -36,16 +36,10 @@ bool ReadPacketsFile(const std::string& path, Family family, std::vector<InputPa
     size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
     Diagnostic d;
-    if (line.find('\0') != std::string_view::npos) {
-      d.col = static_cast<uint32_t>(line.find('\0') + 1);
-      d.message = "NUL byte in a packet line";
-      d.source_line.clear();
-    } else {
-      PacketSpec spec;
-      if (ParsePacketLine(line, family, &spec, &d)) {
-        out->push_back({BuildPacket(spec), name + ":" + std::to_string(lineno)});
-        continue;
-      }
+    PacketSpec spec;
+    if (ParsePacketLine(line, family, &spec, &d)) {
+      out->push_back({BuildPacket(spec), name + ":" + std::to_string(lineno)});
+      continue;
     }
     d.file = name;
     d.line = lineno;
@@ -77,6 +71,8 @@ bool PcapMetadata(const std::vector<std::string>& words, Family family, PcapOver
   for (size_t w = 0; w < words.size(); ++w) {
     std::string_view word = words[w];
     if (word.empty() || word[0] != '-') continue;  // a value
+    if (word.size() > 2 && word[1] != '-' && (word[1] == 'i' || word[1] == 'o'))
+      continue;  // -ieth0
     std::string_view name = word.substr(0, word.find('='));
     bool ok = false;
     for (std::string_view a : kAllowed) ok = ok || a == name;
@@ -86,8 +82,7 @@ bool PcapMetadata(const std::vector<std::string>& words, Family family, PcapOver
             std::string(word) + "'");
       return false;
     }
-    if (name.find('=') == std::string_view::npos && word.find('=') == std::string_view::npos)
-      ++w;  // its value
+    if (word.find('=') == std::string_view::npos) ++w;  // its value
   }
   PacketSpec spec;
   Status st = ParsePacketSpec(words, family, &spec);
@@ -101,7 +96,9 @@ bool PcapMetadata(const std::vector<std::string>& words, Family family, PcapOver
   auto given = [&](std::initializer_list<std::string_view> names) {
     for (const std::string& word : words)
       for (std::string_view n : names)
-        if (word == n || word.rfind(std::string(n) + "=", 0) == 0) return true;
+        if (word == n || word.rfind(std::string(n) + "=", 0) == 0 ||
+            (n.size() == 2 && word.size() > 2 && word.rfind(n, 0) == 0))
+          return true;
     return false;
   };
   if (given({"-i", "--in-interface"})) o->in = spec.in;

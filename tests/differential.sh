@@ -1,7 +1,8 @@
 #!/bin/bash
 # The kernel differential test: for every scenario of corpus/scenarios
-# (README.md there), `iptsim trace RULES PACKET` for each packet line must
-# print exactly the kernel's lines recorded in `expected` (captured by
+# (README.md there), `iptsim trace --packet-headers --packets packets RULES`
+# (all the packets in one run, as the kernel saw them in one lab) must print
+# exactly the kernel's lines recorded in `expected` (captured by
 # scripts/capture-differential.sh), byte for byte.  Needs no root.
 #
 # Scenarios listed in corpus/scenarios/PENDING (iptsim cannot simulate them
@@ -63,23 +64,12 @@ for name in "$@"; do
     fail=$((fail + 1))
     continue
   fi
-  : >"$tmp/got"
-  : >"$tmp/err"
-  n=0
-  while IFS= read -r line || [ -n "$line" ]; do
-    case "$line" in ''|'#'*) continue ;; esac
-    trimmed=${line#"${line%%[![:space:]]*}"}
-    case "$trimmed" in ''|'#'*) continue ;; esac
-    n=$((n + 1))
-    echo "== packet $n" >>"$tmp/got"
-    # The packet line's words, split as a shell would (quotes, '#' comments).
-    eval "words=($line)"
-    "$iptsim" trace "$dir/rules" "${words[@]}" >>"$tmp/got" 2>>"$tmp/err.$n"
-    rc=$?
-    grep -v '^iptsim trace: note: no TRACE rule matched' "$tmp/err.$n" | sed "s/^/packet $n: /" >>"$tmp/err"
-    rm -f "$tmp/err.$n"
-    [ $rc -eq 0 ] || echo "packet $n: iptsim trace exit $rc" >>"$tmp/err"
-  done <"$dir/packets"
+  # All the scenario's packets in ONE run, in order (they share state, as in
+  # the kernel lab), each headed by "== packet N" as in `expected`.
+  "$iptsim" trace --packet-headers --packets "$dir/packets" "$dir/rules" >"$tmp/got" 2>"$tmp/err.all"
+  rc=$?
+  grep -v '^iptsim trace: note: no TRACE rule matched' "$tmp/err.all" >"$tmp/err"
+  [ $rc -eq 0 ] || echo "iptsim trace exit $rc" >>"$tmp/err"
 
   normalise "$dir/expected" >"$tmp/want"
   normalise "$tmp/got" >"$tmp/got.n" && mv "$tmp/got.n" "$tmp/got"

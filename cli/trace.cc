@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "engine/host.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -71,6 +72,7 @@ int TraceCommand(const Args& args) {
   std::string format = "kernel";
   bool trace_all = false;
   SimulatorOptions sim_options;
+  HostModel host;  // --host FILE
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -79,6 +81,14 @@ int TraceCommand(const Args& args) {
     else if (a == "--trace-all") trace_all = true;
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
+    else if ((a == "--host" && i + 1 < args.size()) || a.rfind("--host=", 0) == 0) {
+      DiagnosticSink diags;
+      if (!LoadHostFile(a == "--host" ? args[++i] : a.substr(7), &host, &diags)) {
+        fputs(diags.Format().c_str(), stderr);
+        return kExitError;
+      }
+      sim_options.host = &host;
+    }
     else if (a == "--seed" && i + 1 < args.size()) {
       const std::string& v = args[++i];
       char* end = nullptr;
@@ -151,6 +161,10 @@ int TraceCommand(const Args& args) {
     json.BeginPacket(packet_number);
     size_t nft_lines = nft.lines();
     RunResult run = sim.Run(pkt, obs);
+    if (!run.error.empty()) {
+      fprintf(stderr, "iptsim trace: error: packet %zu: %s\n", g + 1, run.error.c_str());
+      return kExitError;
+    }
     const SimResult& res = run.sim;
     const PacketPath path = run.path;
     if (format == "json") {

@@ -1,5 +1,7 @@
 #include "engine/simulator.h"
 
+#include "engine/host.h"
+
 namespace iptsim {
 
 Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
@@ -7,12 +9,20 @@ Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
 
 RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
   RunResult r;
-  r.path = PathFromDevices(pkt);
+  HostRouter router(options_.host);  // routing: from the host model, or from -i/-o
+  if (!router.Start(pkt, &r.path)) {
+    r.error = router.error();
+    r.sim.verdict = Verdict::kUnknown;
+    return r;
+  }
   SimOptions opts;
+  opts.router = &router;
   opts.assumptions = &options_.assumptions;
   opts.run = &run_;
   opts.host = options_.host;
   r.sim = SimulatePacket(rs_, pkt, r.path, opts, observer);
+  r.path = router.path();
+  r.error = router.error();
   return r;
 }
 

@@ -23,6 +23,9 @@ struct SimulatorOptions {
 struct RunResult {
   SimResult sim;
   PacketPath path = PacketPath::kLocalIn;
+  // The packet contradicts the host model (--host), or routing cannot be
+  // decided: the message for the user ("" when the run went through).
+  std::string error;
 };
 
 class Simulator {

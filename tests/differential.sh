@@ -3,6 +3,10 @@
 # (README.md there), `iptsim trace RULES PACKET` for each packet line must
 # print exactly the kernel's lines recorded in `expected` (captured by
 # scripts/capture-differential.sh), byte for byte.  Needs no root.
+# Every scenario runs with `--host`: a host file (docs/host.md) made of the
+# lab the kernel ran in: the default ports d0/e0 exactly as
+# capture-differential.sh sets them up, plus the scenario's `lab` directives
+# (but settle, family and nodefault, which only the lab knows).
 #
 # Scenarios listed in corpus/scenarios/PENDING (iptsim cannot simulate them
 # yet) and in corpus/scenarios/KNOWN-DIFFERENCES (iptsim disagrees with the
@@ -55,6 +59,12 @@ for name in "$@"; do
   fi
   : >"$tmp/got"
   : >"$tmp/err"
+  # The host file of the scenario's lab.
+  {
+    grep -qsE '^[[:space:]]*nodefault([[:space:]]|#|$)' "$dir/lab" ||
+      printf 'iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64\niface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64\n'
+    [ -f "$dir/lab" ] && grep -vE '^[[:space:]]*(settle|family|nodefault)([[:space:]]|#|$)' "$dir/lab"
+  } >"$tmp/host"
   n=0
   while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*) continue ;; esac
@@ -64,7 +74,7 @@ for name in "$@"; do
     echo "== packet $n" >>"$tmp/got"
     # The packet line's words, split as a shell would (quotes, '#' comments).
     eval "words=($line)"
-    "$iptsim" trace "$dir/rules" "${words[@]}" >>"$tmp/got" 2>>"$tmp/err.$n"
+    "$iptsim" trace --host "$tmp/host" "$dir/rules" "${words[@]}" >>"$tmp/got" 2>>"$tmp/err.$n"
     rc=$?
     grep -v '^iptsim trace: note: no TRACE rule matched' "$tmp/err.$n" | sed "s/^/packet $n: /" >>"$tmp/err"
     rm -f "$tmp/err.$n"

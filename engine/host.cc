@@ -362,10 +362,15 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
     if (h.ifaces[dev].loopback) d.loopback = true;
     return d;
   };
-  const bool multicast = f == Family::kIPv4 ? IsMulticast4(dst) || IsLbcast(dst) : dst.b[0] == 0xff;
-  if (multicast) {
-    if (oif >= 0) return via(oif);
-    d.error = "multicast or broadcast destination without -o: iptsim does not model multicast routing";
+  if (f == Family::kIPv4 ? IsMulticast4(dst) : dst.b[0] == 0xff) {
+    d.error = "a multicast destination: iptsim does not model multicast sending (its looped-back copy)";
+    return d;
+  }
+  const char* kBroadcastError =
+      "a broadcast destination: the kernel refuses a raw socket's broadcast without SO_BROADCAST "
+      "(Permission denied), and iptsim does not model broadcast sending";
+  if (f == Family::kIPv4 && IsLbcast(dst)) {
+    d.error = kBroadcastError;
     return d;
   }
   if (f == Family::kIPv4 && IsZero(dst, f)) return loop();  // daddr 0: sent to the host itself
@@ -388,6 +393,9 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
       return d;
     case RouteType::kProhibit:
       d.error = "a prohibit route: the kernel refuses to send it (Permission denied)";
+      return d;
+    case RouteType::kBroadcast:
+      d.error = kBroadcastError;
       return d;
     default:
       break;
@@ -447,7 +455,7 @@ void EnterLoopback(Packet& pkt) {
   pkt.gid.reset();
 }
 
-bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst) {
+bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst, bool last_slot) {
   if (pkt.family != Family::kIPv4) return false;
   auto& b = pkt.bytes;
   if (b.size() < 20) return false;
@@ -468,7 +476,12 @@ bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst) {
     if (type == 7 && len >= 3) {
       size_t ptr = b[i + 2];
       if (ptr < 4) break;
-      if (ptr <= len) {
+      if (last_slot) {
+        if (ptr >= 8 && ptr - 5 + 4 <= len) {
+          std::copy(spec_dst.b.begin(), spec_dst.b.begin() + 4, b.begin() + i + ptr - 5);
+          changed = true;
+        }
+      } else if (ptr <= len) {
         if (ptr + 3 > len) break;
         std::copy(spec_dst.b.begin(), spec_dst.b.begin() + 4, b.begin() + i + ptr - 1);
         b[i + 2] = static_cast<uint8_t>(ptr + 4);
@@ -581,9 +594,15 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
       // of the route back to the sender.
       const HostRoute* back = h.Lookup(f, src);
       std::optional<IpAddr> spec = back ? h.PreferredSource(*back, src) : std::nullopt;
-      if (spec) FillRecordRoute(pkt, *spec);
+      if (spec) rr_filled_ = FillRecordRoute(pkt, *spec);
     }
     return true;
+  }
+  if (from == Hook::kForward && to == Hook::kPostRouting && host_ && rr_filled_) {
+    // ip_forward_options: the slot gets the output route's source address.
+    const HostRoute* r = host_->Lookup(f, dst, host_->IfaceIndex(out.view()));
+    std::optional<IpAddr> a = r ? host_->PreferredSource(*r, dst) : std::nullopt;
+    if (a) FillRecordRoute(pkt, *a, true);
   }
   if (from == Hook::kLocalOut && to == Hook::kPostRouting && host_ && !(dst == start_dst_)) {
     // ip_route_me_harder: nat OUTPUT changed the destination: route again.

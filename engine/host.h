@@ -169,7 +169,9 @@ void EnterLoopback(Packet& pkt);
 // (ip_options_compile after routing): a Record Route option with room left
 // gets `spec_dst` at its pointer and the pointer moves on by 4.  Returns
 // whether the packet changed (the header checksum is recomputed).
-bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst);
+// last_slot: rewrite the slot filled last instead, pointer unchanged (what
+// ip_forward_options does after FORWARD with the output route's source).
+bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst, bool last_slot = false);
 
 // The routing of one packet through the simulator (Simulator::Run): with a
 // host model, the decisions above between the hooks; without one, the path
@@ -195,6 +197,7 @@ class HostRouter : public PathRouter {
   std::string requested_out_;  // -o of a received packet
   std::string oif_;            // -o of a local packet (the socket's device)
   IpAddr start_dst_;
+  bool rr_filled_ = false;     // a forwarded packet's Record Route got an address
 };
 
 }  // namespace iptsim

@@ -89,7 +89,7 @@ int HostModel::IfaceIndex(std::string_view name) const {
 
 bool HostModel::IsLocalAddress(Family f, const IpAddr& a, int dev) const {
   for (size_t i = 0; i < ifaces.size(); ++i) {
-    if (dev >= 0 && static_cast<int>(i) != dev) continue;
+    if (dev != -1 && static_cast<int>(i) != dev) continue;
     for (const HostAddr& ha : ifaces[i].addrs)
       if (ha.family == f && ha.addr == a) return true;
   }
@@ -167,18 +167,18 @@ RouteType HostModel::AddrType4(const IpAddr& a, int dev) const {
   if (a.b[0] == 0 || IsLbcast(a)) return RouteType::kBroadcast;
   if (IsMulticast4(a)) return RouteType::kMulticast;
   const HostRoute* r = LookupTable(Family::kIPv4, kTableLocal, a);
-  if (r && (dev < 0 || dev == r->dev)) return r->type;
+  if (r && (dev == -1 || dev == r->dev)) return r->type;
   return RouteType::kUnicast;
 }
 
 uint16_t HostModel::AddrTypeBits6(const IpAddr& a, int dev, uint16_t mask) const {
   constexpr uint16_t kLocal = 1u << 2, kUnreachable = 1u << 7, kAnycast = 1u << 4;
   uint16_t ret = 0;
-  if (dev >= 0 && (mask & kLocal) && IsLocalAddress(Family::kIPv6, a, dev)) ret = kLocal;
+  if (dev != -1 && (mask & kLocal) && IsLocalAddress(Family::kIPv6, a, dev)) ret = kLocal;
   const HostRoute* r = Lookup(Family::kIPv6, a);
   if (!r) return kUnreachable;
   if (IsErrorType(r->type)) ret = kUnreachable;
-  if (dev < 0 && r->type == RouteType::kLocal) ret |= kLocal;
+  if (dev == -1 && r->type == RouteType::kLocal) ret |= kLocal;
   if (r->type == RouteType::kAnycast) ret |= kAnycast;
   return ret;
 }

@@ -92,7 +92,9 @@ struct HostModel {
 
   const HostIface* FindIface(std::string_view name) const;
   int IfaceIndex(std::string_view name) const;  // -1 when unknown
-  // An address configured on any interface (or on `dev` when >= 0).
+  // Device arguments: an index into `ifaces`, -1 for none (no limit), or
+  // -2 for a device the host does not have (matches nothing).
+  // An address configured on any interface (or on `dev`).
   bool IsLocalAddress(Family f, const IpAddr& a, int dev = -1) const;
   // The value of an integer sysctl (0 when unset or not a number).
   int SysctlInt(const std::string& key) const;

@@ -144,6 +144,7 @@ const HostRoute* HostModel::Lookup(Family f, const IpAddr& dst, int oif) const {
 
 std::optional<IpAddr> HostModel::PreferredSource(const HostRoute& r, const IpAddr& dst) const {
   if (r.src) return r.src;
+  if (r.type == RouteType::kLocal) return dst;  // ip_route_output_key_hash_rcu: saddr = daddr
   const IpAddr target = r.via ? *r.via : dst;
   const HostAddr* first = nullptr;
   if (r.dev >= 0) {
@@ -255,7 +256,8 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
       return d;
     }
     if (r->type != RouteType::kUnicast) {
-      d.why = std::string("a ") + std::string(RouteTypeName(r->type)) + " route";
+      d.why = std::string(r->type == RouteType::kUnreachable || r->type == RouteType::kAnycast ? "an " : "a ") +
+              std::string(RouteTypeName(r->type)) + " route";
       return d;
     }
   } else {
@@ -283,7 +285,8 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
       return d;
     }
     if (r->type != RouteType::kUnicast) {
-      d.why = std::string("a ") + std::string(RouteTypeName(r->type)) + " route";
+      d.why = std::string(r->type == RouteType::kUnreachable || r->type == RouteType::kAnycast ? "an " : "a ") +
+              std::string(RouteTypeName(r->type)) + " route";
       return d;
     }
     if (!h.Forwarding(f, iif.name)) {
@@ -981,6 +984,7 @@ bool AddRoute(Ctx& c, HostModel* h, std::string_view line, const std::vector<std
       c.Error(via_tok, "route: a " + std::string(RouteTypeName(r.type)) + " route has no gateway");
       return false;
     }
+    if (f == Family::kIPv6 && r.dev < 0) r.dev = 0;  // IPv6 puts reject routes on lo
   } else if (dev_tok.empty() && via_tok.empty()) {
     c.Error(prefix_tok, "route: needs 'dev NAME' or 'via ADDR' (the kernel refuses a route "
                         "without a nexthop)");
@@ -1243,6 +1247,7 @@ struct Json {
   std::string str;
   std::vector<Json> items;
   std::vector<std::pair<std::string, Json>> members;
+  std::vector<std::pair<size_t, size_t>> member_at;  // where each member's name is written
 
   const Json* Get(std::string_view k) const {
     for (const auto& [name, v] : members)
@@ -1433,7 +1438,9 @@ class JsonReader {
       Skip();
       if (i_ >= s_.size() || s_[i_] != '"') return Fail("expected a member name in double quotes");
       std::string name;
+      size_t name_at = i_;
       if (!String(&name)) return false;
+      v->member_at.emplace_back(name_at, i_ - name_at);
       Skip();
       if (i_ >= s_.size() || s_[i_] != ':') return Fail("expected ':'");
       ++i_;
@@ -1683,7 +1690,9 @@ bool ParseJson(Ctx& c, HostModel* h) {
   if (!ParseJsonAddr(c, *addr, h)) return false;
   static const std::vector<std::string_view> kKeys = {
       "addr", "route", "route6", "forward", "ip_forward", "ipv6_forwarding", "rp_filter", "sysctl"};
-  for (const auto& [key, v] : root.members) {
+  for (size_t m = 0; m < root.members.size(); ++m) {
+    const std::string& key = root.members[m].first;
+    const Json& v = root.members[m].second;
     if (key == "addr") continue;
     if (key == "route" || key == "route6") {
       if (!ParseJsonRoutes(c, v, key == "route" ? Family::kIPv4 : Family::kIPv6, h)) return false;
@@ -1719,7 +1728,7 @@ bool ParseJson(Ctx& c, HostModel* h) {
       }
     } else {
       std::string hint = ClosestName(key, kKeys);
-      c.ErrorAt(v.at, v.len, "unknown member " + Quote(key) +
+      c.ErrorAt(root.member_at[m].first, root.member_at[m].second, "unknown member " + Quote(key) +
                                  (hint.empty() ? " (addr, route, route6, forward, ip_forward, "
                                                  "ipv6_forwarding, rp_filter, sysctl)"
                                                : " (did you mean '" + hint + "'?)"));

@@ -1245,13 +1245,13 @@ struct Json {
   bool b = false;
   double num = 0;
   std::string str;
-  std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<Json> items;       // array elements, or object member values
+  std::vector<std::string> keys;  // object member names (items[i] is keys[i]'s value)
   std::vector<std::pair<size_t, size_t>> member_at;  // where each member's name is written
 
   const Json* Get(std::string_view k) const {
-    for (const auto& [name, v] : members)
-      if (name == k) return &v;
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == k) return &items[i];
     return nullptr;
   }
 };
@@ -1445,8 +1445,9 @@ class JsonReader {
       if (i_ >= s_.size() || s_[i_] != ':') return Fail("expected ':'");
       ++i_;
       Skip();
-      v->members.emplace_back(std::move(name), Json{});
-      if (!Value(&v->members.back().second, depth + 1)) return false;
+      v->keys.push_back(std::move(name));
+      v->items.emplace_back();
+      if (!Value(&v->items.back(), depth + 1)) return false;
       Skip();
       if (i_ >= s_.size()) return Fail("unterminated object");
       if (s_[i_] == ',') {
@@ -1690,9 +1691,9 @@ bool ParseJson(Ctx& c, HostModel* h) {
   if (!ParseJsonAddr(c, *addr, h)) return false;
   static const std::vector<std::string_view> kKeys = {
       "addr", "route", "route6", "forward", "ip_forward", "ipv6_forwarding", "rp_filter", "sysctl"};
-  for (size_t m = 0; m < root.members.size(); ++m) {
-    const std::string& key = root.members[m].first;
-    const Json& v = root.members[m].second;
+  for (size_t m = 0; m < root.keys.size(); ++m) {
+    const std::string& key = root.keys[m];
+    const Json& v = root.items[m];
     if (key == "addr") continue;
     if (key == "route" || key == "route6") {
       if (!ParseJsonRoutes(c, v, key == "route" ? Family::kIPv4 : Family::kIPv6, h)) return false;
@@ -1709,7 +1710,9 @@ bool ParseJson(Ctx& c, HostModel* h) {
       ApplySysctl(h, "net.ipv4.conf.all.rp_filter", std::to_string(static_cast<int>(v.num)));
     } else if (key == "sysctl") {
       if (!Expect(c, v, Json::kObject, "\"sysctl\"")) return false;
-      for (const auto& [k, val] : v.members) {
+      for (size_t n = 0; n < v.keys.size(); ++n) {
+        const std::string& k = v.keys[n];
+        const Json& val = v.items[n];
         std::string text;
         if (val.kind == Json::kString) text = val.str;
         else if (val.kind == Json::kNumber && val.num == static_cast<long long>(val.num))

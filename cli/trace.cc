@@ -185,6 +185,8 @@ int TraceCommand(const Args& args) {
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
              std::string(PacketPathName(path)).c_str());
+      if (res.verdict != Verdict::kAccept && !res.unknown_reason.empty())
+        printf("  (%s)\n", res.unknown_reason.c_str());
     } else if (format == "nft") {
       if (nft.lines() == nft_lines)
         fprintf(stderr,

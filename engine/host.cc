@@ -525,6 +525,8 @@ bool HostRouter::Start(Packet& pkt, PacketPath* path) {
       error_ = "-o " + std::string(pkt.out.view()) + " is not an interface of the host (" + h.file + ")";
       return false;
     }
+    // A tun device has no link layer: the packet arrives without a MAC header.
+    if (h.FindIface(pkt.in.view())->tun) pkt.mac_len = 0;
     requested_out_ = std::string(pkt.out.view());
     *path = path_ = PacketPath::kLocalIn;  // decided after PREROUTING
     return true;
@@ -1183,7 +1185,11 @@ bool ParseNative(Ctx& c, HostModel* h) {
     if (d == "iface") continue;
     if (d == "route") {
       std::vector<std::string_view> args(w.begin() + 1, w.end());
-      AddRoute(c, h, d, args);
+      if (AddRoute(c, h, d, args)) {
+        std::string text;
+        for (std::string_view a : args) text += (text.empty() ? "" : " ") + std::string(a);
+        h->lab_routes.push_back(text);
+      }
     } else if (d == "forward") {
       if (w.size() > 2 || (w.size() == 2 && w[1] != "on" && w[1] != "off")) {
         c.Error(w.size() > 2 ? w[2] : w[1], "forward: expected 'forward', 'forward on' or 'forward off'");
@@ -1222,11 +1228,16 @@ bool ParseNative(Ctx& c, HostModel* h) {
       uint64_t n;
       if (w.size() != 2 || !ParseUint(w[1], 600000, &n))
         c.Error(w.size() >= 2 ? w[1] : d, "settle: expected a number of milliseconds");
+      else
+        h->settle_ms = static_cast<int>(n);
     } else if (d == "family") {
       if (w.size() != 2 || (w[1] != "4" && w[1] != "6"))
         c.Error(w.size() >= 2 ? w[1] : d, "family: expected 4 or 6");
+      else
+        h->lab_family = w[1] == "4" ? 4 : 6;
     } else if (d == "nodefault") {
       if (w.size() != 1) c.Error(w[1], "nodefault: takes no argument");
+      h->nodefault = true;
     } else {
       std::string hint = ClosestName(d, kDirectives);
       c.Error(d, "unknown directive " + Quote(d) +

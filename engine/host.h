@@ -89,6 +89,13 @@ struct HostModel {
   std::vector<HostRoute> routes;
   bool forward4 = false, forward6 = false;
   std::map<std::string, std::string> sysctls;  // as given (KEY -> VALUE)
+  // The native file's lab settings, so that `iptsim verify` can build the
+  // kernel lab from the same file (empty for JSON): each `route` line's
+  // ARGS as written (for `ip route add`), and settle / family / nodefault.
+  std::vector<std::string> lab_routes;
+  int settle_ms = -1;
+  int lab_family = 0;  // 4, 6, or 0 when not given
+  bool nodefault = false;
 
   const HostIface* FindIface(std::string_view name) const;
   int IfaceIndex(std::string_view name) const;  // -1 when unknown

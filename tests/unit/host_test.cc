@@ -180,6 +180,12 @@ TEST_CASE("host: native directives", "[host]") {
   CHECK(Get(h, "198.51.100.9") == "local dev w0 src 198.51.100.9");  // table local
   CHECK(Get(h, "10.1.2.3") == "unicast via 192.0.2.2 dev t0 src 192.0.2.1");
   CHECK(Get(h, "192.0.2.3") == "broadcast dev t0");
+  // The lab settings, for the verifier.
+  CHECK(h.lab_routes == std::vector<std::string>{"local 198.51.100.9 dev w0",
+                                                 "10.0.0.0/8 via 192.0.2.2 src 192.0.2.1"});
+  CHECK(h.settle_ms == 300);
+  CHECK(h.lab_family == 4);
+  CHECK(h.nodefault);
 }
 
 TEST_CASE("host: errors", "[host]") {

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/explain_why.h"
 #include "cli/packet_input.h"
+#include "engine/host.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -76,6 +77,7 @@ int TraceCommand(const Args& args) {
   PacketInputOptions input;
   bool packet_headers = false;
   std::vector<std::pair<std::string, bool>> why_specs;  // --why / --expect (true)
+  HostModel host;  // --host FILE
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -91,6 +93,14 @@ int TraceCommand(const Args& args) {
     else if (a == "--trace-all") trace_all = true;
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
+    else if ((a == "--host" && i + 1 < args.size()) || a.rfind("--host=", 0) == 0) {
+      DiagnosticSink diags;
+      if (!LoadHostFile(a == "--host" ? args[++i] : a.substr(7), &host, &diags)) {
+        fputs(diags.Format().c_str(), stderr);
+        return kExitError;
+      }
+      sim_options.host = &host;
+    }
     else if (a == "--seed" && i + 1 < args.size()) {
       const std::string& v = args[++i];
       char* end = nullptr;
@@ -181,6 +191,10 @@ int TraceCommand(const Args& args) {
     }
     TeeObserver tee(std::move(all));
     RunResult run = sim.Run(pkt, whys.empty() ? obs : &tee);
+    if (!run.error.empty()) {
+      fprintf(stderr, "iptsim trace: error: %s: %s\n", packets[g].origin.c_str(), run.error.c_str());
+      return kExitError;
+    }
     const SimResult& res = run.sim;
     // The --why / --expect reports: after the verdict in explain, else on stderr.
     auto report = [&](FILE* to) {
@@ -196,7 +210,7 @@ int TraceCommand(const Args& args) {
     };
     const PacketPath path = run.path;
     for (const std::string& note : run.notes)
-      fprintf(stderr, "iptsim trace: note: packet %zu: %s\n", g + 1, note.c_str());
+      fprintf(stderr, "iptsim trace: note: %s: %s\n", packets[g].origin.c_str(), note.c_str());
     if (format == "json") {
       json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
       fwrite(json_text.data(), 1, json_text.size(), stdout);
@@ -216,6 +230,8 @@ int TraceCommand(const Args& args) {
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
              std::string(PacketPathName(path)).c_str());
+      if (res.verdict != Verdict::kAccept && !res.unknown_reason.empty())
+        printf("  (%s)\n", res.unknown_reason.c_str());
       report(stdout);
     } else if (format == "nft") {
       if (nft.lines() == nft_lines)

@@ -1,5 +1,6 @@
 #include "engine/simulator.h"
 
+#include "engine/host.h"
 #include "engine/reject_reply.h"
 
 namespace iptsim {
@@ -13,15 +14,26 @@ RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
 
 RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated) {
   RunResult r;
-  r.path = PathFromDevices(pkt);
+  HostRouter router(options_.host);  // routing: from the host model, or from -i/-o
+  // A reply the kernel generates is routed like any local packet: with a
+  // host model the route decides its output device.
+  if (generated && options_.host) pkt.out = IfaceName();
+  if (!router.Start(pkt, &r.path)) {
+    r.error = router.error();
+    r.sim.verdict = Verdict::kUnknown;
+    return r;
+  }
   std::vector<RejectReply> replies;
   SimOptions opts;
+  opts.router = &router;
   opts.assumptions = &options_.assumptions;
   opts.run = &run_;
   opts.host = options_.host;
   opts.first_of_connection = !generated;
   opts.replies = generated ? nullptr : &replies;
   r.sim = SimulatePacket(rs_, pkt, r.path, opts, observer);
+  r.path = router.path();
+  r.error = router.error();
   // The kernel sends a REJECT's reply from inside the target; nothing of the
   // original follows its REJECT line, so sending it now keeps the order.
   for (RejectReply& reply : replies) {
@@ -30,7 +42,8 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
       continue;
     }
     RunResult rr = RunOne(reply.packet, observer, true);
-    if (rr.sim.verdict == Verdict::kUnknown)
+    if (!rr.error.empty()) r.notes.push_back("REJECT's reply is not simulated: " + rr.error);
+    else if (rr.sim.verdict == Verdict::kUnknown)
       r.notes.push_back("the simulation of REJECT's reply stops: " + rr.sim.unknown_reason);
     for (std::string& n : rr.notes) r.notes.push_back(std::move(n));
   }

@@ -27,6 +27,9 @@ struct RunResult {
   // What the user should know about this packet's run that the trace does
   // not show (e.g. a reply the kernel sends that iptsim cannot build).
   std::vector<std::string> notes;
+  // The packet contradicts the host model (--host), or routing cannot be
+  // decided: the message for the user ("" when the run went through).
+  std::string error;
 };
 
 class Simulator {

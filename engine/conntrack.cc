@@ -754,6 +754,19 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
   }
 }
 
+void ConntrackPacket::Attach(const CtRef& original, const Packet& pkt) {
+  if (!original.entry) return;  // untracked or invalid: nothing to attach
+  in_done_ = true;
+  now_ = original.packet ? original.packet->now_ : 0;
+  ref_.entry = original.entry;
+  ref_.info = original.dir() == kCtOriginal ? CtInfo::kRelatedReply : CtInfo::kRelated;
+  // An ICMP error is translated as one (nf_nat_icmp_reply_translation); a
+  // RST goes through the nat hooks as a RELATED packet.
+  const PacketView v = PacketView::Of(pkt);
+  related_icmp_ = v.l4proto_found && (v.l4proto == kIcmp || v.l4proto == kIcmpv6);
+  attached_ = true;
+}
+
 void ConntrackPacket::Confirm() {
   if (!unconfirmed_ || ref_.entry != unconfirmed_.get()) return;
   if (unconfirmed_->status & ips::kDying) return;

@@ -211,6 +211,8 @@ struct ConntrackHostHooks {
   // primary address of the input device.
   std::function<std::optional<IpAddr>(const IfaceName& dev, Family f, const IpAddr& dst)>
       iface_address;
+  // REDIRECT: the first address of the input device (nf_nat_redirect).
+  std::function<std::optional<IpAddr>(const IfaceName& dev, Family f)> primary_address;
 };
 
 // The conntrack side of one packet's journey through the hooks.
@@ -226,6 +228,11 @@ class ConntrackPacket {
   // packet"), applied once before the lookup when the table has no entry
   // for the packet: see ApplyAssumedState in conntrack.cc.
   void set_assumed_state(std::string_view states) { assumed_ = std::string(states); }
+
+  // nf_ct_attach: a packet the kernel generates in answer to another
+  // (REJECT's ICMP error or RST) carries that packet's entry, as RELATED in
+  // the other direction, and is not looked up.
+  void Attach(const CtRef& original, const Packet& pkt);
 
   // nf_conntrack_in at `hook` (PREROUTING or OUTPUT): look up or create the
   // entry, run the protocol tracker, count the packet.  A packet that
@@ -266,7 +273,8 @@ class ConntrackPacket {
   std::unique_ptr<ConntrackEntry> dying_;  // killed while this packet refers to it
   std::string assumed_;
   bool in_done_ = false;
-  bool related_icmp_ = false;  // an ICMP error tied to an entry (nf_nat_icmp_reply_translation)
+  bool related_icmp_ = false;
+  bool attached_ = false;  // an ICMP error tied to an entry (nf_nat_icmp_reply_translation)
   bool dst_rewritten_ = false;
   double now_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/host.h"
 #include "engine/run_state.h"
 
 namespace iptsim {
@@ -464,8 +465,7 @@ TargetVerdict NatRedirect(const NatRange& range, const Packet& pkt, EvalContext&
   } else {
     const ConntrackHostHooks* host = ctx.ct->packet->host();
     std::optional<IpAddr> a;
-    if (host && host->iface_address)
-      a = host->iface_address(pkt.in, pkt.family, ctx.ct->entry->tuple[kCtOriginal].src);
+    if (host && host->primary_address) a = host->primary_address(pkt.in, pkt.family);
     if (!a) {
       ctx.unknown_reason = "REDIRECT takes the primary address of the input interface '" +
                            std::string(pkt.in.view()) +
@@ -551,6 +551,48 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
     }
   }
   return true;
+}
+
+namespace {
+
+bool IsLinkLocal6(const IpAddr& a) { return a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80; }
+
+}  // namespace
+
+ConntrackHostHooks HostHooksFor(const HostModel* host) {
+  ConntrackHostHooks h;
+  if (!host) return h;
+  // inet_select_addr(dev, nexthop, RT_SCOPE_UNIVERSE): the first address
+  // of the device whose subnet holds the next hop, else its first one
+  // (IPv6: link-local addresses only when there is nothing else).
+  h.iface_address = [host](const IfaceName& dev, Family f,
+                           const IpAddr& dst) -> std::optional<IpAddr> {
+    const HostIface* i = host->FindIface(dev.view());
+    if (!i) return std::nullopt;
+    IpAddr nh = dst;
+    if (const HostRoute* r = host->Lookup(f, dst, host->IfaceIndex(dev.view())))
+      if (r->via) nh = *r->via;
+    std::optional<IpAddr> first, first_ll;
+    for (const HostAddr& a : i->addrs) {
+      if (a.family != f) continue;
+      if (f == Family::kIPv6 && IsLinkLocal6(a.addr)) {
+        if (!first_ll) first_ll = a.addr;
+        continue;
+      }
+      IpPrefix p{a.addr, PrefixMask(f, a.prefix_len)};
+      if (PrefixContains(p, nh)) return a.addr;
+      if (!first) first = a.addr;
+    }
+    return first ? first : first_ll;
+  };
+  h.primary_address = [host](const IfaceName& dev, Family f) -> std::optional<IpAddr> {
+    const HostIface* i = host->FindIface(dev.view());
+    if (!i) return std::nullopt;
+    for (const HostAddr& a : i->addrs)
+      if (a.family == f) return a.addr;
+    return std::nullopt;
+  };
+  return h;
 }
 
 }  // namespace iptsim

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "engine/host.h"
 #include "engine/walker.h"
 #include "matchers/extension.h"
 
@@ -36,6 +37,25 @@ constexpr Step kLocalOut[] = {
     {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
     {Hook::kPostRouting, TableId::kNat},
 };
+// The local-out steps, then the looped packet on lo (reference §3.1: no nat).
+constexpr Step kLoopback[] = {
+    {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
+    {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},
+    {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
+    {Hook::kPostRouting, TableId::kNat},   {Hook::kPreRouting, TableId::kRaw},
+    {Hook::kPreRouting, TableId::kMangle}, {Hook::kLocalIn, TableId::kMangle},
+    {Hook::kLocalIn, TableId::kFilter},    {Hook::kLocalIn, TableId::kSecurity},
+};
+
+std::span<const Step> StepsOf(PacketPath path) {
+  switch (path) {
+    case PacketPath::kLocalIn: return kLocalIn;
+    case PacketPath::kForward: return kForward;
+    case PacketPath::kLocalOut: return kLocalOut;
+    case PacketPath::kLoopback: return kLoopback;
+  }
+  return kLocalIn;
+}
 
 // ip_forward decrements the TTL (hop limit) before the FORWARD hook.
 void DecrementTtl(Packet& pkt) {
@@ -61,13 +81,14 @@ std::string_view PacketPathName(PacketPath p) {
     case PacketPath::kLocalIn: return "local-in";
     case PacketPath::kForward: return "forward";
     case PacketPath::kLocalOut: return "local-out";
+    case PacketPath::kLoopback: return "loopback";
   }
   return "";
 }
 
 PacketPath PathFromDevices(const Packet& pkt) {
   if (!pkt.in.empty()) return pkt.out.empty() ? PacketPath::kLocalIn : PacketPath::kForward;
-  return PacketPath::kLocalOut;
+  return pkt.out == std::string_view("lo") ? PacketPath::kLoopback : PacketPath::kLocalOut;
 }
 
 namespace {
@@ -95,15 +116,13 @@ bool NeedsConntrack(const Ruleset& rs) {
 
 SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const SimOptions& opts,
                          TraceObserver* observer) {
-  std::span<const Step> steps = path == PacketPath::kLocalIn  ? std::span<const Step>(kLocalIn)
-                                : path == PacketPath::kForward ? std::span<const Step>(kForward)
-                                                               : std::span<const Step>(kLocalOut);
+  std::span<const Step> steps = StepsOf(path);
   // Connection tracking: the run's (opts.ct), or a table of the packet's
   // own when the caller left it to us and the ruleset turns conntrack on.
   ConntrackPacket* ct = opts.ct;
   std::optional<ConntrackTable> own_table;
   std::optional<ConntrackPacket> own_ct;
-  if (!ct && opts.conntrack < 0 && NeedsConntrack(rs)) {
+  if (!ct && opts.conntrack < 0 && opts.first_of_connection && NeedsConntrack(rs)) {
     own_table.emplace();
     own_ct.emplace(*own_table, nullptr, opts.run);
     own_ct->set_assumed_state(pkt.ct_assumed);
@@ -111,7 +130,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   }
   // The output device is known only after routing: PREROUTING sees none.
   IfaceName out = pkt.out;
-  if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
+  if (path != PacketPath::kLocalOut && path != PacketPath::kLoopback) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
   const PacketView view = PacketView::Of(pkt);  // as the packet arrived
@@ -126,7 +145,17 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   // The layout the tables share (RunTable keeps it current when a target
   // rewrites the packet; the TTL decrement below changes no field of it).
   PacketView current = view;
-  for (const Step& s : steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (i > 0 && steps[i - 1].hook != steps[i].hook) {
+      if (path == PacketPath::kLoopback && steps[i].hook == Hook::kPreRouting) {
+        if (ct) ct->Confirm();  // ipv4_confirm at POSTROUTING, before the loop back
+        EnterLoopback(pkt);     // back in on lo
+      }
+      if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
+        return result;
+      steps = StepsOf(path);  // a path that shares the steps so far
+    }
+    const Step& s = steps[i];
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
       // ip_forward / ip6_forward: a packet whose TTL (hop limit) would run
       // out is dropped (with an ICMP time exceeded) before FORWARD.
@@ -170,6 +199,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       ctx.assumptions = opts.assumptions;
       ctx.run = opts.run;
       ctx.host = opts.host;
+      ctx.replies = opts.replies;
       ctx.ct = ct ? &ct->ref() : nullptr;
       ctx.observer = observer;
       ctx.view = &current;

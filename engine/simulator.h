@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/conntrack.h"
 #include "engine/netfilter.h"
@@ -27,6 +28,12 @@ struct SimulatorOptions {
 struct RunResult {
   SimResult sim;
   PacketPath path = PacketPath::kLocalIn;
+  // What the user should know about this packet's run that the trace does
+  // not show (e.g. a reply the kernel sends that iptsim cannot build).
+  std::vector<std::string> notes;
+  // The packet contradicts the host model (--host), or routing cannot be
+  // decided: the message for the user ("" when the run went through).
+  std::string error;
 };
 
 class Simulator {
@@ -47,11 +54,17 @@ class Simulator {
   ConntrackTable& conntrack_table() { return table_; }
 
  private:
+  // `generated`: a packet the kernel made (a REJECT reply): attached to the
+  // original's connection, so it skips nat, and it triggers no reply itself.
+  RunResult RunOne(Packet& pkt, TraceObserver* observer, bool generated);
+
   const Ruleset& rs_;
   SimulatorOptions options_;
   RunState run_;
   bool conntrack_;
   ConntrackTable table_;
+  ConntrackHostHooks ct_host_;
+  ConntrackPacket* parent_ct_ = nullptr;  // the packet whose REJECT reply is being sent
 };
 
 }  // namespace iptsim

@@ -269,6 +269,11 @@ struct Run {
       if (dev.view() == "d0" && ParseIpAddr(f, "10.0.0.254", &a)) return a;
       return std::nullopt;
     };
+    o.ct_host.primary_address = [](const IfaceName& dev, Family f) -> std::optional<IpAddr> {
+      IpAddr a;
+      if (dev.view() == "d0" && ParseIpAddr(f, "10.0.0.254", &a)) return a;
+      return std::nullopt;
+    };
     sim = std::make_unique<Simulator>(lr.ruleset, o);
   }
   // The packet's addresses and ports after the run, "SRC:SPORT>DST:DPORT".

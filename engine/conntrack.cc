@@ -1,5 +1,6 @@
 #include "engine/conntrack.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/eval.h"
@@ -456,6 +457,102 @@ std::vector<ConntrackEntry*> ConntrackTable::Entries() const {
   out.reserve(entries_.size());
   for (const auto& e : entries_) out.push_back(e.get());
   return out;
+}
+
+bool ConntrackTable::Defrag(Packet& pkt) {
+  auto& b = pkt.bytes;
+  std::string key;
+  uint32_t off = 0;
+  bool more = false;
+  size_t data_at = 0, data_end = b.size();
+  FragQueue part;
+  if (pkt.family == Family::kIPv4) {
+    if (b.size() < 20) return true;
+    const uint16_t frag = Be16(b.data() + 6);
+    if (!(frag & 0x3fff)) return true;
+    const size_t ihl = (b[0] & 0x0f) * 4u;
+    const size_t tot = Be16(b.data() + 2);
+    if (ihl < 20 || tot < ihl || tot > b.size()) return true;
+    off = (frag & 0x1fffu) * 8u;
+    more = frag & 0x2000;
+    part.df = frag & 0x4000;
+    data_at = ihl;
+    data_end = tot;
+    key.assign(reinterpret_cast<const char*>(b.data() + 12), 8);  // src, dst
+    key.append(reinterpret_cast<const char*>(b.data() + 4), 2);   // id
+    key.push_back(static_cast<char>(b[9]));                        // protocol
+    part.head.assign(b.begin(), b.begin() + static_cast<long>(ihl));
+  } else {
+    if (b.size() < 40) return true;
+    uint8_t nh = b[6];
+    size_t at = 40, nh_at = 6;
+    while (nh == 0 || nh == 43 || nh == 60 || nh == 51) {
+      if (at + 8 > b.size()) return true;
+      size_t len = nh == 51 ? (b[at + 1] + 2u) * 4u : (b[at + 1] + 1u) * 8u;
+      nh_at = at;
+      nh = b[at];
+      at += len;
+    }
+    if (nh != 44 || at + 8 > b.size()) return true;
+    const uint16_t fo = Be16(b.data() + at + 2);
+    off = fo & 0xfff8u;
+    more = fo & 1;
+    if (!off && !more) return true;  // an atomic fragment goes on as it is
+    data_at = at + 8;
+    data_end = std::min(b.size(), 40u + static_cast<size_t>(Be16(b.data() + 4)));
+    key.assign(reinterpret_cast<const char*>(b.data() + 8), 32);
+    key.append(reinterpret_cast<const char*>(b.data() + at + 4), 4);  // identification
+    part.head.assign(b.begin(), b.begin() + static_cast<long>(at));
+    part.head[nh_at] = b[at];  // the fragment header's next header moves up
+    part.nexthdr_at = nh_at;
+  }
+  key.insert(key.begin(), static_cast<char>(pkt.family));
+  FragQueue& q = frags_[key];
+  if (data_end < data_at) data_end = data_at;
+  q.parts.emplace_back(off, std::vector<uint8_t>(b.begin() + static_cast<long>(data_at),
+                                                  b.begin() + static_cast<long>(data_end)));
+  q.df = q.df || part.df;
+  if (off == 0) {
+    q.head = std::move(part.head);
+    q.nexthdr_at = part.nexthdr_at;
+  }
+  if (!more) {
+    q.have_last = true;
+    q.total = off + static_cast<uint32_t>(data_end - data_at);
+  }
+  if (!q.have_last || q.head.empty()) return false;
+  // Complete when the parts cover 0..total without a hole.
+  std::sort(q.parts.begin(), q.parts.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  uint32_t covered = 0;
+  for (const auto& p : q.parts)
+    if (p.first <= covered) covered = std::max<uint32_t>(covered, p.first + static_cast<uint32_t>(p.second.size()));
+  if (covered < q.total) return false;
+  std::vector<uint8_t> data(q.total);
+  for (const auto& p : q.parts)
+    for (size_t i = 0; i < p.second.size() && p.first + i < q.total; ++i) data[p.first + i] = p.second[i];
+  std::vector<uint8_t> out = q.head;
+  out.insert(out.end(), data.begin(), data.end());
+  if (pkt.family == Family::kIPv4) {
+    const size_t tot = out.size();
+    out[2] = static_cast<uint8_t>(tot >> 8);
+    out[3] = static_cast<uint8_t>(tot);
+    out[6] = q.df ? 0x40 : 0;  // ip_frag_reasm: DF if a fragment had it
+    out[7] = 0;
+    out[10] = out[11] = 0;
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < q.head.size(); i += 2) sum += static_cast<uint32_t>(out[i] << 8 | out[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    out[10] = static_cast<uint8_t>(~sum >> 8);
+    out[11] = static_cast<uint8_t>(~sum);
+  } else {
+    const size_t pl = out.size() - 40;
+    out[4] = static_cast<uint8_t>(pl >> 8);
+    out[5] = static_cast<uint8_t>(pl);
+  }
+  frags_.erase(key);
+  b = std::move(out);
+  return true;
 }
 
 // ---------------------------------------------------------------- packet

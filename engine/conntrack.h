@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -182,7 +183,22 @@ class ConntrackTable {
 
   ConntrackSettings settings;
 
+  // Conntrack's defragmentation (nf_defrag_ipv4 / nf_ct_frag6_gather, before
+  // raw): a fragment joins its datagram's queue; when the datagram is
+  // complete its bytes replace the packet's and true is returned, else the
+  // fragment is held (false).  A packet that is no fragment: true, as is.
+  bool Defrag(Packet& pkt);
+
  private:
+  struct FragQueue {
+    std::vector<std::pair<uint32_t, std::vector<uint8_t>>> parts;  // offset, data
+    std::vector<uint8_t> head;  // the unfragmentable part of the first fragment
+    size_t nexthdr_at = 0;      // IPv6: the byte that names the fragment header
+    uint32_t total = 0;         // known once the last fragment came
+    bool have_last = false, df = false;
+  };
+  std::map<std::string, FragQueue> frags_;
+
   struct Key {
     CtTuple t;
     uint16_t zone;

@@ -133,15 +133,17 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   if (path != PacketPath::kLocalOut && path != PacketPath::kLoopback) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
-  const PacketView view = PacketView::Of(pkt);  // as the packet arrived
-  if (ct && view.is_fragment) {
+  if (ct && !ct->table().Defrag(pkt)) {
     // Conntrack's defragmentation (priority -400, before raw) holds every
-    // fragment until the datagram is complete: a lone one is never seen.
+    // fragment until the datagram is complete, which then goes on whole.
     result.verdict = Verdict::kStolen;
-    result.hook = path == PacketPath::kLocalOut ? Hook::kLocalOut : Hook::kPreRouting;
+    result.hook = path == PacketPath::kLocalOut || path == PacketPath::kLoopback
+                      ? Hook::kLocalOut
+                      : Hook::kPreRouting;
     result.unknown_reason = "held for reassembly by conntrack's defragmentation";
     return result;
   }
+  const PacketView view = PacketView::Of(pkt);  // as the packet arrived
   // The layout the tables share (RunTable keeps it current when a target
   // rewrites the packet; the TTL decrement below changes no field of it).
   PacketView current = view;

@@ -145,6 +145,9 @@ int Main(int argc, char** argv) {
   }
   SimOptions opts;
   opts.assumptions = &assume;
+  // Each packet alone: its own connection table when the ruleset turns
+  // conntrack on (found out once here, not per packet).
+  opts.conntrack = NeedsConntrack(rs) ? -1 : 0;
   std::vector<Item> items;
   std::map<std::string, size_t> excluded;  // reason -> count
   std::map<std::string, size_t> verdicts;

@@ -273,6 +273,61 @@ bool TcpHeaderValid(const PacketView& v) {
   }
 }
 
+// The transport checksum over the datagram's payload with the pseudo
+// header (nf_ip_checksum / nf_ip6_checksum); true when it verifies.
+bool TransportChecksumOk(const PacketView& v, uint8_t proto) {
+  const Packet& p = *v.pkt;
+  const uint8_t* b = p.bytes.data();
+  const size_t len = v.transport_size();
+  uint64_t sum = 0;
+  auto add = [&](const uint8_t* d, size_t n) {
+    for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(d[i] << 8 | d[i + 1]);
+    if (n & 1) sum += static_cast<uint32_t>(d[n - 1] << 8);
+  };
+  if (!(proto == kIcmp && p.family == Family::kIPv4)) {
+    if (p.family == Family::kIPv4) add(b + 12, 8);
+    else add(b + 8, 32);
+    sum += proto;
+    sum += len;
+  }
+  add(v.transport(), len);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
+}
+
+bool L4Valid(const PacketView& v, uint8_t proto, bool checksum) {
+  if (v.is_fragment && v.fragoff) return true;
+  const size_t n = v.transport_size();
+  const bool v4 = v.pkt->family == Family::kIPv4;
+  switch (proto) {
+    case kTcp:
+      if (!TcpHeaderValid(v)) return false;
+      return !checksum || TransportChecksumOk(v, proto);
+    case kUdp:
+    case kUdplite: {
+      if (n < 8) return false;
+      const uint16_t ulen = Be16(v.transport() + 4);
+      if (proto == kUdp) {
+        if (ulen > n || ulen < 8) return false;  // truncated / malformed
+        if (!v.transport()[6] && !v.transport()[7]) return true;  // no checksum
+      } else if (ulen > n || (ulen != 0 && ulen < 8)) {
+        return false;  // UDP-Lite: coverage beyond the packet
+      }
+      return !checksum || TransportChecksumOk(v, proto);
+    }
+    case kIcmp:
+      if (!v4) return true;
+      if (n < 8) return false;
+      return !checksum || TransportChecksumOk(v, proto);
+    case kIcmpv6:
+      if (v4) return true;
+      if (n < 8) return false;
+      return !checksum || TransportChecksumOk(v, proto);
+    default:
+      return true;
+  }
+}
+
 TcpSeg ReadTcp(const PacketView& v) {
   const uint8_t* th = v.transport();
   TcpSeg s;
@@ -630,7 +685,6 @@ void ConntrackPacket::ApplyAssumedState(const CtTuple& t, const Packet& pkt) {
 }
 
 void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
-  (void)hook;
   if (ref_.untracked || ref_.entry) return;
   if (ref_.tmpl_notrack) {
     ref_.untracked = true;
@@ -646,6 +700,19 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
   // embedded packet, or no entry at all.
   const bool icmp = (t.proto == kIcmp && t.family == Family::kIPv4) ||
                     (t.proto == kIcmpv6 && t.family == Family::kIPv6);
+  // The protocols' error checks (tcp_error, udp_error, icmp_error...):
+  // malformed headers, and at PREROUTING the checksum
+  // (nf_conntrack_checksum), make the packet INVALID.
+  if (!L4Valid(v, t.proto, hook == Hook::kPreRouting && table_.settings.checksum)) return;
+  if (icmp && t.family == Family::kIPv6) {
+    // icmpv6_error: MLD and neighbour discovery are never tracked.
+    const uint8_t type = t.icmp_type();
+    if ((type >= 130 && type <= 136) || type == 143) {
+      ref_.untracked = true;
+      ref_.info = CtInfo::kUntracked;
+      return;
+    }
+  }
   if (icmp) {
     if (t.family == Family::kIPv4 && t.icmp_type() > 18) return;  // NR_ICMP_TYPES
     if (IcmpIsError(t.family, t.icmp_type())) {
@@ -666,7 +733,6 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
       return;
     }
   }
-  if (t.proto == kTcp && !TcpHeaderValid(v)) return;
   if (!assumed_.empty()) {
     CtDir d;
     if (!table_.Find(t, zone, now_, &d)) ApplyAssumedState(t, pkt);

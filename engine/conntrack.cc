@@ -1,6 +1,7 @@
 #include "engine/conntrack.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/eval.h"
@@ -375,6 +376,53 @@ std::string CtTuple::ToString() const {
   if (proto == kIcmp || proto == kIcmpv6)
     s += " type " + std::to_string(icmp_type()) + " code " + std::to_string(icmp_code()) +
          " id " + std::to_string(sport);
+  return s;
+}
+
+std::string DescribeConntrack(const CtRef& ct, bool nat) {
+  auto tuple = [](const CtTuple& t) {
+    static constexpr std::pair<uint8_t, std::string_view> kNames[] = {
+        {kTcp, "tcp"}, {kUdp, "udp"}, {kIcmp, "icmp"}, {kIcmpv6, "icmpv6"},
+        {kUdplite, "udplite"}, {kSctp, "sctp"}, {kDccp, "dccp"}};
+    std::string p = std::to_string(t.proto);
+    for (const auto& [n, name] : kNames)
+      if (n == t.proto && (n != kIcmp || t.family == Family::kIPv4)) p = name;
+    std::string s = p + " " + FormatIpAddr(t.family, t.src);
+    if (HasPorts(t.proto)) s += ":" + std::to_string(t.sport);
+    s += " -> " + FormatIpAddr(t.family, t.dst);
+    if (HasPorts(t.proto)) s += ":" + std::to_string(t.dport);
+    if ((t.proto == kIcmp && t.family == Family::kIPv4) ||
+        (t.proto == kIcmpv6 && t.family == Family::kIPv6))
+      s += " id " + std::to_string(t.sport);
+    return s;
+  };
+  const ConntrackEntry* e = ct.entry;
+  if (nat) {
+    if (!e || !(e->status & (ips::kSrcNat | ips::kDstNat))) return "";
+    CtTuple inv;
+    InvertTuple(e->tuple[kCtReply], &inv);
+    std::string s = (e->status & ips::kSrcNat) && (e->status & ips::kDstNat) ? "SNAT+DNAT"
+                    : (e->status & ips::kSrcNat)                            ? "SNAT"
+                                                                              : "DNAT";
+    return s + ": " + tuple(e->tuple[kCtOriginal]) + " becomes " + tuple(inv) +
+           "; replies come as " + tuple(e->tuple[kCtReply]);
+  }
+  if (ct.untracked) return "UNTRACKED";
+  if (!e) return "INVALID (no entry)";
+  static constexpr std::string_view kInfo[] = {"ESTABLISHED", "RELATED", "NEW", "ESTABLISHED",
+                                               "RELATED"};
+  const int i = static_cast<int>(ct.info);
+  std::string s = std::string(i < 5 ? kInfo[i] : "?") +
+                  (ct.dir() == kCtReply ? " (reply)" : " (original)") + ", " +
+                  tuple(e->tuple[kCtOriginal]);
+  if (e->tuple[kCtOriginal].proto == kTcp) s += ", " + std::string(TcpCtStateName(e->tcp_state));
+  if (!e->confirmed()) s += ", unconfirmed";
+  if (e->mark) s += ", ctmark 0x" + [&] {
+    char b[16];
+    snprintf(b, sizeof b, "%x", e->mark);
+    return std::string(b);
+  }();
+  if (e->zone) s += ", zone " + std::to_string(e->zone);
   return s;
 }
 

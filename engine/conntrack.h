@@ -212,6 +212,11 @@ class ConntrackTable {
   uint64_t last_id_ = 0;
 };
 
+// "NEW (original), udp 10.0.0.1:1 -> 10.0.0.2:2, unconfirmed" / "INVALID
+// (no entry)" / "UNTRACKED": the packet's conntrack state for --format
+// explain; with `nat`, the entry's NAT binding instead ("" when none).
+std::string DescribeConntrack(const CtRef& ct, bool nat);
+
 // The packet's tuple (nf_ct_get_tuple): false when the protocol's part is
 // cut short.  For ICMP errors this is the outer ICMP tuple.
 bool PacketTuple(const PacketView& v, CtTuple* t);

@@ -183,7 +183,10 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       return result;
     }
     // nf_conntrack_in (priority -200) right after raw of the first hook.
-    if (ct && s.table != TableId::kRaw) ct->In(steps[0].hook, pkt);
+    if (ct && s.table != TableId::kRaw && !ct->in_done()) {
+      ct->In(steps[0].hook, pkt);
+      if (observer) observer->OnConntrack(steps[0].hook, ct->ref(), false);
+    }
     const Table* t = rs.FindTable(s.table);
     if (!t || !t->BuiltinChain(s.hook)) continue;
     // The nat chains run only for a connection's first packet; the rewrite
@@ -215,7 +218,10 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
         return result;
       }
     }
-    if (s.table == TableId::kNat) ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason);
+    if (s.table == TableId::kNat) {
+      ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason);
+      if (observer && nat_runs) observer->OnConntrack(s.hook, ct->ref(), true);
+    }
   }
   if (ct) {
     ct->In(steps[0].hook, pkt);  // a path of raw chains only

@@ -140,6 +140,7 @@ struct CtRef {
 
   // CT target settings for a packet that has no entry yet (a template).
   bool tmpl_notrack = false;
+  bool tmpl = false;  // a CT template is attached (xt_ct_target: ctinfo IP_CT_NEW)
   uint16_t tmpl_zone = 0;
   std::string tmpl_helper;
 

@@ -191,6 +191,7 @@ class CtTarget : public Target {
       ct->info = CtInfo::kUntracked;
       return TargetVerdict::kContinue;
     }
+    ct->tmpl = true;
     ct->tmpl_zone = (flags & kFlagZoneMark) ? static_cast<uint16_t>(pkt.mark) : zone;
     if (!helper.empty()) ct->tmpl_helper = helper;
     return TargetVerdict::kContinue;

@@ -443,6 +443,10 @@ TargetVerdict NatMasquerade(const NatRange& range, const Packet& pkt, EvalContex
   std::optional<IpAddr> addr;
   if (host && host->iface_address)
     addr = host->iface_address(pkt.out, pkt.family, e.tuple[kCtOriginal].dst);
+  if (!addr && host && host->iface_address) {
+    // nf_nat_masquerade_ipv4: "... ate my IP address": NF_DROP.
+    return TargetVerdict::kDrop;
+  }
   if (!addr) {
     ctx.unknown_reason = "MASQUERADE takes the address of the output interface '" +
                          std::string(pkt.out.view()) +
@@ -465,7 +469,10 @@ TargetVerdict NatRedirect(const NatRange& range, const Packet& pkt, EvalContext&
   } else {
     const ConntrackHostHooks* host = ctx.ct->packet->host();
     std::optional<IpAddr> a;
-    if (host && host->primary_address) a = host->primary_address(pkt.in, pkt.family);
+    if (host && host->primary_address) {
+      a = host->primary_address(pkt.in, pkt.family);
+      if (!a) return TargetVerdict::kDrop;  // nf_nat_redirect: no address, NF_DROP
+    }
     if (!a) {
       ctx.unknown_reason = "REDIRECT takes the primary address of the input interface '" +
                            std::string(pkt.in.view()) +

@@ -978,10 +978,16 @@ void ConntrackPacket::Attach(const CtRef& original, const Packet& pkt) {
   attached_ = true;
 }
 
-void ConntrackPacket::Confirm() {
-  if (!unconfirmed_ || ref_.entry != unconfirmed_.get()) return;
-  if (unconfirmed_->status & ips::kDying) return;
+bool ConntrackPacket::Confirm() {
+  if (!unconfirmed_ || ref_.entry != unconfirmed_.get()) return true;
+  if (unconfirmed_->status & ips::kDying) return true;
+  // __nf_conntrack_confirm: a tuple that another entry holds already (NAT
+  // found no free one) loses; nf_ct_resolve_clash cannot save a NATed
+  // winner or a reply-direction clash: NF_DROP.
+  for (int d = 0; d < 2; ++d)
+    if (table_.Taken(unconfirmed_->tuple[d], unconfirmed_->zone, nullptr, now_)) return false;
   table_.Insert(std::move(unconfirmed_));
+  return true;
 }
 
 }  // namespace iptsim

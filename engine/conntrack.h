@@ -270,8 +270,9 @@ class ConntrackPacket {
   // the rewrite needs what the inputs do not give.
   bool NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why);
 
-  // __nf_conntrack_confirm: the new entry goes into the table.
-  void Confirm();
+  // __nf_conntrack_confirm: the new entry goes into the table.  False when
+  // its tuple is taken (the kernel drops the packet).
+  bool Confirm();
 
   // Whether a DNAT binding rewrote the destination at `hook` of this
   // packet (the routing decision must be taken again: ip_route_me_harder /

@@ -47,6 +47,16 @@ constexpr Step kLoopback[] = {
     {Hook::kLocalIn, TableId::kFilter},    {Hook::kLocalIn, TableId::kSecurity},
 };
 
+// The packet whose new entry cannot be confirmed is dropped after the last
+// hook (nothing more is traced).
+SimResult ConfirmFailed(SimResult result) {
+  result.verdict = Verdict::kDrop;
+  result.unknown_reason =
+      "dropped by conntrack confirmation: another connection holds its tuple (NAT found no "
+      "free port)";
+  return result;
+}
+
 std::span<const Step> StepsOf(PacketPath path) {
   switch (path) {
     case PacketPath::kLocalIn: return kLocalIn;
@@ -150,7 +160,8 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   for (size_t i = 0; i < steps.size(); ++i) {
     if (i > 0 && steps[i - 1].hook != steps[i].hook) {
       if (path == PacketPath::kLoopback && steps[i].hook == Hook::kPreRouting) {
-        if (ct) ct->Confirm();  // ipv4_confirm at POSTROUTING, before the loop back
+        // ipv4_confirm at POSTROUTING, before the loop back.
+        if (ct && !ct->Confirm()) return ConfirmFailed(result);
         EnterLoopback(pkt);     // back in on lo
       }
       if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
@@ -225,7 +236,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   }
   if (ct) {
     ct->In(steps[0].hook, pkt);  // a path of raw chains only
-    ct->Confirm();               // __nf_conntrack_confirm at the last hook
+    if (!ct->Confirm()) return ConfirmFailed(result);  // __nf_conntrack_confirm, last hook
   }
   result.verdict = Verdict::kAccept;
   return result;

@@ -35,7 +35,10 @@ constexpr double kUdpUnreplied = 30, kUdpReplied = 120, kIcmpTimeout = 30,
 
 // ip_ct_tcp_state flags.
 constexpr uint8_t kTcpFlagWindowScale = 0x01, kTcpFlagSackPerm = 0x02, kTcpFlagCloseInit = 0x04,
-                  kTcpFlagBeLiberal = 0x08, kTcpFlagDataUnack = 0x10, kTcpFlagMaxAckSet = 0x20;
+                  kTcpFlagBeLiberal = 0x08, kTcpFlagDataUnack = 0x10, kTcpFlagMaxAckSet = 0x20,
+                  kTcpExpChallengeAck = 0x40, kTcpSimultaneousOpen = 0x80;
+constexpr double kTcpTimeoutRetrans = 300;
+constexpr uint32_t kTcpMaxRetrans = 3;  // nf_conntrack_tcp_max_retrans
 
 // get_conntrack_index.
 enum TcpIndex : uint8_t { kSynSet, kSynAckSet, kFinSet, kAckSet, kRstSet, kNoneSet };
@@ -53,7 +56,7 @@ constexpr uint8_t kTcpTransitions[2][6][10] = {
     {
         // ORIGINAL    sNO      sSS      sSR      sES      sFW      sCW      sLA      sTW      sCL      sS2
         /*syn*/ {U(sSS), U(sSS), sIG, sIG, sIG, sIG, sIG, U(sSS), U(sSS), U(sS2)},
-        /*synack*/ {sIV, sIV, sIG, sIG, sIG, sIG, sIG, sIG, sIG, U(sSR)},
+        /*synack*/ {sIV, sIV, U(sSR), sIV, sIV, sIV, sIV, sIV, sIV, U(sSR)},
         /*fin*/ {sIV, sIV, U(sFW), U(sFW), U(sLA), U(sLA), U(sLA), U(sTW), U(sCL), sIV},
         /*ack*/ {U(sES), sIV, U(sES), U(sES), U(sCW), U(sCW), U(sTW), U(sTW), U(sCL), sIV},
         /*rst*/ {sIV, U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL)},
@@ -61,7 +64,7 @@ constexpr uint8_t kTcpTransitions[2][6][10] = {
     },
     {
         // REPLY
-        /*syn*/ {sIV, U(sS2), sIV, sIV, sIV, sIV, sIV, sIV, sIV, U(sS2)},
+        /*syn*/ {sIV, U(sS2), sIV, sIV, sIV, sIV, sIV, U(sSS), sIV, U(sS2)},
         /*synack*/ {sIV, U(sSR), sIG, sIG, sIG, sIG, sIG, sIG, sIG, U(sSR)},
         /*fin*/ {sIV, sIV, U(sFW), U(sFW), U(sLA), U(sLA), U(sLA), U(sTW), U(sCL), sIV},
         /*ack*/ {sIV, sIG, U(sSR), U(sES), U(sCW), U(sCW), U(sTW), U(sTW), U(sCL), sIG},
@@ -92,13 +95,13 @@ TcpIndex IndexOf(const TcpSeg& s) {
   return kNoneSet;
 }
 
-// tcp_options: window scale and SACK permitted.
+// tcp_options: window scale and SACK permitted (a liberal flag stays).
 void TcpOptions(const TcpSeg& s, TcpWindow* w) {
   const uint8_t* p = s.opts;
   size_t len = s.opts_len;
   if (!len) return;
   w->scale = 0;
-  w->flags = 0;
+  w->flags &= kTcpFlagBeLiberal;
   while (len > 0) {
     uint8_t op = *p++;
     if (op == 0) return;
@@ -109,8 +112,9 @@ void TcpOptions(const TcpSeg& s, TcpWindow* w) {
     if (len < 2) return;
     uint8_t sz = *p++;
     if (sz < 2 || sz > len) return;
-    if (op == 4 && sz == 2) w->flags |= kTcpFlagSackPerm;
-    else if (op == 3 && sz == 3) {
+    if (op == 4 && sz == 2) {
+      w->flags |= kTcpFlagSackPerm;
+    } else if (op == 3 && sz == 3) {
       w->scale = p[0] > 14 ? 14 : p[0];
       w->flags |= kTcpFlagWindowScale;
     }
@@ -153,24 +157,35 @@ uint32_t MaxAckWindow(const TcpWindow& sender) {
   return sender.maxwin > 66000 ? sender.maxwin : 66000;
 }
 
+// tcp_init_sender: the first SYN(-ACK) of a direction.
+void TcpInitSender(TcpWindow& sender, TcpWindow& receiver, const TcpSeg& s, uint32_t win,
+                   CtDir dir) {
+  sender.end = sender.maxend = s.end;
+  sender.maxwin = win == 0 ? 1 : win;
+  TcpOptions(s, &sender);
+  // RFC 1323: both sides must send the window scale option.
+  if (dir == kCtReply &&
+      !((sender.flags & kTcpFlagWindowScale) && (receiver.flags & kTcpFlagWindowScale)))
+    sender.scale = receiver.scale = 0;
+}
+
 enum class WindowResult { kAccept, kIgnore, kInvalid };
 
-// tcp_in_window.
+// tcp_in_window (nf_tcp_store_invalid: a liberal connection accepts what
+// would be ignored or invalid, without updating the window).
 WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const TcpSeg& s,
                          bool be_liberal) {
   TcpWindow& sender = ct.tcp[dir];
   TcpWindow& receiver = ct.tcp[!dir];
-  uint32_t seq = s.seq, ack = s.ack, sack = s.ack, win = s.win, end = s.end;
+  const bool liberal = (sender.flags & kTcpFlagBeLiberal) || be_liberal;
+  auto store_invalid = [&](WindowResult r) { return liberal ? WindowResult::kAccept : r; };
+  uint32_t seq = s.seq, ack = s.ack, sack = s.ack, end = s.end;
+  uint32_t win = s.win;
   if (receiver.flags & kTcpFlagSackPerm) TcpSack(s, &sack);
 
   if (sender.maxwin == 0) {
     if (s.syn()) {
-      // SYN-ACK in reply to a SYN, or a SYN of the reply direction.
-      sender.end = sender.maxend = end;
-      sender.maxwin = win == 0 ? 1 : win;
-      TcpOptions(s, &sender);
-      if (!((sender.flags & kTcpFlagWindowScale) && (receiver.flags & kTcpFlagWindowScale)))
-        sender.scale = receiver.scale = 0;
+      TcpInitSender(sender, receiver, s, win, dir);
       if (!s.ackf()) return WindowResult::kAccept;  // simultaneous open
     } else {
       // Mid-stream: history lost, use the packet's data.
@@ -179,14 +194,13 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
       sender.maxwin = swin == 0 ? 1 : swin;
       sender.maxend = end + sender.maxwin;
       if (receiver.maxwin == 0) receiver.end = receiver.maxend = sack;
+      else if (sack == receiver.end + 1) receiver.end++;  // a reply to a keepalive
     }
-  } else if (((ct.tcp_state == S::kSynSent && dir == kCtOriginal) ||
-              (ct.tcp_state == S::kSynRecv && dir == kCtReply)) &&
-             After(end, sender.end)) {
-    // A reinitialised connection (RFC 793).
-    sender.end = sender.maxend = end;
-    sender.maxwin = win == 0 ? 1 : win;
-    TcpOptions(s, &sender);
+  } else if (s.syn() && After(end, sender.end) &&
+             (ct.tcp_state == S::kSynSent || ct.tcp_state == S::kSynRecv)) {
+    // A reinitialised connection (RFC 793): this direction starts over.
+    TcpInitSender(sender, receiver, s, win, dir);
+    if (dir == kCtReply && !s.ackf()) return WindowResult::kAccept;
   }
 
   if (!s.ackf()) {
@@ -194,36 +208,30 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
   } else if (s.rst() && ack == 0) {
     ack = sack = receiver.end;  // broken stacks: RST|ACK with ack 0
   }
-  if (seq == end && (!s.rst() || (seq == 0 && ct.tcp_state == S::kSynSent)))
-    seq = end = sender.end;  // no data: check the ack only
+  if (s.rst() && seq == 0 && ct.tcp_state == S::kSynSent) seq = end = sender.end;  // RST to a SYN
 
-  bool in_recv_win = !receiver.maxwin || After(end, sender.end - receiver.maxwin - 1);
-  const bool liberal = (sender.flags & kTcpFlagBeLiberal) || be_liberal;
   if (!Before(seq, sender.maxend + 1)) {
     // Beyond the receiver's window.  Some stacks overshoot it: when only
     // this check fails and by less than the receiver's window, the data is
-    // remembered and the packet ignored (keeps its entry, "N bytes more
-    // than expected"); otherwise it is invalid.
+    // remembered and the packet ignored; otherwise it is invalid.
     const uint32_t overshot = end - sender.maxend + 1;
     const bool ack_ok = After(sack, receiver.end - MaxAckWindow(sender) - 1);
     const bool in_win = receiver.maxwin && After(end, sender.end - receiver.maxwin - 1);
-    if (liberal) {
-      // nf_tcp_log_invalid accepts for liberal connections.
-    } else if (in_win && ack_ok && overshot <= receiver.maxwin && Before(sack, receiver.end + 1)) {
+    if (in_win && ack_ok && overshot <= receiver.maxwin && Before(sack, receiver.end + 1)) {
       sender.end = end;
       sender.flags |= kTcpFlagDataUnack;
-      return WindowResult::kIgnore;
-    } else {
-      return WindowResult::kInvalid;
+      return store_invalid(WindowResult::kIgnore);
     }
-  } else if (!liberal) {
-    // "SEQ is under lower bound" (invalid), "ACK under lower bound"
-    // (ignored: possibly overly delayed), "ACK is over upper bound" (invalid).
-    if (!in_recv_win) return WindowResult::kInvalid;
-    if (!After(sack, receiver.end - MaxAckWindow(sender) - 1)) return WindowResult::kIgnore;
-    if (!Before(sack, receiver.end + 1)) return WindowResult::kInvalid;
+    return store_invalid(WindowResult::kInvalid);
   }
-  (void)index;
+  // "ACK is over upper bound (ACKed data not seen yet)".
+  if (!Before(sack, receiver.end + 1)) return store_invalid(WindowResult::kInvalid);
+  // "SEQ is under lower bound", "ACK under lower bound": ignored.
+  const bool in_recv_win = !receiver.maxwin || After(end, sender.end - receiver.maxwin - 1);
+  if (!in_recv_win) return store_invalid(WindowResult::kIgnore);
+  if (!After(sack, receiver.end - MaxAckWindow(sender) - 1))
+    return store_invalid(WindowResult::kIgnore);
+
   if (!s.syn()) win <<= sender.scale;
   uint32_t swin = win + (sack - ack);
   if (sender.maxwin < swin) sender.maxwin = swin;
@@ -245,7 +253,187 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
     if (win == 0) receiver.maxend++;
   }
   if (ack == receiver.end) receiver.flags &= ~kTcpFlagDataUnack;
+  // Retransmissions (an identical ACK segment again).
+  if (index == kAckSet) {
+    if (ct.last_dir == dir && ct.last_seq == seq && ct.last_ack == ack && ct.last_end == end &&
+        ct.last_win == s.win) {
+      ct.retrans++;
+    } else {
+      ct.last_dir = dir;
+      ct.last_seq = seq;
+      ct.last_ack = ack;
+      ct.last_end = end;
+      ct.last_win = s.win;
+      ct.retrans = 0;
+    }
+  }
   return WindowResult::kAccept;
+}
+
+enum class TcpResult { kAccept, kIgnore, kInvalid, kRepeat, kKill };
+
+// nf_conntrack_tcp_packet after tcp_error: tcp_new for a fresh entry, the
+// state table with its special cases, the window, the timeout.
+TcpResult TcpPacket(ConntrackEntry& e, CtDir dir, bool fresh, const TcpSeg& s,
+                    const ConntrackSettings& settings, double now) {
+  const TcpIndex index = IndexOf(s);
+  if (fresh) {
+    // tcp_new: a SYN starts a connection; any other packet whose transition
+    // from NONE is valid (an ACK) is picked up mid-stream
+    // (nf_conntrack_tcp_loose), with liberal window checks.
+    const uint8_t ns = kTcpTransitions[0][index][U(sNO)];
+    if (ns == sIV) return TcpResult::kInvalid;
+    e.tcp[0] = e.tcp[1] = TcpWindow();
+    if (ns == U(sSS)) {
+      e.tcp[0].end = s.end;
+      e.tcp[0].maxwin = s.win == 0 ? 1 : s.win;
+      e.tcp[0].maxend = s.end;
+      TcpOptions(s, &e.tcp[0]);
+    } else if (!settings.tcp_loose) {
+      return TcpResult::kInvalid;
+    } else {
+      e.tcp[0].end = s.end;
+      e.tcp[0].maxwin = s.win == 0 ? 1 : s.win;
+      e.tcp[0].maxend = s.end + e.tcp[0].maxwin;
+      e.tcp[0].flags = e.tcp[1].flags = kTcpFlagSackPerm | kTcpFlagBeLiberal;
+    }
+    e.last_index = kNoneSet;
+  }
+  S old_state = e.tcp_state;
+  uint8_t ns = kTcpTransitions[dir][index][U(old_state)];
+  bool in_window = false;  // skip the window check
+  auto ignore = [&]() {
+    // An ignored packet keeps its entry and changes nothing but the notes
+    // that let a later SYN/ACK answering it resynchronise.
+    e.last_index = index;
+    e.last_dir = dir;
+    e.last_seq = s.seq;
+    e.last_end = s.end;
+    e.last_win = s.win;
+    if (index == kSynSet && dir == kCtOriginal) {
+      TcpWindow seen;
+      TcpOptions(s, &seen);
+      e.last_flags = 0;
+      e.last_wscale = 0;
+      if (seen.flags & kTcpFlagWindowScale) {
+        e.last_flags |= kTcpFlagWindowScale;
+        e.last_wscale = seen.scale;
+      }
+      if (seen.flags & kTcpFlagSackPerm) e.last_flags |= kTcpFlagSackPerm;
+      if (old_state == S::kLastAck) e.last_flags |= kTcpExpChallengeAck;
+    }
+    if (old_state == S::kSynSent && index == kAckSet && dir == kCtReply) e.last_ack = s.ack;
+    return TcpResult::kIgnore;
+  };
+  if (ns == U(sSS) && old_state >= S::kTimeWait) {
+    // A SYN on a closed connection: an aborted or closed one is reopened
+    // (the old entry dies, -NF_REPEAT), otherwise it is ignored.
+    if (((e.tcp[dir].flags | e.tcp[!dir].flags) & kTcpFlagCloseInit) ||
+        (e.last_dir == dir && e.last_index == kRstSet))
+      return TcpResult::kRepeat;
+    ns = sIG;
+  }
+  if (ns == sIG) {
+    if (index == kSynAckSet && e.last_index == kSynSet && e.last_dir != dir &&
+        s.ack == e.last_end) {
+      // It acknowledges a SYN we ignored: client and server are in sync,
+      // the entry is not; take the annotated SYN's values.
+      old_state = S::kSynSent;
+      ns = U(sSR);
+      TcpWindow& w = e.tcp[e.last_dir];
+      w.end = w.maxend = e.last_end;
+      w.maxwin = e.last_win == 0 ? 1 : e.last_win;
+      w.scale = e.last_wscale;
+      e.last_flags &= ~kTcpExpChallengeAck;
+      w.flags = e.last_flags;
+      TcpWindow& mine = e.tcp[dir];
+      mine.end = mine.maxend = mine.maxwin = mine.maxack = 0;
+      mine.scale = 0;
+      mine.flags &= kTcpFlagBeLiberal;
+    } else {
+      return ignore();
+    }
+  } else if (ns == sIV) {
+    return TcpResult::kInvalid;
+  } else if (ns == U(sTW)) {
+    // An RFC 5961 challenge ACK does not acknowledge the last FIN.
+    if (old_state == S::kLastAck && index == kAckSet && e.last_dir != dir &&
+        e.last_index == kSynSet && (e.last_flags & kTcpExpChallengeAck)) {
+      e.last_flags &= ~kTcpExpChallengeAck;
+      return TcpResult::kIgnore;
+    }
+  } else if (ns == U(sS2)) {
+    e.last_flags |= kTcpSimultaneousOpen;
+  } else if (ns == U(sSR)) {
+    if (dir == kCtReply && index == kAckSet && (e.last_flags & kTcpSimultaneousOpen))
+      ns = U(sES);
+  } else if (ns == U(sCL) && index == kRstSet) {
+    const bool established = e.tcp_state == S::kEstablished && (e.status & ips::kAssured);
+    bool done = false;
+    if (old_state == S::kFinWait || old_state == S::kLastAck || old_state == S::kTimeWait ||
+        old_state == S::kClose || old_state == S::kCloseWait) {
+      in_window = true;  // tcp_can_early_drop: no validation
+      done = true;
+    }
+    if (!done && (e.tcp[!dir].flags & kTcpFlagMaxAckSet) && e.last_index != kSynSet) {
+      const uint32_t seq = s.seq;
+      if (seq == 0 && !established) {
+        done = true;
+      } else if (Before(seq, e.tcp[!dir].maxack)) {
+        return TcpResult::kInvalid;  // invalid RST
+      } else if (!established || seq == e.tcp[!dir].maxack) {
+        done = true;
+      } else if (e.last_index == kAckSet && e.last_dir == dir && seq == e.last_end) {
+        done = true;  // a RST in a train
+      } else {
+        ns = U(old_state);  // not exact: keep the state for a challenge ACK
+      }
+    }
+    if (!done) {
+      if ((((e.status & ips::kSeenReply) && e.last_index == kSynSet && e.last_dir != dir) ||
+           (!(e.status & ips::kAssured) && e.last_index == kAckSet)) &&
+          s.ack == e.last_end) {
+        in_window = true;  // RST to a SYN or ACK we let through
+      } else if (old_state == S::kSynSent && e.last_index == kAckSet &&
+                 e.last_dir == kCtReply && s.seq == e.last_ack) {
+        in_window = true;  // reset answering a challenge ACK
+      }
+    }
+  }
+  if (!in_window) {
+    const WindowResult w = TcpInWindow(e, dir, index, s, settings.tcp_be_liberal);
+    if (w == WindowResult::kIgnore) return TcpResult::kIgnore;
+    if (w == WindowResult::kInvalid) return TcpResult::kInvalid;
+  }
+  e.last_index = index;
+  e.last_dir = dir;
+  const S new_state = static_cast<S>(ns);
+  e.tcp_state = new_state;
+  if (old_state != new_state && new_state == S::kFinWait) e.tcp[dir].flags |= kTcpFlagCloseInit;
+  const double full = kTcpTimeouts[U(new_state)];
+  double timeout;
+  if (e.retrans >= kTcpMaxRetrans && full > kTcpTimeoutRetrans)
+    timeout = kTcpTimeoutRetrans;
+  else if (index == kRstSet)
+    timeout = kTcpTimeouts[U(S::kClose)];
+  else if (((e.tcp[0].flags | e.tcp[1].flags) & kTcpFlagDataUnack) && full > kTcpTimeoutUnack)
+    timeout = kTcpTimeoutUnack;
+  else if (e.last_win == 0 && full > kTcpTimeoutRetrans)
+    timeout = kTcpTimeoutRetrans;
+  else
+    timeout = full;
+  if (!(e.status & ips::kSeenReply)) {
+    if (s.rst()) return TcpResult::kKill;
+    if (index == kSynSet && old_state == S::kSynSent) return TcpResult::kAccept;  // no renewal
+    // A picked-up connection without a reply: not the long timeout.
+    if (new_state == S::kEstablished && timeout > kTcpTimeoutUnack) timeout = kTcpTimeoutUnack;
+  } else if (!(e.status & ips::kAssured) &&
+             (old_state == S::kSynRecv || old_state == S::kEstablished) &&
+             new_state == S::kEstablished) {
+    e.status |= ips::kAssured;
+  }
+  if (!(e.status & ips::kFixedTimeout)) e.timeout = now + timeout;
+  return TcpResult::kAccept;
 }
 
 // tcp_error: header length and flag combinations.
@@ -818,118 +1006,31 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
     // The protocol tracker (nf_conntrack_handle_packet).
     double timeout = kGenericTimeout;
     if (t.proto == kTcp) {
-      const TcpSeg s = ReadTcp(v);
-      const TcpIndex index = IndexOf(s);
-      if (fresh) {
-        // tcp_new: a SYN starts a connection; any other packet whose
-        // transition from NONE is valid (an ACK) is picked up mid-stream
-        // (nf_conntrack_tcp_loose), with liberal window checks.
-        uint8_t ns = kTcpTransitions[0][index][U(sNO)];
-        if (ns == U(sSS)) {
-          e->tcp[0].end = s.end;
-          e->tcp[0].maxwin = s.win == 0 ? 1 : s.win;
-          e->tcp[0].maxend = s.end;
-          TcpOptions(s, &e->tcp[0]);
-        } else if (ns == sIV || !table_.settings.tcp_loose) {
-          unconfirmed_.reset();
-          return;
-        } else {
-          e->tcp[0].end = s.end;
-          e->tcp[0].maxwin = s.win == 0 ? 1 : s.win;
-          e->tcp[0].maxend = s.end + e->tcp[0].maxwin;
-          e->tcp[0].flags = e->tcp[1].flags = kTcpFlagSackPerm | kTcpFlagBeLiberal;
-        }
+      const TcpResult r = TcpPacket(*e, dir, fresh, ReadTcp(v), table_.settings, now_);
+      if (r == TcpResult::kRepeat && attempt == 0) {
+        table_.Remove(e);  // a SYN reopening a closed connection: look up again
+        continue;
       }
-      const S old_state = e->tcp_state;
-      uint8_t ns = kTcpTransitions[dir][index][U(old_state)];
-      bool ignore = false;
-      if (ns == U(sSS) && old_state >= S::kTimeWait && !fresh) {
-        // A SYN reopening a closed connection: the old entry dies and
-        // the packet is looked up again (-NF_REPEAT); otherwise it is
-        // ignored as below.
-        if (((e->tcp[0].flags | e->tcp[1].flags) & kTcpFlagCloseInit) ||
-            (e->last_dir == dir && e->last_index == kRstSet)) {
-          if (attempt == 0) {
-            table_.Remove(e);
-            continue;
-          }
-        }
-        ns = sIG;
-      }
-      if (ns == sIG) {
-        // An ignored packet keeps its entry, changes nothing (but is
-        // remembered for a SYN/ACK answering an ignored SYN).
-        if (index == kSynAckSet && e->last_index == kSynSet && e->last_dir != dir &&
-            s.ack == e->last_end) {
-          // It acknowledges a SYN we ignored: client and server are in
-          // sync, the entry is not; take the annotated SYN's values.
-          TcpWindow& w = e->tcp[e->last_dir];
-          w.end = e->last_end;
-          w.maxend = e->last_end;
-          w.maxwin = e->last_win == 0 ? 1 : e->last_win;
-          e->tcp[dir] = TcpWindow();
-          ns = U(sSR);
-        } else {
-          e->last_index = index;
-          e->last_dir = dir;
-          e->last_seq = s.seq;
-          e->last_ack = s.ack;
-          e->last_end = s.end;
-          e->last_win = s.win;
-          ignore = true;
-        }
-      } else if (ns == sIV) {
+      if (r == TcpResult::kInvalid || r == TcpResult::kRepeat) {
         if (fresh) unconfirmed_.reset();
-        return;  // invalid: no entry for the packet
+        return;
       }
-      if (ignore) {
+      if (r == TcpResult::kIgnore) {
         ref_.entry = e;
         ref_.info = info;
         return;  // no accounting, no timeout refresh
       }
-      WindowResult w = TcpInWindow(*e, static_cast<CtDir>(dir), index, s,
-                                   table_.settings.tcp_be_liberal);
-      if (w == WindowResult::kIgnore) {
+      if (r == TcpResult::kKill) {
+        // Only a RST back: no connection (nf_ct_kill_acct).  The packet
+        // keeps its (now dying) entry; later packets start anew.
+        e->packets[dir]++;
+        e->bytes[dir] += PacketLength(pkt);
         ref_.entry = e;
         ref_.info = info;
+        if (!fresh) dying_ = table_.Take(e);
+        else unconfirmed_->status |= ips::kDying;
         return;
       }
-      if (w == WindowResult::kInvalid) {
-        if (fresh) unconfirmed_.reset();
-        return;
-      }
-      e->last_index = index;
-      e->last_dir = dir;
-      const S new_state = static_cast<S>(ns);
-      e->tcp_state = new_state;
-      if (old_state != new_state && new_state == S::kFinWait)
-        e->tcp[dir].flags |= kTcpFlagCloseInit;
-      if (index == kRstSet) timeout = kTcpTimeouts[U(S::kClose)];
-      else if (((e->tcp[0].flags | e->tcp[1].flags) & kTcpFlagDataUnack) &&
-               kTcpTimeouts[U(new_state)] > kTcpTimeoutUnack)
-        timeout = kTcpTimeoutUnack;
-      else
-        timeout = kTcpTimeouts[U(new_state)];
-      bool refresh = true;
-      if (!(e->status & ips::kSeenReply)) {
-        if (s.rst()) {
-          // Only a RST back: no connection (nf_ct_kill_acct).  The packet
-          // keeps its (now dying) entry; later packets start anew.
-          e->packets[dir]++;
-          e->bytes[dir] += PacketLength(pkt);
-          ref_.entry = e;
-          ref_.info = info;
-          if (!fresh) dying_ = table_.Take(e);
-          else unconfirmed_->status |= ips::kDying;
-          return;
-        }
-        if (index == kSynSet && old_state == S::kSynSent) refresh = false;  // SYN retransmit
-      } else if (!(e->status & ips::kAssured) &&
-                 (old_state == S::kSynRecv || old_state == S::kEstablished) &&
-                 new_state == S::kEstablished) {
-        e->status |= ips::kAssured;
-      }
-      if (refresh) e->timeout = now_ + timeout;
     } else {
       if (t.proto == kUdp || t.proto == kUdplite) {
         if (fresh) e->created = now_;

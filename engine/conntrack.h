@@ -120,6 +120,8 @@ struct ConntrackEntry {
   uint8_t last_dir = 0, last_index = 0;
   uint32_t last_seq = 0, last_ack = 0, last_end = 0;
   uint16_t last_win = 0;
+  uint8_t last_wscale = 0, last_flags = 0;
+  uint8_t retrans = 0;
 
   // IPS_SRC_NAT | IPS_DST_NAT not both: the tuple of `dir` as the packet
   // carries it before / after NAT is tuple[dir] / inverse of tuple[!dir].

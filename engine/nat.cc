@@ -120,6 +120,31 @@ bool UsedTuple(NatEnv& env, const CtTuple& t) {
   return env.table.Taken(reply, env.ct.zone, &env.ct, env.now);
 }
 
+// nf_nat_used_tuple_harder: in the last attempts of a port search for a
+// new TCP connection (SYN_SENT), an entry holding the tuple is evicted
+// when it is closing (TIME_WAIT or later), was source-NATed, and the new
+// connection's sequence number has advanced past its own.
+bool UsedTupleHarder(NatEnv& env, const CtTuple& t, uint32_t attempts_left) {
+  constexpr uint32_t kHarderThresh = 128 / 4;
+  if (attempts_left > kHarderThresh || t.proto != kTcp ||
+      env.ct.tcp_state != TcpCtState::kSynSent)
+    return UsedTuple(env, t);
+  CtTuple reply;
+  if (!InvertTuple(t, &reply)) return false;
+  CtDir dir;
+  ConntrackEntry* other = env.table.Find(reply, env.ct.zone, env.now, &dir);
+  if (!other || other == &env.ct) return false;
+  if (dir == kCtOriginal) return true;
+  // nf_nat_may_kill
+  if (other->tcp_state < TcpCtState::kTimeWait) return true;
+  if (other->status & (ips::kFixedTimeout | ips::kDying)) return true;
+  if (!(other->status & ips::kSrcNat)) return true;
+  // nf_seq_has_advanced
+  if (static_cast<int32_t>(env.ct.tcp[0].end - other->tcp[0].end) <= 0) return true;
+  env.table.Remove(other);
+  return false;
+}
+
 bool L4InRange(const CtTuple& t, NatManip m, const NatRange& r) {
   uint16_t v;
   if (IsIcmp(t)) v = t.sport;
@@ -245,7 +270,7 @@ void L4UniqueTuple(NatEnv& env, CtTuple* t, const NatRange& r, NatManip m) {
   for (;;) {
     for (uint32_t i = 0; i < attempts; ++i, ++off) {
       *key = static_cast<uint16_t>(min + off % range_size);
-      if (!UsedTuple(env, *t)) return;
+      if (!UsedTupleHarder(env, *t, attempts - i)) return;
     }
     if (attempts >= range_size || attempts < 16) return;
     attempts /= 2;

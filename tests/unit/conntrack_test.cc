@@ -636,3 +636,30 @@ TEST_CASE("CT --notrack does not turn conntrack on; NOTRACK neither; CT --zone d
   CHECK(needs("*raw\n-A PREROUTING -j CT --zone 1\nCOMMIT\n"));
   CHECK(needs("*filter\n:X - [0:0]\n-A X -m state --state NEW\nCOMMIT\n"));
 }
+
+TEST_CASE("Confirmation fails when another entry holds the tuple (NAT exhaustion)", "[nat]") {
+  Run r("*nat\n-A POSTROUTING -o e0 -p udp -j SNAT --to-source 198.51.100.7:2000\nCOMMIT\n");
+  Verdict v;
+  r.Send("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p udp --sport 1111 --dport 53", &v);
+  CHECK(v == Verdict::kAccept);
+  // A single-port range: the second client keeps the taken tuple and is
+  // dropped by __nf_conntrack_confirm.
+  CHECK(r.Send("-i d0 -o e0 -s 10.0.0.2 -d 203.0.113.5 -p udp --sport 1111 --dport 53", &v) ==
+        "198.51.100.7:2000>203.0.113.5:53");
+  CHECK(v == Verdict::kDrop);
+  CHECK(r.sim->conntrack_table().size() == 1);
+}
+
+TEST_CASE("An empty segment far beyond the window is invalid (no exemption)", "[conntrack]") {
+  Flow f;
+  f.Send(C("--tcp-flags ALL SYN --seq 1000"));
+  f.Send(S("--tcp-flags ALL SYN,ACK --seq 5000 --ack 1001"));
+  f.Send(C("--tcp-flags ALL ACK --seq 1001 --ack 5001"));
+  CHECK_FALSE(f.Send(C("--tcp-flags ALL ACK --seq 900000 --ack 5001")).entry);
+  // A SYN-ACK from the client in ESTABLISHED: tcp_conntracks says invalid.
+  CHECK_FALSE(f.Send(C("--tcp-flags ALL SYN,ACK --seq 1001 --ack 5001")).entry);
+  // A retransmitted SYN-ACK of the server is ignored: it keeps its entry.
+  Seen s = f.Send(S("--tcp-flags ALL SYN,ACK --seq 5000 --ack 1001"));
+  CHECK(s.entry);
+  CHECK(s.tcp == TcpCtState::kEstablished);
+}

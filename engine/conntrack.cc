@@ -928,6 +928,9 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
     return;
   }
   const PacketView v = PacketView::Of(pkt);
+  // A fragment left after defragmentation is a malformed datagram (the IP
+  // layer would have dropped it): no entry.
+  if (v.is_fragment) return;
   CtTuple t;
   if (!PacketTuple(v, &t)) return;  // cut short: no entry (INVALID)
   const uint16_t zone = ref_.tmpl_zone;

@@ -21,7 +21,7 @@ const char* kRules4 =
     "--zone 3\nCOMMIT\n"
     "*nat\n-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.9.9.1-10.9.9.3:8080-8081\n"
     "-A PREROUTING -p udp -j REDIRECT --to-ports 5353\n-A OUTPUT -p icmp -j DNAT --to-destination "
-    "10.1.1.1\n-A POSTROUTING -o e0 -j MASQUERADE --random\n-A POSTROUTING -o d0 -j SNAT "
+    "10.1.1.1\n-A POSTROUTING -o e0 -j MASQUERADE --random\n-A POSTROUTING -o d0 -p udp -j SNAT "
     "--to-source 10.0.0.1-10.0.0.4:1000-1002\n-A INPUT -j NETMAP --to 10.5.0.0/16\nCOMMIT\n"
     "*filter\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n-A FORWARD -m connlimit "
     "--connlimit-above 2 -j CONNMARK --set-mark 1\n-A FORWARD -m connbytes --connbytes 3 "

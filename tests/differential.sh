@@ -10,6 +10,9 @@
 # as passes; only other failures fail the test.  A listed scenario that
 # passes is reported loudly so that the list can be cleaned up.
 #
+# A scenario may have a file `args`: extra `iptsim trace` options (before
+# RULES) for every packet of it, e.g. the --seed of a random choice.
+#
 # usage: differential.sh IPTSIM SOURCE_DIR [NAME...]
 #   -v (first argument): show the whole diff of every failing scenario
 set -u
@@ -53,6 +56,16 @@ for name in "$@"; do
     fail=$((fail + 1))
     continue
   fi
+  # NAME/args: extra `iptsim trace` options for this scenario (e.g. --seed N),
+  # words split as a shell would; '#' starts a comment.
+  extra=()
+  if [ -f "$dir/args" ]; then
+    while IFS= read -r aline || [ -n "$aline" ]; do
+      aline=${aline%%#*}
+      eval "awords=($aline)"
+      extra+=("${awords[@]}")
+    done <"$dir/args"
+  fi
   : >"$tmp/got"
   : >"$tmp/err"
   n=0
@@ -64,7 +77,7 @@ for name in "$@"; do
     echo "== packet $n" >>"$tmp/got"
     # The packet line's words, split as a shell would (quotes, '#' comments).
     eval "words=($line)"
-    "$iptsim" trace "$dir/rules" "${words[@]}" >>"$tmp/got" 2>>"$tmp/err.$n"
+    "$iptsim" trace "${extra[@]}" "$dir/rules" "${words[@]}" >>"$tmp/got" 2>>"$tmp/err.$n"
     rc=$?
     grep -v '^iptsim trace: note: no TRACE rule matched' "$tmp/err.$n" | sed "s/^/packet $n: /" >>"$tmp/err"
     rm -f "$tmp/err.$n"

@@ -1,6 +1,7 @@
 #include "engine/netfilter.h"
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "engine/host.h"
@@ -116,21 +117,39 @@ bool NeedsConntrack(const Ruleset& rs) {
 SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const SimOptions& opts,
                          TraceObserver* observer) {
   std::span<const Step> steps = StepsOf(path);
-  // Whether conntrack is on matters only to the nat table: found out when a
-  // nat chain is about to run (NeedsConntrack reads every rule).
-  int conntrack = -1;
+  // Connection tracking: the run's (opts.ct), or a table of the packet's
+  // own when the caller left it to us and the ruleset turns conntrack on.
+  ConntrackPacket* ct = opts.ct;
+  std::optional<ConntrackTable> own_table;
+  std::optional<ConntrackPacket> own_ct;
+  if (!ct && opts.conntrack < 0 && NeedsConntrack(rs)) {
+    own_table.emplace();
+    own_ct.emplace(*own_table, nullptr, opts.run);
+    own_ct->set_assumed_state(pkt.ct_assumed);
+    ct = &*own_ct;
+  }
   // The output device is known only after routing: PREROUTING sees none.
   IfaceName out = pkt.out;
   if (path != PacketPath::kLocalOut && path != PacketPath::kLoopback) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
   const PacketView view = PacketView::Of(pkt);  // as the packet arrived
+  if (ct && view.is_fragment) {
+    // Conntrack's defragmentation (priority -400, before raw) holds every
+    // fragment until the datagram is complete: a lone one is never seen.
+    result.verdict = Verdict::kStolen;
+    result.hook = path == PacketPath::kLocalOut ? Hook::kLocalOut : Hook::kPreRouting;
+    result.unknown_reason = "held for reassembly by conntrack's defragmentation";
+    return result;
+  }
   // The layout the tables share (RunTable keeps it current when a target
   // rewrites the packet; the TTL decrement below changes no field of it).
   PacketView current = view;
   for (size_t i = 0; i < steps.size(); ++i) {
     if (i > 0 && steps[i - 1].hook != steps[i].hook) {
       if (path == PacketPath::kLoopback && steps[i].hook == Hook::kPreRouting) {
+        // Confirmed at the end of POSTROUTING, before the packet loops back.
+        if (ct) ct->Confirm();
         EnterLoopback(pkt);  // back in on lo
       }
       if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
@@ -162,32 +181,49 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       result.unknown_reason = "held for reassembly before the INPUT hook";
       return result;
     }
-    if (s.table == TableId::kNat && !opts.first_of_connection) continue;
+    // nf_conntrack_in (priority -200) right after raw of the first hook.
+    if (ct && s.table != TableId::kRaw) ct->In(steps[0].hook, pkt);
     const Table* t = rs.FindTable(s.table);
     if (!t || !t->BuiltinChain(s.hook)) continue;
+    // The nat chains run only for a connection's first packet; the rewrite
+    // of every packet from the binding follows them (nf_nat_inet_fn).
+    bool nat_runs = true;
     if (s.table == TableId::kNat) {
-      if (conntrack < 0) conntrack = NeedsConntrack(rs);
-      if (!conntrack) continue;
+      if (!ct) continue;
+      nat_runs = ct->NatBefore(s.hook);
     }
-    EvalContext ctx;
-    ctx.family = rs.family;
-    ctx.hook = s.hook;
-    ctx.table = s.table;
-    ctx.assumptions = opts.assumptions;
-    ctx.run = opts.run;
-    ctx.host = opts.host;
-    ctx.replies = opts.replies;
-    ctx.observer = observer;
-    ctx.view = &current;
-    Verdict v = RunTable(*t, pkt, ctx);
-    result.hook = s.hook;
-    result.table = s.table;
-    if (observer) observer->OnTableVerdict(s.table, s.hook, v);
-    if (v != Verdict::kAccept) {
-      result.verdict = v;
-      result.unknown_reason = ctx.unknown_reason;
+    if (nat_runs) {
+      EvalContext ctx;
+      ctx.family = rs.family;
+      ctx.hook = s.hook;
+      ctx.table = s.table;
+      ctx.assumptions = opts.assumptions;
+      ctx.run = opts.run;
+      ctx.host = opts.host;
+      ctx.ct = ct ? &ct->ref() : nullptr;
+      ctx.replies = opts.replies;
+      ctx.observer = observer;
+      ctx.view = &current;
+      Verdict v = RunTable(*t, pkt, ctx);
+      result.hook = s.hook;
+      result.table = s.table;
+      if (observer) observer->OnTableVerdict(s.table, s.hook, v);
+      if (v != Verdict::kAccept) {
+        result.verdict = v;
+        result.unknown_reason = ctx.unknown_reason;
+        return result;
+      }
+    }
+    if (s.table == TableId::kNat && !ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason)) {
+      result.verdict = Verdict::kUnknown;
+      result.hook = s.hook;
+      result.table = s.table;
       return result;
     }
+  }
+  if (ct) {
+    ct->In(steps[0].hook, pkt);  // a path of raw chains only
+    ct->Confirm();               // __nf_conntrack_confirm at the last hook
   }
   result.verdict = Verdict::kAccept;
   return result;

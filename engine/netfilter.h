@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/conntrack.h"
 #include "engine/eval.h"
 #include "engine/model.h"
 #include "engine/packet.h"
@@ -51,9 +52,12 @@ bool NeedsConntrack(const Ruleset& rs);
 
 struct SimOptions {
   const std::map<std::string, bool>* assumptions = nullptr;
-  // The packet is the first of its connection (conntrack NEW, no NAT
-  // binding yet): only then does the nat table see it.
-  bool first_of_connection = true;
+  // Connection tracking (engine/conntrack.h): `ct` is the packet's side of
+  // the run's connection table (Simulator), nullptr when conntrack is off.
+  // conntrack -1: SimulatePacket finds out itself (NeedsConntrack) and, if
+  // on, tracks the packet in a table of its own (a lone packet: NEW).
+  int conntrack = -1;
+  ConntrackPacket* ct = nullptr;
   RunState* run = nullptr;            // per-run extension state (may be nullptr)
   const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
   // Where targets put the packets the kernel generates (REJECT's replies);

@@ -504,6 +504,7 @@ Packet BuildPacket(const PacketSpec& spec) {
     p.gid = spec.gid ? spec.gid : p.uid;
   }
   p.time = spec.time;
+  p.ct_assumed = spec.ctstate;
   return p;
 }
 

@@ -141,7 +141,7 @@ struct PacketSpec {
   double time = 0;
   uint32_t mark = 0;
   std::optional<uint32_t> uid, gid;
-  std::string ctstate;  // kept for the conntrack model; not used here
+  std::string ctstate;  // --ctstate, normalised (Packet::ct_assumed)
 
   // The embedded packet of an ICMP error: empty or exactly one element.
   std::vector<PacketSpec> inner;

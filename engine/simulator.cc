@@ -1,12 +1,35 @@
 #include "engine/simulator.h"
 
+#include <optional>
+
 #include "engine/host.h"
 #include "engine/reject_reply.h"
 
 namespace iptsim {
 
 Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
-    : rs_(rs), options_(std::move(options)), run_(options_.seed ? RunState(*options_.seed) : RunState()) {}
+    : rs_(rs),
+      options_(std::move(options)),
+      run_(options_.seed ? RunState(*options_.seed) : RunState()),
+      conntrack_(NeedsConntrack(rs)) {
+  // NAT's questions to the host model (MASQUERADE, REDIRECT): the address
+  // the host sends from on `dev` towards `dst` (the route through that
+  // device, its preferred source), else the device's first address.
+  if (options_.host && !options_.ct_host.iface_address) {
+    const HostModel* h = options_.host;
+    options_.ct_host.iface_address = [h](const IfaceName& dev, Family f,
+                                         const IpAddr& dst) -> std::optional<IpAddr> {
+      int index = h->IfaceIndex(dev.view());
+      if (index < 0) return std::nullopt;
+      if (const HostRoute* r = h->Lookup(f, dst, index))
+        if (std::optional<IpAddr> a = h->PreferredSource(*r, dst)) return a;
+      if (const HostIface* i = h->FindIface(dev.view()))
+        for (const HostAddr& a : i->addrs)
+          if (a.family == f) return a.addr;
+      return std::nullopt;
+    };
+  }
+}
 
 RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
   return RunOne(pkt, observer, false);
@@ -29,8 +52,17 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
   opts.assumptions = &options_.assumptions;
   opts.run = &run_;
   opts.host = options_.host;
-  opts.first_of_connection = !generated;
   opts.replies = generated ? nullptr : &replies;
+  // A reply the kernel generates is attached to the original's connection
+  // (nf_ct_attach: RELATED) and skips nat; iptsim does not model that entry:
+  // the reply runs without a conntrack entry.
+  opts.conntrack = generated ? 0 : conntrack_;
+  std::optional<ConntrackPacket> ct;
+  if (conntrack_ && !generated) {
+    ct.emplace(table_, &options_.ct_host, &run_);
+    ct->set_assumed_state(pkt.ct_assumed);
+    opts.ct = &*ct;
+  }
   r.sim = SimulatePacket(rs_, pkt, r.path, opts, observer);
   r.path = router.path();
   r.error = router.error();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/conntrack.h"
 #include "engine/netfilter.h"
 #include "engine/run_state.h"
 
@@ -19,6 +20,9 @@ struct SimulatorOptions {
   std::map<std::string, bool> assumptions;  // --assume NAME=true|false
   std::optional<uint64_t> seed;             // --seed N
   const HostModel* host = nullptr;          // --host FILE (owned by the caller)
+  // What NAT needs from the host model (MASQUERADE, REDIRECT): the lead
+  // wires these to the host model; unset: those targets stop as unknown.
+  ConntrackHostHooks ct_host;
 };
 
 struct RunResult {
@@ -45,6 +49,9 @@ class Simulator {
   const Ruleset& ruleset() const { return rs_; }
   const SimulatorOptions& options() const { return options_; }
   RunState& run_state() { return run_; }
+  // Whether the ruleset turns connection tracking on, and the run's table.
+  bool conntrack() const { return conntrack_; }
+  ConntrackTable& conntrack_table() { return table_; }
 
  private:
   // `generated`: a packet the kernel made (a REJECT reply): attached to the
@@ -54,6 +61,8 @@ class Simulator {
   const Ruleset& rs_;
   SimulatorOptions options_;
   RunState run_;
+  bool conntrack_;
+  ConntrackTable table_;
 };
 
 }  // namespace iptsim

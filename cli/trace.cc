@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/explore.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -66,7 +67,7 @@ class ExplainFormat : public TraceObserver {
 
 }  // namespace
 
-int TraceCommand(const Args& args) {
+int TraceRun(const Args& args, ExploreBranch* branch) {
   std::optional<Family> family;
   std::string format = "kernel";
   bool trace_all = false;
@@ -77,6 +78,7 @@ int TraceCommand(const Args& args) {
     if (a == "-4") family = Family::kIPv4;
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
+    else if (a == "--explore") return ExploreTrace(args, i);
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
     else if (a == "--seed" && i + 1 < args.size()) {
@@ -124,6 +126,7 @@ int TraceCommand(const Args& args) {
   }
   int status = kExitOk;
   Simulator sim(rs, std::move(sim_options));
+  if (branch) sim.run_state().Explore(branch->forced, &branch->choices);
   XtablesMonitorFormat nft(rs, stdout);
   std::string json_text;
   JsonTraceFormat json(rs, &json_text);
@@ -186,5 +189,7 @@ int TraceCommand(const Args& args) {
   }
   return status;
 }
+
+int TraceCommand(const Args& args) { return TraceRun(args, nullptr); }
 
 }  // namespace iptsim::cli

@@ -72,6 +72,8 @@ int TraceRun(const Args& args, ExploreBranch* branch) {
   std::string format = "kernel";
   bool trace_all = false;
   SimulatorOptions sim_options;
+  std::vector<std::string> ipset_files;
+  IpsetDb ipsets;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -79,6 +81,7 @@ int TraceRun(const Args& args, ExploreBranch* branch) {
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
     else if (a == "--explore") return ExploreTrace(args, i);
+    else if (a == "--ipset" && i + 1 < args.size()) ipset_files.push_back(args[++i]);
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
     else if (a == "--seed" && i + 1 < args.size()) {
@@ -114,6 +117,8 @@ int TraceRun(const Args& args, ExploreBranch* branch) {
     UsageError("trace", "missing RULES (a file, or - for stdin)");
     return kExitError;
   }
+  if (!ipset_files.empty() && !LoadIpsetFiles(ipset_files, &ipsets)) return kExitError;
+  if (!ipset_files.empty()) sim_options.ipsets = &ipsets;
   const LoadResult* r = LoadRulesFile(args[i++], family);
   if (!r || !r->ok()) return kExitError;
   const Ruleset& rs = r->ruleset;

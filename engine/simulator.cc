@@ -3,7 +3,13 @@
 namespace iptsim {
 
 Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
-    : rs_(rs), options_(std::move(options)), run_(options_.seed ? RunState(*options_.seed) : RunState()) {}
+    : rs_(rs), options_(std::move(options)), run_(options_.seed ? RunState(*options_.seed) : RunState()) {
+  if (options_.ipsets) {
+    IpsetRunState& sets = run_.Named<IpsetRunState>("ipset", "");
+    sets.db = *options_.ipsets;
+    sets.loaded = true;
+  }
+}
 
 RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
   RunResult r;

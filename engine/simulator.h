@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/ipset.h"
 #include "engine/netfilter.h"
 #include "engine/run_state.h"
 
@@ -18,6 +19,7 @@ struct SimulatorOptions {
   std::map<std::string, bool> assumptions;  // --assume NAME=true|false
   std::optional<uint64_t> seed;             // --seed N
   const HostModel* host = nullptr;          // --host FILE (owned by the caller)
+  const IpsetDb* ipsets = nullptr;          // --ipset FILE...: the run works on a copy
 };
 
 struct RunResult {

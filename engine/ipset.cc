@@ -83,6 +83,8 @@ bool Covers(const Ipset& set, IpsetDim d, const IpsetValue& have, const IpsetVal
     case IpsetDim::kNet:
       return Masked(want.addr, f, have.cidr) == have.addr;
     case IpsetDim::kPort:
+      // bitmap:port keeps the port only (bitmap_port_kadt: any protocol).
+      if (set.type == "bitmap:port") return have.port == want.port;
       return have.proto == want.proto && have.port == want.port;
     case IpsetDim::kMac:
       return have.mac == want.mac;
@@ -95,7 +97,6 @@ bool Covers(const Ipset& set, IpsetDim d, const IpsetValue& have, const IpsetVal
     case IpsetDim::kSet:
       return false;
   }
-  (void)set;
   return false;
 }
 

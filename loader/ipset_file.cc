@@ -4,14 +4,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <span>
+#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace iptsim {
 namespace {
 
 constexpr size_t kMaxExpand = 65536;        // elements one "add" may expand to
-constexpr size_t kMaxElements = 4000000;    // elements of all sets
+constexpr size_t kMaxElements = 1000000;    // elements of all sets
 
 struct Word {
   std::string text;
@@ -606,10 +608,14 @@ class Parser {
     while (true) {
       IpsetElement el = proto_elem;
       for (size_t d = 0; d < s.dims.size(); ++d) el.v.push_back(per_dim[d][idx[d]]);
-      auto same = std::find_if(s.elements.begin(), s.elements.end(),
-                               [&](const IpsetElement& x) { return x.v == el.v; });
-      if (same != s.elements.end()) {
-        *same = std::move(el);  // as "add -exist": the later line wins
+      auto idx_it = index_.find(s.name);
+      if (idx_it == index_.end()) {  // a set from an earlier file: index what it has
+        idx_it = index_.emplace(s.name, std::unordered_map<std::string, size_t>()).first;
+        for (size_t k = 0; k < s.elements.size(); ++k) idx_it->second.emplace(Key(s.elements[k].v), k);
+      }
+      auto [pos, fresh] = idx_it->second.emplace(Key(el.v), s.elements.size());
+      if (!fresh) {
+        s.elements[pos->second] = std::move(el);  // as "add -exist": the later line wins
       } else {
         if (++total_ > kMaxElements)
           return Error(w[2], "more than " + std::to_string(kMaxElements) + " elements in all");
@@ -621,6 +627,25 @@ class Parser {
     }
   }
 
+  // An element's values as bytes, for finding duplicates.
+  static std::string Key(const std::vector<IpsetValue>& vs) {
+    std::string k;
+    for (const IpsetValue& v : vs) {
+      k.append(reinterpret_cast<const char*>(v.addr.b.data()), v.addr.b.size());
+      k += static_cast<char>(v.cidr);
+      k += static_cast<char>(v.proto);
+      k += static_cast<char>(v.port >> 8);
+      k += static_cast<char>(v.port);
+      k.append(reinterpret_cast<const char*>(v.mac.data()), v.mac.size());
+      for (int sh = 24; sh >= 0; sh -= 8) k += static_cast<char>(v.mark >> sh);
+      k += static_cast<char>(v.physdev);
+      k += v.iface;
+      k += '\0';
+    }
+    return k;
+  }
+
+  std::map<std::string, std::unordered_map<std::string, size_t>> index_;
   const std::string& file_;
   IpsetDb* db_;
   DiagnosticSink* diags_;

@@ -439,3 +439,69 @@ TEST_CASE("cgroup, cpu, socket, set: unknown with the missing input", "[eval-tgt
   CHECK(r.tri == Tri::kUnknown);
   CHECK(r.reason.find("ipset") != std::string::npos);
 }
+
+// ---- TCPMSS (xt_TCPMSS.c tcpmss_mangle_packet; the same packets are the
+// kernel differential scenario corpus/scenarios/target-tcpmss) ----
+
+TEST_CASE("TCPMSS --set-mss lowers, never raises, inserts, and fixes checksums", "[eval-tgt]") {
+  const std::string rule = "-p tcp --syn -j TCPMSS --set-mss 1000";
+  auto mss_at = [](const Packet& p, size_t off) {
+    size_t at = (p.bytes[0] & 0x0f) * 4u + off;
+    return p.bytes[at] << 8 | p.bytes[at + 1];
+  };
+  Packet p = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex", "020405b4"});
+  CHECK(Apply(rule, p) == TargetVerdict::kContinue);
+  CHECK(mss_at(p, 22) == 1000);
+  CHECK(TcpChecksumOk(p));
+  // Lower already: unchanged.
+  Packet low = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex", "02040384"});
+  std::vector<uint8_t> before = low.bytes;
+  Apply(rule, low);
+  CHECK(low.bytes == before);
+  // At an odd offset (after a NOP): rewritten, checksum still right.
+  Packet odd = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex", "01020405b4000000"});
+  Apply(rule, odd);
+  CHECK(mss_at(odd, 23) == 1000);
+  CHECK(TcpChecksumOk(odd));
+  // No MSS option, no payload: one is inserted, at most 536 for IPv4.
+  Packet none = Pkt({"-p", "tcp", "--syn"});
+  Apply(rule, none);
+  REQUIRE(none.bytes.size() == 44);
+  CHECK((none.bytes[2] << 8 | none.bytes[3]) == 44);
+  CHECK(none.bytes[32] >> 4 == 6);  // data offset 24 bytes
+  CHECK(mss_at(none, 22) == 536);
+  CHECK(none.bytes[40] == 2);
+  CHECK(Ipv4ChecksumOk(none));
+  CHECK(TcpChecksumOk(none));
+  Packet small = Pkt({"-p", "tcp", "--syn"});
+  Apply("-p tcp --syn -j TCPMSS --set-mss 100", small);
+  CHECK(mss_at(small, 22) == 100);
+  // With payload, or a 60-byte header: left alone.
+  Packet data = Pkt({"-p", "tcp", "--syn", "--payload", "hello"});
+  before = data.bytes;
+  Apply(rule, data);
+  CHECK(data.bytes == before);
+  Packet full = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex",
+                     "01010101010101010101010101010101010101010101010101010101010101010101010101010101"});
+  before = full.bytes;
+  Apply(rule, full);
+  CHECK(full.bytes == before);
+  // A later fragment is left alone; --clamp-mss-to-pmtu needs the MTUs.
+  Packet frag = Pkt({"-p", "tcp", "--frag", "8"});
+  before = frag.bytes;
+  CHECK(Apply(rule, frag) == TargetVerdict::kContinue);
+  CHECK(frag.bytes == before);
+  Packet f = Pkt({"-o", "eth0", "-p", "tcp", "--syn"});
+  std::string why;
+  CHECK(Apply("-p tcp --syn -j TCPMSS --clamp-mss-to-pmtu", f, "mangle", "POSTROUTING", &why) ==
+        TargetVerdict::kUnknown);
+  CHECK(why.find("MTU") != std::string::npos);
+}
+
+TEST_CASE("TCPMSS on IPv6: 1220 at most when inserting", "[eval-tgt]") {
+  Packet p = Pkt({"-p", "tcp", "--syn"}, Family::kIPv6);
+  CHECK(Apply("-p tcp --syn -j TCPMSS --set-mss 1400", p) == TargetVerdict::kContinue);
+  REQUIRE(p.bytes.size() == 64);
+  CHECK((p.bytes[4] << 8 | p.bytes[5]) == 24);  // payload length
+  CHECK((p.bytes[62] << 8 | p.bytes[63]) == 1220);
+}

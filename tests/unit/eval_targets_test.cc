@@ -505,3 +505,45 @@ TEST_CASE("TCPMSS on IPv6: 1220 at most when inserting", "[eval-tgt]") {
   CHECK((p.bytes[4] << 8 | p.bytes[5]) == 24);  // payload length
   CHECK((p.bytes[62] << 8 | p.bytes[63]) == 1220);
 }
+
+// ---- HMARK (xt_HMARK.c; the values are the kernel's, from the differential
+// scenarios target-hmark and v6-target-hmark) ----
+
+TEST_CASE("HMARK hashes the packet's tuple as the kernel does", "[eval-tgt]") {
+  const std::string r1 =
+      "-j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-mod 1000 --hmark-rnd 0xcafe "
+      "--hmark-offset 10";
+  const std::string r2 = "-j HMARK --hmark-tuple src,dst --hmark-mod 65536 --hmark-rnd 0x12345678";
+  const std::string r3 =
+      "-j HMARK --hmark-src-prefix 16 --hmark-dst-prefix 8 --hmark-dport-mask 0xff00 "
+      "--hmark-sport 0x3 --hmark-proto-mask 0x0f --hmark-mod 4294967295 --hmark-rnd 0x0";
+  auto mark = [](const std::string& rule, std::vector<std::string> words) {
+    Packet p = Pkt(std::move(words));
+    p.mark = 0xdead;
+    CHECK(Apply(rule, p) == TargetVerdict::kContinue);
+    return p.mark;
+  };
+  const std::vector<std::string> tcp = {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p",
+                                        "tcp", "--sport", "1111", "--dport", "22"};
+  const std::vector<std::string> back = {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p",
+                                         "tcp", "--sport", "22", "--dport", "1111"};
+  CHECK(mark(r1, tcp) == 0x16b);
+  CHECK(mark(r1, back) == 0x16b);  // the ports are ordered: both directions alike
+  CHECK(mark(r2, tcp) == 0x7a48);
+  CHECK(mark(r3, tcp) == 0x39d8d54e);
+  CHECK(mark(r3, back) == 0xdd1ec4a5);  // --hmark-dport-mask keeps only the high byte
+  // ICMP echo: no ports; an ICMP error: the inner packet's tuple.
+  CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p", "icmp",
+                  "--icmp-type", "8"}) == 0x1ee);
+  CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p", "icmp",
+                  "--icmp-type", "3/3", "--inner", "-p", "udp", "--sport", "53", "--dport",
+                  "4444"}) == 0xb6);
+  // A fragment: no ports (the same as ICMP's tuple but for the protocol).
+  CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "--mf", "--id", "4000",
+                  "-p", "udp", "--sport", "1", "--dport", "2", "--len", "44"}) == 0x1ee);
+  // --hmark-tuple ct needs the connection.
+  Packet p = Pkt({"-p", "tcp"});
+  std::string why;
+  CHECK(Apply("-j HMARK --hmark-tuple ct --hmark-mod 2 --hmark-rnd 1", p, "mangle", "PREROUTING",
+              &why) == TargetVerdict::kUnknown);
+}

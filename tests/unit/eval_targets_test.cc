@@ -547,3 +547,47 @@ TEST_CASE("HMARK hashes the packet's tuple as the kernel does", "[eval-tgt]") {
   CHECK(Apply("-j HMARK --hmark-tuple ct --hmark-mod 2 --hmark-rnd 1", p, "mangle", "PREROUTING",
               &why) == TargetVerdict::kUnknown);
 }
+
+// ---- SNPT / DNPT (ip6t_NPT.c; the values are the kernel's, from the
+// differential scenario v6-target-npt) ----
+
+TEST_CASE("SNPT/DNPT: checksum-neutral prefix translation", "[eval-tgt]") {
+  auto addr = [](const Packet& p, size_t at) {
+    IpAddr a;
+    std::copy(p.bytes.begin() + static_cast<std::ptrdiff_t>(at),
+              p.bytes.begin() + static_cast<std::ptrdiff_t>(at + 16), a.b.begin());
+    return FormatIpAddr(Family::kIPv6, a);
+  };
+  const std::string snpt = "-j SNPT --src-pfx fd00:200:3::/48 --dst-pfx 2001:db8:7::/48";
+  Packet p = Pkt({"-i", "d0", "-s", "fd00:200:3::1", "-d", "fd00:200:3::2", "-p", "udp"},
+                 Family::kIPv6);
+  CHECK(Apply(snpt, p, "mangle", "INPUT") == TargetVerdict::kContinue);
+  CHECK(addr(p, 8) == "2001:db8:7:d143::1");
+  // The UDP checksum is still right: the adjustment cancels the change.
+  uint32_t s = ChecksumAdd(0, p.bytes.data() + 8, 32);
+  uint8_t ph[8] = {0, 0, 0, static_cast<uint8_t>(p.bytes.size() - 40), 0, 0, 0, 17};
+  s = ChecksumAdd(s, ph, 8);
+  s = ChecksumAdd(s, p.bytes.data() + 40, p.bytes.size() - 40);
+  CHECK(ChecksumFinish(s) == 0);
+  Packet ff = Pkt({"-i", "d0", "-s", "fd00:200:3:0:ffff:ffff:ffff:ffff", "-d", "fd00:200:3::2"},
+                  Family::kIPv6);
+  Apply(snpt, ff, "mangle", "INPUT");
+  CHECK(addr(ff, 8) == "2001:db8:7:d143:ffff:ffff:ffff:ffff");
+  // A /64 prefix whose interface identifier is all 0xffff has no word to
+  // adjust: dropped.
+  const std::string dnpt64 = "-j DNPT --src-pfx fd00:201:2::/64 --dst-pfx fd00:200:3::/64";
+  Packet drop = Pkt({"-i", "d0", "-d", "fd00:201:2:0:ffff:ffff:ffff:ffff"}, Family::kIPv6);
+  CHECK(Apply(dnpt64, drop) == TargetVerdict::kDrop);
+  Packet ok = Pkt({"-i", "d0", "-d", "fd00:201:2::2"}, Family::kIPv6);
+  CHECK(Apply(dnpt64, ok) == TargetVerdict::kContinue);
+  CHECK(addr(ok, 24) == "fd00:200:3::2");  // equal sums: no adjustment
+  // An ICMPv6 error: the embedded source is translated too.
+  const std::string dnpt48 = "-j DNPT --src-pfx fd00:203::/48 --dst-pfx fd00:200:3::/48";
+  Packet err = Pkt({"-i", "d0", "-s", "fd00:200:3::1", "-d", "fd00:203::2", "-p", "icmpv6",
+                    "--icmpv6-type", "1/4", "--inner", "-s", "fd00:203::2", "-d",
+                    "fd00:200:3::1", "-p", "udp"},
+                   Family::kIPv6);
+  Apply(dnpt48, err);
+  CHECK(addr(err, 24) == "fd00:200:3::2");
+  CHECK(addr(err, 48 + 8) == "fd00:200:3::2");
+}

@@ -13,10 +13,12 @@
 //   --cluster-total-nodes N --cluster-hash-seed 0x%08x; as with iptables, a
 //   saved mask above 32 (local node 7 and up) does not load back.
 // Example: -m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0xdeadbeef
+// Evaluation: partial: always unknown (needs the connection's original source address from conntrack)
 #include <cstdio>
 
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -87,6 +89,15 @@ class ClusterMatch : public Match {
                            std::to_string(total_nodes) + " nodes");
     }
     return {};
+  }
+
+  // xt_cluster.c xt_cluster_mt: hashes the original source address of the
+  // packet's connection (of the master connection for related ones);
+  // untracked packets never match.  That connection is conntrack's, which
+  // this extension is not given yet: unknown.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    return ev2::Unknown(ctx, "-m cluster hashes the original source address of the packet's "
+                             "connection (conntrack), which iptsim does not give it yet");
   }
 
   void Save(std::string& out, const SaveContext&) const override {

@@ -591,3 +591,54 @@ TEST_CASE("SNPT/DNPT: checksum-neutral prefix translation", "[eval-tgt]") {
   CHECK(addr(err, 24) == "fd00:200:3::2");
   CHECK(addr(err, 48 + 8) == "fd00:200:3::2");
 }
+
+// ---- SYNPROXY, osf, RATEEST, TPROXY, cluster (synproxy_tg4, nf_osf_match;
+// kernel scenario target-synproxy-osf) ----
+
+TEST_CASE("SYNPROXY: SYN consumed, ACK unknown, others continue, bad checksum dropped",
+          "[eval-tgt]") {
+  const std::string rule = "-p tcp -j SYNPROXY --mss 1460";
+  auto run = [&](std::vector<std::string> w, std::string* why = nullptr) {
+    Packet p = Pkt(std::move(w));
+    return Apply(rule, p, "filter", "INPUT", why);
+  };
+  CHECK(run({"-p", "tcp", "--syn"}) == TargetVerdict::kStolen);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "SYN,ECE,CWR"}) == TargetVerdict::kStolen);
+  std::string why;
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "ACK"}, &why) == TargetVerdict::kUnknown);
+  CHECK(why.find("cookie") != std::string::npos);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "ACK,PSH"}, &why) == TargetVerdict::kUnknown);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "SYN,ACK"}) == TargetVerdict::kContinue);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "FIN,ACK"}) == TargetVerdict::kContinue);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "RST"}) == TargetVerdict::kContinue);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "NONE"}) == TargetVerdict::kContinue);
+  Packet bad = Pkt({"-p", "tcp", "--syn"});
+  bad.bytes[36] ^= 0x01;  // the TCP checksum
+  CHECK(Apply(rule, bad, "filter", "INPUT") == TargetVerdict::kDrop);
+  Packet v6 = Pkt({"-p", "tcp", "--syn"}, Family::kIPv6);
+  CHECK(Apply(rule, v6, "filter", "INPUT") == TargetVerdict::kStolen);
+}
+
+TEST_CASE("osf: only SYNs are fingerprinted, '!' ignored", "[eval-tgt]") {
+  CHECK(Eval("-p tcp -m osf --genre Linux", Pkt({"-p", "tcp", "--tcp-flags", "ALL", "ACK"})).tri ==
+        Tri::kFalse);
+  CHECK(Eval("-p tcp -m osf ! --genre Linux", Pkt({"-p", "tcp", "--tcp-flags", "ALL", "ACK"}))
+            .tri == Tri::kFalse);
+  Result syn = Eval("-p tcp -m osf --genre Linux", Pkt({"-p", "tcp", "--syn"}));
+  CHECK(syn.tri == Tri::kUnknown);
+  CHECK(syn.reason.find("nfnl_osf") != std::string::npos);
+}
+
+TEST_CASE("RATEEST continues; TPROXY and cluster need what is not an input", "[eval-tgt]") {
+  Packet p = Pkt({"-p", "udp"});
+  CHECK(Apply("-j RATEEST --rateest-name r --rateest-interval 250ms --rateest-ewmalog 1s", p) ==
+        TargetVerdict::kContinue);
+  std::string why;
+  Packet t = Pkt({"-i", "eth0", "-p", "tcp", "--dport", "80"});
+  CHECK(Apply("-p tcp -j TPROXY --on-port 3128 --tproxy-mark 0x1/0x1", t, "mangle", "PREROUTING",
+              &why) == TargetVerdict::kUnknown);
+  CHECK(why.find("socket") != std::string::npos);
+  CHECK(Eval("-m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0x1",
+             Pkt({"-p", "udp"}))
+            .tri == Tri::kUnknown);
+}

@@ -522,3 +522,66 @@ TEST_CASE("ipvs: no packet belongs to IPVS", "[eval]") {
   CHECK(Eval("-m ipvs ! --vproto 6", "-p tcp").tri == F);
   CHECK(Eval("-m ipvs --vaddr 1.2.3.4 --vdir ORIGINAL", "-p tcp").tri == F);
 }
+
+// ---- srh (ip6t_srh.c srh1_mt6) on hand-made packets: the packet builder
+// makes routing headers of type 0 only ----
+
+namespace {
+// An IPv6 packet to a routing header of type `type` with 2 segments
+// (2001:db8::a, 2001:db8::b), segments left `segs`, last entry 1, tag 7,
+// next header 59, cut to `keep` bytes of the routing header.
+iptsim::Packet SrhPacket(uint8_t type, uint8_t segs, size_t keep = 40) {
+  iptsim::Packet p;
+  p.family = Family::kIPv6;
+  std::vector<uint8_t> rh = {59, 4, type, segs, 1, 0, 0, 7};
+  for (uint8_t last : {0x0a, 0x0b}) {
+    std::vector<uint8_t> seg = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
+    rh.insert(rh.end(), seg.begin(), seg.end());
+  }
+  rh.resize(keep);
+  p.bytes = {0x60, 0, 0, 0, 0, static_cast<uint8_t>(keep), 43, 64};
+  for (int i = 0; i < 2; ++i) {
+    std::vector<uint8_t> a = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                              static_cast<uint8_t>(i + 1)};
+    p.bytes.insert(p.bytes.end(), a.begin(), a.end());
+  }
+  p.bytes.insert(p.bytes.end(), rh.begin(), rh.end());
+  return p;
+}
+}  // namespace
+
+TEST_CASE("srh: fields, SIDs, type and length", "[eval-hdr]") {
+  auto ev = [](const std::string& rule, const iptsim::Packet& p) {
+    return EvalPacket(rule, p, Family::kIPv6).tri;
+  };
+  const iptsim::Packet one = SrhPacket(4, 1), zero = SrhPacket(4, 0);
+  CHECK(ev("-m srh", one) == T);
+  CHECK(ev("-m srh", SrhPacket(0, 1)) == F);      // type 0: no SRH
+  CHECK(ev("-m srh", SrhPacket(4, 2)) == F);      // segments left > last entry
+  CHECK(ev("-m srh", SrhPacket(4, 1, 16)) == F);  // cut short
+  CHECK(ev("-m srh", MakePacket("-p udp", Family::kIPv6)) == F);
+  // The kernel compares the host-order --srh-tag with the header's
+  // network-order field: on x86 the header's tag 7 matches --srh-tag 1792.
+  CHECK(ev("-m srh --srh-next-hdr 59 --srh-tag 1792", one) == T);
+  CHECK(ev("-m srh --srh-tag 7", one) == F);
+  CHECK(ev("-m srh --srh-next-hdr 6", one) == F);
+  CHECK(ev("-m srh ! --srh-tag 1792", one) == F);
+  CHECK(ev("-m srh ! --srh-segs-left-eq 0", one) == T);
+  CHECK(ev("-m srh ! --srh-segs-left-eq 0", zero) == F);
+  CHECK(ev("-m srh --srh-segs-left-gt 0 --srh-segs-left-lt 2", one) == F);  // one value: 2
+  CHECK(ev("-m srh --srh-last-entry-gt 0 --srh-hdr-len-lt 5", one) == T);
+  CHECK(ev("-m srh --srh-hdr-len-eq 4", one) == T);
+  CHECK(ev("-m srh --srh-hdr-len-gt 4", one) == F);
+  // Previous SID: index segments-left + 1 (none when segments left = last).
+  CHECK(ev("-m srh --srh-psid 2001:db8::b/128", zero) == T);
+  CHECK(ev("-m srh --srh-psid 2001:db8::/64", one) == F);
+  CHECK(ev("-m srh ! --srh-psid 2001:db8::/64", one) == F);
+  // Next SID: index segments-left - 1 (none when 0).
+  CHECK(ev("-m srh --srh-nsid 2001:db8::a", one) == T);
+  CHECK(ev("-m srh --srh-nsid 2001:db8::/32", zero) == F);
+  CHECK(ev("-m srh ! --srh-nsid 2001:db8::b", one) == T);
+  // Last SID: index 0.
+  CHECK(ev("-m srh --srh-lsid 2001:db8::a/128", one) == T);
+  CHECK(ev("-m srh ! --srh-lsid 2001:db8::a/128", one) == F);
+  CHECK(ev("-m srh --srh-lsid 2001:db9::/32", one) == F);
+}

@@ -9,7 +9,10 @@
 # save`) and its counts must equal the kernel's.
 #   scripts/kernel-check-runstate.sh [IPTSIM]
 set -u
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: kernel-check-runstate needs root (network namespaces)"; exit 77; }
+for tool in ipset python3 iptables-legacy-restore ip6tables-legacy-restore; do
+  command -v "$tool" >/dev/null || { echo "SKIP: kernel-check-runstate needs $tool"; exit 77; }
+done
 IPTSIM=${1:-}
 A=iptsim-rs-a.$$ B=iptsim-rs-b.$$
 tmp=$(mktemp -d)

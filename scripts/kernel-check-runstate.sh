@@ -23,12 +23,12 @@ ip link add rs0 netns "$A" type veth peer name rs1 netns "$B"
 ip -n "$A" addr add 10.9.0.1/24 dev rs0; ip -n "$A" link set rs0 up
 ip -n "$B" addr add 10.9.0.2/24 dev rs1; ip -n "$B" link set rs1 up
 inb() { ip netns exec "$B" "$@"; }
-sim() {  # sim PORT COUNT: the same packets through iptsim, explain lines in $tmp/sim.PORT
+sim() {  # sim PORT COUNT [TIME]: the same packets through iptsim, explain lines in $tmp/sim.PORT
   [ -n "$IPTSIM" ] || return 0
   local words=() i
   for ((i = 0; i < $2; i++)); do
     [ $i -gt 0 ] && words+=(--)
-    words+=(-i rs1 -s 10.9.0.1 -d 10.9.0.2 -p udp --sport 5000 --dport "$1" --len 40)
+    words+=(-i rs1 -s 10.9.0.1 -d 10.9.0.2 -p udp --sport 5000 --dport "$1" --len 40 --time "${3:-0}")
   done
   "$IPTSIM" trace --format explain --ipset "$tmp/sets" "$tmp/rules" "${words[@]}" >"$tmp/sim.$1" 2>&1
 }
@@ -75,6 +75,7 @@ cat >"$tmp/rules" <<'RULES'
 :SETCNT - [0:0]
 :SETPORT - [0:0]
 :SETADD - [0:0]
+:TIMED - [0:0]
 -A INPUT -p udp --dport 1001 -j NTH
 -A INPUT -p udp --dport 1002 -j QUOTA
 -A INPUT -p udp --dport 1003 -j RECENT
@@ -83,6 +84,7 @@ cat >"$tmp/rules" <<'RULES'
 -A INPUT -p udp --dport 1006 -j SETCNT
 -A INPUT -p udp --dport 1007 -j SETPORT
 -A INPUT -p udp --dport 1008 -j SETADD
+-A INPUT -p udp --dport 1009 -j TIMED
 -A NTH -m statistic --mode nth --every 3 --packet 0
 -A NTH -m statistic --mode nth --every 3 --packet 2
 -A NTH -m statistic --mode nth ! --every 2 --packet 1
@@ -102,6 +104,11 @@ cat >"$tmp/rules" <<'RULES'
 -A SETPORT -m set --match-set svc dst,dst,dst
 -A SETADD -m set --match-set seen src
 -A SETADD -j SET --add-set seen src
+-A TIMED -m limit --limit 1/sec --limit-burst 2
+-A TIMED -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name t
+-A TIMED -m recent --rcheck --seconds 2 --name T
+-A TIMED -m recent --rcheck --seconds 5 --name T
+-A TIMED -m recent --set --name T
 COMMIT
 RULES
 inb iptables-legacy-restore <"$tmp/rules" || exit 1
@@ -131,6 +138,24 @@ check "set hash:ip,port with one flag" "$(count SETPORT 2)" 0
 check "set hash:ip,port with three flags" "$(count SETPORT 3)" 1
 send 1008 2
 check "SET --add-set seen by the next packet" "$(count SETADD 1)" 1
+# Against the clock: 5 packets, 2.5 s, 5 packets (iptsim: --time 0 and 2.5).
+if [ -n "$IPTSIM" ]; then
+  words=()
+  for t in 0 0 0 0 0 2.5 2.5 2.5 2.5 2.5; do
+    [ ${#words[@]} -gt 0 ] && words+=(--)
+    words+=(-i rs1 -s 10.9.0.1 -d 10.9.0.2 -p udp --sport 5000 --dport 1009 --len 40 --time $t)
+  done
+  "$IPTSIM" trace --format explain --ipset "$tmp/sets" "$tmp/rules" "${words[@]}" >"$tmp/sim.1009" 2>&1
+fi
+IPTSIM_SAVED=$IPTSIM IPTSIM=
+send 1009 5
+sleep 2.5
+send 1009 5
+IPTSIM=$IPTSIM_SAVED
+check "limit 1/sec burst 2: 5 packets, 2.5 s, 5 packets" "$(count TIMED 1)" 4
+check "hashlimit 1/sec burst 2, an expired entry refilled either way" "$(count TIMED 2)" 4
+check "recent --rcheck --seconds 2: all but the first of each batch" "$(count TIMED 3)" 8
+check "recent --rcheck --seconds 5 after 2.5 s" "$(count TIMED 4)" 9
 # srh on segment routing headers iptsim's packet builder cannot make: raw
 # IPv6 packets, the expectations those of tests/unit/eval_headers_test.cc.
 ip -n "$A" addr add fd09::1/64 dev rs0 nodad

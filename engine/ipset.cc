@@ -23,7 +23,10 @@ bool PacketPort(const PacketView& v, bool src, uint8_t* proto, uint16_t* port) {
   *port = 0;
   *proto = v.l4proto;
   const bool v4 = v.pkt->family == Family::kIPv4;
-  if (!v4 && !v.l4proto_found && !(v.is_fragment && v.fragoff)) return false;
+  // ip_set_get_ip6_port: a chain ipv6_skip_exthdr cannot walk, or a later
+  // fragment, gives nothing.
+  if (!v4 && (!v.l4proto_found || (v.is_fragment && v.fragoff))) return false;
+  if (v4 && v.l4proto == 0) return false;  // "protocol <= 0"
   const bool has_ports = v.l4proto == 6 || v.l4proto == 17 || v.l4proto == 132 ||
                          v.l4proto == 136;
   const bool icmp = v.l4proto == (v4 ? 1 : 58);

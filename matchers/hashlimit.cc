@@ -479,8 +479,11 @@ class HashlimitMatch : public Match {
     if (mode_ & kHashSip) put(16, v.src(), srcmask_);
     if (!(mode_ & (kHashDpt | kHashSpt))) return true;
     if (!v4 && !v.l4proto_found && !(v.is_fragment && v.fragoff)) return false;
+    // IPv6: ipv6_skip_exthdr stops at the fragment header of a later
+    // fragment, so the "protocol" is 44 and there are no ports.
+    const uint8_t proto = !v4 && v.is_fragment && v.fragoff ? 44 : v.l4proto;
     int poff;
-    switch (v.l4proto) {
+    switch (proto) {
       case 6: case 17: case 33: case 50: case 132: case 136: poff = 0; break;
       case 51: poff = 4; break;
       default: poff = -1;

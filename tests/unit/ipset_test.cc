@@ -291,3 +291,13 @@ TEST_CASE("set and SET without --ipset stay unknown", "[ipset]") {
   CHECK(ctx.unknown_reason.find("--ipset FILE") != std::string::npos);
   CHECK(rule->target->Apply(p, v, ctx) == iptsim::TargetVerdict::kUnknown);
 }
+
+TEST_CASE("set: IPv6 ports (ip_set_get_ip6_port)", "[ipset]") {
+  Run r("create p6 hash:ip,port family inet6\nadd p6 2001:db8::1,udp:53\n",
+        {"-m set --match-set p6 dst,dst"}, Family::kIPv6);
+  CHECK(r.Eval(0, "-d 2001:db8::1 -p udp --dport 53") == T);
+  CHECK(r.Eval(0, "-d 2001:db8::1 --ext-hdr hbh -p udp --dport 53") == T);
+  CHECK(r.Eval(0, "-d 2001:db8::1 --ext-hdr frag --mf -p udp --dport 53") == T);  // first fragment
+  // A later fragment gives no port at all, whatever its protocol.
+  CHECK(r.Eval(0, "-d 2001:db8::1 --ext-hdr frag --frag 8 -p udp") == F);
+}

@@ -384,3 +384,16 @@ TEST_CASE("hashlimit: a full table drops the packet", "[runstate]") {
     CHECK(r.Eval(1, "-s 2.0.0." + std::to_string(i) + " --time 0") == T);
   CHECK(r.Eval(1, "-s 2.0.1.0 --time 0") == U);
 }
+
+TEST_CASE("hashlimit: IPv6 later fragments have no ports (ipv6_skip_exthdr)", "[runstate]") {
+  Run r({"-m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-mode dstport "
+         "--hashlimit-name f6"},
+        Family::kIPv6);
+  // Two later fragments with different bytes where ports would be: one flow.
+  CHECK(r.Eval(0, "--ext-hdr frag --frag 8 -p udp --payload-hex 00350035 --time 0") == T);
+  CHECK(r.Eval(0, "--ext-hdr frag --frag 8 -p udp --payload-hex 11111111 --time 0") == F);
+  // First packets: the real destination port.
+  CHECK(r.Eval(0, "-p udp --dport 53 --time 0") == T);
+  CHECK(r.Eval(0, "-p udp --dport 54 --time 0") == T);
+  CHECK(r.Eval(0, "-p udp --dport 54 --time 0") == F);
+}

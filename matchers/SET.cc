@@ -97,15 +97,15 @@ class SetTarget : public Target {
                            "(ipset save)";
       return TargetVerdict::kUnknown;
     }
+    for (const IpsetRef* r : {&add_, &del_, &map_})
+      if (r->given() && !db->count(r->name)) {
+        ctx.unknown_reason = "-j SET: the ipset '" + r->name + "' is not in the --ipset files (the "
+                             "kernel refuses a rule naming a set that does not exist)";
+        return TargetVerdict::kUnknown;
+      }
     if (add_.given()) IpsetAddDel(*db, add_.name, v, add_.dim, add_.src_bits, true);
     if (del_.given()) IpsetAddDel(*db, del_.name, v, del_.dim, del_.src_bits, false);
     if (map_.given() && given_.Has(kMapMark)) {
-      auto it = db->find(map_.name);
-      if (it == db->end()) {
-        ctx.unknown_reason = "-j SET --map-set: the ipset '" + map_.name +
-                             "' is not in the --ipset files";
-        return TargetVerdict::kUnknown;
-      }
       const IpsetElement* e = IpsetFind(*db, map_.name, v, map_.dim, map_.src_bits);
       if (e && e->skbmark)
         pkt.mark = (pkt.mark & ~e->skbmarkmask.value_or(0xffffffff)) ^ *e->skbmark;

@@ -273,6 +273,11 @@ TEST_CASE("SET: --add-set and --del-set change the run's copy", "[ipset]") {
   CHECK(r.Eval(0, "-s 5.5.5.5") == T);
 }
 
+TEST_CASE("SET naming a set the files do not have is unknown", "[ipset]") {
+  Run r("create a hash:ip\n", {"-j SET --add-set b src"});
+  CHECK(r.Apply(0, "-s 1.2.3.4") == iptsim::TargetVerdict::kUnknown);
+}
+
 TEST_CASE("set and SET without --ipset stay unknown", "[ipset]") {
   std::string text = "*filter\n-A INPUT -m set --match-set x src -j SET --add-set y src\nCOMMIT\n";
   iptsim::LoadResult lr = iptsim::LoadRuleset(text, "t", {});

@@ -29,6 +29,11 @@ Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
       return std::nullopt;
     };
   }
+  if (options_.ipsets) {
+    IpsetRunState& sets = run_.Named<IpsetRunState>("ipset", "");
+    sets.db = *options_.ipsets;
+    sets.loaded = true;
+  }
 }
 
 RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {

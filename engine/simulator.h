@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/conntrack.h"
+#include "engine/ipset.h"
 #include "engine/netfilter.h"
 #include "engine/run_state.h"
 
@@ -23,6 +24,7 @@ struct SimulatorOptions {
   // What NAT needs from the host model (MASQUERADE, REDIRECT): the lead
   // wires these to the host model; unset: those targets stop as unknown.
   ConntrackHostHooks ct_host;
+  const IpsetDb* ipsets = nullptr;          // --ipset FILE...: the run works on a copy
 };
 
 struct RunResult {

@@ -30,7 +30,11 @@ constexpr Command kCommands[] = {
      "simulate packets (iptables filter syntax, e.g. -i eth0 -p tcp --dport 22; several "
      "packets separated by --) and print the kernel's TRACE lines; --format nft: what "
      "xtables-monitor --trace shows for iptables-nft (trace ids are deterministic), explain: "
-     "every matched rule with file:line, json: one JSON object per event and the verdict",
+     "every matched rule with file:line, json: one JSON object per event and the verdict"
+     ". Packets also from --packets FILE (a packet per line, - for stdin), --from-log "
+     "'LINE' (a kernel TRACE/LOG line), --pcap FILE (then the words after RULES are -i/-o "
+     "...); all in one run; --packet-headers prints '== packet N' before each. "
+     "--why TABLE:CHAIN:N says why a packet did not reach that rule; --expect also exits 1",
      TraceCommand},
     {"help", "help", "show this help", HelpCommand},
 };

@@ -218,6 +218,12 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
       return d;
     }
     if (IsLbcast(dst) || (IsZero(src, f) && IsZero(dst, f))) {
+      // brd_input: a source other than 0.0.0.0 is validated.
+      std::string bad = IsZero(src, f) ? "" : ValidateSource(h, pkt, InputRoute::kLocal);
+      if (!bad.empty()) {
+        d.why = bad;
+        return d;
+      }
       d.route = InputRoute::kLocal;
       return d;
     }
@@ -317,20 +323,26 @@ std::string ValidateSource(const HostModel& h, const Packet& pkt, InputRoute) {
   const int in = h.IfaceIndex(dev);
   const int rpf = h.RpFilter(dev);
   const bool accept_local = h.AcceptLocal(dev);
+  bool custom_local = false;  // net->ipv4.fib_has_custom_local_routes
+  for (const HostRoute& r : h.routes)
+    custom_local = custom_local || (r.family == Family::kIPv4 && r.type == RouteType::kLocal && !r.kernel);
   if (rpf == 0) {
     // fib_validate_source's shortcut: a source that is an address of this
-    // host is a martian unless accept_local.
+    // host is a martian unless accept_local (a full check when the host has
+    // local routes of its own).
     if (accept_local) return "";
-    if (h.IsLocalAddress(Family::kIPv4, src))
-      return "martian source " + FormatIpAddr(Family::kIPv4, src) + " (an address of this host)";
-    return "";
+    if (!custom_local) {
+      if (h.IsLocalAddress(Family::kIPv4, src))
+        return "martian source " + FormatIpAddr(Family::kIPv4, src) + " (an address of this host)";
+      return "";
+    }
   }
   const HostRoute* r = h.Lookup(Family::kIPv4, src);
-  if (!r) return "rp_filter: no route back to " + FormatIpAddr(Family::kIPv4, src);
+  if (!r) return rpf ? "rp_filter: no route back to " + FormatIpAddr(Family::kIPv4, src) : "";
   if (r->type != RouteType::kUnicast && (r->type != RouteType::kLocal || !accept_local))
     return "martian source " + FormatIpAddr(Family::kIPv4, src) + " (its route is " +
            std::string(RouteTypeName(r->type)) + ")";
-  if (r->dev == in) return "";
+  if (r->dev == in || rpf == 0) return "";
   if (rpf == 1)
     return "rp_filter=1: the route back to " + FormatIpAddr(Family::kIPv4, src) +
            " does not go out " + dev;
@@ -1675,6 +1687,11 @@ bool ParseJsonRoutes(Ctx& c, const Json& list, Family default_family, HostModel*
       r.metric = static_cast<uint32_t>(m->num);
     }
     if (const Json* p = e.Get("protocol"); p && p->kind == Json::kString) r.kernel = p->str == "kernel";
+    if (const Json* nh = e.Get("nexthops")) {
+      c.ErrorAt(nh->at, nh->len, "route to " + dst->str +
+                                     ": multipath routes (nexthops) are not modelled: keep one nexthop");
+      return false;
+    }
     if (!IsErrorType(r.type) && r.dev < 0) {
       c.ErrorAt(e.at, 1, "route to " + dst->str + " has no \"dev\"");
       return false;

@@ -537,6 +537,24 @@ bool HostRouter::Start(Packet& pkt, PacketPath* path) {
       error_ = "-o " + std::string(pkt.out.view()) + " is not an interface of the host (" + h.file + ")";
       return false;
     }
+    if (pkt.family == Family::kIPv6) {
+      // ip6_rcv_core drops these before the PREROUTING hook.
+      IpAddr dst;
+      Addrs(pkt, &src, &dst);
+      IpAddr loop;
+      loop.b[15] = 1;
+      const bool on_lo = h.FindIface(pkt.in.view())->loopback;
+      const char* why = nullptr;
+      if ((src == loop || dst == loop) && !on_lo) why = "the loopback address ::1 on a device other than lo";
+      else if (dst.b[0] == 0xff && (dst.b[1] & 0x0f) == 1 && !on_lo) why = "an interface-local multicast destination";
+      else if (dst.b[0] == 0xff && (dst.b[1] & 0x0f) == 0) why = "a multicast destination of scope 0";
+      else if (src.b[0] == 0xff) why = "a multicast source";
+      if (why) {
+        dropped_before_ = std::string("dropped by ipv6_rcv before PREROUTING: ") + why;
+        *path = path_ = PacketPath::kLocalIn;
+        return true;
+      }
+    }
     // A tun device has no link layer: the packet arrives without a MAC header.
     if (h.FindIface(pkt.in.view())->tun) pkt.mac_len = 0;
     requested_out_ = std::string(pkt.out.view());

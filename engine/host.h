@@ -197,12 +197,16 @@ class HostRouter : public PathRouter {
   // Set when the packet contradicts the host (an -o that routing does not
   // take, an unknown interface) or routing cannot be decided.
   const std::string& error() const { return error_; }
+  // Start() found that the kernel drops the packet before PREROUTING
+  // (ipv6_rcv's address checks): nothing is traced; why says why.
+  const std::string& dropped_before() const { return dropped_before_; }
   PacketPath path() const { return path_; }
 
  private:
   const HostModel* host_;
   PacketPath path_ = PacketPath::kLocalIn;
   std::string error_;
+  std::string dropped_before_;
   std::string requested_out_;  // -o of a received packet
   std::string oif_;            // -o of a local packet (the socket's device)
   IpAddr start_dst_;

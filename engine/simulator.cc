@@ -15,6 +15,12 @@ RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
     r.sim.verdict = Verdict::kUnknown;
     return r;
   }
+  if (!router.dropped_before().empty()) {  // never reaches a hook: nothing traced
+    r.sim.verdict = Verdict::kDrop;
+    r.sim.unknown_reason = router.dropped_before();
+    r.dropped_before_hooks = true;
+    return r;
+  }
   SimOptions opts;
   opts.router = &router;
   opts.assumptions = &options_.assumptions;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The command-line contract of DESIGN.md for check and save: exit statuses,
-# stdin, -4/-6, -c, and where messages go.
+# stdin, -4/-6, -c, and where messages go; trace --host errors.
 # usage: cli.sh IPTSIM SOURCE_DIR
 set -u
 iptsim=$1
@@ -47,6 +47,21 @@ expect "save of a bad file" 2 "$iptsim" save "$src/corpus/examples/broken.v4"
 if [ -s /tmp/cli.$$.out ]; then echo "FAIL save printed a model despite errors"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
 expect "NUL byte" 2 sh -c "printf '*filter\n\0\nCOMMIT\n' | '$iptsim' check -"
 expect "help" 0 "$iptsim" help
+# trace --host (docs/host.md): bad host files exit 2 with file:line:col, packets that
+# contradict the host exit 2 with the reason.
+rules=$src/corpus/scenarios/path-route-forward/rules
+printf 'iface d0,addr=10.200.3.2/24\nroute 10.1.0.0/16 dev d9\n' >/tmp/cli.$$.host
+expect "bad host file" 2 "$iptsim" trace --host /tmp/cli.$$.host "$rules" -i d0 -d 10.200.3.2
+contains "host file error" /tmp/cli.$$.err "/tmp/cli.$$.host:2:23: error: route: unknown interface 'd9' (did you mean 'd0'?)"
+expect "missing host file" 2 "$iptsim" trace --host /nonexistent/host "$rules" -i d0 -d 10.200.3.2
+contains "missing host file message" /tmp/cli.$$.err "/nonexistent/host: error: cannot read the host file"
+expect "host json" 0 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i d0 -s 10.200.3.1 -d 8.8.8.8 -p udp --dport 7777
+contains "host json routes" /tmp/cli.$$.out "TRACE: filter:FORWARD:rule:1 IN=d0 OUT=e0 "
+expect "unknown -i" 2 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i x0 -d 8.8.8.8
+contains "unknown -i message" /tmp/cli.$$.err "packet 1: -i x0 is not an interface of the host"
+expect "-o against routing" 2 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i d0 -o d0 -s 10.200.3.1 -d 8.8.8.8
+contains "-o against routing message" /tmp/cli.$$.err "routing forwards the packet out e0 (route to 8.8.8.8), but the packet says -o d0"
+rm -f /tmp/cli.$$.host
 rm -f /tmp/cli.$$.out /tmp/cli.$$.err
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

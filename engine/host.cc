@@ -299,6 +299,10 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
       d.why = "not a local address and IPv6 forwarding is off: ip6_forward drops it";
       return d;
     }
+    if (src.b[0] == 0xfe && (src.b[1] & 0xc0) == 0x80) {
+      d.why = "ip6_forward never forwards a link-local source";
+      return d;
+    }
   }
   std::string bad = ValidateSource(h, pkt, InputRoute::kForward);
   if (!bad.empty()) {

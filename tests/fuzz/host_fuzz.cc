@@ -60,8 +60,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* v4[] = {"10.200.3.1", "10.200.3.2", "127.0.0.1", "255.255.255.255", "0.0.0.0",
                       "224.0.0.1", "8.8.8.8"};
   const char* v6[] = {"fd00:200:3::1", "::1", "ff02::1", "fe80::1", "2001:db8::1", "::"};
+  const char* v4src[] = {"10.200.3.1", "127.0.0.1", "0.0.0.0"};
+  const char* v6src[] = {"fd00:200:3::1", "fe80::1", "::"};
   for (const char* in : names)
-    for (const char* s : v4)
+    for (const char* s : v4src)
       for (const char* d : v4) {
         Packet p = Make(Family::kIPv4, s, d, in, "");
         if (h.IfaceIndex(in) >= 0) (void)RouteInput(h, p);
@@ -75,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (const HostRoute* r = h.Lookup(Family::kIPv4, a)) (void)h.PreferredSource(*r, a);
       }
   for (const char* in : names)
-    for (const char* s : v6)
+    for (const char* s : v6src)
       for (const char* d : v6) {
         Packet p = Make(Family::kIPv6, s, d, in, "");
         if (h.IfaceIndex(in) >= 0) (void)RouteInput(h, p);

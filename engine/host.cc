@@ -309,6 +309,11 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
     d.why = bad;
     return d;
   }
+  if (pkt.mac_len == 14 && (pkt.mac[0] & 1)) {
+    d.why = "ip_forward forwards only frames addressed to this host (the destination MAC is a "
+            "broadcast or multicast one)";
+    return d;
+  }
   const HostRoute* r = d.r;
   if (r->dev < 0) {
     d.why = "route without a device";
@@ -560,7 +565,24 @@ bool HostRouter::Start(Packet& pkt, PacketPath* path) {
       }
     }
     // A tun device has no link layer: the packet arrives without a MAC header.
-    if (h.FindIface(pkt.in.view())->tun) pkt.mac_len = 0;
+    const HostIface& iif = *h.FindIface(pkt.in.view());
+    if (iif.tun) pkt.mac_len = 0;
+    // eth_type_trans: a unicast frame to another MAC is PACKET_OTHERHOST,
+    // which ip_rcv / ipv6_rcv drop before PREROUTING.
+    if (iif.mac && !iif.loopback && pkt.mac_len == 14 && !(pkt.mac[0] & 1) &&
+        !std::equal(iif.mac->begin(), iif.mac->end(), pkt.mac.begin())) {
+      auto mac = [](const uint8_t* m) {
+        char buf[18];
+        snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+        return std::string(buf);
+      };
+      dropped_before_ = "the frame's destination MAC " + mac(pkt.mac.data()) + " is not " + iif.name +
+                        "'s (" + mac(iif.mac->data()) +
+                        "): the kernel drops it as PACKET_OTHERHOST before PREROUTING (give --mac-dst " +
+                        mac(iif.mac->data()) + ")";
+      *path = path_ = PacketPath::kLocalIn;
+      return true;
+    }
     requested_out_ = std::string(pkt.out.view());
     *path = path_ = PacketPath::kLocalIn;  // decided after PREROUTING
     return true;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "engine/packet.h"
@@ -479,51 +480,150 @@ void EnterLoopback(Packet& pkt) {
   pkt.gid.reset();
 }
 
-bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst, bool last_slot) {
-  if (pkt.family != Family::kIPv4) return false;
+namespace {
+
+void IpChecksum(std::vector<uint8_t>& b, size_t ihl) {
+  b[10] = b[11] = 0;
+  uint32_t sum = 0;
+  for (size_t k = 0; k + 1 < ihl; k += 2) sum += static_cast<uint32_t>(b[k] << 8 | b[k + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t c = static_cast<uint16_t>(~sum);
+  b[10] = static_cast<uint8_t>(c >> 8);
+  b[11] = static_cast<uint8_t>(c);
+}
+
+}  // namespace
+
+RxOptions CompileReceivedOptions(Packet& pkt, const std::optional<IpAddr>& spec_dst,
+                                 const std::function<std::optional<bool>(const IpAddr&)>& unicast,
+                                 bool accept_source_route) {
+  RxOptions rx;
+  if (pkt.family != Family::kIPv4) return rx;
   auto& b = pkt.bytes;
-  if (b.size() < 20) return false;
-  size_t ihl = (b[0] & 0x0f) * 4u;
-  if (ihl <= 20 || ihl > b.size()) return false;
-  bool changed = false;
+  if (b.size() < 20) return rx;
+  const size_t ihl = (b[0] & 0x0f) * 4u;
+  if (ihl <= 20 || ihl > b.size()) return rx;
+  auto bad = [&](const char* why) {
+    rx.drop = std::string("ip_options_compile: ") + why + " (an ICMP parameter problem, no delivery)";
+    return rx;
+  };
+  // inet_current_timestamp: milliseconds since midnight UTC, of the arrival time (--time).
+  const double t = pkt.time < 0 ? 0 : pkt.time;
+  const uint32_t ms = static_cast<uint32_t>(static_cast<uint64_t>(t * 1000) % 86400000u);
+  auto put = [&](size_t at, const uint8_t* v) { std::copy(v, v + 4, b.begin() + at); };
+  const uint8_t now[4] = {static_cast<uint8_t>(ms >> 24), static_cast<uint8_t>(ms >> 16),
+                          static_cast<uint8_t>(ms >> 8), static_cast<uint8_t>(ms)};
+  bool seen_rr = false, seen_ts = false, srr = false;
   size_t i = 20;
   while (i < ihl) {
-    uint8_t type = b[i];
-    if (type == 0) break;  // end of options
+    const uint8_t type = b[i];
+    if (type == 0) {  // end of options: what follows becomes END too
+      for (size_t k = i + 1; k < ihl; ++k)
+        if (b[k]) {
+          b[k] = 0;
+          rx.changed = true;
+        }
+      break;
+    }
     if (type == 1) {
       ++i;
       continue;
     }
-    if (i + 1 >= ihl) break;
-    size_t len = b[i + 1];
-    if (len < 2 || i + len > ihl) break;  // malformed: the kernel drops it (not modelled)
-    if (type == 7 && len >= 3) {
-      size_t ptr = b[i + 2];
-      if (ptr < 4) break;
-      if (last_slot) {
-        if (ptr >= 8 && ptr - 5 + 4 <= len) {
-          std::copy(spec_dst.b.begin(), spec_dst.b.begin() + 4, b.begin() + i + ptr - 5);
-          changed = true;
+    if (ihl - i < 2) return bad("an option without its length");
+    const size_t len = b[i + 1];
+    if (len < 2 || len > ihl - i) return bad("an option length beyond the header");
+    uint8_t* o = &b[i];
+    switch (type) {
+      case 7: {  // Record Route
+        if (seen_rr) return bad("a second Record Route option");
+        seen_rr = true;
+        if (len < 3) return bad("a Record Route option too short");
+        const size_t ptr = o[2];
+        if (ptr < 4) return bad("a Record Route pointer below 4");
+        if (ptr <= len) {
+          if (ptr + 3 > len) return bad("a Record Route pointer without room for an address");
+          if (spec_dst) {
+            put(i + ptr - 1, spec_dst->b.data());
+            rx.rr_slot = static_cast<int>(i + ptr - 1);
+            o[2] = static_cast<uint8_t>(ptr + 4);
+            rx.changed = true;
+          }
         }
-      } else if (ptr <= len) {
-        if (ptr + 3 > len) break;
-        std::copy(spec_dst.b.begin(), spec_dst.b.begin() + 4, b.begin() + i + ptr - 1);
-        b[i + 2] = static_cast<uint8_t>(ptr + 4);
-        changed = true;
+        break;
       }
+      case 68: {  // Timestamp
+        if (seen_ts) return bad("a second Timestamp option");
+        seen_ts = true;
+        if (len < 4) return bad("a Timestamp option too short");
+        const size_t ptr = o[2];
+        if (ptr < 5) return bad("a Timestamp pointer below 5");
+        const uint8_t flags = o[3] & 0x0f;
+        if (ptr <= len) {
+          if (ptr + 3 > len) return bad("a Timestamp pointer without room");
+          if (flags == 0) {  // timestamps only
+            put(i + ptr - 1, now);
+            o[2] = static_cast<uint8_t>(ptr + 4);
+            rx.changed = true;
+          } else if (flags == 1) {  // address and timestamp
+            if (ptr + 7 > len) return bad("a Timestamp pointer without room for an address");
+            if (spec_dst) {
+              put(i + ptr - 1, spec_dst->b.data());
+              put(i + ptr + 3, now);
+              rx.ts_slot = static_cast<int>(i + ptr - 1);
+              o[2] = static_cast<uint8_t>(ptr + 8);
+              rx.changed = true;
+            }
+          } else if (flags == 3) {  // prespecified addresses
+            if (ptr + 7 > len) return bad("a Timestamp pointer without room for an address");
+            IpAddr a;
+            std::copy(o + ptr - 1, o + ptr + 3, a.b.begin());
+            std::optional<bool> uni = unicast ? unicast(a) : std::nullopt;
+            if (uni && !*uni) {
+              put(i + ptr + 3, now);
+              o[2] = static_cast<uint8_t>(ptr + 8);
+              rx.changed = true;
+            }
+          }
+        } else if (flags != 3) {
+          const unsigned overflow = o[3] >> 4;
+          if (overflow == 15) return bad("a Timestamp overflow counter at 15");
+          o[3] = static_cast<uint8_t>(flags | (overflow + 1) << 4);
+          rx.changed = true;
+        }
+        break;
+      }
+      case 131:    // Loose Source Route
+      case 137: {  // Strict Source Route
+        if (len < 3) return bad("a source route option too short");
+        if (o[2] < 4) return bad("a source route pointer below 4");
+        if (srr) return bad("a second source route option");
+        srr = true;
+        break;
+      }
+      case 148:  // Router Alert
+        if (len < 4) return bad("a Router Alert option too short");
+        break;
+      default:
+        break;
     }
     i += len;
   }
-  if (changed) {
-    b[10] = b[11] = 0;
-    uint32_t sum = 0;
-    for (size_t k = 0; k + 1 < ihl; k += 2) sum += static_cast<uint32_t>(b[k] << 8 | b[k + 1]);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    uint16_t c = static_cast<uint16_t>(~sum);
-    b[10] = static_cast<uint8_t>(c >> 8);
-    b[11] = static_cast<uint8_t>(c);
-  }
-  return changed;
+  if (rx.changed) IpChecksum(b, ihl);
+  if (srr && !accept_source_route)
+    rx.drop = "a source route option, and accept_source_route is off (ip_rcv_options)";
+  else if (srr)
+    rx.unknown = "a source route option with accept_source_route on: iptsim does not follow source routes";
+  return rx;
+}
+
+void ForwardOptions(Packet& pkt, const RxOptions& rx, const IpAddr& src) {
+  if (rx.rr_slot < 0 && rx.ts_slot < 0) return;
+  auto& b = pkt.bytes;
+  const size_t ihl = (b[0] & 0x0f) * 4u;
+  for (int slot : {rx.rr_slot, rx.ts_slot})
+    if (slot >= 0 && static_cast<size_t>(slot) + 4 <= ihl)
+      std::copy(src.b.begin(), src.b.begin() + 4, b.begin() + slot);
+  IpChecksum(b, ihl);
 }
 
 // ---------------------------------------------------------------------------
@@ -603,17 +703,45 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
   IpAddr src, dst;
   if (!Addrs(pkt, &src, &dst)) return true;
   const Family f = pkt.family;
-  if (from == Hook::kPreRouting && path == PacketPath::kLoopback) {
-    // The looped packet keeps its output route (local): delivered, and
-    // ip_rcv_options fills Record Route with the destination.
-    FillRecordRoute(pkt, dst);
+  // ip_rcv_options after routing: the IP options the kernel checks and fills
+  // on a received packet (spec_dst: fib_compute_spec_dst).
+  auto options = [&](const std::optional<IpAddr>& spec_dst) {
+    auto unicast = [&](const IpAddr& a) -> std::optional<bool> {
+      if (host_) return host_->AddrType4(a, -1) == RouteType::kUnicast;
+      if (a == dst && path != PacketPath::kForward) return false;  // the local destination
+      return std::nullopt;
+    };
+    bool srr_ok = false;
+    if (host_) {
+      const std::string dev(pkt.in.view());
+      srr_ok = host_->SysctlInt("net.ipv4.conf.all.accept_source_route") &&
+               host_->SysctlInt("net.ipv4.conf." + dev + ".accept_source_route");
+    }
+    rx_ = CompileReceivedOptions(pkt, spec_dst, unicast, srr_ok);
+    if (!rx_.unknown.empty()) {
+      error_ = rx_.unknown;
+      result.verdict = Verdict::kUnknown;
+      result.unknown_reason = error_;
+      return false;
+    }
+    if (!rx_.drop.empty()) {
+      result.verdict = Verdict::kDrop;
+      result.hook = Hook::kPreRouting;
+      result.unknown_reason = "dropped after PREROUTING: " + rx_.drop;
+      return false;
+    }
     return true;
+  };
+  if (from == Hook::kPreRouting && path == PacketPath::kLoopback) {
+    // The looped packet keeps its output route (local): delivered, and the
+    // options see the destination as spec_dst.
+    return options(dst);
   }
   if (from == Hook::kPreRouting && (path == PacketPath::kLocalIn || path == PacketPath::kForward)) {
     if (!host_) {
-      // Local delivery: fib_compute_spec_dst is the destination itself.
-      if (path == PacketPath::kLocalIn) FillRecordRoute(pkt, dst);
-      return true;
+      // Local delivery: fib_compute_spec_dst is the destination itself; a
+      // forwarded packet's needs the host's routes (left as received).
+      return options(path == PacketPath::kLocalIn ? std::optional<IpAddr>(dst) : std::nullopt);
     }
     const HostModel& h = *host_;
     InputDecision d = RouteInput(h, pkt);
@@ -638,8 +766,7 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
         return false;
       }
       path = path_ = PacketPath::kLocalIn;
-      FillRecordRoute(pkt, dst);
-      return true;
+      return options(dst);
     }
     if (!requested_out_.empty() && requested_out_ != d.out) {
       error_ = "routing forwards the packet out " + d.out + " (route to " + FormatIpAddr(f, dst) +
@@ -654,16 +781,15 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
       // fib_compute_spec_dst for a forwarded packet: the preferred source
       // of the route back to the sender.
       const HostRoute* back = h.Lookup(f, src);
-      std::optional<IpAddr> spec = back ? h.PreferredSource(*back, src) : std::nullopt;
-      if (spec) rr_filled_ = FillRecordRoute(pkt, *spec);
+      return options(back ? h.PreferredSource(*back, src) : std::nullopt);
     }
     return true;
   }
-  if (from == Hook::kForward && to == Hook::kPostRouting && host_ && rr_filled_) {
-    // ip_forward_options: the slot gets the output route's source address.
+  if (from == Hook::kForward && to == Hook::kPostRouting && host_) {
+    // ip_forward_options: the recorded addresses become the output route's source.
     const HostRoute* r = host_->Lookup(f, dst, host_->IfaceIndex(out.view()));
     std::optional<IpAddr> a = r ? host_->PreferredSource(*r, dst) : std::nullopt;
-    if (a) FillRecordRoute(pkt, *a, true);
+    if (a) ForwardOptions(pkt, rx_, *a);
   }
   if (from == Hook::kLocalOut && to == Hook::kPostRouting && host_ && !(dst == start_dst_)) {
     // ip_route_me_harder: nat OUTPUT changed the destination: route again.

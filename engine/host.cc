@@ -817,15 +817,6 @@ struct Ctx {
   DiagnosticSink* diags;
   bool failed = false;
 
-  std::string_view LineAt(size_t offset) const {
-    size_t b = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-    b = (b == std::string_view::npos || offset == 0) ? 0 : b + 1;
-    if (offset > 0 && offset <= text.size() && text[offset - 1] == '\n') b = offset;
-    size_t e = text.find('\n', b);
-    std::string_view l = text.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    return l;
-  }
   void ErrorAt(size_t offset, size_t len, std::string msg) {
     failed = true;
     Diagnostic d;

@@ -381,10 +381,22 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
     d.out = "lo";
     return d;
   };
+  // inet_select_addr(dev, 0, RT_SCOPE_LINK): an address of the device that
+  // is not host-scoped (127/8), else one of another device.
+  auto select = [&](int dev) -> std::optional<IpAddr> {
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t i = 0; i < h.ifaces.size(); ++i) {
+        if ((pass == 0) != (static_cast<int>(i) == dev)) continue;
+        for (const HostAddr& a : h.ifaces[i].addrs)
+          if (a.family == Family::kIPv4 && !IsLoopback4(a.addr)) return a.addr;
+      }
+    return std::nullopt;
+  };
   auto via = [&](int dev) {
     d.ok = true;
     d.out = h.ifaces[dev].name;
     if (h.ifaces[dev].loopback) d.loopback = true;
+    if (f == Family::kIPv4) d.src = select(dev);  // "assume on-link"
     return d;
   };
   if (f == Family::kIPv4 ? IsMulticast4(dst) : dst.b[0] == 0xff) {
@@ -409,6 +421,7 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
   switch (r->type) {
     case RouteType::kLocal:
     case RouteType::kAnycast:
+      d.src = r->src ? *r->src : dst;  // the local route's prefsrc, else the destination
       return loop();
     case RouteType::kBlackhole:
       d.error = "a blackhole route: the kernel refuses to send it (Invalid argument)";
@@ -429,7 +442,9 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
     d.error = "route without a device";
     return d;
   }
-  return via(r->dev);
+  via(r->dev);
+  d.src = h.PreferredSource(*r, dst);
+  return d;
 }
 
 bool RpfilterLookup(const HostModel& h, const Packet& pkt, bool loose, bool accept_local, bool) {
@@ -695,6 +710,12 @@ bool HostRouter::Start(Packet& pkt, PacketPath* path) {
   }
   pkt.out = IfaceName(d.out);
   *path = path_ = d.loopback ? PacketPath::kLoopback : PacketPath::kLocalOut;
+  // raw_send_hdrinc: source 0.0.0.0 becomes the route's source (the IP
+  // header checksum follows; the transport checksum is left as it was).
+  if (pkt.family == Family::kIPv4 && IsZero(src, Family::kIPv4) && d.src) {
+    std::copy(d.src->b.begin(), d.src->b.begin() + 4, pkt.bytes.begin() + 12);
+    IpChecksum(pkt.bytes, (pkt.bytes[0] & 0x0f) * 4u);
+  }
   return true;
 }
 

@@ -158,6 +158,7 @@ struct OutputDecision {
   bool loopback = false;
   std::string out;
   std::string error;  // !ok: the kernel's error
+  std::optional<IpAddr> src;  // the source the route gives (fl4->saddr), when known
 };
 OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_view oif);
 

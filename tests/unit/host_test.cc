@@ -386,6 +386,11 @@ TEST_CASE("host: the simulator routes with --host (path decisions)", "[host]") {
         "error: routing forwards the packet out e0 (route to 198.51.100.7), but the packet says -o d0");
   CHECK(run("-s 10.200.4.2 -d 10.200.4.1") == "local-out ACCEPT out=e0");
   CHECK(run("-s 10.200.4.2 -d 10.200.4.2") == "loopback ACCEPT out=");
+  // Source 0.0.0.0: the route's source (path-route-source-zero).
+  Packet zero = Pkt("-s 0.0.0.0 -d 10.200.4.1");
+  sim.Run(zero, nullptr);
+  CHECK(std::vector<uint8_t>(zero.bytes.begin() + 12, zero.bytes.begin() + 16) ==
+        std::vector<uint8_t>{10, 200, 4, 2});
   // Without a host: -o lo loops back, everything else as before.
   Simulator bare(r.ruleset, SimulatorOptions{});
   Packet pkt = Pkt("-o lo -s 10.200.3.2 -d 10.200.3.2");

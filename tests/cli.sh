@@ -1,6 +1,6 @@
 #!/bin/bash
 # The command-line contract of DESIGN.md for check and save: exit statuses,
-# stdin, -4/-6, -c, and where messages go.
+# stdin, -4/-6, -c, and where messages go; trace --host errors.
 # usage: cli.sh IPTSIM SOURCE_DIR
 set -u
 iptsim=$1
@@ -152,6 +152,24 @@ contains "why: rule count" /tmp/cli.$$.err "filter:SSH has 2 rules, no rule 9"
 expect "why: no such table" 2 "$iptsim" trace --why nat:X:1 "$why"
 expect "why: malformed" 2 "$iptsim" trace --why filter "$why"
 rm -rf "$t"
+# trace --host (docs/host.md): bad host files exit 2 with file:line:col, packets that
+# contradict the host exit 2 with the reason.
+rules=$src/corpus/scenarios/path-route-forward/rules
+printf 'iface d0,addr=10.200.3.2/24\nroute 10.1.0.0/16 dev d9\n' >/tmp/cli.$$.host
+expect "bad host file" 2 "$iptsim" trace --host /tmp/cli.$$.host "$rules" -i d0 -d 10.200.3.2
+contains "host file error" /tmp/cli.$$.err "/tmp/cli.$$.host:2:23: error: route: unknown interface 'd9' (did you mean 'd0'?)"
+expect "missing host file" 2 "$iptsim" trace --host /nonexistent/host "$rules" -i d0 -d 10.200.3.2
+contains "missing host file message" /tmp/cli.$$.err "/nonexistent/host: error: cannot read the host file"
+json=$src/tests/data/host/netns-router.json
+expect "host json: frame to another MAC" 0 "$iptsim" trace --host "$json" "$rules" -i d0 -s 10.200.3.1 -d 8.8.8.8 -p udp --dport 7777
+contains "PACKET_OTHERHOST note" /tmp/cli.$$.err "the kernel drops it as PACKET_OTHERHOST before PREROUTING (give --mac-dst ee:8d:88:ea:4f:f1)"
+expect "host json" 0 "$iptsim" trace --host "$json" "$rules" -i d0 --mac-dst ee:8d:88:ea:4f:f1 -s 10.200.3.1 -d 8.8.8.8 -p udp --dport 7777
+contains "host json routes" /tmp/cli.$$.out "TRACE: filter:FORWARD:rule:1 IN=d0 OUT=e0 "
+expect "unknown -i" 2 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i x0 -d 8.8.8.8
+contains "unknown -i message" /tmp/cli.$$.err "packet 1: -i x0 is not an interface of the host"
+expect "-o against routing" 2 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i d0 -o d0 --mac-dst ee:8d:88:ea:4f:f1 -s 10.200.3.1 -d 8.8.8.8
+contains "-o against routing message" /tmp/cli.$$.err "routing forwards the packet out e0 (route to 8.8.8.8), but the packet says -o d0"
+rm -f /tmp/cli.$$.host
 rm -f /tmp/cli.$$.out /tmp/cli.$$.err
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -26,12 +26,18 @@ constexpr Command kCommands[] = {
     {"save", "save [-4|-6] [-c] [--no-header] RULES",
      "print the canonical iptables-save form of the loaded ruleset (-c: with rule counters)",
      SaveCommand},
-    {"trace", "trace [-4|-6] [--format kernel|nft|explain|json] [--trace-all] [--assume NAME=BOOL] [--host FILE] RULES [PACKET...]",
+    {"trace", "trace [-4|-6] [--format kernel|nft|explain|json] [--trace-all] [--assume NAME=BOOL] [--host FILE] [--seed N] [--explore] [--ipset FILE]... RULES [PACKET...]",
      "simulate packets (iptables filter syntax, e.g. -i eth0 -p tcp --dport 22; several "
      "packets separated by --) and print the kernel's TRACE lines; --format nft: what "
      "xtables-monitor --trace shows for iptables-nft (trace ids are deterministic), explain: "
      "every matched rule with file:line, json: one JSON object per event and the verdict; "
-     "--host: route by the host's interfaces and routes (docs/host.md) instead of -i/-o",
+     "--host: route by the host's interfaces and routes (docs/host.md) instead of -i/-o; "
+     "--seed N draws random matches reproducibly, --explore prints every outcome of them "
+     "with its probability, --ipset FILE loads ipsets (ipset save format) for -m set/-j SET. "
+     "Packets also from --packets FILE (a packet per line, - for stdin), --from-log "
+     "'LINE' (a kernel TRACE/LOG line), --pcap FILE (then the words after RULES are -i/-o "
+     "...); all in one run; --packet-headers prints '== packet N' before each. "
+     "--why TABLE:CHAIN:N says why a packet did not reach that rule; --expect also exits 1",
      TraceCommand},
     {"help", "help", "show this help", HelpCommand},
 };

@@ -11,6 +11,7 @@
 #include "cli/explain_why.h"
 #include "cli/packet_input.h"
 #include "engine/host.h"
+#include "cli/explore.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -78,7 +79,7 @@ class ExplainFormat : public TraceObserver {
 
 }  // namespace
 
-int TraceCommand(const Args& args) {
+int TraceRun(const Args& args, ExploreBranch* branch) {
   std::optional<Family> family;
   std::string format = "kernel";
   bool trace_all = false;
@@ -87,6 +88,8 @@ int TraceCommand(const Args& args) {
   bool packet_headers = false;
   std::vector<std::pair<std::string, bool>> why_specs;  // --why / --expect (true)
   HostModel host;  // --host FILE
+  std::vector<std::string> ipset_files;
+  IpsetDb ipsets;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -100,6 +103,8 @@ int TraceCommand(const Args& args) {
     else if (a == "-4") family = Family::kIPv4;
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
+    else if (a == "--explore") return ExploreTrace(args, i);
+    else if (a == "--ipset" && i + 1 < args.size()) ipset_files.push_back(args[++i]);
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
     else if ((a == "--host" && i + 1 < args.size()) || a.rfind("--host=", 0) == 0) {
@@ -148,6 +153,8 @@ int TraceCommand(const Args& args) {
     return kExitError;
   }
   const bool rules_from_stdin = args[i] == "-";
+  if (!ipset_files.empty() && !LoadIpsetFiles(ipset_files, &ipsets)) return kExitError;
+  if (!ipset_files.empty()) sim_options.ipsets = &ipsets;
   const LoadResult* r = LoadRulesFile(args[i++], family);
   if (!r || !r->ok()) return kExitError;
   const Ruleset& rs = r->ruleset;
@@ -176,6 +183,7 @@ int TraceCommand(const Args& args) {
   if (!CollectPackets(input, groups, rs.family, rules_from_stdin, &packets)) return kExitError;
   int status = kExitOk;
   Simulator sim(rs, std::move(sim_options));
+  if (branch) sim.run_state().Explore(branch->forced, &branch->choices);
   XtablesMonitorFormat nft(rs, stdout);
   std::string json_text;
   JsonTraceFormat json(rs, &json_text);
@@ -234,7 +242,9 @@ int TraceCommand(const Args& args) {
               std::string(HookChainName(res.hook)).c_str(), res.unknown_reason.c_str());
       return kExitError;
     }
-    if (format == "explain") {
+    if (run.dropped_before_hooks) {
+      fprintf(stderr, "iptsim trace: note: packet %zu: %s\n", g + 1, res.unknown_reason.c_str());
+    } else if (format == "explain") {
       printf("verdict: %s in %s:%s (%s path)\n", std::string(VerdictName(res.verdict)).c_str(),
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
@@ -258,5 +268,7 @@ int TraceCommand(const Args& args) {
   }
   return status;
 }
+
+int TraceCommand(const Args& args) { return TraceRun(args, nullptr); }
 
 }  // namespace iptsim::cli

@@ -162,7 +162,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       if (path == PacketPath::kLoopback && steps[i].hook == Hook::kPreRouting) {
         // ipv4_confirm at POSTROUTING, before the loop back.
         if (ct && !ct->Confirm()) return ConfirmFailed(result);
-        EnterLoopback(pkt);     // back in on lo
+        EnterLoopback(pkt);  // back in on lo
       }
       if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
         return result;
@@ -230,7 +230,12 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       }
     }
     if (s.table == TableId::kNat) {
-      ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason);
+      if (!ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason)) {
+        result.verdict = Verdict::kUnknown;
+        result.hook = s.hook;
+        result.table = s.table;
+        return result;
+      }
       if (observer && nat_runs) observer->OnConntrack(s.hook, ct->ref(), true);
     }
   }

@@ -133,6 +133,9 @@ struct PacketSpec {
 
   std::array<uint8_t, 6> mac_src{0x02, 0, 0, 0, 0, 0x01};
   std::array<uint8_t, 6> mac_dst{0x02, 0, 0, 0, 0, 0x02};
+  // The input device has no link-layer header (a tun device; a log line
+  // with an empty MAC=): the packet gets none even with -i.
+  bool no_mac = false;
 
   // Metadata.
   double time = 0;

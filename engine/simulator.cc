@@ -17,6 +17,11 @@ Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
   // unless the caller gave its own hooks.
   ct_host_ = options_.ct_host;
   if (!ct_host_.iface_address && options_.host) ct_host_ = HostHooksFor(options_.host);
+  if (options_.ipsets) {
+    IpsetRunState& sets = run_.Named<IpsetRunState>("ipset", "");
+    sets.db = *options_.ipsets;
+    sets.loaded = true;
+  }
 }
 
 RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
@@ -32,6 +37,12 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
   if (!router.Start(pkt, &r.path)) {
     r.error = router.error();
     r.sim.verdict = Verdict::kUnknown;
+    return r;
+  }
+  if (!router.dropped_before().empty()) {  // never reaches a hook: nothing traced
+    r.sim.verdict = Verdict::kDrop;
+    r.sim.unknown_reason = router.dropped_before();
+    r.dropped_before_hooks = true;
     return r;
   }
   std::vector<RejectReply> replies;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/conntrack.h"
+#include "engine/ipset.h"
 #include "engine/netfilter.h"
 #include "engine/run_state.h"
 
@@ -23,6 +24,7 @@ struct SimulatorOptions {
   // What NAT needs from the host model (MASQUERADE, REDIRECT): the lead
   // wires these to the host model; unset: those targets stop as unknown.
   ConntrackHostHooks ct_host;
+  const IpsetDb* ipsets = nullptr;          // --ipset FILE...: the run works on a copy
 };
 
 struct RunResult {
@@ -34,6 +36,8 @@ struct RunResult {
   // The packet contradicts the host model (--host), or routing cannot be
   // decided: the message for the user ("" when the run went through).
   std::string error;
+  // The kernel drops the packet before the first hook (sim.unknown_reason says why).
+  bool dropped_before_hooks = false;
 };
 
 class Simulator {

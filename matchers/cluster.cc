@@ -21,6 +21,7 @@
 
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

@@ -111,6 +111,7 @@ struct ConntrackEntry {
   uint16_t zone = 0;   // CT --zone (both directions)
   std::array<uint8_t, 16> labels{};  // connlabel bits 0..127
   std::string helper;  // CT --helper (assignment only: no expectations)
+  IfaceName masq_dev;  // MASQUERADE's output device (nf_conn_nat masq_index)
   uint64_t packets[2] = {0, 0}, bytes[2] = {0, 0};
   double timeout = 0;     // absolute expiry, in the packets' --time clock
   double created = 0;     // time of the first packet
@@ -268,9 +269,12 @@ class ConntrackPacket {
   bool NatBefore(Hook hook) const;
   // After the nat chain of `hook` accepted (or when it did not run): the
   // null binding if no NAT target set one up, then the packet's rewrite
-  // (nf_nat_packet, nf_nat_icmp_reply_translation).  False with *why when
-  // the rewrite needs what the inputs do not give.
-  bool NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why);
+  // (nf_nat_packet, nf_nat_icmp_reply_translation).  kDrop with *why when
+  // the kernel drops the packet there (a masqueraded connection leaving by
+  // another device, an ICMP redirect about a NATed one); kUnknown with *why
+  // when the rewrite needs what the inputs do not give.
+  enum class NatStep : uint8_t { kGo, kDrop, kUnknown };
+  NatStep NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why);
 
   // __nf_conntrack_confirm: the new entry goes into the table.  False when
   // its tuple is taken (the kernel drops the packet).

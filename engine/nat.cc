@@ -481,6 +481,7 @@ TargetVerdict NatMasquerade(const NatRange& range, const Packet& pkt, EvalContex
   NatRange r = range;
   r.flags |= kNatMapIps;
   r.min_addr = r.max_addr = *addr;
+  if (!ctx.ct->entry->confirmed()) ctx.ct->entry->masq_dev = pkt.out;
   return NatSetup(r, NatManip::kSrc, ctx);
 }
 
@@ -538,10 +539,10 @@ bool ConntrackPacket::NatBefore(Hook hook) const {
   return !(ref_.entry->status & done);
 }
 
-bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why) {
-  (void)why;
+ConntrackPacket::NatStep ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran,
+                                                  std::string* why) {
   ConntrackEntry* e = ref_.entry;
-  if (!e) return true;
+  if (!e) return NatStep::kGo;
   const NatManip m = HookManip(hook);
   const CtDir dir = ref_.dir();
   uint32_t statusbit = m == NatManip::kSrc ? ips::kSrcNat : ips::kDstNat;
@@ -549,9 +550,17 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
   if (related_icmp_) {
     // nf_nat_icmp_reply_translation: the embedded packet is translated as
     // the connection's packet of the other direction, then the outer
-    // header as a reply to it.
-    if (!(e->status & statusbit)) return true;
+    // header as a reply to it.  A redirect about a connection with NAT
+    // (or whose NAT is not set up yet) is dropped.
     const PacketView v = PacketView::Of(pkt);
+    if (pkt.family == Family::kIPv4 && v.transport_size() >= 1 && v.transport()[0] == 5 &&
+        ((e->status & (ips::kSrcNatDone | ips::kDstNatDone)) !=
+             (ips::kSrcNatDone | ips::kDstNatDone) ||
+         (e->status & (ips::kSrcNat | ips::kDstNat)))) {
+      *why = "an ICMP redirect about a NATed connection (nf_nat_icmp_reply_translation drops it)";
+      return NatStep::kDrop;
+    }
+    if (!(e->status & statusbit)) return NatStep::kGo;
     const CtTuple& other = e->tuple[!dir];
     NatManipPacket(pkt, v.thoff + 8u, other,
                    m == NatManip::kSrc ? NatManip::kDst : NatManip::kSrc);
@@ -560,7 +569,16 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
     InvertTuple(other, &target);
     NatManipPacket(pkt, 0, target, m);
     if (m == NatManip::kDst) dst_rewritten_ = true;
-    return true;
+    return NatStep::kGo;
+  }
+  // nf_nat_oif_changed: a masqueraded connection whose packets now leave
+  // by another device is killed, the packet dropped.
+  if (!chain_ran && hook == Hook::kPostRouting && dir == kCtOriginal && !e->masq_dev.empty() &&
+      !(e->masq_dev == pkt.out.view())) {
+    *why = "the masqueraded connection now leaves by another device: the kernel kills it";
+    if (e->confirmed()) dying_ = table_.Take(e);
+    else e->status |= ips::kDying;
+    return NatStep::kDrop;
   }
   const uint32_t done = m == NatManip::kSrc ? ips::kSrcNatDone : ips::kDstNatDone;
   if (chain_ran && !(e->status & done)) {
@@ -582,7 +600,7 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
       if (m == NatManip::kDst) dst_rewritten_ = true;
     }
   }
-  return true;
+  return NatStep::kGo;
 }
 
 namespace {

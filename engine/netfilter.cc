@@ -230,8 +230,10 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       }
     }
     if (s.table == TableId::kNat) {
-      if (!ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason)) {
-        result.verdict = Verdict::kUnknown;
+      const ConntrackPacket::NatStep step =
+          ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason);
+      if (step != ConntrackPacket::NatStep::kGo) {
+        result.verdict = step == ConntrackPacket::NatStep::kDrop ? Verdict::kDrop : Verdict::kUnknown;
         result.hook = s.hook;
         result.table = s.table;
         return result;

@@ -663,3 +663,31 @@ TEST_CASE("An empty segment far beyond the window is invalid (no exemption)", "[
   CHECK(s.entry);
   CHECK(s.tcp == TcpCtState::kEstablished);
 }
+
+TEST_CASE("HMARK --hmark-tuple ct hashes the connection's tuples", "[ct-eval]") {
+  // For an original-direction packet of a connection without NAT, the
+  // connection's tuple (original source, reply source, their ports) is the
+  // packet's own: both modes give the same mark (hmark_ct_set_htuple vs
+  // hmark_pkt_set_htuple_ipv4).  After DNAT the reply source differs.
+  ConntrackTable table;
+  auto mark = [&](const std::string& rule, Packet p, CtRef* ref) {
+    Ext e(rule, "mangle", "PREROUTING");
+    EvalContext ctx;
+    ctx.ct = ref;
+    ctx.hook = Hook::kPreRouting;
+    PacketView v = PacketView::Of(p);
+    e.rule->target->Apply(p, v, ctx);
+    return p.mark;
+  };
+  Packet p = Pkt("-i d0 -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 80");
+  ConntrackPacket cp(table, nullptr, nullptr);
+  cp.In(Hook::kPreRouting, p);
+  const char* ct =
+      "-j HMARK --hmark-tuple ct,src,dst,sport,dport,proto --hmark-mod 1000 --hmark-rnd 0x1234";
+  const char* pk =
+      "-j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-mod 1000 --hmark-rnd 0x1234";
+  const uint32_t a = mark(ct, p, &cp.ref());
+  CHECK(a == mark(pk, p, nullptr));
+  cp.ref().entry->tuple[kCtReply].src.b[3] = 9;  // as if DNATed to 10.0.0.9
+  CHECK(mark(ct, p, &cp.ref()) != a);
+}

@@ -698,30 +698,45 @@ size_t ConntrackTable::KeyHash::operator()(const Key& k) const {
   return h;
 }
 
-ConntrackEntry* ConntrackTable::Find(const CtTuple& t, uint16_t zone, double now, CtDir* dir) {
-  auto it = index_.find(Key{t, zone});
-  if (it == index_.end()) return nullptr;
-  ConntrackEntry* e = it->second.first;
-  if (now >= e->timeout && !(e->status & ips::kFixedTimeout)) {
-    Remove(e);  // nf_ct_is_expired: gone
-    return nullptr;
+ConntrackEntry* ConntrackTable::Find(const CtTuple& t, CtZone zone, double now, CtDir* dir) {
+  // nf_conntrack_find_get: the original direction's zone id, then the
+  // reply's; the entry's zone must match for the direction found.
+  const uint16_t ids[2] = {zone.Id(kCtOriginal), zone.Id(kCtReply)};
+  for (int i = 0; i < 2; ++i) {
+    if (i == 1 && ids[1] == ids[0]) break;
+    auto it = index_.find(Key{t, ids[i]});
+    if (it == index_.end()) continue;
+    ConntrackEntry* e = it->second.first;
+    const CtDir d = it->second.second;
+    if (zone.Id(d) != ids[i]) continue;
+    if (now >= e->timeout && !(e->status & ips::kFixedTimeout)) {
+      Remove(e);  // nf_ct_is_expired: gone
+      return nullptr;
+    }
+    *dir = d;
+    return e;
   }
-  *dir = it->second.second;
-  return e;
+  return nullptr;
 }
 
-bool ConntrackTable::Taken(const CtTuple& t, uint16_t zone, const ConntrackEntry* ignore,
+bool ConntrackTable::Taken(const CtTuple& t, CtZone zone, CtDir as, const ConntrackEntry* ignore,
                            double now) {
-  CtDir dir;
-  ConntrackEntry* e = Find(t, zone, now, &dir);
-  return e && e != ignore;
+  auto it = index_.find(Key{t, zone.Id(as)});
+  if (it == index_.end()) return false;
+  ConntrackEntry* e = it->second.first;
+  if (e == ignore || zone.Id(it->second.second) != zone.Id(as)) return false;
+  if (now >= e->timeout && !(e->status & ips::kFixedTimeout)) {
+    Remove(e);
+    return false;
+  }
+  return true;
 }
 
 ConntrackEntry* ConntrackTable::Insert(std::unique_ptr<ConntrackEntry> e) {
   ConntrackEntry* p = e.get();
   p->status |= ips::kConfirmed;
-  index_[Key{p->tuple[kCtOriginal], p->zone}] = {p, kCtOriginal};
-  index_[Key{p->tuple[kCtReply], p->zone}] = {p, kCtReply};
+  index_[Key{p->tuple[kCtOriginal], p->Zone().Id(kCtOriginal)}] = {p, kCtOriginal};
+  index_[Key{p->tuple[kCtReply], p->Zone().Id(kCtReply)}] = {p, kCtReply};
   entries_.push_back(std::move(e));
   return p;
 }
@@ -730,7 +745,7 @@ void ConntrackTable::Remove(ConntrackEntry* e) { Take(e); }
 
 std::unique_ptr<ConntrackEntry> ConntrackTable::Take(ConntrackEntry* e) {
   for (int d = 0; d < 2; ++d) {
-    auto it = index_.find(Key{e->tuple[d], e->zone});
+    auto it = index_.find(Key{e->tuple[d], e->Zone().Id(static_cast<CtDir>(d))});
     if (it != index_.end() && it->second.first == e) index_.erase(it);
   }
   for (auto it = entries_.begin(); it != entries_.end(); ++it)
@@ -905,6 +920,7 @@ void ConntrackPacket::ApplyAssumedState(const CtTuple& t, const Packet& pkt) {
     e->tuple[kCtOriginal] = t;
     if (!InvertTuple(t, &e->tuple[kCtReply])) return;
     e->zone = ref_.tmpl_zone;
+    e->zone_dir = ref_.tmpl_zone_dir;
     e->status = ips::kSeenReply | ips::kAssured | ips::kSrcNatDone | ips::kDstNatDone;
     if (has("SNAT")) e->status |= ips::kSrcNat;
     if (has("DNAT")) e->status |= ips::kDstNat;
@@ -933,7 +949,7 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
   if (v.is_fragment) return;
   CtTuple t;
   if (!PacketTuple(v, &t)) return;  // cut short: no entry (INVALID)
-  const uint16_t zone = ref_.tmpl_zone;
+  const CtZone zone{ref_.tmpl_zone, ref_.tmpl_zone_dir};
 
   // ICMP errors (icmp_error / icmpv6_error): RELATED to the entry of the
   // embedded packet, or no entry at all.
@@ -991,7 +1007,8 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
       n->tuple[kCtOriginal] = t;
       if (!InvertTuple(t, &n->tuple[kCtReply])) return;  // an ICMP type without reply
       n->id = table_.NextId();
-      n->zone = zone;
+      n->zone = zone.id;
+      n->zone_dir = zone.dir;
       n->helper = ref_.tmpl_helper;
       n->created = now_;
       if (!assumed_.empty() && assumed_.find("RELATED") != std::string::npos)
@@ -1088,8 +1105,25 @@ bool ConntrackPacket::Confirm() {
   // __nf_conntrack_confirm: a tuple that another entry holds already (NAT
   // found no free one) loses; nf_ct_resolve_clash cannot save a NATed
   // winner or a reply-direction clash: NF_DROP.
-  for (int d = 0; d < 2; ++d)
-    if (table_.Taken(unconfirmed_->tuple[d], unconfirmed_->zone, nullptr, now_)) return false;
+  for (int d = 0; d < 2; ++d) {
+    if (!table_.Taken(unconfirmed_->tuple[d], unconfirmed_->Zone(), static_cast<CtDir>(d),
+                      nullptr, now_))
+      continue;
+    // __nf_ct_resolve_clash: for protocols that allow a clash (UDP,
+    // UDP-Lite, ICMP), a winner without NAT takes the packet over and the
+    // new entry is dropped instead of the packet.
+    const uint8_t proto = unconfirmed_->tuple[kCtOriginal].proto;
+    CtDir wd;
+    ConntrackEntry* winner =
+        table_.Find(unconfirmed_->tuple[d], unconfirmed_->Zone(), now_, &wd);
+    if (winner && (proto == kUdp || proto == kUdplite || proto == kIcmp || proto == kIcmpv6) &&
+        !(winner->status & (ips::kSrcNatDone | ips::kDstNatDone))) {
+      ref_.entry = winner;
+      unconfirmed_.reset();
+      return true;
+    }
+    return false;
+  }
   table_.Insert(std::move(unconfirmed_));
   return true;
 }

@@ -78,6 +78,15 @@ struct CtTuple {
   std::string ToString() const;  // "tcp 10.0.0.1:40000 -> 10.0.0.2:80" (messages, tests)
 };
 
+// A conntrack zone (struct nf_conntrack_zone): its id applies to the
+// directions in `dir` (1 original, 2 reply; CT --zone-orig / --zone-reply),
+// the other direction is in the default zone 0 (nf_ct_zone_id).
+struct CtZone {
+  uint16_t id = 0;
+  uint8_t dir = 3;
+  uint16_t Id(CtDir d) const { return (dir >> d) & 1 ? id : 0; }
+};
+
 // The TCP tracker's states (enum tcp_conntrack).
 enum class TcpCtState : uint8_t {
   kNone,
@@ -108,7 +117,9 @@ struct ConntrackEntry {
   uint32_t status = 0;
   uint32_t mark = 0;   // ctmark (CONNMARK, -m connmark)
   uint32_t secmark = 0;
-  uint16_t zone = 0;   // CT --zone (both directions)
+  uint16_t zone = 0;   // CT --zone id
+  uint8_t zone_dir = 3;  // ... for these directions (CtZone)
+  CtZone Zone() const { return CtZone{zone, zone_dir}; }
   std::array<uint8_t, 16> labels{};  // connlabel bits 0..127
   std::string helper;  // CT --helper (assignment only: no expectations)
   IfaceName masq_dev;  // MASQUERADE's output device (nf_conn_nat masq_index)
@@ -145,6 +156,7 @@ struct CtRef {
   bool tmpl_notrack = false;
   bool tmpl = false;  // a CT template is attached (xt_ct_target: ctinfo IP_CT_NEW)
   uint16_t tmpl_zone = 0;
+  uint8_t tmpl_zone_dir = 3;
   std::string tmpl_helper;
 
   bool invalid() const { return !entry && !untracked; }
@@ -170,10 +182,14 @@ class ConntrackTable {
 
   // The confirmed entry holding `t` as its original or reply tuple, in
   // `zone`, not expired at `now` (an expired one is removed); *dir says which.
-  ConntrackEntry* Find(const CtTuple& t, uint16_t zone, double now, CtDir* dir);
+  ConntrackEntry* Find(const CtTuple& t, CtZone zone, double now, CtDir* dir);
+  ConntrackEntry* Find(const CtTuple& t, uint16_t zone, double now, CtDir* dir) {
+    return Find(t, CtZone{zone, 3}, now, dir);
+  }
   // Whether a confirmed entry other than `ignore` uses `t` in either
   // direction (nf_conntrack_tuple_taken: NAT clash resolution).
-  bool Taken(const CtTuple& t, uint16_t zone, const ConntrackEntry* ignore, double now);
+  // `as`: the direction whose zone id the tuple is looked up with.
+  bool Taken(const CtTuple& t, CtZone zone, CtDir as, const ConntrackEntry* ignore, double now);
   // Inserts a new entry (confirmation).
   ConntrackEntry* Insert(std::unique_ptr<ConntrackEntry> e);
   // Removes an entry (nf_ct_kill).

@@ -117,7 +117,7 @@ uint16_t RandomU16(NatEnv& env) {
 bool UsedTuple(NatEnv& env, const CtTuple& t) {
   CtTuple reply;
   if (!InvertTuple(t, &reply)) return false;
-  return env.table.Taken(reply, env.ct.zone, &env.ct, env.now);
+  return env.table.Taken(reply, env.ct.Zone(), kCtReply, &env.ct, env.now);
 }
 
 // nf_nat_used_tuple_harder: in the last attempts of a port search for a
@@ -132,7 +132,7 @@ bool UsedTupleHarder(NatEnv& env, const CtTuple& t, uint32_t attempts_left) {
   CtTuple reply;
   if (!InvertTuple(t, &reply)) return false;
   CtDir dir;
-  ConntrackEntry* other = env.table.Find(reply, env.ct.zone, env.now, &dir);
+  ConntrackEntry* other = env.table.Find(reply, env.ct.Zone(), env.now, &dir);
   if (!other || other == &env.ct) return false;
   if (dir == kCtOriginal) return true;
   // nf_nat_may_kill
@@ -167,7 +167,9 @@ bool InRange(const CtTuple& t, const NatRange& r) {
 // port, protocol) already mapped: reuse its mapping if it is in range.
 bool FindAppropriateSrc(NatEnv& env, const CtTuple& t, const NatRange& r, CtTuple* result) {
   for (ConntrackEntry* e : env.table.Entries()) {
-    if (e == &env.ct || !(e->status & ips::kSrcNatDone) || e->zone != env.ct.zone) continue;
+    if (e == &env.ct || !(e->status & ips::kSrcNatDone) ||
+        e->Zone().Id(kCtOriginal) != env.ct.Zone().Id(kCtOriginal))
+      continue;
     const CtTuple& o = e->tuple[kCtOriginal];
     if (o.src == t.src && o.sport == t.sport && o.proto == t.proto) {
       CtTuple inv;

@@ -737,8 +737,25 @@ ConntrackEntry* ConntrackTable::Insert(std::unique_ptr<ConntrackEntry> e) {
   p->status |= ips::kConfirmed;
   index_[Key{p->tuple[kCtOriginal], p->Zone().Id(kCtOriginal)}] = {p, kCtOriginal};
   index_[Key{p->tuple[kCtReply], p->Zone().Id(kCtReply)}] = {p, kCtReply};
+  if (p->status & ips::kSrcNatDone) by_source_[SourceKey(p->tuple[kCtOriginal])].push_back(p);
   entries_.push_back(std::move(e));
+  where_[p] = std::prev(entries_.end());
   return p;
+}
+
+ConntrackTable::Key ConntrackTable::SourceKey(const CtTuple& orig) {
+  CtTuple k;
+  k.family = orig.family;
+  k.src = orig.src;
+  k.sport = orig.sport;
+  k.proto = orig.proto;
+  return Key{k, 0};
+}
+
+std::vector<ConntrackEntry*> ConntrackTable::BySource(const CtTuple& orig) const {
+  auto it = by_source_.find(SourceKey(orig));
+  if (it == by_source_.end()) return {};
+  return std::vector<ConntrackEntry*>(it->second.rbegin(), it->second.rend());
 }
 
 void ConntrackTable::Remove(ConntrackEntry* e) { Take(e); }
@@ -748,14 +765,18 @@ std::unique_ptr<ConntrackEntry> ConntrackTable::Take(ConntrackEntry* e) {
     auto it = index_.find(Key{e->tuple[d], e->Zone().Id(static_cast<CtDir>(d))});
     if (it != index_.end() && it->second.first == e) index_.erase(it);
   }
-  for (auto it = entries_.begin(); it != entries_.end(); ++it)
-    if (it->get() == e) {
-      std::unique_ptr<ConntrackEntry> out = std::move(*it);
-      entries_.erase(it);
-      out->status |= ips::kDying;
-      return out;
-    }
-  return nullptr;
+  auto bs = by_source_.find(SourceKey(e->tuple[kCtOriginal]));
+  if (bs != by_source_.end()) {
+    std::erase(bs->second, e);
+    if (bs->second.empty()) by_source_.erase(bs);
+  }
+  auto w = where_.find(e);
+  if (w == where_.end()) return nullptr;
+  std::unique_ptr<ConntrackEntry> out = std::move(*w->second);
+  entries_.erase(w->second);
+  where_.erase(w);
+  out->status |= ips::kDying;
+  return out;
 }
 
 std::vector<ConntrackEntry*> ConntrackTable::Entries() const {

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -196,8 +197,11 @@ class ConntrackTable {
   void Remove(ConntrackEntry* e);
   // Removes it and hands it over (a packet that still refers to it).
   std::unique_ptr<ConntrackEntry> Take(ConntrackEntry* e);
-  // Every live entry, in insertion order (connlimit, tests).
+  // Every live entry, in insertion order (tests).
   std::vector<ConntrackEntry*> Entries() const;
+  // The source-NATed entries whose original source (address, port,
+  // protocol) is the tuple's, newest first (nf_nat_bysource).
+  std::vector<ConntrackEntry*> BySource(const CtTuple& orig) const;
   size_t size() const { return entries_.size(); }
   uint64_t NextId() { return ++last_id_; }
 
@@ -227,8 +231,12 @@ class ConntrackTable {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  std::vector<std::unique_ptr<ConntrackEntry>> entries_;
+  std::list<std::unique_ptr<ConntrackEntry>> entries_;
+  std::unordered_map<const ConntrackEntry*, std::list<std::unique_ptr<ConntrackEntry>>::iterator>
+      where_;
   std::unordered_map<Key, std::pair<ConntrackEntry*, CtDir>, KeyHash> index_;
+  std::unordered_map<Key, std::vector<ConntrackEntry*>, KeyHash> by_source_;
+  static Key SourceKey(const CtTuple& orig);
   uint64_t last_id_ = 0;
 };
 

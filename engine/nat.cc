@@ -166,7 +166,7 @@ bool InRange(const CtTuple& t, const NatRange& r) {
 // find_appropriate_src: another connection from the same source (address,
 // port, protocol) already mapped: reuse its mapping if it is in range.
 bool FindAppropriateSrc(NatEnv& env, const CtTuple& t, const NatRange& r, CtTuple* result) {
-  for (ConntrackEntry* e : env.table.Entries()) {
+  for (ConntrackEntry* e : env.table.BySource(t)) {
     if (e == &env.ct || !(e->status & ips::kSrcNatDone) ||
         e->Zone().Id(kCtOriginal) != env.ct.Zone().Id(kCtOriginal))
       continue;

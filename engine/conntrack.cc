@@ -1092,9 +1092,18 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
           return;  // only requests start an ICMP connection
         }
         timeout = kIcmpTimeout;
+      } else if (t.proto == 47) {
+        // gre_packet (version 0: no keys): a stream once a reply was seen.
+        if (e->status & ips::kSeenReply) {
+          timeout = 180;
+          e->status |= ips::kAssured;
+        } else {
+          timeout = 30;
+        }
       } else {
-        // Generic tracker (GRE, SCTP, DCCP: approximated by it).
-        if (e->status & ips::kSeenReply) e->status |= ips::kAssured;
+        // nf_conntrack_generic: never assured.  SCTP and DCCP have trackers
+        // of their own in the kernel (chunk/packet-type state machines,
+        // verification tags); iptsim approximates them by this one.
       }
       if (!(e->status & ips::kFixedTimeout)) e->timeout = now_ + timeout;
     }

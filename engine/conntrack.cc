@@ -270,7 +270,202 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
   return WindowResult::kAccept;
 }
 
-enum class TcpResult { kAccept, kIgnore, kInvalid, kRepeat, kKill };
+// ------------------------------------------------------------------ SCTP
+
+constexpr uint8_t kSctpData = 0, kSctpInit = 1, kSctpInitAck = 2, kSctpHeartbeat = 4,
+                  kSctpHeartbeatAck = 5, kSctpAbort = 6, kSctpShutdown = 7, kSctpShutdownAck = 8,
+                  kSctpError = 9, kSctpCookieEcho = 10, kSctpCookieAck = 11,
+                  kSctpShutdownComplete = 14;
+// SCTP_CONNTRACK_*.
+enum : uint8_t { cNO, cCL, cCW, cCE, cES, cSS, cSR, cSA, cHS, cIV };
+// sctp_conntracks[dir][chunk][state], chunks INIT INIT_ACK ABORT SHUTDOWN
+// SHUTDOWN_ACK ERROR COOKIE_ECHO COOKIE_ACK SHUTDOWN_COMPLETE HEARTBEAT
+// HEARTBEAT_ACK (nf_conntrack_proto_sctp.c).
+constexpr uint8_t kSctpTransitions[2][11][9] = {
+    {
+        {cCL, cCL, cCW, cCE, cES, cCL, cCL, cSA, cCW},
+        {cCL, cCL, cCW, cCE, cES, cSS, cSR, cSA, cCL},
+        {cCL, cCL, cCL, cCL, cCL, cCL, cCL, cCL, cCL},
+        {cCL, cCL, cCW, cCE, cSS, cSS, cSR, cSA, cCL},
+        {cSA, cCL, cCW, cCE, cES, cSA, cSA, cSA, cSA},
+        {cCL, cCL, cCW, cCE, cES, cSS, cSR, cSA, cCL},
+        {cCL, cCL, cCE, cCE, cES, cSS, cSR, cSA, cCL},
+        {cCL, cCL, cCW, cES, cES, cSS, cSR, cSA, cCL},
+        {cCL, cCL, cCW, cCE, cES, cSS, cSR, cCL, cCL},
+        {cHS, cCL, cCW, cCE, cES, cSS, cSR, cSA, cHS},
+        {cCL, cCL, cCW, cCE, cES, cSS, cSR, cSA, cHS},
+    },
+    {
+        {cIV, cCL, cCW, cCE, cES, cSS, cSR, cSA, cIV},
+        {cIV, cCW, cCW, cCE, cES, cSS, cSR, cSA, cIV},
+        {cIV, cCL, cCL, cCL, cCL, cCL, cCL, cCL, cIV},
+        {cIV, cCL, cCW, cCE, cSR, cSS, cSR, cSA, cIV},
+        {cIV, cCL, cCW, cCE, cES, cSA, cSA, cSA, cIV},
+        {cIV, cCL, cCW, cCL, cES, cSS, cSR, cSA, cIV},
+        {cIV, cCL, cCE, cCE, cES, cSS, cSR, cSA, cIV},
+        {cIV, cCL, cCW, cES, cES, cSS, cSR, cSA, cIV},
+        {cIV, cCL, cCW, cCE, cES, cSS, cSR, cCL, cIV},
+        {cIV, cCL, cCW, cCE, cES, cSS, cSR, cSA, cHS},
+        {cIV, cCL, cCW, cCE, cES, cSS, cSR, cSA, cES},
+    },
+};
+constexpr double kSctpTimeouts[9] = {10, 10, 3, 3, 210, 3, 3, 3, 30};
+
+// sctp_new_state: unknown chunk types (DATA, SACK...) keep the state.
+uint8_t SctpNewState(CtDir dir, uint8_t cur, uint8_t chunk) {
+  int i;
+  switch (chunk) {
+    case kSctpInit: i = 0; break;
+    case kSctpInitAck: i = 1; break;
+    case kSctpAbort: i = 2; break;
+    case kSctpShutdown: i = 3; break;
+    case kSctpShutdownAck: i = 4; break;
+    case kSctpError: i = 5; break;
+    case kSctpCookieEcho: i = 6; break;
+    case kSctpCookieAck: i = 7; break;
+    case kSctpShutdownComplete: i = 8; break;
+    case kSctpHeartbeat: i = 9; break;
+    case kSctpHeartbeatAck: i = 10; break;
+    default: return cur;
+  }
+  return kSctpTransitions[dir][i][cur];
+}
+
+struct SctpChunk {
+  uint8_t type, flags;
+  size_t off;  // in the SCTP packet
+};
+
+// for_each_sctp_chunk + do_basic_checks: false when the chunks are
+// malformed (COOKIE_ACK/ECHO not first, INIT/INIT_ACK/SHUTDOWN_COMPLETE
+// not alone, a zero length, none at all).
+bool SctpChunks(const uint8_t* p, size_t n, std::vector<SctpChunk>* out, uint32_t map[8]) {
+  bool flag = false;
+  size_t count = 0;
+  for (size_t off = 12; off < n && off + 4 <= n; ++count) {
+    const uint8_t type = p[off], flags = p[off + 1];
+    const uint16_t len = Be16(p + off + 2);
+    if (type == kSctpInit || type == kSctpInitAck || type == kSctpShutdownComplete) flag = true;
+    if (((type == kSctpCookieAck || type == kSctpCookieEcho || flag) && count != 0) || !len)
+      return false;
+    map[type / 32] |= 1u << (type % 32);
+    out->push_back({type, flags, off});
+    off += (len + 3u) & ~3u;
+  }
+  return count != 0;
+}
+
+enum class SctpResult { kAccept, kIgnore, kInvalid };
+
+// nf_conntrack_sctp_packet after sctp_error (which Track did).
+SctpResult SctpPacket(ConntrackEntry& e, CtDir dir, bool fresh, const uint8_t* p, size_t n,
+                      double now) {
+  std::vector<SctpChunk> chunks;
+  uint32_t map[8] = {};
+  auto has = [&](uint8_t t) { return (map[t / 32] >> (t % 32)) & 1; };
+  if (!SctpChunks(p, n, &chunks, map)) return SctpResult::kInvalid;
+  const uint32_t vtag = Be32(p + 4);
+  auto init_tag = [&](const SctpChunk& c, uint32_t* tag) {
+    if (c.off + 4 + 16 > n) return false;
+    *tag = Be32(p + c.off + 4);
+    return true;
+  };
+  if (fresh) {
+    // An out-of-the-blue packet with these chunks is discarded (8.4).
+    if (has(kSctpAbort) || has(kSctpShutdownComplete) || has(kSctpCookieAck))
+      return SctpResult::kInvalid;
+    // sctp_new
+    for (const SctpChunk& c : chunks) {
+      const uint8_t ns = SctpNewState(kCtOriginal, cNO, c.type);
+      if (ns == cNO || ns == cIV) return SctpResult::kInvalid;
+      if (c.type == kSctpInit) {
+        uint32_t tag;
+        if (vtag || !init_tag(c, &tag)) return SctpResult::kInvalid;
+        e.sctp_vtag[kCtReply] = tag;
+      } else if (c.type == kSctpHeartbeat) {
+        e.sctp_vtag[kCtOriginal] = vtag;
+      } else if (c.type == kSctpShutdownAck) {
+        e.sctp_vtag[kCtReply] = vtag;
+      }
+      e.sctp_state = cNO;
+    }
+  }
+  // The verification tag (8.5).
+  if (!has(kSctpInit) && !has(kSctpShutdownComplete) && !has(kSctpCookieEcho) &&
+      !has(kSctpAbort) && !has(kSctpShutdownAck) && !has(kSctpHeartbeat) &&
+      !has(kSctpHeartbeatAck) && vtag != e.sctp_vtag[dir])
+    return SctpResult::kInvalid;
+  constexpr uint8_t kFlagT = 1, kHeartbeatVtagFailed = 1;
+  uint8_t old_state = cNO, new_state = cNO;
+  bool ignore = false;
+  for (const SctpChunk& c : chunks) {
+    if (c.type == kSctpInit) {
+      if (vtag != 0) return SctpResult::kInvalid;
+    } else if (c.type == kSctpAbort || c.type == kSctpShutdownComplete) {
+      if ((!(c.flags & kFlagT) && vtag != e.sctp_vtag[dir]) ||
+          ((c.flags & kFlagT) && vtag != e.sctp_vtag[!dir]))
+        return SctpResult::kInvalid;
+    } else if (c.type == kSctpCookieEcho) {
+      if (vtag != e.sctp_vtag[dir]) return SctpResult::kInvalid;
+    } else if (c.type == kSctpCookieAck) {
+      e.sctp_init[0] = e.sctp_init[1] = false;
+    } else if (c.type == kSctpHeartbeat) {
+      if (e.sctp_vtag[dir] == 0) {
+        e.sctp_vtag[dir] = vtag;
+      } else if (vtag != e.sctp_vtag[dir]) {
+        if (has(kSctpData) || ignore) return SctpResult::kInvalid;
+        e.sctp_flags |= kHeartbeatVtagFailed;
+        e.sctp_last_dir = dir;
+        ignore = true;
+        continue;
+      } else {
+        e.sctp_flags &= ~kHeartbeatVtagFailed;
+      }
+    } else if (c.type == kSctpHeartbeatAck) {
+      if (e.sctp_vtag[dir] == 0) {
+        e.sctp_vtag[dir] = vtag;
+      } else if (vtag != e.sctp_vtag[dir]) {
+        if (has(kSctpData) || ignore) return SctpResult::kInvalid;
+        if (!(e.sctp_flags & kHeartbeatVtagFailed) || e.sctp_last_dir == dir)
+          return SctpResult::kInvalid;
+        e.sctp_flags &= ~kHeartbeatVtagFailed;
+        e.sctp_vtag[dir] = vtag;
+        e.sctp_vtag[!dir] = 0;
+      } else {
+        e.sctp_flags &= ~kHeartbeatVtagFailed;
+      }
+    }
+    old_state = e.sctp_state;
+    new_state = SctpNewState(dir, old_state, c.type);
+    if (new_state == cIV) return SctpResult::kInvalid;
+    if (c.type == kSctpInit) {
+      uint32_t tag;
+      if (!init_tag(c, &tag)) return SctpResult::kInvalid;
+      // A stale or retransmitted INIT (the peer's tag) is not recorded.
+      if (old_state == cNO || e.sctp_vtag[!dir] != tag) {
+        if (e.sctp_init[dir] && e.sctp_init[!dir]) e.sctp_init[!dir] = false;
+        e.sctp_init[dir] = true;
+      }
+      e.sctp_vtag[!dir] = tag;
+      // No timeout renewal for an INIT retransmitted on a closed entry.
+      if (new_state == cCL && old_state == cCL && !fresh) ignore = true;
+    } else if (c.type == kSctpInitAck) {
+      uint32_t tag;
+      if (!init_tag(c, &tag)) return SctpResult::kInvalid;
+      const uint32_t v = e.sctp_vtag[!dir];
+      if (!e.sctp_init[!dir] && v && v != tag) return SctpResult::kInvalid;
+      if (e.sctp_init[dir] && e.sctp_init[!dir] && v != tag) return SctpResult::kInvalid;  // collision
+      e.sctp_vtag[!dir] = tag;
+    }
+    e.sctp_state = new_state;
+    if (old_state != new_state && new_state == cES) e.status |= ips::kAssured;
+  }
+  if (ignore) return SctpResult::kIgnore;
+  if (!(e.status & ips::kFixedTimeout)) e.timeout = now + kSctpTimeouts[new_state];
+  return SctpResult::kAccept;
+}
+
+enum class TcpResult { kAccept, kIgnore, kInvalid, kRepeat, kKill, kAcceptNoRefresh };
 
 // nf_conntrack_tcp_packet after tcp_error: tcp_new for a fresh entry, the
 // state table with its special cases, the window, the timeout.
@@ -424,7 +619,7 @@ TcpResult TcpPacket(ConntrackEntry& e, CtDir dir, bool fresh, const TcpSeg& s,
     timeout = full;
   if (!(e.status & ips::kSeenReply)) {
     if (s.rst()) return TcpResult::kKill;
-    if (index == kSynSet && old_state == S::kSynSent) return TcpResult::kAccept;  // no renewal
+    if (index == kSynSet && old_state == S::kSynSent) return TcpResult::kAcceptNoRefresh;
     // A picked-up connection without a reply: not the long timeout.
     if (new_state == S::kEstablished && timeout > kTcpTimeoutUnack) timeout = kTcpTimeoutUnack;
   } else if (!(e.status & ips::kAssured) &&
@@ -484,6 +679,19 @@ bool TransportChecksumOk(const PacketView& v, uint8_t proto) {
   return sum == 0xffff;
 }
 
+}  // namespace
+
+uint32_t SctpCrc32c(const uint8_t* d, size_t n) {
+  uint32_t crc = 0xffffffff;
+  for (size_t i = 0; i < n; ++i) {
+    crc ^= d[i];
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1)));
+  }
+  return ~crc;
+}
+
+namespace {
+
 bool L4Valid(const PacketView& v, uint8_t proto, bool checksum) {
   if (v.is_fragment && v.fragoff) return true;
   const size_t n = v.transport_size();
@@ -512,6 +720,16 @@ bool L4Valid(const PacketView& v, uint8_t proto, bool checksum) {
       if (v4) return true;
       if (n < 8) return false;
       return !checksum || TransportChecksumOk(v, proto);
+    case kSctp: {
+      // sctp_error: a short packet; the CRC32c at PREROUTING.
+      if (n < 12) return false;
+      if (!checksum) return true;
+      std::vector<uint8_t> copy(v.transport(), v.transport() + n);
+      const uint32_t stored = static_cast<uint32_t>(copy[8]) | copy[9] << 8 | copy[10] << 16 |
+                              static_cast<uint32_t>(copy[11]) << 24;
+      copy[8] = copy[9] = copy[10] = copy[11] = 0;
+      return SctpCrc32c(copy.data(), n) == stored;
+    }
     default:
       return true;
   }
@@ -1056,10 +1274,13 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
         if (fresh) unconfirmed_.reset();
         return;
       }
-      if (r == TcpResult::kIgnore) {
+      if (r == TcpResult::kIgnore || r == TcpResult::kAcceptNoRefresh) {
         ref_.entry = e;
         ref_.info = info;
-        return;  // no accounting, no timeout refresh
+        // No accounting, no timeout refresh (an ignored packet, a SYN
+        // retransmission); nf_conntrack_in still notes the reply.
+        if (info == CtInfo::kEstablishedReply) e->status |= ips::kSeenReply;
+        return;
       }
       if (r == TcpResult::kKill) {
         // Only a RST back: no connection (nf_ct_kill_acct).  The packet
@@ -1071,6 +1292,18 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
         if (!fresh) dying_ = table_.Take(e);
         else unconfirmed_->status |= ips::kDying;
         return;
+      }
+    } else if (t.proto == kSctp) {
+      const SctpResult r = SctpPacket(*e, dir, fresh, v.transport(), v.transport_size(), now_);
+      if (r == SctpResult::kInvalid) {
+        if (fresh) unconfirmed_.reset();
+        return;
+      }
+      if (r == SctpResult::kIgnore) {
+        ref_.entry = e;
+        ref_.info = info;
+        if (info == CtInfo::kEstablishedReply) e->status |= ips::kSeenReply;
+        return;  // accepted, the timeout not renewed (and no accounting)
       }
     } else {
       if (t.proto == kUdp || t.proto == kUdplite) {
@@ -1101,9 +1334,9 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
           timeout = 30;
         }
       } else {
-        // nf_conntrack_generic: never assured.  SCTP and DCCP have trackers
-        // of their own in the kernel (chunk/packet-type state machines,
-        // verification tags); iptsim approximates them by this one.
+        // nf_conntrack_generic: never assured.  DCCP has a tracker of its
+        // own in the kernel (packet-type state machine); iptsim
+        // approximates it by this one.
       }
       if (!(e->status & ips::kFixedTimeout)) e->timeout = now_ + timeout;
     }

@@ -135,6 +135,11 @@ struct ConntrackEntry {
   uint16_t last_win = 0;
   uint8_t last_wscale = 0, last_flags = 0;
   uint8_t retrans = 0;
+  // SCTP (struct ip_ct_sctp)
+  uint8_t sctp_state = 0;  // SCTP_CONNTRACK_*: NONE CLOSED COOKIE_WAIT ... HEARTBEAT_SENT
+  uint32_t sctp_vtag[2] = {0, 0};
+  bool sctp_init[2] = {false, false};
+  uint8_t sctp_flags = 0, sctp_last_dir = 0;
 
   // IPS_SRC_NAT | IPS_DST_NAT not both: the tuple of `dir` as the packet
   // carries it before / after NAT is tuple[dir] / inverse of tuple[!dir].
@@ -244,6 +249,9 @@ class ConntrackTable {
 // (no entry)" / "UNTRACKED": the packet's conntrack state for --format
 // explain; with `nat`, the entry's NAT binding instead ("" when none).
 std::string DescribeConntrack(const CtRef& ct, bool nat);
+
+// CRC32c (Castagnoli) as SCTP's checksum uses it (stored little-endian).
+uint32_t SctpCrc32c(const uint8_t* d, size_t n);
 
 // The packet's tuple (nf_ct_get_tuple): false when the protocol's part is
 // cut short.  For ICMP errors this is the outer ICMP tuple.

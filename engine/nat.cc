@@ -412,6 +412,15 @@ void ManipDatagram(Packet& p, const CtTuple& target, NatManip m) {
     } else if (proto == kSctp && tn >= 4) {
       b[poff] = np[0];
       b[poff + 1] = np[1];
+      if (tn >= 12) {
+        // sctp_manip_pkt: the CRC32c over the whole SCTP packet again.
+        b[th + 8] = b[th + 9] = b[th + 10] = b[th + 11] = 0;
+        const uint32_t crc = SctpCrc32c(b.data() + th, tn);
+        b[th + 8] = static_cast<uint8_t>(crc);
+        b[th + 9] = static_cast<uint8_t>(crc >> 8);
+        b[th + 10] = static_cast<uint8_t>(crc >> 16);
+        b[th + 11] = static_cast<uint8_t>(crc >> 24);
+      }
     } else if (proto == kIcmp && v4 && tn >= 8) {
       uint8_t type = b[th];
       bool has_id = type == 0 || type == 8 || type == 13 || type == 14 || type == 15 ||

@@ -691,3 +691,22 @@ TEST_CASE("HMARK --hmark-tuple ct hashes the connection's tuples", "[ct-eval]") 
   cp.ref().entry->tuple[kCtReply].src.b[3] = 9;  // as if DNATed to 10.0.0.9
   CHECK(mark(ct, p, &cp.ref()) != a);
 }
+
+TEST_CASE("SCTP: INIT starts a connection, NAT keeps the CRC32c valid", "[nat]") {
+  Run r("*nat\n-A POSTROUTING -o e0 -p sctp -j SNAT --to-source 198.51.100.7:3000\nCOMMIT\n");
+  Packet p = Pkt("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p sctp --sport 1111 --dport 9");
+  RunResult res = r.sim->Run(p, nullptr);
+  CHECK(res.sim.verdict == Verdict::kAccept);
+  CHECK(r.sim->conntrack_table().size() == 1);
+  std::vector<uint8_t> sctp(p.bytes.begin() + 20, p.bytes.end());
+  CHECK((sctp[0] << 8 | sctp[1]) == 3000);
+  const uint32_t stored = static_cast<uint32_t>(sctp[8]) | sctp[9] << 8 | sctp[10] << 16 |
+                          static_cast<uint32_t>(sctp[11]) << 24;
+  sctp[8] = sctp[9] = sctp[10] = sctp[11] = 0;
+  CHECK(SctpCrc32c(sctp.data(), sctp.size()) == stored);
+  // A lone DATA chunk starts nothing (sctp_new).
+  Packet d = Pkt("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p sctp --sport 1112 --dport 9 "
+                 "--payload-hex 000300140000000a000100000000000061626364");
+  r.sim->Run(d, nullptr);
+  CHECK(r.sim->conntrack_table().size() == 1);
+}

@@ -63,9 +63,18 @@ class ExplainFormat : public TraceObserver {
   void OnLog(int, std::string_view line) override {
     printf("%-32s %.*s\n", "  (LOG)", static_cast<int>(line.size()), line.data());
   }
+  void OnConntrack(Hook, const CtRef& ct, bool after_nat) override {
+    std::string s = DescribeConntrack(ct, after_nat);
+    if (after_nat) {
+      if (s.empty() || s == last_nat_) return;  // no binding, or shown already
+      last_nat_ = s;
+    }
+    printf("%-32s %s\n", after_nat ? "  (nat)" : "  (conntrack)", s.c_str());
+  }
 
  private:
   const Ruleset& rs_;
+  std::string last_nat_;
 };
 
 }  // namespace

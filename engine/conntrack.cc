@@ -1,5 +1,7 @@
 #include "engine/conntrack.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/eval.h"
@@ -33,7 +35,10 @@ constexpr double kUdpUnreplied = 30, kUdpReplied = 120, kIcmpTimeout = 30,
 
 // ip_ct_tcp_state flags.
 constexpr uint8_t kTcpFlagWindowScale = 0x01, kTcpFlagSackPerm = 0x02, kTcpFlagCloseInit = 0x04,
-                  kTcpFlagBeLiberal = 0x08, kTcpFlagDataUnack = 0x10, kTcpFlagMaxAckSet = 0x20;
+                  kTcpFlagBeLiberal = 0x08, kTcpFlagDataUnack = 0x10, kTcpFlagMaxAckSet = 0x20,
+                  kTcpExpChallengeAck = 0x40, kTcpSimultaneousOpen = 0x80;
+constexpr double kTcpTimeoutRetrans = 300;
+constexpr uint32_t kTcpMaxRetrans = 3;  // nf_conntrack_tcp_max_retrans
 
 // get_conntrack_index.
 enum TcpIndex : uint8_t { kSynSet, kSynAckSet, kFinSet, kAckSet, kRstSet, kNoneSet };
@@ -51,7 +56,7 @@ constexpr uint8_t kTcpTransitions[2][6][10] = {
     {
         // ORIGINAL    sNO      sSS      sSR      sES      sFW      sCW      sLA      sTW      sCL      sS2
         /*syn*/ {U(sSS), U(sSS), sIG, sIG, sIG, sIG, sIG, U(sSS), U(sSS), U(sS2)},
-        /*synack*/ {sIV, sIV, sIG, sIG, sIG, sIG, sIG, sIG, sIG, U(sSR)},
+        /*synack*/ {sIV, sIV, U(sSR), sIV, sIV, sIV, sIV, sIV, sIV, U(sSR)},
         /*fin*/ {sIV, sIV, U(sFW), U(sFW), U(sLA), U(sLA), U(sLA), U(sTW), U(sCL), sIV},
         /*ack*/ {U(sES), sIV, U(sES), U(sES), U(sCW), U(sCW), U(sTW), U(sTW), U(sCL), sIV},
         /*rst*/ {sIV, U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL), U(sCL)},
@@ -59,7 +64,7 @@ constexpr uint8_t kTcpTransitions[2][6][10] = {
     },
     {
         // REPLY
-        /*syn*/ {sIV, U(sS2), sIV, sIV, sIV, sIV, sIV, sIV, sIV, U(sS2)},
+        /*syn*/ {sIV, U(sS2), sIV, sIV, sIV, sIV, sIV, U(sSS), sIV, U(sS2)},
         /*synack*/ {sIV, U(sSR), sIG, sIG, sIG, sIG, sIG, sIG, sIG, U(sSR)},
         /*fin*/ {sIV, sIV, U(sFW), U(sFW), U(sLA), U(sLA), U(sLA), U(sTW), U(sCL), sIV},
         /*ack*/ {sIV, sIG, U(sSR), U(sES), U(sCW), U(sCW), U(sTW), U(sTW), U(sCL), sIG},
@@ -90,13 +95,13 @@ TcpIndex IndexOf(const TcpSeg& s) {
   return kNoneSet;
 }
 
-// tcp_options: window scale and SACK permitted.
+// tcp_options: window scale and SACK permitted (a liberal flag stays).
 void TcpOptions(const TcpSeg& s, TcpWindow* w) {
   const uint8_t* p = s.opts;
   size_t len = s.opts_len;
   if (!len) return;
   w->scale = 0;
-  w->flags = 0;
+  w->flags &= kTcpFlagBeLiberal;
   while (len > 0) {
     uint8_t op = *p++;
     if (op == 0) return;
@@ -107,8 +112,9 @@ void TcpOptions(const TcpSeg& s, TcpWindow* w) {
     if (len < 2) return;
     uint8_t sz = *p++;
     if (sz < 2 || sz > len) return;
-    if (op == 4 && sz == 2) w->flags |= kTcpFlagSackPerm;
-    else if (op == 3 && sz == 3) {
+    if (op == 4 && sz == 2) {
+      w->flags |= kTcpFlagSackPerm;
+    } else if (op == 3 && sz == 3) {
       w->scale = p[0] > 14 ? 14 : p[0];
       w->flags |= kTcpFlagWindowScale;
     }
@@ -151,24 +157,35 @@ uint32_t MaxAckWindow(const TcpWindow& sender) {
   return sender.maxwin > 66000 ? sender.maxwin : 66000;
 }
 
+// tcp_init_sender: the first SYN(-ACK) of a direction.
+void TcpInitSender(TcpWindow& sender, TcpWindow& receiver, const TcpSeg& s, uint32_t win,
+                   CtDir dir) {
+  sender.end = sender.maxend = s.end;
+  sender.maxwin = win == 0 ? 1 : win;
+  TcpOptions(s, &sender);
+  // RFC 1323: both sides must send the window scale option.
+  if (dir == kCtReply &&
+      !((sender.flags & kTcpFlagWindowScale) && (receiver.flags & kTcpFlagWindowScale)))
+    sender.scale = receiver.scale = 0;
+}
+
 enum class WindowResult { kAccept, kIgnore, kInvalid };
 
-// tcp_in_window.
+// tcp_in_window (nf_tcp_store_invalid: a liberal connection accepts what
+// would be ignored or invalid, without updating the window).
 WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const TcpSeg& s,
                          bool be_liberal) {
   TcpWindow& sender = ct.tcp[dir];
   TcpWindow& receiver = ct.tcp[!dir];
-  uint32_t seq = s.seq, ack = s.ack, sack = s.ack, win = s.win, end = s.end;
+  const bool liberal = (sender.flags & kTcpFlagBeLiberal) || be_liberal;
+  auto store_invalid = [&](WindowResult r) { return liberal ? WindowResult::kAccept : r; };
+  uint32_t seq = s.seq, ack = s.ack, sack = s.ack, end = s.end;
+  uint32_t win = s.win;
   if (receiver.flags & kTcpFlagSackPerm) TcpSack(s, &sack);
 
   if (sender.maxwin == 0) {
     if (s.syn()) {
-      // SYN-ACK in reply to a SYN, or a SYN of the reply direction.
-      sender.end = sender.maxend = end;
-      sender.maxwin = win == 0 ? 1 : win;
-      TcpOptions(s, &sender);
-      if (!((sender.flags & kTcpFlagWindowScale) && (receiver.flags & kTcpFlagWindowScale)))
-        sender.scale = receiver.scale = 0;
+      TcpInitSender(sender, receiver, s, win, dir);
       if (!s.ackf()) return WindowResult::kAccept;  // simultaneous open
     } else {
       // Mid-stream: history lost, use the packet's data.
@@ -177,14 +194,13 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
       sender.maxwin = swin == 0 ? 1 : swin;
       sender.maxend = end + sender.maxwin;
       if (receiver.maxwin == 0) receiver.end = receiver.maxend = sack;
+      else if (sack == receiver.end + 1) receiver.end++;  // a reply to a keepalive
     }
-  } else if (((ct.tcp_state == S::kSynSent && dir == kCtOriginal) ||
-              (ct.tcp_state == S::kSynRecv && dir == kCtReply)) &&
-             After(end, sender.end)) {
-    // A reinitialised connection (RFC 793).
-    sender.end = sender.maxend = end;
-    sender.maxwin = win == 0 ? 1 : win;
-    TcpOptions(s, &sender);
+  } else if (s.syn() && After(end, sender.end) &&
+             (ct.tcp_state == S::kSynSent || ct.tcp_state == S::kSynRecv)) {
+    // A reinitialised connection (RFC 793): this direction starts over.
+    TcpInitSender(sender, receiver, s, win, dir);
+    if (dir == kCtReply && !s.ackf()) return WindowResult::kAccept;
   }
 
   if (!s.ackf()) {
@@ -192,36 +208,30 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
   } else if (s.rst() && ack == 0) {
     ack = sack = receiver.end;  // broken stacks: RST|ACK with ack 0
   }
-  if (seq == end && (!s.rst() || (seq == 0 && ct.tcp_state == S::kSynSent)))
-    seq = end = sender.end;  // no data: check the ack only
+  if (s.rst() && seq == 0 && ct.tcp_state == S::kSynSent) seq = end = sender.end;  // RST to a SYN
 
-  bool in_recv_win = !receiver.maxwin || After(end, sender.end - receiver.maxwin - 1);
-  const bool liberal = (sender.flags & kTcpFlagBeLiberal) || be_liberal;
   if (!Before(seq, sender.maxend + 1)) {
     // Beyond the receiver's window.  Some stacks overshoot it: when only
     // this check fails and by less than the receiver's window, the data is
-    // remembered and the packet ignored (keeps its entry, "N bytes more
-    // than expected"); otherwise it is invalid.
+    // remembered and the packet ignored; otherwise it is invalid.
     const uint32_t overshot = end - sender.maxend + 1;
     const bool ack_ok = After(sack, receiver.end - MaxAckWindow(sender) - 1);
     const bool in_win = receiver.maxwin && After(end, sender.end - receiver.maxwin - 1);
-    if (liberal) {
-      // nf_tcp_log_invalid accepts for liberal connections.
-    } else if (in_win && ack_ok && overshot <= receiver.maxwin && Before(sack, receiver.end + 1)) {
+    if (in_win && ack_ok && overshot <= receiver.maxwin && Before(sack, receiver.end + 1)) {
       sender.end = end;
       sender.flags |= kTcpFlagDataUnack;
-      return WindowResult::kIgnore;
-    } else {
-      return WindowResult::kInvalid;
+      return store_invalid(WindowResult::kIgnore);
     }
-  } else if (!liberal) {
-    // "SEQ is under lower bound" (invalid), "ACK under lower bound"
-    // (ignored: possibly overly delayed), "ACK is over upper bound" (invalid).
-    if (!in_recv_win) return WindowResult::kInvalid;
-    if (!After(sack, receiver.end - MaxAckWindow(sender) - 1)) return WindowResult::kIgnore;
-    if (!Before(sack, receiver.end + 1)) return WindowResult::kInvalid;
+    return store_invalid(WindowResult::kInvalid);
   }
-  (void)index;
+  // "ACK is over upper bound (ACKed data not seen yet)".
+  if (!Before(sack, receiver.end + 1)) return store_invalid(WindowResult::kInvalid);
+  // "SEQ is under lower bound", "ACK under lower bound": ignored.
+  const bool in_recv_win = !receiver.maxwin || After(end, sender.end - receiver.maxwin - 1);
+  if (!in_recv_win) return store_invalid(WindowResult::kIgnore);
+  if (!After(sack, receiver.end - MaxAckWindow(sender) - 1))
+    return store_invalid(WindowResult::kIgnore);
+
   if (!s.syn()) win <<= sender.scale;
   uint32_t swin = win + (sack - ack);
   if (sender.maxwin < swin) sender.maxwin = swin;
@@ -243,7 +253,187 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
     if (win == 0) receiver.maxend++;
   }
   if (ack == receiver.end) receiver.flags &= ~kTcpFlagDataUnack;
+  // Retransmissions (an identical ACK segment again).
+  if (index == kAckSet) {
+    if (ct.last_dir == dir && ct.last_seq == seq && ct.last_ack == ack && ct.last_end == end &&
+        ct.last_win == s.win) {
+      ct.retrans++;
+    } else {
+      ct.last_dir = dir;
+      ct.last_seq = seq;
+      ct.last_ack = ack;
+      ct.last_end = end;
+      ct.last_win = s.win;
+      ct.retrans = 0;
+    }
+  }
   return WindowResult::kAccept;
+}
+
+enum class TcpResult { kAccept, kIgnore, kInvalid, kRepeat, kKill };
+
+// nf_conntrack_tcp_packet after tcp_error: tcp_new for a fresh entry, the
+// state table with its special cases, the window, the timeout.
+TcpResult TcpPacket(ConntrackEntry& e, CtDir dir, bool fresh, const TcpSeg& s,
+                    const ConntrackSettings& settings, double now) {
+  const TcpIndex index = IndexOf(s);
+  if (fresh) {
+    // tcp_new: a SYN starts a connection; any other packet whose transition
+    // from NONE is valid (an ACK) is picked up mid-stream
+    // (nf_conntrack_tcp_loose), with liberal window checks.
+    const uint8_t ns = kTcpTransitions[0][index][U(sNO)];
+    if (ns == sIV) return TcpResult::kInvalid;
+    e.tcp[0] = e.tcp[1] = TcpWindow();
+    if (ns == U(sSS)) {
+      e.tcp[0].end = s.end;
+      e.tcp[0].maxwin = s.win == 0 ? 1 : s.win;
+      e.tcp[0].maxend = s.end;
+      TcpOptions(s, &e.tcp[0]);
+    } else if (!settings.tcp_loose) {
+      return TcpResult::kInvalid;
+    } else {
+      e.tcp[0].end = s.end;
+      e.tcp[0].maxwin = s.win == 0 ? 1 : s.win;
+      e.tcp[0].maxend = s.end + e.tcp[0].maxwin;
+      e.tcp[0].flags = e.tcp[1].flags = kTcpFlagSackPerm | kTcpFlagBeLiberal;
+    }
+    e.last_index = kNoneSet;
+  }
+  S old_state = e.tcp_state;
+  uint8_t ns = kTcpTransitions[dir][index][U(old_state)];
+  bool in_window = false;  // skip the window check
+  auto ignore = [&]() {
+    // An ignored packet keeps its entry and changes nothing but the notes
+    // that let a later SYN/ACK answering it resynchronise.
+    e.last_index = index;
+    e.last_dir = dir;
+    e.last_seq = s.seq;
+    e.last_end = s.end;
+    e.last_win = s.win;
+    if (index == kSynSet && dir == kCtOriginal) {
+      TcpWindow seen;
+      TcpOptions(s, &seen);
+      e.last_flags = 0;
+      e.last_wscale = 0;
+      if (seen.flags & kTcpFlagWindowScale) {
+        e.last_flags |= kTcpFlagWindowScale;
+        e.last_wscale = seen.scale;
+      }
+      if (seen.flags & kTcpFlagSackPerm) e.last_flags |= kTcpFlagSackPerm;
+      if (old_state == S::kLastAck) e.last_flags |= kTcpExpChallengeAck;
+    }
+    if (old_state == S::kSynSent && index == kAckSet && dir == kCtReply) e.last_ack = s.ack;
+    return TcpResult::kIgnore;
+  };
+  if (ns == U(sSS) && old_state >= S::kTimeWait) {
+    // A SYN on a closed connection: an aborted or closed one is reopened
+    // (the old entry dies, -NF_REPEAT), otherwise it is ignored.
+    if (((e.tcp[dir].flags | e.tcp[!dir].flags) & kTcpFlagCloseInit) ||
+        (e.last_dir == dir && e.last_index == kRstSet))
+      return TcpResult::kRepeat;
+    ns = sIG;
+  }
+  if (ns == sIG) {
+    if (index == kSynAckSet && e.last_index == kSynSet && e.last_dir != dir &&
+        s.ack == e.last_end) {
+      // It acknowledges a SYN we ignored: client and server are in sync,
+      // the entry is not; take the annotated SYN's values.
+      old_state = S::kSynSent;
+      ns = U(sSR);
+      TcpWindow& w = e.tcp[e.last_dir];
+      w.end = w.maxend = e.last_end;
+      w.maxwin = e.last_win == 0 ? 1 : e.last_win;
+      w.scale = e.last_wscale;
+      e.last_flags &= ~kTcpExpChallengeAck;
+      w.flags = e.last_flags;
+      TcpWindow& mine = e.tcp[dir];
+      mine.end = mine.maxend = mine.maxwin = mine.maxack = 0;
+      mine.scale = 0;
+      mine.flags &= kTcpFlagBeLiberal;
+    } else {
+      return ignore();
+    }
+  } else if (ns == sIV) {
+    return TcpResult::kInvalid;
+  } else if (ns == U(sTW)) {
+    // An RFC 5961 challenge ACK does not acknowledge the last FIN.
+    if (old_state == S::kLastAck && index == kAckSet && e.last_dir != dir &&
+        e.last_index == kSynSet && (e.last_flags & kTcpExpChallengeAck)) {
+      e.last_flags &= ~kTcpExpChallengeAck;
+      return TcpResult::kIgnore;
+    }
+  } else if (ns == U(sS2)) {
+    e.last_flags |= kTcpSimultaneousOpen;
+  } else if (ns == U(sSR)) {
+    if (dir == kCtReply && index == kAckSet && (e.last_flags & kTcpSimultaneousOpen))
+      ns = U(sES);
+  } else if (ns == U(sCL) && index == kRstSet) {
+    const bool established = e.tcp_state == S::kEstablished && (e.status & ips::kAssured);
+    bool done = false;
+    if (old_state == S::kFinWait || old_state == S::kLastAck || old_state == S::kTimeWait ||
+        old_state == S::kClose || old_state == S::kCloseWait) {
+      in_window = true;  // tcp_can_early_drop: no validation
+      done = true;
+    }
+    if (!done && (e.tcp[!dir].flags & kTcpFlagMaxAckSet) && e.last_index != kSynSet) {
+      const uint32_t seq = s.seq;
+      if (seq == 0 && !established) {
+        done = true;
+      } else if (Before(seq, e.tcp[!dir].maxack)) {
+        return TcpResult::kInvalid;  // invalid RST
+      } else if (!established || seq == e.tcp[!dir].maxack) {
+        done = true;
+      } else if (e.last_index == kAckSet && e.last_dir == dir && seq == e.last_end) {
+        done = true;  // a RST in a train
+      } else {
+        ns = U(old_state);  // not exact: keep the state for a challenge ACK
+      }
+    }
+    if (!done) {
+      if ((((e.status & ips::kSeenReply) && e.last_index == kSynSet && e.last_dir != dir) ||
+           (!(e.status & ips::kAssured) && e.last_index == kAckSet)) &&
+          s.ack == e.last_end) {
+        in_window = true;  // RST to a SYN or ACK we let through
+      } else if (old_state == S::kSynSent && e.last_index == kAckSet &&
+                 e.last_dir == kCtReply && s.seq == e.last_ack) {
+        in_window = true;  // reset answering a challenge ACK
+      }
+    }
+  }
+  if (!in_window) {
+    const WindowResult w = TcpInWindow(e, dir, index, s, settings.tcp_be_liberal);
+    if (w == WindowResult::kIgnore) return TcpResult::kIgnore;
+    if (w == WindowResult::kInvalid) return TcpResult::kInvalid;
+  }
+  e.last_index = index;
+  e.last_dir = dir;
+  const S new_state = static_cast<S>(ns);
+  e.tcp_state = new_state;
+  if (old_state != new_state && new_state == S::kFinWait) e.tcp[dir].flags |= kTcpFlagCloseInit;
+  const double full = kTcpTimeouts[U(new_state)];
+  double timeout;
+  if (e.retrans >= kTcpMaxRetrans && full > kTcpTimeoutRetrans)
+    timeout = kTcpTimeoutRetrans;
+  else if (index == kRstSet)
+    timeout = kTcpTimeouts[U(S::kClose)];
+  else if (((e.tcp[0].flags | e.tcp[1].flags) & kTcpFlagDataUnack) && full > kTcpTimeoutUnack)
+    timeout = kTcpTimeoutUnack;
+  else if (e.last_win == 0 && full > kTcpTimeoutRetrans)
+    timeout = kTcpTimeoutRetrans;
+  else
+    timeout = full;
+  if (!(e.status & ips::kSeenReply)) {
+    if (s.rst()) return TcpResult::kKill;
+    if (index == kSynSet && old_state == S::kSynSent) return TcpResult::kAccept;  // no renewal
+    // A picked-up connection without a reply: not the long timeout.
+    if (new_state == S::kEstablished && timeout > kTcpTimeoutUnack) timeout = kTcpTimeoutUnack;
+  } else if (!(e.status & ips::kAssured) &&
+             (old_state == S::kSynRecv || old_state == S::kEstablished) &&
+             new_state == S::kEstablished) {
+    e.status |= ips::kAssured;
+  }
+  if (!(e.status & ips::kFixedTimeout)) e.timeout = now + timeout;
+  return TcpResult::kAccept;
 }
 
 // tcp_error: header length and flag combinations.
@@ -269,6 +459,61 @@ bool TcpHeaderValid(const PacketView& v) {
       return true;
     default:
       return false;
+  }
+}
+
+// The transport checksum over the datagram's payload with the pseudo
+// header (nf_ip_checksum / nf_ip6_checksum); true when it verifies.
+bool TransportChecksumOk(const PacketView& v, uint8_t proto) {
+  const Packet& p = *v.pkt;
+  const uint8_t* b = p.bytes.data();
+  const size_t len = v.transport_size();
+  uint64_t sum = 0;
+  auto add = [&](const uint8_t* d, size_t n) {
+    for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(d[i] << 8 | d[i + 1]);
+    if (n & 1) sum += static_cast<uint32_t>(d[n - 1] << 8);
+  };
+  if (!(proto == kIcmp && p.family == Family::kIPv4)) {
+    if (p.family == Family::kIPv4) add(b + 12, 8);
+    else add(b + 8, 32);
+    sum += proto;
+    sum += len;
+  }
+  add(v.transport(), len);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
+}
+
+bool L4Valid(const PacketView& v, uint8_t proto, bool checksum) {
+  if (v.is_fragment && v.fragoff) return true;
+  const size_t n = v.transport_size();
+  const bool v4 = v.pkt->family == Family::kIPv4;
+  switch (proto) {
+    case kTcp:
+      if (!TcpHeaderValid(v)) return false;
+      return !checksum || TransportChecksumOk(v, proto);
+    case kUdp:
+    case kUdplite: {
+      if (n < 8) return false;
+      const uint16_t ulen = Be16(v.transport() + 4);
+      if (proto == kUdp) {
+        if (ulen > n || ulen < 8) return false;  // truncated / malformed
+        if (!v.transport()[6] && !v.transport()[7]) return true;  // no checksum
+      } else if (ulen > n || (ulen != 0 && ulen < 8)) {
+        return false;  // UDP-Lite: coverage beyond the packet
+      }
+      return !checksum || TransportChecksumOk(v, proto);
+    }
+    case kIcmp:
+      if (!v4) return true;
+      if (n < 8) return false;
+      return !checksum || TransportChecksumOk(v, proto);
+    case kIcmpv6:
+      if (v4) return true;
+      if (n < 8) return false;
+      return !checksum || TransportChecksumOk(v, proto);
+    default:
+      return true;
   }
 }
 
@@ -319,6 +564,53 @@ std::string CtTuple::ToString() const {
   if (proto == kIcmp || proto == kIcmpv6)
     s += " type " + std::to_string(icmp_type()) + " code " + std::to_string(icmp_code()) +
          " id " + std::to_string(sport);
+  return s;
+}
+
+std::string DescribeConntrack(const CtRef& ct, bool nat) {
+  auto tuple = [](const CtTuple& t) {
+    static constexpr std::pair<uint8_t, std::string_view> kNames[] = {
+        {kTcp, "tcp"}, {kUdp, "udp"}, {kIcmp, "icmp"}, {kIcmpv6, "icmpv6"},
+        {kUdplite, "udplite"}, {kSctp, "sctp"}, {kDccp, "dccp"}};
+    std::string p = std::to_string(t.proto);
+    for (const auto& [n, name] : kNames)
+      if (n == t.proto && (n != kIcmp || t.family == Family::kIPv4)) p = name;
+    std::string s = p + " " + FormatIpAddr(t.family, t.src);
+    if (HasPorts(t.proto)) s += ":" + std::to_string(t.sport);
+    s += " -> " + FormatIpAddr(t.family, t.dst);
+    if (HasPorts(t.proto)) s += ":" + std::to_string(t.dport);
+    if ((t.proto == kIcmp && t.family == Family::kIPv4) ||
+        (t.proto == kIcmpv6 && t.family == Family::kIPv6))
+      s += " id " + std::to_string(t.sport);
+    return s;
+  };
+  const ConntrackEntry* e = ct.entry;
+  if (nat) {
+    if (!e || !(e->status & (ips::kSrcNat | ips::kDstNat))) return "";
+    CtTuple inv;
+    InvertTuple(e->tuple[kCtReply], &inv);
+    std::string s = (e->status & ips::kSrcNat) && (e->status & ips::kDstNat) ? "SNAT+DNAT"
+                    : (e->status & ips::kSrcNat)                            ? "SNAT"
+                                                                              : "DNAT";
+    return s + ": " + tuple(e->tuple[kCtOriginal]) + " becomes " + tuple(inv) +
+           "; replies come as " + tuple(e->tuple[kCtReply]);
+  }
+  if (ct.untracked) return "UNTRACKED";
+  if (!e) return "INVALID (no entry)";
+  static constexpr std::string_view kInfo[] = {"ESTABLISHED", "RELATED", "NEW", "ESTABLISHED",
+                                               "RELATED"};
+  const int i = static_cast<int>(ct.info);
+  std::string s = std::string(i < 5 ? kInfo[i] : "?") +
+                  (ct.dir() == kCtReply ? " (reply)" : " (original)") + ", " +
+                  tuple(e->tuple[kCtOriginal]);
+  if (e->tuple[kCtOriginal].proto == kTcp) s += ", " + std::string(TcpCtStateName(e->tcp_state));
+  if (!e->confirmed()) s += ", unconfirmed";
+  if (e->mark) s += ", ctmark 0x" + [&] {
+    char b[16];
+    snprintf(b, sizeof b, "%x", e->mark);
+    return std::string(b);
+  }();
+  if (e->zone) s += ", zone " + std::to_string(e->zone);
   return s;
 }
 
@@ -406,49 +698,85 @@ size_t ConntrackTable::KeyHash::operator()(const Key& k) const {
   return h;
 }
 
-ConntrackEntry* ConntrackTable::Find(const CtTuple& t, uint16_t zone, double now, CtDir* dir) {
-  auto it = index_.find(Key{t, zone});
-  if (it == index_.end()) return nullptr;
-  ConntrackEntry* e = it->second.first;
-  if (now >= e->timeout && !(e->status & ips::kFixedTimeout)) {
-    Remove(e);  // nf_ct_is_expired: gone
-    return nullptr;
+ConntrackEntry* ConntrackTable::Find(const CtTuple& t, CtZone zone, double now, CtDir* dir) {
+  // nf_conntrack_find_get: the original direction's zone id, then the
+  // reply's; the entry's zone must match for the direction found.
+  const uint16_t ids[2] = {zone.Id(kCtOriginal), zone.Id(kCtReply)};
+  for (int i = 0; i < 2; ++i) {
+    if (i == 1 && ids[1] == ids[0]) break;
+    auto it = index_.find(Key{t, ids[i]});
+    if (it == index_.end()) continue;
+    ConntrackEntry* e = it->second.first;
+    const CtDir d = it->second.second;
+    if (zone.Id(d) != ids[i]) continue;
+    if (now >= e->timeout && !(e->status & ips::kFixedTimeout)) {
+      Remove(e);  // nf_ct_is_expired: gone
+      return nullptr;
+    }
+    *dir = d;
+    return e;
   }
-  *dir = it->second.second;
-  return e;
+  return nullptr;
 }
 
-bool ConntrackTable::Taken(const CtTuple& t, uint16_t zone, const ConntrackEntry* ignore,
+bool ConntrackTable::Taken(const CtTuple& t, CtZone zone, CtDir as, const ConntrackEntry* ignore,
                            double now) {
-  CtDir dir;
-  ConntrackEntry* e = Find(t, zone, now, &dir);
-  return e && e != ignore;
+  auto it = index_.find(Key{t, zone.Id(as)});
+  if (it == index_.end()) return false;
+  ConntrackEntry* e = it->second.first;
+  if (e == ignore || zone.Id(it->second.second) != zone.Id(as)) return false;
+  if (now >= e->timeout && !(e->status & ips::kFixedTimeout)) {
+    Remove(e);
+    return false;
+  }
+  return true;
 }
 
 ConntrackEntry* ConntrackTable::Insert(std::unique_ptr<ConntrackEntry> e) {
   ConntrackEntry* p = e.get();
   p->status |= ips::kConfirmed;
-  index_[Key{p->tuple[kCtOriginal], p->zone}] = {p, kCtOriginal};
-  index_[Key{p->tuple[kCtReply], p->zone}] = {p, kCtReply};
+  index_[Key{p->tuple[kCtOriginal], p->Zone().Id(kCtOriginal)}] = {p, kCtOriginal};
+  index_[Key{p->tuple[kCtReply], p->Zone().Id(kCtReply)}] = {p, kCtReply};
+  if (p->status & ips::kSrcNatDone) by_source_[SourceKey(p->tuple[kCtOriginal])].push_back(p);
   entries_.push_back(std::move(e));
+  where_[p] = std::prev(entries_.end());
   return p;
+}
+
+ConntrackTable::Key ConntrackTable::SourceKey(const CtTuple& orig) {
+  CtTuple k;
+  k.family = orig.family;
+  k.src = orig.src;
+  k.sport = orig.sport;
+  k.proto = orig.proto;
+  return Key{k, 0};
+}
+
+std::vector<ConntrackEntry*> ConntrackTable::BySource(const CtTuple& orig) const {
+  auto it = by_source_.find(SourceKey(orig));
+  if (it == by_source_.end()) return {};
+  return std::vector<ConntrackEntry*>(it->second.rbegin(), it->second.rend());
 }
 
 void ConntrackTable::Remove(ConntrackEntry* e) { Take(e); }
 
 std::unique_ptr<ConntrackEntry> ConntrackTable::Take(ConntrackEntry* e) {
   for (int d = 0; d < 2; ++d) {
-    auto it = index_.find(Key{e->tuple[d], e->zone});
+    auto it = index_.find(Key{e->tuple[d], e->Zone().Id(static_cast<CtDir>(d))});
     if (it != index_.end() && it->second.first == e) index_.erase(it);
   }
-  for (auto it = entries_.begin(); it != entries_.end(); ++it)
-    if (it->get() == e) {
-      std::unique_ptr<ConntrackEntry> out = std::move(*it);
-      entries_.erase(it);
-      out->status |= ips::kDying;
-      return out;
-    }
-  return nullptr;
+  auto bs = by_source_.find(SourceKey(e->tuple[kCtOriginal]));
+  if (bs != by_source_.end()) {
+    std::erase(bs->second, e);
+    if (bs->second.empty()) by_source_.erase(bs);
+  }
+  auto w = where_.find(e);
+  if (w == where_.end()) return nullptr;
+  std::unique_ptr<ConntrackEntry> out = std::move(*w->second);
+  entries_.erase(w->second);
+  where_.erase(w);
+  out->status |= ips::kDying;
+  return out;
 }
 
 std::vector<ConntrackEntry*> ConntrackTable::Entries() const {
@@ -456,6 +784,102 @@ std::vector<ConntrackEntry*> ConntrackTable::Entries() const {
   out.reserve(entries_.size());
   for (const auto& e : entries_) out.push_back(e.get());
   return out;
+}
+
+bool ConntrackTable::Defrag(Packet& pkt) {
+  auto& b = pkt.bytes;
+  std::string key;
+  uint32_t off = 0;
+  bool more = false;
+  size_t data_at = 0, data_end = b.size();
+  FragQueue part;
+  if (pkt.family == Family::kIPv4) {
+    if (b.size() < 20) return true;
+    const uint16_t frag = Be16(b.data() + 6);
+    if (!(frag & 0x3fff)) return true;
+    const size_t ihl = (b[0] & 0x0f) * 4u;
+    const size_t tot = Be16(b.data() + 2);
+    if (ihl < 20 || tot < ihl || tot > b.size()) return true;
+    off = (frag & 0x1fffu) * 8u;
+    more = frag & 0x2000;
+    part.df = frag & 0x4000;
+    data_at = ihl;
+    data_end = tot;
+    key.assign(reinterpret_cast<const char*>(b.data() + 12), 8);  // src, dst
+    key.append(reinterpret_cast<const char*>(b.data() + 4), 2);   // id
+    key.push_back(static_cast<char>(b[9]));                        // protocol
+    part.head.assign(b.begin(), b.begin() + static_cast<long>(ihl));
+  } else {
+    if (b.size() < 40) return true;
+    uint8_t nh = b[6];
+    size_t at = 40, nh_at = 6;
+    while (nh == 0 || nh == 43 || nh == 60 || nh == 51) {
+      if (at + 8 > b.size()) return true;
+      size_t len = nh == 51 ? (b[at + 1] + 2u) * 4u : (b[at + 1] + 1u) * 8u;
+      nh_at = at;
+      nh = b[at];
+      at += len;
+    }
+    if (nh != 44 || at + 8 > b.size()) return true;
+    const uint16_t fo = Be16(b.data() + at + 2);
+    off = fo & 0xfff8u;
+    more = fo & 1;
+    if (!off && !more) return true;  // an atomic fragment goes on as it is
+    data_at = at + 8;
+    data_end = std::min(b.size(), 40u + static_cast<size_t>(Be16(b.data() + 4)));
+    key.assign(reinterpret_cast<const char*>(b.data() + 8), 32);
+    key.append(reinterpret_cast<const char*>(b.data() + at + 4), 4);  // identification
+    part.head.assign(b.begin(), b.begin() + static_cast<long>(at));
+    part.head[nh_at] = b[at];  // the fragment header's next header moves up
+    part.nexthdr_at = nh_at;
+  }
+  key.insert(key.begin(), static_cast<char>(pkt.family));
+  FragQueue& q = frags_[key];
+  if (data_end < data_at) data_end = data_at;
+  q.parts.emplace_back(off, std::vector<uint8_t>(b.begin() + static_cast<long>(data_at),
+                                                  b.begin() + static_cast<long>(data_end)));
+  q.df = q.df || part.df;
+  if (off == 0) {
+    q.head = std::move(part.head);
+    q.nexthdr_at = part.nexthdr_at;
+  }
+  if (!more) {
+    q.have_last = true;
+    q.total = off + static_cast<uint32_t>(data_end - data_at);
+  }
+  if (!q.have_last || q.head.empty()) return false;
+  // Complete when the parts cover 0..total without a hole.
+  std::sort(q.parts.begin(), q.parts.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  uint32_t covered = 0;
+  for (const auto& p : q.parts)
+    if (p.first <= covered) covered = std::max<uint32_t>(covered, p.first + static_cast<uint32_t>(p.second.size()));
+  if (covered < q.total) return false;
+  std::vector<uint8_t> data(q.total);
+  for (const auto& p : q.parts)
+    for (size_t i = 0; i < p.second.size() && p.first + i < q.total; ++i) data[p.first + i] = p.second[i];
+  std::vector<uint8_t> out = q.head;
+  out.insert(out.end(), data.begin(), data.end());
+  if (pkt.family == Family::kIPv4) {
+    const size_t tot = out.size();
+    out[2] = static_cast<uint8_t>(tot >> 8);
+    out[3] = static_cast<uint8_t>(tot);
+    out[6] = q.df ? 0x40 : 0;  // ip_frag_reasm: DF if a fragment had it
+    out[7] = 0;
+    out[10] = out[11] = 0;
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < q.head.size(); i += 2) sum += static_cast<uint32_t>(out[i] << 8 | out[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    out[10] = static_cast<uint8_t>(~sum >> 8);
+    out[11] = static_cast<uint8_t>(~sum);
+  } else {
+    const size_t pl = out.size() - 40;
+    out[4] = static_cast<uint8_t>(pl >> 8);
+    out[5] = static_cast<uint8_t>(pl);
+  }
+  frags_.erase(key);
+  b = std::move(out);
+  return true;
 }
 
 // ---------------------------------------------------------------- packet
@@ -517,6 +941,7 @@ void ConntrackPacket::ApplyAssumedState(const CtTuple& t, const Packet& pkt) {
     e->tuple[kCtOriginal] = t;
     if (!InvertTuple(t, &e->tuple[kCtReply])) return;
     e->zone = ref_.tmpl_zone;
+    e->zone_dir = ref_.tmpl_zone_dir;
     e->status = ips::kSeenReply | ips::kAssured | ips::kSrcNatDone | ips::kDstNatDone;
     if (has("SNAT")) e->status |= ips::kSrcNat;
     if (has("DNAT")) e->status |= ips::kDstNat;
@@ -533,7 +958,6 @@ void ConntrackPacket::ApplyAssumedState(const CtTuple& t, const Packet& pkt) {
 }
 
 void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
-  (void)hook;
   if (ref_.untracked || ref_.entry) return;
   if (ref_.tmpl_notrack) {
     ref_.untracked = true;
@@ -541,14 +965,30 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
     return;
   }
   const PacketView v = PacketView::Of(pkt);
+  // A fragment left after defragmentation is a malformed datagram (the IP
+  // layer would have dropped it): no entry.
+  if (v.is_fragment) return;
   CtTuple t;
   if (!PacketTuple(v, &t)) return;  // cut short: no entry (INVALID)
-  const uint16_t zone = ref_.tmpl_zone;
+  const CtZone zone{ref_.tmpl_zone, ref_.tmpl_zone_dir};
 
   // ICMP errors (icmp_error / icmpv6_error): RELATED to the entry of the
   // embedded packet, or no entry at all.
   const bool icmp = (t.proto == kIcmp && t.family == Family::kIPv4) ||
                     (t.proto == kIcmpv6 && t.family == Family::kIPv6);
+  // The protocols' error checks (tcp_error, udp_error, icmp_error...):
+  // malformed headers, and at PREROUTING the checksum
+  // (nf_conntrack_checksum), make the packet INVALID.
+  if (!L4Valid(v, t.proto, hook == Hook::kPreRouting && table_.settings.checksum)) return;
+  if (icmp && t.family == Family::kIPv6) {
+    // icmpv6_error: MLD and neighbour discovery are never tracked.
+    const uint8_t type = t.icmp_type();
+    if ((type >= 130 && type <= 136) || type == 143) {
+      ref_.untracked = true;
+      ref_.info = CtInfo::kUntracked;
+      return;
+    }
+  }
   if (icmp) {
     if (t.family == Family::kIPv4 && t.icmp_type() > 18) return;  // NR_ICMP_TYPES
     if (IcmpIsError(t.family, t.icmp_type())) {
@@ -569,7 +1009,6 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
       return;
     }
   }
-  if (t.proto == kTcp && !TcpHeaderValid(v)) return;
   if (!assumed_.empty()) {
     CtDir d;
     if (!table_.Find(t, zone, now_, &d)) ApplyAssumedState(t, pkt);
@@ -589,7 +1028,8 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
       n->tuple[kCtOriginal] = t;
       if (!InvertTuple(t, &n->tuple[kCtReply])) return;  // an ICMP type without reply
       n->id = table_.NextId();
-      n->zone = zone;
+      n->zone = zone.id;
+      n->zone_dir = zone.dir;
       n->helper = ref_.tmpl_helper;
       n->created = now_;
       if (!assumed_.empty() && assumed_.find("RELATED") != std::string::npos)
@@ -607,118 +1047,31 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
     // The protocol tracker (nf_conntrack_handle_packet).
     double timeout = kGenericTimeout;
     if (t.proto == kTcp) {
-      const TcpSeg s = ReadTcp(v);
-      const TcpIndex index = IndexOf(s);
-      if (fresh) {
-        // tcp_new: a SYN starts a connection; any other packet whose
-        // transition from NONE is valid (an ACK) is picked up mid-stream
-        // (nf_conntrack_tcp_loose), with liberal window checks.
-        uint8_t ns = kTcpTransitions[0][index][U(sNO)];
-        if (ns == U(sSS)) {
-          e->tcp[0].end = s.end;
-          e->tcp[0].maxwin = s.win == 0 ? 1 : s.win;
-          e->tcp[0].maxend = s.end;
-          TcpOptions(s, &e->tcp[0]);
-        } else if (ns == sIV || !table_.settings.tcp_loose) {
-          unconfirmed_.reset();
-          return;
-        } else {
-          e->tcp[0].end = s.end;
-          e->tcp[0].maxwin = s.win == 0 ? 1 : s.win;
-          e->tcp[0].maxend = s.end + e->tcp[0].maxwin;
-          e->tcp[0].flags = e->tcp[1].flags = kTcpFlagSackPerm | kTcpFlagBeLiberal;
-        }
+      const TcpResult r = TcpPacket(*e, dir, fresh, ReadTcp(v), table_.settings, now_);
+      if (r == TcpResult::kRepeat && attempt == 0) {
+        table_.Remove(e);  // a SYN reopening a closed connection: look up again
+        continue;
       }
-      const S old_state = e->tcp_state;
-      uint8_t ns = kTcpTransitions[dir][index][U(old_state)];
-      bool ignore = false;
-      if (ns == U(sSS) && old_state >= S::kTimeWait && !fresh) {
-        // A SYN reopening a closed connection: the old entry dies and
-        // the packet is looked up again (-NF_REPEAT); otherwise it is
-        // ignored as below.
-        if (((e->tcp[0].flags | e->tcp[1].flags) & kTcpFlagCloseInit) ||
-            (e->last_dir == dir && e->last_index == kRstSet)) {
-          if (attempt == 0) {
-            table_.Remove(e);
-            continue;
-          }
-        }
-        ns = sIG;
-      }
-      if (ns == sIG) {
-        // An ignored packet keeps its entry, changes nothing (but is
-        // remembered for a SYN/ACK answering an ignored SYN).
-        if (index == kSynAckSet && e->last_index == kSynSet && e->last_dir != dir &&
-            s.ack == e->last_end) {
-          // It acknowledges a SYN we ignored: client and server are in
-          // sync, the entry is not; take the annotated SYN's values.
-          TcpWindow& w = e->tcp[e->last_dir];
-          w.end = e->last_end;
-          w.maxend = e->last_end;
-          w.maxwin = e->last_win == 0 ? 1 : e->last_win;
-          e->tcp[dir] = TcpWindow();
-          ns = U(sSR);
-        } else {
-          e->last_index = index;
-          e->last_dir = dir;
-          e->last_seq = s.seq;
-          e->last_ack = s.ack;
-          e->last_end = s.end;
-          e->last_win = s.win;
-          ignore = true;
-        }
-      } else if (ns == sIV) {
+      if (r == TcpResult::kInvalid || r == TcpResult::kRepeat) {
         if (fresh) unconfirmed_.reset();
-        return;  // invalid: no entry for the packet
+        return;
       }
-      if (ignore) {
+      if (r == TcpResult::kIgnore) {
         ref_.entry = e;
         ref_.info = info;
         return;  // no accounting, no timeout refresh
       }
-      WindowResult w = TcpInWindow(*e, static_cast<CtDir>(dir), index, s,
-                                   table_.settings.tcp_be_liberal);
-      if (w == WindowResult::kIgnore) {
+      if (r == TcpResult::kKill) {
+        // Only a RST back: no connection (nf_ct_kill_acct).  The packet
+        // keeps its (now dying) entry; later packets start anew.
+        e->packets[dir]++;
+        e->bytes[dir] += PacketLength(pkt);
         ref_.entry = e;
         ref_.info = info;
+        if (!fresh) dying_ = table_.Take(e);
+        else unconfirmed_->status |= ips::kDying;
         return;
       }
-      if (w == WindowResult::kInvalid) {
-        if (fresh) unconfirmed_.reset();
-        return;
-      }
-      e->last_index = index;
-      e->last_dir = dir;
-      const S new_state = static_cast<S>(ns);
-      e->tcp_state = new_state;
-      if (old_state != new_state && new_state == S::kFinWait)
-        e->tcp[dir].flags |= kTcpFlagCloseInit;
-      if (index == kRstSet) timeout = kTcpTimeouts[U(S::kClose)];
-      else if (((e->tcp[0].flags | e->tcp[1].flags) & kTcpFlagDataUnack) &&
-               kTcpTimeouts[U(new_state)] > kTcpTimeoutUnack)
-        timeout = kTcpTimeoutUnack;
-      else
-        timeout = kTcpTimeouts[U(new_state)];
-      bool refresh = true;
-      if (!(e->status & ips::kSeenReply)) {
-        if (s.rst()) {
-          // Only a RST back: no connection (nf_ct_kill_acct).  The packet
-          // keeps its (now dying) entry; later packets start anew.
-          e->packets[dir]++;
-          e->bytes[dir] += PacketLength(pkt);
-          ref_.entry = e;
-          ref_.info = info;
-          if (!fresh) dying_ = table_.Take(e);
-          else unconfirmed_->status |= ips::kDying;
-          return;
-        }
-        if (index == kSynSet && old_state == S::kSynSent) refresh = false;  // SYN retransmit
-      } else if (!(e->status & ips::kAssured) &&
-                 (old_state == S::kSynRecv || old_state == S::kEstablished) &&
-                 new_state == S::kEstablished) {
-        e->status |= ips::kAssured;
-      }
-      if (refresh) e->timeout = now_ + timeout;
     } else {
       if (t.proto == kUdp || t.proto == kUdplite) {
         if (fresh) e->created = now_;
@@ -754,10 +1107,46 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
   }
 }
 
-void ConntrackPacket::Confirm() {
-  if (!unconfirmed_ || ref_.entry != unconfirmed_.get()) return;
-  if (unconfirmed_->status & ips::kDying) return;
+void ConntrackPacket::Attach(const CtRef& original, const Packet& pkt) {
+  if (!original.entry) return;  // untracked or invalid: nothing to attach
+  in_done_ = true;
+  now_ = original.packet ? original.packet->now_ : 0;
+  ref_.entry = original.entry;
+  ref_.info = original.dir() == kCtOriginal ? CtInfo::kRelatedReply : CtInfo::kRelated;
+  // An ICMP error is translated as one (nf_nat_icmp_reply_translation); a
+  // RST goes through the nat hooks as a RELATED packet.
+  const PacketView v = PacketView::Of(pkt);
+  related_icmp_ = v.l4proto_found && (v.l4proto == kIcmp || v.l4proto == kIcmpv6);
+  attached_ = true;
+}
+
+bool ConntrackPacket::Confirm() {
+  if (!unconfirmed_ || ref_.entry != unconfirmed_.get()) return true;
+  if (unconfirmed_->status & ips::kDying) return true;
+  // __nf_conntrack_confirm: a tuple that another entry holds already (NAT
+  // found no free one) loses; nf_ct_resolve_clash cannot save a NATed
+  // winner or a reply-direction clash: NF_DROP.
+  for (int d = 0; d < 2; ++d) {
+    if (!table_.Taken(unconfirmed_->tuple[d], unconfirmed_->Zone(), static_cast<CtDir>(d),
+                      nullptr, now_))
+      continue;
+    // __nf_ct_resolve_clash: for protocols that allow a clash (UDP,
+    // UDP-Lite, ICMP), a winner without NAT takes the packet over and the
+    // new entry is dropped instead of the packet.
+    const uint8_t proto = unconfirmed_->tuple[kCtOriginal].proto;
+    CtDir wd;
+    ConntrackEntry* winner =
+        table_.Find(unconfirmed_->tuple[d], unconfirmed_->Zone(), now_, &wd);
+    if (winner && (proto == kUdp || proto == kUdplite || proto == kIcmp || proto == kIcmpv6) &&
+        !(winner->status & (ips::kSrcNatDone | ips::kDstNatDone))) {
+      ref_.entry = winner;
+      unconfirmed_.reset();
+      return true;
+    }
+    return false;
+  }
   table_.Insert(std::move(unconfirmed_));
+  return true;
 }
 
 }  // namespace iptsim

@@ -18,6 +18,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +79,15 @@ struct CtTuple {
   std::string ToString() const;  // "tcp 10.0.0.1:40000 -> 10.0.0.2:80" (messages, tests)
 };
 
+// A conntrack zone (struct nf_conntrack_zone): its id applies to the
+// directions in `dir` (1 original, 2 reply; CT --zone-orig / --zone-reply),
+// the other direction is in the default zone 0 (nf_ct_zone_id).
+struct CtZone {
+  uint16_t id = 0;
+  uint8_t dir = 3;
+  uint16_t Id(CtDir d) const { return (dir >> d) & 1 ? id : 0; }
+};
+
 // The TCP tracker's states (enum tcp_conntrack).
 enum class TcpCtState : uint8_t {
   kNone,
@@ -107,9 +118,12 @@ struct ConntrackEntry {
   uint32_t status = 0;
   uint32_t mark = 0;   // ctmark (CONNMARK, -m connmark)
   uint32_t secmark = 0;
-  uint16_t zone = 0;   // CT --zone (both directions)
+  uint16_t zone = 0;   // CT --zone id
+  uint8_t zone_dir = 3;  // ... for these directions (CtZone)
+  CtZone Zone() const { return CtZone{zone, zone_dir}; }
   std::array<uint8_t, 16> labels{};  // connlabel bits 0..127
   std::string helper;  // CT --helper (assignment only: no expectations)
+  IfaceName masq_dev;  // MASQUERADE's output device (nf_conn_nat masq_index)
   uint64_t packets[2] = {0, 0}, bytes[2] = {0, 0};
   double timeout = 0;     // absolute expiry, in the packets' --time clock
   double created = 0;     // time of the first packet
@@ -119,6 +133,8 @@ struct ConntrackEntry {
   uint8_t last_dir = 0, last_index = 0;
   uint32_t last_seq = 0, last_ack = 0, last_end = 0;
   uint16_t last_win = 0;
+  uint8_t last_wscale = 0, last_flags = 0;
+  uint8_t retrans = 0;
 
   // IPS_SRC_NAT | IPS_DST_NAT not both: the tuple of `dir` as the packet
   // carries it before / after NAT is tuple[dir] / inverse of tuple[!dir].
@@ -139,7 +155,9 @@ struct CtRef {
 
   // CT target settings for a packet that has no entry yet (a template).
   bool tmpl_notrack = false;
+  bool tmpl = false;  // a CT template is attached (xt_ct_target: ctinfo IP_CT_NEW)
   uint16_t tmpl_zone = 0;
+  uint8_t tmpl_zone_dir = 3;
   std::string tmpl_helper;
 
   bool invalid() const { return !entry && !untracked; }
@@ -165,24 +183,46 @@ class ConntrackTable {
 
   // The confirmed entry holding `t` as its original or reply tuple, in
   // `zone`, not expired at `now` (an expired one is removed); *dir says which.
-  ConntrackEntry* Find(const CtTuple& t, uint16_t zone, double now, CtDir* dir);
+  ConntrackEntry* Find(const CtTuple& t, CtZone zone, double now, CtDir* dir);
+  ConntrackEntry* Find(const CtTuple& t, uint16_t zone, double now, CtDir* dir) {
+    return Find(t, CtZone{zone, 3}, now, dir);
+  }
   // Whether a confirmed entry other than `ignore` uses `t` in either
   // direction (nf_conntrack_tuple_taken: NAT clash resolution).
-  bool Taken(const CtTuple& t, uint16_t zone, const ConntrackEntry* ignore, double now);
+  // `as`: the direction whose zone id the tuple is looked up with.
+  bool Taken(const CtTuple& t, CtZone zone, CtDir as, const ConntrackEntry* ignore, double now);
   // Inserts a new entry (confirmation).
   ConntrackEntry* Insert(std::unique_ptr<ConntrackEntry> e);
   // Removes an entry (nf_ct_kill).
   void Remove(ConntrackEntry* e);
   // Removes it and hands it over (a packet that still refers to it).
   std::unique_ptr<ConntrackEntry> Take(ConntrackEntry* e);
-  // Every live entry, in insertion order (connlimit, tests).
+  // Every live entry, in insertion order (tests).
   std::vector<ConntrackEntry*> Entries() const;
+  // The source-NATed entries whose original source (address, port,
+  // protocol) is the tuple's, newest first (nf_nat_bysource).
+  std::vector<ConntrackEntry*> BySource(const CtTuple& orig) const;
   size_t size() const { return entries_.size(); }
   uint64_t NextId() { return ++last_id_; }
 
   ConntrackSettings settings;
 
+  // Conntrack's defragmentation (nf_defrag_ipv4 / nf_ct_frag6_gather, before
+  // raw): a fragment joins its datagram's queue; when the datagram is
+  // complete its bytes replace the packet's and true is returned, else the
+  // fragment is held (false).  A packet that is no fragment: true, as is.
+  bool Defrag(Packet& pkt);
+
  private:
+  struct FragQueue {
+    std::vector<std::pair<uint32_t, std::vector<uint8_t>>> parts;  // offset, data
+    std::vector<uint8_t> head;  // the unfragmentable part of the first fragment
+    size_t nexthdr_at = 0;      // IPv6: the byte that names the fragment header
+    uint32_t total = 0;         // known once the last fragment came
+    bool have_last = false, df = false;
+  };
+  std::map<std::string, FragQueue> frags_;
+
   struct Key {
     CtTuple t;
     uint16_t zone;
@@ -191,10 +231,19 @@ class ConntrackTable {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  std::vector<std::unique_ptr<ConntrackEntry>> entries_;
+  std::list<std::unique_ptr<ConntrackEntry>> entries_;
+  std::unordered_map<const ConntrackEntry*, std::list<std::unique_ptr<ConntrackEntry>>::iterator>
+      where_;
   std::unordered_map<Key, std::pair<ConntrackEntry*, CtDir>, KeyHash> index_;
+  std::unordered_map<Key, std::vector<ConntrackEntry*>, KeyHash> by_source_;
+  static Key SourceKey(const CtTuple& orig);
   uint64_t last_id_ = 0;
 };
+
+// "NEW (original), udp 10.0.0.1:1 -> 10.0.0.2:2, unconfirmed" / "INVALID
+// (no entry)" / "UNTRACKED": the packet's conntrack state for --format
+// explain; with `nat`, the entry's NAT binding instead ("" when none).
+std::string DescribeConntrack(const CtRef& ct, bool nat);
 
 // The packet's tuple (nf_ct_get_tuple): false when the protocol's part is
 // cut short.  For ICMP errors this is the outer ICMP tuple.
@@ -211,6 +260,8 @@ struct ConntrackHostHooks {
   // primary address of the input device.
   std::function<std::optional<IpAddr>(const IfaceName& dev, Family f, const IpAddr& dst)>
       iface_address;
+  // REDIRECT: the first address of the input device (nf_nat_redirect).
+  std::function<std::optional<IpAddr>(const IfaceName& dev, Family f)> primary_address;
 };
 
 // The conntrack side of one packet's journey through the hooks.
@@ -227,6 +278,11 @@ class ConntrackPacket {
   // for the packet: see ApplyAssumedState in conntrack.cc.
   void set_assumed_state(std::string_view states) { assumed_ = std::string(states); }
 
+  // nf_ct_attach: a packet the kernel generates in answer to another
+  // (REJECT's ICMP error or RST) carries that packet's entry, as RELATED in
+  // the other direction, and is not looked up.
+  void Attach(const CtRef& original, const Packet& pkt);
+
   // nf_conntrack_in at `hook` (PREROUTING or OUTPUT): look up or create the
   // entry, run the protocol tracker, count the packet.  A packet that
   // already has an entry (the loopback path) or is untracked is left as it is.
@@ -237,12 +293,16 @@ class ConntrackPacket {
   bool NatBefore(Hook hook) const;
   // After the nat chain of `hook` accepted (or when it did not run): the
   // null binding if no NAT target set one up, then the packet's rewrite
-  // (nf_nat_packet, nf_nat_icmp_reply_translation).  False with *why when
-  // the rewrite needs what the inputs do not give.
-  bool NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why);
+  // (nf_nat_packet, nf_nat_icmp_reply_translation).  kDrop with *why when
+  // the kernel drops the packet there (a masqueraded connection leaving by
+  // another device, an ICMP redirect about a NATed one); kUnknown with *why
+  // when the rewrite needs what the inputs do not give.
+  enum class NatStep : uint8_t { kGo, kDrop, kUnknown };
+  NatStep NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why);
 
-  // __nf_conntrack_confirm: the new entry goes into the table.
-  void Confirm();
+  // __nf_conntrack_confirm: the new entry goes into the table.  False when
+  // its tuple is taken (the kernel drops the packet).
+  bool Confirm();
 
   // Whether a DNAT binding rewrote the destination at `hook` of this
   // packet (the routing decision must be taken again: ip_route_me_harder /
@@ -266,7 +326,8 @@ class ConntrackPacket {
   std::unique_ptr<ConntrackEntry> dying_;  // killed while this packet refers to it
   std::string assumed_;
   bool in_done_ = false;
-  bool related_icmp_ = false;  // an ICMP error tied to an entry (nf_nat_icmp_reply_translation)
+  bool related_icmp_ = false;
+  bool attached_ = false;  // an ICMP error tied to an entry (nf_nat_icmp_reply_translation)
   bool dst_rewritten_ = false;
   double now_ = 0;
 };

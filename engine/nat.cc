@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/host.h"
 #include "engine/run_state.h"
 
 namespace iptsim {
@@ -116,7 +117,32 @@ uint16_t RandomU16(NatEnv& env) {
 bool UsedTuple(NatEnv& env, const CtTuple& t) {
   CtTuple reply;
   if (!InvertTuple(t, &reply)) return false;
-  return env.table.Taken(reply, env.ct.zone, &env.ct, env.now);
+  return env.table.Taken(reply, env.ct.Zone(), kCtReply, &env.ct, env.now);
+}
+
+// nf_nat_used_tuple_harder: in the last attempts of a port search for a
+// new TCP connection (SYN_SENT), an entry holding the tuple is evicted
+// when it is closing (TIME_WAIT or later), was source-NATed, and the new
+// connection's sequence number has advanced past its own.
+bool UsedTupleHarder(NatEnv& env, const CtTuple& t, uint32_t attempts_left) {
+  constexpr uint32_t kHarderThresh = 128 / 4;
+  if (attempts_left > kHarderThresh || t.proto != kTcp ||
+      env.ct.tcp_state != TcpCtState::kSynSent)
+    return UsedTuple(env, t);
+  CtTuple reply;
+  if (!InvertTuple(t, &reply)) return false;
+  CtDir dir;
+  ConntrackEntry* other = env.table.Find(reply, env.ct.Zone(), env.now, &dir);
+  if (!other || other == &env.ct) return false;
+  if (dir == kCtOriginal) return true;
+  // nf_nat_may_kill
+  if (other->tcp_state < TcpCtState::kTimeWait) return true;
+  if (other->status & (ips::kFixedTimeout | ips::kDying)) return true;
+  if (!(other->status & ips::kSrcNat)) return true;
+  // nf_seq_has_advanced
+  if (static_cast<int32_t>(env.ct.tcp[0].end - other->tcp[0].end) <= 0) return true;
+  env.table.Remove(other);
+  return false;
 }
 
 bool L4InRange(const CtTuple& t, NatManip m, const NatRange& r) {
@@ -140,8 +166,10 @@ bool InRange(const CtTuple& t, const NatRange& r) {
 // find_appropriate_src: another connection from the same source (address,
 // port, protocol) already mapped: reuse its mapping if it is in range.
 bool FindAppropriateSrc(NatEnv& env, const CtTuple& t, const NatRange& r, CtTuple* result) {
-  for (ConntrackEntry* e : env.table.Entries()) {
-    if (e == &env.ct || !(e->status & ips::kSrcNatDone) || e->zone != env.ct.zone) continue;
+  for (ConntrackEntry* e : env.table.BySource(t)) {
+    if (e == &env.ct || !(e->status & ips::kSrcNatDone) ||
+        e->Zone().Id(kCtOriginal) != env.ct.Zone().Id(kCtOriginal))
+      continue;
     const CtTuple& o = e->tuple[kCtOriginal];
     if (o.src == t.src && o.sport == t.sport && o.proto == t.proto) {
       CtTuple inv;
@@ -244,7 +272,7 @@ void L4UniqueTuple(NatEnv& env, CtTuple* t, const NatRange& r, NatManip m) {
   for (;;) {
     for (uint32_t i = 0; i < attempts; ++i, ++off) {
       *key = static_cast<uint16_t>(min + off % range_size);
-      if (!UsedTuple(env, *t)) return;
+      if (!UsedTupleHarder(env, *t, attempts - i)) return;
     }
     if (attempts >= range_size || attempts < 16) return;
     attempts /= 2;
@@ -442,6 +470,10 @@ TargetVerdict NatMasquerade(const NatRange& range, const Packet& pkt, EvalContex
   std::optional<IpAddr> addr;
   if (host && host->iface_address)
     addr = host->iface_address(pkt.out, pkt.family, e.tuple[kCtOriginal].dst);
+  if (!addr && host && host->iface_address) {
+    // nf_nat_masquerade_ipv4: "... ate my IP address": NF_DROP.
+    return TargetVerdict::kDrop;
+  }
   if (!addr) {
     ctx.unknown_reason = "MASQUERADE takes the address of the output interface '" +
                          std::string(pkt.out.view()) +
@@ -451,6 +483,7 @@ TargetVerdict NatMasquerade(const NatRange& range, const Packet& pkt, EvalContex
   NatRange r = range;
   r.flags |= kNatMapIps;
   r.min_addr = r.max_addr = *addr;
+  if (!ctx.ct->entry->confirmed()) ctx.ct->entry->masq_dev = pkt.out;
   return NatSetup(r, NatManip::kSrc, ctx);
 }
 
@@ -464,8 +497,10 @@ TargetVerdict NatRedirect(const NatRange& range, const Packet& pkt, EvalContext&
   } else {
     const ConntrackHostHooks* host = ctx.ct->packet->host();
     std::optional<IpAddr> a;
-    if (host && host->iface_address)
-      a = host->iface_address(pkt.in, pkt.family, ctx.ct->entry->tuple[kCtOriginal].src);
+    if (host && host->primary_address) {
+      a = host->primary_address(pkt.in, pkt.family);
+      if (!a) return TargetVerdict::kDrop;  // nf_nat_redirect: no address, NF_DROP
+    }
     if (!a) {
       ctx.unknown_reason = "REDIRECT takes the primary address of the input interface '" +
                            std::string(pkt.in.view()) +
@@ -506,10 +541,10 @@ bool ConntrackPacket::NatBefore(Hook hook) const {
   return !(ref_.entry->status & done);
 }
 
-bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why) {
-  (void)why;
+ConntrackPacket::NatStep ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran,
+                                                  std::string* why) {
   ConntrackEntry* e = ref_.entry;
-  if (!e) return true;
+  if (!e) return NatStep::kGo;
   const NatManip m = HookManip(hook);
   const CtDir dir = ref_.dir();
   uint32_t statusbit = m == NatManip::kSrc ? ips::kSrcNat : ips::kDstNat;
@@ -517,9 +552,17 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
   if (related_icmp_) {
     // nf_nat_icmp_reply_translation: the embedded packet is translated as
     // the connection's packet of the other direction, then the outer
-    // header as a reply to it.
-    if (!(e->status & statusbit)) return true;
+    // header as a reply to it.  A redirect about a connection with NAT
+    // (or whose NAT is not set up yet) is dropped.
     const PacketView v = PacketView::Of(pkt);
+    if (pkt.family == Family::kIPv4 && v.transport_size() >= 1 && v.transport()[0] == 5 &&
+        ((e->status & (ips::kSrcNatDone | ips::kDstNatDone)) !=
+             (ips::kSrcNatDone | ips::kDstNatDone) ||
+         (e->status & (ips::kSrcNat | ips::kDstNat)))) {
+      *why = "an ICMP redirect about a NATed connection (nf_nat_icmp_reply_translation drops it)";
+      return NatStep::kDrop;
+    }
+    if (!(e->status & statusbit)) return NatStep::kGo;
     const CtTuple& other = e->tuple[!dir];
     NatManipPacket(pkt, v.thoff + 8u, other,
                    m == NatManip::kSrc ? NatManip::kDst : NatManip::kSrc);
@@ -528,7 +571,16 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
     InvertTuple(other, &target);
     NatManipPacket(pkt, 0, target, m);
     if (m == NatManip::kDst) dst_rewritten_ = true;
-    return true;
+    return NatStep::kGo;
+  }
+  // nf_nat_oif_changed: a masqueraded connection whose packets now leave
+  // by another device is killed, the packet dropped.
+  if (!chain_ran && hook == Hook::kPostRouting && dir == kCtOriginal && !e->masq_dev.empty() &&
+      !(e->masq_dev == pkt.out.view())) {
+    *why = "the masqueraded connection now leaves by another device: the kernel kills it";
+    if (e->confirmed()) dying_ = table_.Take(e);
+    else e->status |= ips::kDying;
+    return NatStep::kDrop;
   }
   const uint32_t done = m == NatManip::kSrc ? ips::kSrcNatDone : ips::kDstNatDone;
   if (chain_ran && !(e->status & done)) {
@@ -550,7 +602,49 @@ bool ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::stri
       if (m == NatManip::kDst) dst_rewritten_ = true;
     }
   }
-  return true;
+  return NatStep::kGo;
+}
+
+namespace {
+
+bool IsLinkLocal6(const IpAddr& a) { return a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80; }
+
+}  // namespace
+
+ConntrackHostHooks HostHooksFor(const HostModel* host) {
+  ConntrackHostHooks h;
+  if (!host) return h;
+  // inet_select_addr(dev, nexthop, RT_SCOPE_UNIVERSE): the first address
+  // of the device whose subnet holds the next hop, else its first one
+  // (IPv6: link-local addresses only when there is nothing else).
+  h.iface_address = [host](const IfaceName& dev, Family f,
+                           const IpAddr& dst) -> std::optional<IpAddr> {
+    const HostIface* i = host->FindIface(dev.view());
+    if (!i) return std::nullopt;
+    IpAddr nh = dst;
+    if (const HostRoute* r = host->Lookup(f, dst, host->IfaceIndex(dev.view())))
+      if (r->via) nh = *r->via;
+    std::optional<IpAddr> first, first_ll;
+    for (const HostAddr& a : i->addrs) {
+      if (a.family != f) continue;
+      if (f == Family::kIPv6 && IsLinkLocal6(a.addr)) {
+        if (!first_ll) first_ll = a.addr;
+        continue;
+      }
+      IpPrefix p{a.addr, PrefixMask(f, a.prefix_len)};
+      if (PrefixContains(p, nh)) return a.addr;
+      if (!first) first = a.addr;
+    }
+    return first ? first : first_ll;
+  };
+  h.primary_address = [host](const IfaceName& dev, Family f) -> std::optional<IpAddr> {
+    const HostIface* i = host->FindIface(dev.view());
+    if (!i) return std::nullopt;
+    for (const HostAddr& a : i->addrs)
+      if (a.family == f) return a.addr;
+    return std::nullopt;
+  };
+  return h;
 }
 
 }  // namespace iptsim

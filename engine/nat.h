@@ -43,6 +43,9 @@ TargetVerdict NatNetmap(const NatRange& range, const PacketView& view, EvalConte
 uint32_t KernelJhash2(const uint32_t* k, uint32_t length, uint32_t initval);
 uint32_t KernelJhash1Word(uint32_t a, uint32_t initval);
 
+// MASQUERADE's and REDIRECT's interface addresses from the host model.
+ConntrackHostHooks HostHooksFor(const HostModel* host);
+
 // Rewrites the addresses (and ports / ICMP id) of the datagram that starts
 // at `l3off` in pkt.bytes so that its source (kSrc) or destination (kDst)
 // part is that of `target`, updating the IP, TCP, UDP, UDP-Lite, DCCP and

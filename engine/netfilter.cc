@@ -47,6 +47,16 @@ constexpr Step kLoopback[] = {
     {Hook::kLocalIn, TableId::kFilter},    {Hook::kLocalIn, TableId::kSecurity},
 };
 
+// The packet whose new entry cannot be confirmed is dropped after the last
+// hook (nothing more is traced).
+SimResult ConfirmFailed(SimResult result) {
+  result.verdict = Verdict::kDrop;
+  result.unknown_reason =
+      "dropped by conntrack confirmation: another connection holds its tuple (NAT found no "
+      "free port)";
+  return result;
+}
+
 std::span<const Step> StepsOf(PacketPath path) {
   switch (path) {
     case PacketPath::kLocalIn: return kLocalIn;
@@ -122,7 +132,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   ConntrackPacket* ct = opts.ct;
   std::optional<ConntrackTable> own_table;
   std::optional<ConntrackPacket> own_ct;
-  if (!ct && opts.conntrack < 0 && NeedsConntrack(rs)) {
+  if (!ct && opts.conntrack < 0 && opts.first_of_connection && NeedsConntrack(rs)) {
     own_table.emplace();
     own_ct.emplace(*own_table, nullptr, opts.run);
     own_ct->set_assumed_state(pkt.ct_assumed);
@@ -133,23 +143,25 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   if (path != PacketPath::kLocalOut && path != PacketPath::kLoopback) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
-  const PacketView view = PacketView::Of(pkt);  // as the packet arrived
-  if (ct && view.is_fragment) {
+  if (ct && !ct->table().Defrag(pkt)) {
     // Conntrack's defragmentation (priority -400, before raw) holds every
-    // fragment until the datagram is complete: a lone one is never seen.
+    // fragment until the datagram is complete, which then goes on whole.
     result.verdict = Verdict::kStolen;
-    result.hook = path == PacketPath::kLocalOut ? Hook::kLocalOut : Hook::kPreRouting;
+    result.hook = path == PacketPath::kLocalOut || path == PacketPath::kLoopback
+                      ? Hook::kLocalOut
+                      : Hook::kPreRouting;
     result.unknown_reason = "held for reassembly by conntrack's defragmentation";
     return result;
   }
+  const PacketView view = PacketView::Of(pkt);  // as the packet arrived
   // The layout the tables share (RunTable keeps it current when a target
   // rewrites the packet; the TTL decrement below changes no field of it).
   PacketView current = view;
   for (size_t i = 0; i < steps.size(); ++i) {
     if (i > 0 && steps[i - 1].hook != steps[i].hook) {
       if (path == PacketPath::kLoopback && steps[i].hook == Hook::kPreRouting) {
-        // Confirmed at the end of POSTROUTING, before the packet loops back.
-        if (ct) ct->Confirm();
+        // ipv4_confirm at POSTROUTING, before the loop back.
+        if (ct && !ct->Confirm()) return ConfirmFailed(result);
         EnterLoopback(pkt);  // back in on lo
       }
       if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
@@ -186,7 +198,10 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       return result;
     }
     // nf_conntrack_in (priority -200) right after raw of the first hook.
-    if (ct && s.table != TableId::kRaw) ct->In(steps[0].hook, pkt);
+    if (ct && s.table != TableId::kRaw && !ct->in_done()) {
+      ct->In(steps[0].hook, pkt);
+      if (observer) observer->OnConntrack(steps[0].hook, ct->ref(), false);
+    }
     const Table* t = rs.FindTable(s.table);
     if (!t || !t->BuiltinChain(s.hook)) continue;
     // The nat chains run only for a connection's first packet; the rewrite
@@ -204,8 +219,8 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       ctx.assumptions = opts.assumptions;
       ctx.run = opts.run;
       ctx.host = opts.host;
-      ctx.ct = ct ? &ct->ref() : nullptr;
       ctx.replies = opts.replies;
+      ctx.ct = ct ? &ct->ref() : nullptr;
       ctx.observer = observer;
       ctx.view = &current;
       Verdict v = RunTable(*t, pkt, ctx);
@@ -218,16 +233,21 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
         return result;
       }
     }
-    if (s.table == TableId::kNat && !ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason)) {
-      result.verdict = Verdict::kUnknown;
-      result.hook = s.hook;
-      result.table = s.table;
-      return result;
+    if (s.table == TableId::kNat) {
+      const ConntrackPacket::NatStep step =
+          ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason);
+      if (step != ConntrackPacket::NatStep::kGo) {
+        result.verdict = step == ConntrackPacket::NatStep::kDrop ? Verdict::kDrop : Verdict::kUnknown;
+        result.hook = s.hook;
+        result.table = s.table;
+        return result;
+      }
+      if (observer && nat_runs) observer->OnConntrack(s.hook, ct->ref(), true);
     }
   }
   if (ct) {
     ct->In(steps[0].hook, pkt);  // a path of raw chains only
-    ct->Confirm();               // __nf_conntrack_confirm at the last hook
+    if (!ct->Confirm()) return ConfirmFailed(result);  // __nf_conntrack_confirm, last hook
   }
   result.verdict = Verdict::kAccept;
   return result;

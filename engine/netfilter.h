@@ -59,6 +59,10 @@ struct SimOptions {
   // on, tracks the packet in a table of its own (a lone packet: NEW).
   int conntrack = -1;
   ConntrackPacket* ct = nullptr;
+  // false: a packet the kernel generated (REJECT's reply); with the run's
+  // table it carries the original's entry (ConntrackPacket::Attach), without
+  // one it crosses no nat chain.
+  bool first_of_connection = true;
   RunState* run = nullptr;            // per-run extension state (may be nullptr)
   const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
   // Where targets put the packets the kernel generates (REJECT's replies);

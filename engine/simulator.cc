@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "engine/host.h"
+#include "engine/nat.h"
 #include "engine/reject_reply.h"
 
 namespace iptsim {
@@ -12,23 +13,10 @@ Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
       options_(std::move(options)),
       run_(options_.seed ? RunState(*options_.seed) : RunState()),
       conntrack_(NeedsConntrack(rs)) {
-  // NAT's questions to the host model (MASQUERADE, REDIRECT): the address
-  // the host sends from on `dev` towards `dst` (the route through that
-  // device, its preferred source), else the device's first address.
-  if (options_.host && !options_.ct_host.iface_address) {
-    const HostModel* h = options_.host;
-    options_.ct_host.iface_address = [h](const IfaceName& dev, Family f,
-                                         const IpAddr& dst) -> std::optional<IpAddr> {
-      int index = h->IfaceIndex(dev.view());
-      if (index < 0) return std::nullopt;
-      if (const HostRoute* r = h->Lookup(f, dst, index))
-        if (std::optional<IpAddr> a = h->PreferredSource(*r, dst)) return a;
-      if (const HostIface* i = h->FindIface(dev.view()))
-        for (const HostAddr& a : i->addrs)
-          if (a.family == f) return a.addr;
-      return std::nullopt;
-    };
-  }
+  // MASQUERADE and REDIRECT take interface addresses from the host model
+  // unless the caller gave its own hooks.
+  ct_host_ = options_.ct_host;
+  if (!ct_host_.iface_address && options_.host) ct_host_ = HostHooksFor(options_.host);
   if (options_.ipsets) {
     IpsetRunState& sets = run_.Named<IpsetRunState>("ipset", "");
     sets.db = *options_.ipsets;
@@ -63,15 +51,14 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
   opts.assumptions = &options_.assumptions;
   opts.run = &run_;
   opts.host = options_.host;
+  opts.conntrack = conntrack_;
+  opts.first_of_connection = !generated;
   opts.replies = generated ? nullptr : &replies;
-  // A reply the kernel generates is attached to the original's connection
-  // (nf_ct_attach: RELATED) and skips nat; iptsim does not model that entry:
-  // the reply runs without a conntrack entry.
-  opts.conntrack = generated ? 0 : conntrack_;
   std::optional<ConntrackPacket> ct;
-  if (conntrack_ && !generated) {
-    ct.emplace(table_, &options_.ct_host, &run_);
-    ct->set_assumed_state(pkt.ct_assumed);
+  if (conntrack_) {
+    ct.emplace(table_, &ct_host_, &run_);
+    if (generated && parent_ct_) ct->Attach(parent_ct_->ref(), pkt);  // nf_ct_attach
+    else ct->set_assumed_state(pkt.ct_assumed);
     opts.ct = &*ct;
   }
   if (!generated && pkt.connected_socket) NoteSocket(pkt);
@@ -86,7 +73,10 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
       if (reply.undecided) r.notes.push_back("REJECT's reply is not simulated: " + reply.note);
       continue;
     }
+    ConntrackPacket* saved = parent_ct_;
+    parent_ct_ = ct ? &*ct : nullptr;
     RunResult rr = RunOne(reply.packet, observer, true);
+    parent_ct_ = saved;
     if (!rr.error.empty()) r.notes.push_back("REJECT's reply is not simulated: " + rr.error);
     else if (rr.sim.verdict == Verdict::kUnknown)
       r.notes.push_back("the simulation of REJECT's reply stops: " + rr.sim.unknown_reason);

@@ -80,6 +80,8 @@ class Simulator {
   RunState run_;
   bool conntrack_;
   ConntrackTable table_;
+  ConntrackHostHooks ct_host_;
+  ConntrackPacket* parent_ct_ = nullptr;  // the packet whose REJECT reply is being sent
 };
 
 }  // namespace iptsim

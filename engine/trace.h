@@ -46,6 +46,8 @@ enum class RuleOutcome : uint8_t {
 };
 std::string_view RuleOutcomeName(RuleOutcome o);
 
+struct CtRef;  // engine/conntrack.h
+
 class TraceObserver {
  public:
   virtual ~TraceObserver() = default;
@@ -61,6 +63,10 @@ class TraceObserver {
   virtual void OnUnknown(const RuleEvent& e, std::string_view reason) {}
   // The verdict of a table at a hook.
   virtual void OnTableVerdict(TableId table, Hook hook, Verdict v) {}
+  // Connection tracking at `hook`: after the lookup (conntrack in) and after
+  // a nat hook (NAT binding, rewrite); DescribeConntrack (engine/conntrack.h)
+  // puts it in words.
+  virtual void OnConntrack(Hook hook, const CtRef& ct, bool after_nat) {}
 };
 
 }  // namespace iptsim

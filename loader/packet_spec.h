@@ -32,7 +32,9 @@
 //   --payload TEXT | --payload-hex HEX      (HEX: digits, optional 0x and ':' between bytes)
 //   --mac-src MAC --mac-dst MAC
 //   --time SECONDS --mark N --uid N --gid N (--gid needs --uid; GID defaults to UID)
-//   --ctstate STATE[,STATE] (INVALID NEW ESTABLISHED RELATED UNTRACKED SNAT DNAT)
+//   --ctstate STATE[,STATE] (INVALID NEW ESTABLISHED RELATED UNTRACKED SNAT DNAT): what
+//                            earlier packets left in the connection table, when it has
+//                            no entry for this one (docs/packet-options.md)
 //   --inner OPTIONS...       every later word describes the packet embedded in the
 //                            ICMP/ICMPv6 error (same options, no interfaces or
 //                            metadata; its addresses default to the outer ones

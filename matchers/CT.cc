@@ -18,7 +18,7 @@
 //   Timeout policies are objects created outside the ruleset (nfct), so iptsim
 //   accepts any POLICY name.  Zone 0 without "mark" is not saved.
 // Example: -p tcp --dport 21 -j CT --helper ftp
-// Evaluation: yes (--helper only names the entry's helper: no expectations are created; --zone-orig/--zone-reply apply to both directions; --timeout, --ctevents, --expevents change nothing the trace shows)
+// Evaluation: yes (--helper only names the entry's helper: no expectations are created; --timeout, --ctevents, --expevents change nothing the trace shows)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -191,7 +191,11 @@ class CtTarget : public Target {
       ct->info = CtInfo::kUntracked;
       return TargetVerdict::kContinue;
     }
+    ct->tmpl = true;
     ct->tmpl_zone = (flags & kFlagZoneMark) ? static_cast<uint16_t>(pkt.mark) : zone;
+    // XT_CT_ZONE_DIR_ORIG / _REPL: the zone applies to that direction only.
+    const uint16_t dirs = flags & (kFlagZoneOrig | kFlagZoneReply);
+    ct->tmpl_zone_dir = dirs == kFlagZoneOrig ? 1 : dirs == kFlagZoneReply ? 2 : 3;
     if (!helper.empty()) ct->tmpl_helper = helper;
     return TargetVerdict::kContinue;
   }

@@ -18,7 +18,7 @@
 //   into a prefix becomes a full mask.
 // Example: -t mangle -A PREROUTING -j HMARK --hmark-tuple src,dst,proto
 //   --hmark-mod 4 --hmark-rnd 0xcafe --hmark-offset 1
-// Evaluation: partial: the packet's tuple is hashed as the kernel does (jhash_3words, reciprocal_scale; ICMP/ICMPv6 errors by their inner header); --hmark-tuple ct is unknown (needs the connection's tuples)
+// Evaluation: yes (the packet's tuple, or with --hmark-tuple ct the connection's original and reply sources, hashed as the kernel does: jhash_3words, reciprocal_scale; ICMP/ICMPv6 errors by their inner header)
 #include <arpa/inet.h>
 #include <cstring>
 #include <strings.h>
@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/conntrack.h"
 #include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
@@ -181,9 +182,28 @@ class HmarkTarget : public Target {
   // continues.  See HashPacket.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     if (flags_ & Bit(kCt)) {
-      ctx.unknown_reason = "-j HMARK --hmark-tuple ct hashes the connection's tuples, which "
-                           "iptsim does not give HMARK";
-      return TargetVerdict::kUnknown;
+      // hmark_ct_set_htuple: the original source and the reply source
+      // (ports likewise); no entry: the mark stays.
+      if (!ctx.ct || !ctx.ct->entry) return TargetVerdict::kContinue;
+      const CtTuple& o = ctx.ct->entry->tuple[kCtOriginal];
+      const CtTuple& r = ctx.ct->entry->tuple[kCtReply];
+      const IpAddr smask =
+          flags_ & Bit(kSaddrMask) ? PrefixMask(pkt.family, src_prefix_) : IpAddr{};
+      const IpAddr dmask =
+          flags_ & Bit(kDaddrMask) ? PrefixMask(pkt.family, dst_prefix_) : IpAddr{};
+      auto word = [&](const IpAddr& a, const IpAddr& m) {
+        uint32_t w = 0;
+        for (int k = 0; k < (pkt.family == Family::kIPv4 ? 1 : 4); ++k) {
+          uint32_t x = 0;
+          for (int j = 0; j < 4; ++j) x = x << 8 | (a.b[4 * k + j] & m.b[4 * k + j]);
+          w ^= x;
+        }
+        return w;
+      };
+      const uint32_t ports =
+          o.proto == 1 ? 0 : SwapPorts(uint32_t{o.sport} << 16 | r.sport);
+      pkt.mark = Hash(word(o.src, smask), word(r.src, dmask), ports, o.proto);
+      return TargetVerdict::kContinue;
     }
     std::optional<uint32_t> mark = HashPacket(pkt);
     if (mark) pkt.mark = *mark;
@@ -294,7 +314,11 @@ class HmarkTarget : public Target {
     }
     size_t at = l4 + static_cast<size_t>(poff);
     if (at + 4 > b.size()) return 0;
-    uint32_t raw = uint32_t{ev2::Get16(b.data() + at)} << 16 | ev2::Get16(b.data() + at + 2);
+    return SwapPorts(uint32_t{ev2::Get16(b.data() + at)} << 16 | ev2::Get16(b.data() + at + 2));
+  }
+
+  // The masked and set port word, the larger half high (hmark_swap_ports).
+  uint32_t SwapPorts(uint32_t raw) const {
     uint32_t mask = flags_ & Bit(kSpiMask)
                         ? spi_mask_
                         : (uint32_t{flags_ & Bit(kSportMask) ? sport_mask_ : 0u} << 16) |

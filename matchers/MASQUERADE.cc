@@ -7,7 +7,7 @@
 //   only.  A "/BASE" after the range is accepted and saved as "/0" (the
 //   structure has no room for it).
 // Example: -o eth0 -p tcp -j MASQUERADE --to-ports 1024-65535 --random
-// Evaluation: partial: unknown without a host model (the output interface's address)
+// Evaluation: yes with --host (the output device's address toward the next hop, as inet_select_addr; a device without one drops the packet); without a host model unknown
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/parse_util.h"

@@ -6,7 +6,7 @@
 //   dccp (or icmp) before it.  Shifted port maps ("/BASE") are refused.
 //   Kernel (xt_REDIRECT): nat table, PREROUTING and OUTPUT only.
 // Example: -p tcp --dport 2222 -j REDIRECT --to-ports 22
-// Evaluation: partial: unknown in PREROUTING without a host model (the input interface's primary address); OUTPUT redirects to 127.0.0.1 / ::1
+// Evaluation: yes (OUTPUT: 127.0.0.1 / ::1; PREROUTING: the input device's first address from --host, a device without one drops the packet; without a host model unknown)
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/parse_util.h"

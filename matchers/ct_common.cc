@@ -225,7 +225,8 @@ uint32_t CtStateOf(const EvalContext& ctx, uint32_t untracked_bit) {
   const CtRef* ct = ctx.ct;
   if (!ct) return 1;
   if (ct->untracked) return untracked_bit;
-  if (!ct->entry) return 1;
+  // A CT template (raw, after -j CT --zone/--helper) reads as NEW.
+  if (!ct->entry) return ct->tmpl ? 8 : 1;
   return 1u << (static_cast<unsigned>(ct->info) % 3 + 1);
 }
 

@@ -269,6 +269,11 @@ struct Run {
       if (dev.view() == "d0" && ParseIpAddr(f, "10.0.0.254", &a)) return a;
       return std::nullopt;
     };
+    o.ct_host.primary_address = [](const IfaceName& dev, Family f) -> std::optional<IpAddr> {
+      IpAddr a;
+      if (dev.view() == "d0" && ParseIpAddr(f, "10.0.0.254", &a)) return a;
+      return std::nullopt;
+    };
     sim = std::make_unique<Simulator>(lr.ruleset, o);
   }
   // The packet's addresses and ports after the run, "SRC:SPORT>DST:DPORT".
@@ -630,4 +635,59 @@ TEST_CASE("CT --notrack does not turn conntrack on; NOTRACK neither; CT --zone d
   CHECK_FALSE(needs("*raw\n-A PREROUTING -j CT --notrack\n-A PREROUTING -j NOTRACK\nCOMMIT\n"));
   CHECK(needs("*raw\n-A PREROUTING -j CT --zone 1\nCOMMIT\n"));
   CHECK(needs("*filter\n:X - [0:0]\n-A X -m state --state NEW\nCOMMIT\n"));
+}
+
+TEST_CASE("Confirmation fails when another entry holds the tuple (NAT exhaustion)", "[nat]") {
+  Run r("*nat\n-A POSTROUTING -o e0 -p udp -j SNAT --to-source 198.51.100.7:2000\nCOMMIT\n");
+  Verdict v;
+  r.Send("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p udp --sport 1111 --dport 53", &v);
+  CHECK(v == Verdict::kAccept);
+  // A single-port range: the second client keeps the taken tuple and is
+  // dropped by __nf_conntrack_confirm.
+  CHECK(r.Send("-i d0 -o e0 -s 10.0.0.2 -d 203.0.113.5 -p udp --sport 1111 --dport 53", &v) ==
+        "198.51.100.7:2000>203.0.113.5:53");
+  CHECK(v == Verdict::kDrop);
+  CHECK(r.sim->conntrack_table().size() == 1);
+}
+
+TEST_CASE("An empty segment far beyond the window is invalid (no exemption)", "[conntrack]") {
+  Flow f;
+  f.Send(C("--tcp-flags ALL SYN --seq 1000"));
+  f.Send(S("--tcp-flags ALL SYN,ACK --seq 5000 --ack 1001"));
+  f.Send(C("--tcp-flags ALL ACK --seq 1001 --ack 5001"));
+  CHECK_FALSE(f.Send(C("--tcp-flags ALL ACK --seq 900000 --ack 5001")).entry);
+  // A SYN-ACK from the client in ESTABLISHED: tcp_conntracks says invalid.
+  CHECK_FALSE(f.Send(C("--tcp-flags ALL SYN,ACK --seq 1001 --ack 5001")).entry);
+  // A retransmitted SYN-ACK of the server is ignored: it keeps its entry.
+  Seen s = f.Send(S("--tcp-flags ALL SYN,ACK --seq 5000 --ack 1001"));
+  CHECK(s.entry);
+  CHECK(s.tcp == TcpCtState::kEstablished);
+}
+
+TEST_CASE("HMARK --hmark-tuple ct hashes the connection's tuples", "[ct-eval]") {
+  // For an original-direction packet of a connection without NAT, the
+  // connection's tuple (original source, reply source, their ports) is the
+  // packet's own: both modes give the same mark (hmark_ct_set_htuple vs
+  // hmark_pkt_set_htuple_ipv4).  After DNAT the reply source differs.
+  ConntrackTable table;
+  auto mark = [&](const std::string& rule, Packet p, CtRef* ref) {
+    Ext e(rule, "mangle", "PREROUTING");
+    EvalContext ctx;
+    ctx.ct = ref;
+    ctx.hook = Hook::kPreRouting;
+    PacketView v = PacketView::Of(p);
+    e.rule->target->Apply(p, v, ctx);
+    return p.mark;
+  };
+  Packet p = Pkt("-i d0 -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 80");
+  ConntrackPacket cp(table, nullptr, nullptr);
+  cp.In(Hook::kPreRouting, p);
+  const char* ct =
+      "-j HMARK --hmark-tuple ct,src,dst,sport,dport,proto --hmark-mod 1000 --hmark-rnd 0x1234";
+  const char* pk =
+      "-j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-mod 1000 --hmark-rnd 0x1234";
+  const uint32_t a = mark(ct, p, &cp.ref());
+  CHECK(a == mark(pk, p, nullptr));
+  cp.ref().entry->tuple[kCtReply].src.b[3] = 9;  // as if DNATed to 10.0.0.9
+  CHECK(mark(ct, p, &cp.ref()) != a);
 }

@@ -541,11 +541,13 @@ TEST_CASE("HMARK hashes the packet's tuple as the kernel does", "[eval-tgt]") {
   // A fragment: no ports (the same as ICMP's tuple but for the protocol).
   CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "--mf", "--id", "4000",
                   "-p", "udp", "--sport", "1", "--dport", "2", "--len", "44"}) == 0x1ee);
-  // --hmark-tuple ct needs the connection.
-  Packet p = Pkt({"-p", "tcp"});
+  // --hmark-tuple ct without a connection (hmark_ct_set_htuple fails): the
+  // mark stays (tests/unit/conntrack_test.cc hashes a connection).
+  Packet p = Pkt({"-p", "tcp", "--mark", "7"});
   std::string why;
   CHECK(Apply("-j HMARK --hmark-tuple ct --hmark-mod 2 --hmark-rnd 1", p, "mangle", "PREROUTING",
-              &why) == TargetVerdict::kUnknown);
+              &why) == TargetVerdict::kContinue);
+  CHECK(p.mark == 7u);
 }
 
 // ---- SNPT / DNPT (ip6t_NPT.c; the values are the kernel's, from the

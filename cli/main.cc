@@ -32,6 +32,16 @@ constexpr Command kCommands[] = {
      "xtables-monitor --trace shows for iptables-nft (trace ids are deterministic), explain: "
      "every matched rule with file:line, json: one JSON object per event and the verdict",
      TraceCommand},
+    {"verify",
+     "verify [-4|-6] [--host FILE] [--backend legacy|nft] [--keep] [--assume NAME=BOOL] "
+     "[--seed N] [--timeout S] [--settle MS] [--no-trace-rule] [--packets FILE] [-v] RULES "
+     "[PACKET...]",
+     "(root) run the packets (as for trace) through the simulation and through the real "
+     "kernel in a throw-away network namespace, and print a unified diff per packet "
+     "(- kernel, + iptsim); exit 0 when they agree, 1 when they differ, 2 on error "
+     "(bad input, not root, no namespaces, lab failure); --keep leaves the lab for "
+     "inspection, --host FILE gives the lab's interfaces/routes/forwarding",
+     VerifyCommand},
     {"help", "help", "show this help", HelpCommand},
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/kernel_format.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -17,26 +18,6 @@
 
 namespace iptsim::cli {
 namespace {
-
-// --format kernel: the TRACE and LOG lines exactly as the kernel logs them.
-class KernelFormat : public TraceObserver {
- public:
-  void OnRule(const RuleEvent& e) override {
-    if (!e.traced) return;
-    ++lines_;
-    std::string line = FormatTraceLine(TableName(e.table), e.chain->name,
-                                       TraceLabelName(e.label), e.number, *e.packet);
-    puts(line.c_str());
-  }
-  void OnLog(int, std::string_view line) override {
-    fwrite(line.data(), 1, line.size(), stdout);
-    fputc('\n', stdout);
-  }
-  size_t lines() const { return lines_; }
-
- private:
-  size_t lines_ = 0;
-};
 
 // --format explain: every entry the packet matched, with the rule as written
 // and where it is, whether or not the kernel would trace it.

@@ -83,7 +83,7 @@ for name in "$@"; do
     continue
   fi
   host=$tmp/host
-  opts=(--backend "$backend" --settle 60)
+  opts=(--backend "$backend" --settle 60 --timeout 30)
   default=1
   : >"$host.lab"
   if [ -f "$dir/lab" ]; then

@@ -26,8 +26,10 @@ int VerifyCommand(const Args& args);
 // Shared helpers.
 // The contents of a file (mapped when it is a regular file) or of stdin for
 // "-"; nullptr (and a message on stderr) on failure.  `text` views the data
-// the returned owner keeps alive.
-std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text);
+// the returned owner keeps alive.  A text (`what` names its kind for the
+// message) may not contain NUL bytes; `what` nullptr: binary data.
+std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text,
+                                      const char* what = "an iptables-save text");
 // Reads and loads RULES, printing diagnostics to stderr.  The result lives
 // until the process exits (main ends with _Exit: a large model is never torn
 // down piece by piece); nullptr if the file cannot be read.

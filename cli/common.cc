@@ -33,7 +33,8 @@ bool Fail(const std::string& what, const std::string& path) {
 
 }  // namespace
 
-std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text) {
+std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text,
+                                      const char* what) {
   std::shared_ptr<const void> owner;
   if (path != "-") {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -83,9 +84,8 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
     *text = *s;
     owner = s;
   }
-  if (memchr(text->data(), '\0', text->size())) {
-    fprintf(stderr, "iptsim: error: '%s' contains a NUL byte: not an iptables-save text\n",
-            path.c_str());
+  if (what && memchr(text->data(), '\0', text->size())) {
+    fprintf(stderr, "iptsim: error: '%s' contains a NUL byte: not %s\n", path.c_str(), what);
     return nullptr;
   }
   return owner;

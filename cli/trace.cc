@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/explain_why.h"
 #include "cli/kernel_format.h"
+#include "cli/packet_input.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -52,10 +54,20 @@ int TraceCommand(const Args& args) {
   std::string format = "kernel";
   bool trace_all = false;
   SimulatorOptions sim_options;
+  PacketInputOptions input;
+  bool packet_headers = false;
+  std::vector<std::pair<std::string, bool>> why_specs;  // --why / --expect (true)
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-4") family = Family::kIPv4;
+    if (int r = ParsePacketInputOption(args, &i, &input); r != 0) {
+      if (r < 0) return kExitError;
+      continue;
+    }
+    if (a == "--packet-headers") packet_headers = true;
+    else if ((a == "--why" || a == "--expect") && i + 1 < args.size())
+      why_specs.emplace_back(args[++i], a == "--expect");
+    else if (a == "-4") family = Family::kIPv4;
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
@@ -89,38 +101,50 @@ int TraceCommand(const Args& args) {
     UsageError("trace", "unknown --format '" + format + "' (kernel, nft, explain or json)");
     return kExitError;
   }
+  if (packet_headers && format == "json") {
+    UsageError("trace", "--packet-headers is for the text formats (json numbers its packets)");
+    return kExitError;
+  }
   if (i >= args.size()) {
     UsageError("trace", "missing RULES (a file, or - for stdin)");
     return kExitError;
   }
+  const bool rules_from_stdin = args[i] == "-";
   const LoadResult* r = LoadRulesFile(args[i++], family);
   if (!r || !r->ok()) return kExitError;
   const Ruleset& rs = r->ruleset;
 
-  // The packets: the remaining words, groups separated by "--".
+  // The packets: the sources (cli/packet_input.h), then the remaining
+  // words, groups separated by "--".
   std::vector<std::vector<std::string>> groups(1);
   for (; i < args.size(); ++i) {
     if (args[i] == "--") groups.emplace_back();
     else groups.back().push_back(args[i]);
   }
+  // --why / --expect: one observer each.
+  std::vector<std::unique_ptr<WhyObserver>> whys;
+  std::vector<bool> expect;
+  for (const auto& [text, is_expect] : why_specs) {
+    RuleRef ref;
+    std::string error;
+    if (!ParseRuleRef(text, rs, &ref, &error)) {
+      UsageError("trace", std::string(is_expect ? "--expect" : "--why") + ": " + error);
+      return kExitError;
+    }
+    whys.push_back(std::make_unique<WhyObserver>(rs, std::move(ref)));
+    expect.push_back(is_expect);
+  }
+  std::vector<InputPacket> packets;
+  if (!CollectPackets(input, groups, rs.family, rules_from_stdin, &packets)) return kExitError;
   int status = kExitOk;
   Simulator sim(rs, std::move(sim_options));
   XtablesMonitorFormat nft(rs, stdout);
   std::string json_text;
   JsonTraceFormat json(rs, &json_text);
-  for (size_t g = 0; g < groups.size(); ++g) {
-    PacketSpec spec;
-    Status st = ParsePacketSpec(groups[g], rs.family, &spec);
-    if (!st.ok()) {
-      std::string word = st.arg() >= 0 && static_cast<size_t>(st.arg()) < groups[g].size()
-                             ? " (at '" + groups[g][st.arg()] + "')"
-                             : "";
-      fprintf(stderr, "iptsim trace: error: packet %zu: %s%s\n", g + 1, st.message().c_str(),
-              word.c_str());
-      return kExitError;
-    }
-    Packet pkt = BuildPacket(spec);
+  for (size_t g = 0; g < packets.size(); ++g) {
+    Packet& pkt = packets[g].packet;
     if (trace_all) pkt.nf_trace = true;
+    if (packet_headers) printf("== packet %zu\n", g + 1);
     KernelFormat kernel;
     ExplainFormat explain(rs);
     TraceObserver* obs = format == "kernel"    ? static_cast<TraceObserver*>(&kernel)
@@ -131,19 +155,40 @@ int TraceCommand(const Args& args) {
     nft.BeginPacket(NftTraceId(packet_number));
     json.BeginPacket(packet_number);
     size_t nft_lines = nft.lines();
-    RunResult run = sim.Run(pkt, obs);
+    std::vector<TraceObserver*> all{obs};
+    for (auto& w : whys) {
+      w->BeginPacket();
+      all.push_back(w.get());
+    }
+    TeeObserver tee(std::move(all));
+    RunResult run = sim.Run(pkt, whys.empty() ? obs : &tee);
     const SimResult& res = run.sim;
+    // The --why / --expect reports: after the verdict in explain, else on stderr.
+    auto report = [&](FILE* to) {
+      for (size_t w = 0; w < whys.size(); ++w) {
+        for (const std::string& line : whys[w]->Report(sim.options(), run))
+          fprintf(to, "%s\n", line.c_str());
+        if (expect[w] && !whys[w]->reached()) {
+          fprintf(stderr, "iptsim trace: %s: expected rule %s not reached\n",
+                  packets[g].origin.c_str(), why_specs[w].first.c_str());
+          status = kExitDifferent;
+        }
+      }
+    };
     const PacketPath path = run.path;
+    for (const std::string& note : run.notes)
+      fprintf(stderr, "iptsim trace: note: packet %zu: %s\n", g + 1, note.c_str());
     if (format == "json") {
       json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
       fwrite(json_text.data(), 1, json_text.size(), stdout);
       json_text.clear();
     }
     if (res.verdict == Verdict::kUnknown) {
+      report(stderr);
       fprintf(stderr,
-              "iptsim trace: the simulation stops in %s:%s: %s\n"
+              "iptsim trace: %s: the simulation stops in %s:%s: %s\n"
               "  (decide it with --assume NAME=true|false)\n",
-              std::string(TableName(res.table)).c_str(),
+              packets[g].origin.c_str(), std::string(TableName(res.table)).c_str(),
               std::string(HookChainName(res.hook)).c_str(), res.unknown_reason.c_str());
       return kExitError;
     }
@@ -152,6 +197,7 @@ int TraceCommand(const Args& args) {
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
              std::string(PacketPathName(path)).c_str());
+      report(stdout);
     } else if (format == "nft") {
       if (nft.lines() == nft_lines)
         fprintf(stderr,
@@ -164,6 +210,7 @@ int TraceCommand(const Args& args) {
               "nothing (add a raw-table TRACE rule, or use --trace-all or --format explain)\n",
               g + 1);
     }
+    if (format != "explain") report(stderr);
   }
   return status;
 }

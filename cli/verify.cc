@@ -20,6 +20,7 @@
 
 #include "cli/commands.h"
 #include "cli/kernel_format.h"
+#include "cli/packet_input.h"
 #include "engine/netfilter.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"
@@ -53,9 +54,9 @@ bool ParseNumber(const std::string& v, unsigned long long max, unsigned long lon
   return true;
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
+bool ReadFile(const std::string& path, const char* what, std::string* out) {
   std::string_view text;
-  std::shared_ptr<const void> owner = ReadInput(path, &text);
+  std::shared_ptr<const void> owner = ReadInput(path, &text, what);
   if (!owner) return false;
   out->assign(text);
   return true;
@@ -112,25 +113,25 @@ class NftObserver : public TraceObserver {
   std::vector<std::string> logs_;
 };
 
-struct PacketInput {
-  Packet packet;
-  std::string text;  // the packet's options, for messages
-};
-
 }  // namespace
 
 int VerifyCommand(const Args& args) {
   std::optional<Family> family;
   Flavour flavour = Flavour::kLegacy;
   std::string host_path;
-  std::string packets_path;
   bool verbose = false;
   bool add_trace = true;
   SimulatorOptions sim_options;
   verifier::CaptureOptions cap;
+  PacketInputOptions input;
+  input.command = "verify";
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (int r = ParsePacketInputOption(args, &i, &input); r != 0) {
+      if (r < 0) return kExitError;
+      continue;
+    }
     auto value = [&](std::string* v) {
       if (size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
         *v = a.substr(eq + 1);
@@ -158,11 +159,6 @@ int VerifyCommand(const Args& args) {
     } else if (is("--host")) {
       if (!value(&host_path)) {
         UsageError("verify", "--host needs a FILE");
-        return kExitError;
-      }
-    } else if (is("--packets")) {
-      if (!value(&packets_path)) {
-        UsageError("verify", "--packets needs a FILE");
         return kExitError;
       }
     } else if (is("--backend")) {
@@ -215,7 +211,7 @@ int VerifyCommand(const Args& args) {
 
   // The ruleset as the user wrote it: diagnostics with the user's lines.
   std::string text;
-  if (!ReadFile(rules_path, &text)) return kExitError;
+  if (!ReadFile(rules_path, "a ruleset", &text)) return kExitError;
   LoadOptions load_options;
   load_options.family = family;
   {
@@ -227,55 +223,18 @@ int VerifyCommand(const Args& args) {
     add_trace = add_trace && !verifier::HasTraceRule(r.ruleset);
   }
 
-  // The packets: words after RULES (groups separated by "--"), then --packets FILE.
-  std::vector<PacketInput> inputs;
+  // The packets, as `iptsim trace` reads them (cli/packet_input.h): the
+  // sources, then the words after RULES (groups separated by "--").
+  std::vector<InputPacket> inputs;
   {
     std::vector<std::vector<std::string>> groups(1);
     for (; i < args.size(); ++i) {
-      if (args[i] == "--packets" && i + 1 < args.size() && packets_path.empty()) {
-        packets_path = args[++i];  // also accepted among the packets, as in DESIGN.md
-        continue;
-      }
       if (args[i] == "--") groups.emplace_back();
       else groups.back().push_back(args[i]);
     }
-    if (groups.size() == 1 && groups[0].empty()) groups.clear();
-    for (size_t g = 0; g < groups.size(); ++g) {
-      PacketSpec spec;
-      Status st = ParsePacketSpec(groups[g], *family, &spec);
-      if (!st.ok()) {
-        std::string word = st.arg() >= 0 && static_cast<size_t>(st.arg()) < groups[g].size()
-                               ? " (at '" + groups[g][st.arg()] + "')"
-                               : "";
-        return Error("packet " + std::to_string(g + 1) + ": " + st.message() + word);
-      }
-      std::string desc;
-      for (const std::string& w : groups[g]) desc += (desc.empty() ? "" : " ") + w;
-      inputs.push_back({BuildPacket(spec), desc});
-    }
+    if (!CollectPackets(input, groups, *family, rules_path == "-", &inputs)) return kExitError;
   }
-  if (!packets_path.empty()) {
-    std::ifstream in(packets_path);
-    if (!in) return Error("cannot read '" + packets_path + "': " + strerror(errno));
-    std::string line;
-    for (uint32_t lineno = 1; std::getline(in, line); ++lineno) {
-      size_t b = line.find_first_not_of(" \t\r");
-      if (b == std::string::npos || line[b] == '#') continue;
-      PacketSpec spec;
-      Diagnostic diag;
-      if (!ParsePacketLine(line, *family, &spec, &diag)) {
-        diag.file = packets_path;
-        diag.line = lineno;
-        fputs(FormatDiagnostic(diag).c_str(), stderr);
-        return kExitError;
-      }
-      inputs.push_back({BuildPacket(spec), line.substr(b)});
-    }
-  }
-  if (inputs.empty()) {
-    UsageError("verify", "no packet to verify (give packet options after RULES, or --packets FILE)");
-    return kExitError;
-  }
+  if (inputs.empty()) return Error("no packet to verify");
   // A packet the kernel gets from a local socket always has one: the
   // simulation gets the same uid/gid the injector uses.
   for (size_t k = 0; k < inputs.size(); ++k) {
@@ -294,7 +253,7 @@ int VerifyCommand(const Args& args) {
   verifier::LabSpec lab_spec;
   if (!host_path.empty()) {
     std::string host_text;
-    if (!ReadFile(host_path, &host_text)) return kExitError;
+    if (!ReadFile(host_path, "a host file", &host_text)) return kExitError;
     Diagnostic diag;
     if (!verifier::ParseHostSpec(host_text, host_path, &lab_spec, &diag)) {
       fputs(FormatDiagnostic(diag).c_str(), stderr);
@@ -302,7 +261,7 @@ int VerifyCommand(const Args& args) {
     }
   } else {
     std::vector<Packet> packets;
-    for (const PacketInput& in : inputs) packets.push_back(in.packet);
+    for (const InputPacket& in : inputs) packets.push_back(in.packet);
     std::vector<std::string> notes;
     lab_spec = verifier::PathLabSpec(packets, &notes);
     for (const std::string& n : notes) fprintf(stderr, "iptsim verify: note: %s\n", n.c_str());
@@ -310,7 +269,7 @@ int VerifyCommand(const Args& args) {
 
   // The ruleset both sides run.
   bool need_pre = false, need_out = false;
-  for (const PacketInput& in : inputs) (in.packet.in.empty() ? need_out : need_pre) = true;
+  for (const InputPacket& in : inputs) (in.packet.in.empty() ? need_out : need_pre) = true;
   const std::string run_text =
       add_trace ? verifier::AddTraceRules(text, need_pre, need_out) : text;
   if (add_trace && verbose) {
@@ -349,6 +308,9 @@ int VerifyCommand(const Args& args) {
                 std::string(HookChainName(run.sim.hook)).c_str(), run.sim.unknown_reason.c_str());
         return kExitError;
       }
+      for (const std::string& note : run.notes) {
+        fprintf(stderr, "iptsim verify: note: packet %zu: %s\n", k + 1, note.c_str());
+      }
       std::vector<std::string> lines = stream.TakeLines();
       for (std::string& l : nft_obs.TakeLogs()) lines.push_back(std::move(l));
       sim_lines.push_back(std::move(lines));
@@ -358,7 +320,7 @@ int VerifyCommand(const Args& args) {
   // The kernel.
   std::string kernel_text = run_text;
   if (const char* alt = getenv(kKernelRulesEnv); alt && *alt) {
-    if (!ReadFile(alt, &kernel_text)) return kExitError;
+    if (!ReadFile(alt, "a ruleset", &kernel_text)) return kExitError;
     fprintf(stderr,
             "iptsim verify: warning: %s is set: the kernel gets %s, not the simulated ruleset "
             "(for testing iptsim verify itself)\n",
@@ -369,7 +331,7 @@ int VerifyCommand(const Args& args) {
   cap.settle.deadline = std::min(cap.settle.deadline,
                                  std::chrono::milliseconds(cap.lab.timeout_ms));
   std::vector<Packet> packets;
-  for (const PacketInput& in : inputs) packets.push_back(in.packet);
+  for (const InputPacket& in : inputs) packets.push_back(in.packet);
   verifier::CaptureResult kres = verifier::CaptureTraces(lab_spec, kernel_text, packets, cap);
   if (!kres.status.ok()) {
     if (kres.status.kind == verifier::LabStatus::kUnsupported) {
@@ -389,15 +351,21 @@ int VerifyCommand(const Args& args) {
     for (const std::string& l : kres.log_lines[k]) klines.push_back(l);
     if (nft) verifier::MatchNftTraceIds(&klines, sim_lines[k]);
     verifier::MatchGeneratedIpv4Id(inputs[k].packet, &klines);
+    if (!nft) {
+      verifier::MaskIcmpErrorFields(&klines);
+      verifier::MaskIcmpErrorFields(&sim_lines[k]);
+    }
     const std::string name = "packet " + std::to_string(k + 1);
+    // Where it came from, unless that is just its number.
+    const std::string from = inputs[k].origin == name ? "" : " (" + inputs[k].origin + ")";
     std::string diff = verifier::UnifiedDiff(klines, sim_lines[k], "kernel  " + name,
                                              "iptsim  " + name);
     bool notes = verbose || !diff.empty();
     if (!diff.empty()) {
       ++differ;
-      printf("%s: DIFFERS: %s\n%s", name.c_str(), inputs[k].text.c_str(), diff.c_str());
+      printf("%s%s: DIFFERS\n%s", name.c_str(), from.c_str(), diff.c_str());
     } else if (verbose) {
-      printf("%s: same (%zu lines): %s\n", name.c_str(), klines.size(), inputs[k].text.c_str());
+      printf("%s%s: same (%zu lines)\n", name.c_str(), from.c_str(), klines.size());
       for (const std::string& l : klines) printf("  %s\n", l.c_str());
     }
     if (klines.empty() && sim_lines[k].empty()) {

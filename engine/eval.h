@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/model.h"
 #include "engine/packet.h"
@@ -61,6 +62,7 @@ class TraceObserver;
 class RunState;    // engine/run_state.h
 struct HostModel;  // engine/host.h
 struct CtRef;      // engine/conntrack.h
+struct RejectReply;  // engine/reject_reply.h
 
 struct EvalContext {
   Family family = Family::kIPv4;
@@ -84,6 +86,10 @@ struct EvalContext {
   // The packet's conntrack entry and direction/state (skb->_nfct), when
   // conntrack is on and the packet is tracked; nullptr otherwise.
   CtRef* ct = nullptr;
+  // Packets the kernel generates from inside a target (REJECT's ICMP error
+  // or TCP reset), sent by the simulator once the walk has ended; nullptr:
+  // not simulated (lone evaluations).
+  std::vector<RejectReply>* replies = nullptr;
   // Set by an extension that returns kUnknown: what input is missing.
   std::string unknown_reason;
   // Set by a match that finds the packet malformed (the kernel's hotdrop):

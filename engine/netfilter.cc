@@ -148,6 +148,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
     ctx.assumptions = opts.assumptions;
     ctx.run = opts.run;
     ctx.host = opts.host;
+    ctx.replies = opts.replies;
     ctx.observer = observer;
     ctx.view = &current;
     Verdict v = RunTable(*t, pkt, ctx);

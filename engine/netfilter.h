@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/eval.h"
 #include "engine/model.h"
@@ -36,6 +37,9 @@ struct SimOptions {
   bool first_of_connection = true;
   RunState* run = nullptr;            // per-run extension state (may be nullptr)
   const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
+  // Where targets put the packets the kernel generates (REJECT's replies);
+  // nullptr: not collected.
+  std::vector<RejectReply>* replies = nullptr;
 };
 
 struct SimResult {

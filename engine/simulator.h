@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/netfilter.h"
 #include "engine/run_state.h"
@@ -23,6 +24,9 @@ struct SimulatorOptions {
 struct RunResult {
   SimResult sim;
   PacketPath path = PacketPath::kLocalIn;
+  // What the user should know about this packet's run that the trace does
+  // not show (e.g. a reply the kernel sends that iptsim cannot build).
+  std::vector<std::string> notes;
 };
 
 class Simulator {
@@ -40,6 +44,10 @@ class Simulator {
   RunState& run_state() { return run_; }
 
  private:
+  // `generated`: a packet the kernel made (a REJECT reply): attached to the
+  // original's connection, so it skips nat, and it triggers no reply itself.
+  RunResult RunOne(Packet& pkt, TraceObserver* observer, bool generated);
+
   const Ruleset& rs_;
   SimulatorOptions options_;
   RunState run_;

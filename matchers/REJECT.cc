@@ -16,8 +16,12 @@
 //   table, INPUT, FORWARD and OUTPUT only; tcp-reset needs '-p tcp' (not
 //   inverted).
 // Example: -p tcp -j REJECT --reject-with tcp-reset
-// Evaluation: yes (verdict DROP; the ICMP error or TCP reset the kernel sends is not generated yet)
+// Evaluation: yes (verdict DROP; the ICMP error or TCP reset is generated and sent through OUTPUT
+//   as the kernel does, engine/reject_reply.h; its IPv4 ID / IPv6 flow label, random in the
+//   kernel, are 0; an ICMP error about a forwarded packet needs --host for its source address)
 #include <array>
+
+#include "engine/reject_reply.h"
 
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
@@ -116,9 +120,12 @@ class RejectTarget : public Target {
   }
   // ipt_REJECT.c reject_tg / ip6t_REJECT.c reject_tg6: the reply (ICMP error
   // or TCP RST, nf_send_unreach / nf_send_reset) is sent as a new locally
-  // generated packet, the original gets NF_DROP.  The reply is not generated
-  // here.
-  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+  // generated packet, the original gets NF_DROP.  The simulator sends the
+  // reply once the original's walk has ended (nothing of the original comes
+  // after its REJECT line, so the order of the lines is the kernel's).
+  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
+    if (ctx.replies)
+      ctx.replies->push_back(BuildRejectReply(pkt, view, v6_, with_, ctx.hook, std::nullopt));
     return TargetVerdict::kDrop;
   }
   void Save(std::string& out, const SaveContext&) const override {

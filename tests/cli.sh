@@ -47,6 +47,95 @@ expect "save of a bad file" 2 "$iptsim" save "$src/corpus/examples/broken.v4"
 if [ -s /tmp/cli.$$.out ]; then echo "FAIL save printed a model despite errors"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
 expect "NUL byte" 2 sh -c "printf '*filter\n\0\nCOMMIT\n' | '$iptsim' check -"
 expect "help" 0 "$iptsim" help
+
+# --- trace: packet inputs (--packets, --from-log, --pcap), --packet-headers, --why/--expect
+same() {  # same NAME FILE1 FILE2
+  if cmp -s "$2" "$3"; then pass=$((pass + 1)); else
+    echo "FAIL $1: outputs differ:"; diff "$2" "$3" | head -6 | sed 's/^/    /'; fail=$((fail + 1)); fi
+}
+t=/tmp/cli.$$.d
+mkdir -p "$t"
+sc=$src/corpus/scenarios/log-basic
+pc=$src/corpus/fuzz/pcap
+expect "packets file" 0 "$iptsim" trace --packet-headers --packets "$sc/packets" "$sc/rules"
+same "packets file = kernel capture" /tmp/cli.$$.out "$sc/expected"
+expect "packets on stdin" 0 sh -c "'$iptsim' trace --packet-headers --packets - '$sc/rules' <'$sc/packets'"
+same "packets stdin = kernel capture" /tmp/cli.$$.out "$sc/expected"
+printf '# c\n\n-p tcp --dport 22\n  -p tcp --dprot 22 # typo\n' >"$t/bad.pk"
+expect "bad packets file" 2 "$iptsim" trace --packets "$t/bad.pk" "$sc/rules"
+contains "packets error position" /tmp/cli.$$.err "$t/bad.pk:4:10: error: unknown packet option '--dprot', did you mean '--dport'?"
+contains "packets error caret" /tmp/cli.$$.err "         ^~~~~~~"
+if [ -s /tmp/cli.$$.out ]; then echo "FAIL output before a bad packet line"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
+expect "packets and rules both stdin" 2 sh -c "'$iptsim' trace --packets - - </dev/null"
+expect "missing packets file" 2 "$iptsim" trace --packets /nonexistent/p "$sc/rules"
+expect "packet headers not with json" 2 "$iptsim" trace --packet-headers --format json "$sc/rules"
+expect "no words: one default packet" 0 "$iptsim" trace --format explain "$sc/rules"
+contains "default packet" /tmp/cli.$$.out "verdict:"
+# --from-log: the kernel's first line of a packet gives the packet back.
+first=$(sed -n 2p "$sc/expected")
+expect "from-log" 0 "$iptsim" trace --from-log "$first" "$sc/rules"
+sed -n 2,5p "$sc/expected" >"$t/want1"
+same "from-log replays the kernel's packet" /tmp/cli.$$.out "$t/want1"
+second=$(sed -n 7p "$sc/expected")
+expect "from-log twice" 0 "$iptsim" trace --packet-headers --from-log "$first" --from-log="$second" "$sc/rules"
+same "from-log twice = kernel capture" /tmp/cli.$$.out "$sc/expected"
+expect "from-log bad line" 2 "$iptsim" trace --from-log "IN=d0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=2x" "$sc/rules"
+contains "from-log error" /tmp/cli.$$.err "--from-log:1:38: error: bad number '2x' (at most 65535)"
+expect "from-log IPv6 line, IPv4 rules" 2 "$iptsim" trace --from-log "IN=d0 OUT= SRC=::1 DST=::2 LEN=40 TC=0 HOPLIMIT=1 FLOWLBL=0 PROTO=59 " "$sc/rules"
+contains "from-log family" /tmp/cli.$$.err "an IPv6 packet, but the ruleset is IPv4"
+# --pcap: every link type gives the packets packets.txt describes.
+"$iptsim" trace --trace-all --packets "$pc/packets.txt" "$sc/rules" >"$t/spec.out" 2>/dev/null
+sed 's/MAC=[^ ]* //' "$t/spec.out" >"$t/spec.nomac"
+expect "pcap ethernet" 0 "$iptsim" trace --trace-all --pcap "$pc/eth.pcap" "$sc/rules" -i d0
+same "pcap ethernet = packet specs" /tmp/cli.$$.out "$t/spec.out"
+contains "pcap skips ARP" /tmp/cli.$$.err "1 frame skipped (frame 3: not an IP packet (ethertype 0x0806))"
+expect "pcapng with if_name and direction" 0 "$iptsim" trace --trace-all --pcap "$pc/eth-in.pcapng" "$sc/rules"
+same "pcapng = packet specs" /tmp/cli.$$.out "$t/spec.out"
+for f in raw-be-ns.pcap sll.pcap sll2-out.pcap; do
+  expect "pcap $f" 0 "$iptsim" trace --trace-all --pcap "$pc/$f" "$sc/rules" -i d0
+  sed 's/MAC=[^ ]* //' /tmp/cli.$$.out >"$t/got.nomac"
+  same "pcap $f = packet specs (but MAC)" "$t/got.nomac" "$t/spec.nomac"
+done
+expect "pcap raw IP has no MAC" 0 "$iptsim" trace --trace-all --pcap "$pc/raw-be-ns.pcap" "$sc/rules" -i d0
+contains "raw IP: MAC= empty" /tmp/cli.$$.out "IN=d0 OUT= MAC= SRC=10.200.3.1"
+expect "pcap without interface" 0 "$iptsim" trace --format explain --pcap "$pc/sll2-out.pcap" "$sc/rules"
+contains "pcap without interface: local" /tmp/cli.$$.out "local-out path"
+contains "pcap without interface: note" /tmp/cli.$$.err "2 frames with no interface name or no direction"
+expect "pcap cut short" 2 "$iptsim" trace --pcap "$pc/cut.pcap" "$sc/rules"
+contains "pcap cut message" /tmp/cli.$$.err "cut.pcap: record of 60 bytes runs past the end of the file (at byte 176)"
+expect "pcap link type" 2 "$iptsim" trace --pcap "$pc/linktype-999.pcap" "$sc/rules"
+contains "pcap link type message" /tmp/cli.$$.err "frame 1: link type 999 is not supported"
+expect "pcap not a capture" 2 "$iptsim" trace --pcap "$sc/rules" "$sc/rules"
+contains "pcap magic" /tmp/cli.$$.err "not a pcap or pcapng file"
+expect "pcap with packet options" 2 "$iptsim" trace --pcap "$pc/eth.pcap" "$sc/rules" -p udp
+contains "pcap metadata only" /tmp/cli.$$.err "not '-p'"
+expect "pcap IPv6" 0 sh -c "printf '*filter\n-A INPUT -s ::1 -j ACCEPT\nCOMMIT\n' | '$iptsim' trace --trace-all --pcap '$pc/v6.pcap' - -i d0"
+contains "pcap IPv6 packet" /tmp/cli.$$.out "SRC=fd00:0200:0003:0000:0000:0000:0000:0001 DST=fd00:0200:0003:0000:0000:0000:0000:0002 LEN=52 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=UDP SPT=1111 DPT=9100 LEN=12"
+# --why / --expect
+why=$src/corpus/examples/why.v4
+expect "why: a condition fails" 0 "$iptsim" trace --format explain --why filter:INPUT:4 "$why" -i eth0 -s 192.168.1.1 -p tcp --dport 22
+contains "why: came to it" /tmp/cli.$$.out "not reached: the packet came to the rule and did not match it"
+contains "why: failing part" /tmp/cli.$$.out "  -s 10.0.0.0/8       DOES NOT MATCH"
+contains "why: other parts" /tmp/cli.$$.out "  -m mark --mark 0x5  matches"
+expect "expect: ended earlier" 1 "$iptsim" trace --format explain --expect filter:INPUT:4 "$why" -i eth0 -s 10.2.0.1 -p udp --dport 53
+contains "expect: the earlier rule" /tmp/cli.$$.out "  filter:INPUT:2 ($why:7: -A INPUT -p udp --dport 53 -j DROP) -> DROP"
+contains "expect: message" /tmp/cli.$$.err "expected rule filter:INPUT:4 not reached"
+expect "why: RETURN ends a user chain" 0 "$iptsim" trace --format explain --why filter:SSH:2 "$why" -i eth0 -s 10.1.0.1 -p tcp --dport 22
+contains "why: RETURN" /tmp/cli.$$.out "  filter:SSH:1 ($why:11: -A SSH -s 10.1.0.0/16 -j RETURN) -> RETURN"
+expect "expect: reached" 0 "$iptsim" trace --format explain --expect filter:SSH:2 "$why" -i eth0 -s 10.2.0.1 -p tcp --dport 22
+contains "expect: reached line" /tmp/cli.$$.out "reached (the rule matched)"
+expect "why: never entered" 0 "$iptsim" trace --format explain --why filter:SSH:1 "$why" -i eth0 -s 10.2.0.1 -p tcp --dport 80
+contains "why: never entered line" /tmp/cli.$$.out "not reached: the packet never entered filter:SSH"
+contains "why: who jumps there" /tmp/cli.$$.out "  jumps there: filter:INPUT:4"
+expect "why: other path" 0 "$iptsim" trace --format explain --why filter:INPUT:1 "$why" -o eth0
+contains "why: path" /tmp/cli.$$.out "never entered filter:INPUT (its path: local-out)"
+expect "expect with kernel format: report on stderr" 1 "$iptsim" trace --expect filter:INPUT:4 "$why" -i eth0 -p udp --dport 53
+contains "expect on stderr" /tmp/cli.$$.err "not reached: an earlier rule ended the walk"
+expect "why: no such rule" 2 "$iptsim" trace --why filter:SSH:9 "$why"
+contains "why: rule count" /tmp/cli.$$.err "filter:SSH has 2 rules, no rule 9"
+expect "why: no such table" 2 "$iptsim" trace --why nat:X:1 "$why"
+expect "why: malformed" 2 "$iptsim" trace --why filter "$why"
+rm -rf "$t"
 rm -f /tmp/cli.$$.out /tmp/cli.$$.err
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <unordered_map>
 
 #include "matchers/extension.h"
@@ -196,6 +197,21 @@ void MatchGeneratedIpv4Id(const Packet& p, std::vector<std::string>* kernel) {
     size_t b = at + 4, e = b;
     while (e < l.size() && l[e] >= '0' && l[e] <= '9') ++e;
     if (e > b && (e == l.size() || l[e] == ' ')) l.replace(b, e - b, "0");
+  }
+}
+
+void MaskIcmpErrorFields(std::vector<std::string>* lines) {
+  static const std::regex v4(
+      " IN= [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) ");
+  static const std::regex v6(" IN= [^[]*PROTO=ICMPv6 TYPE=[1-4] ");
+  static const std::regex id(" ID=[0-9]+ ");
+  static const std::regex flow(" FLOWLBL=[0-9]+ ");
+  for (std::string& l : *lines) {
+    if (std::regex_search(l, v4)) {
+      l = std::regex_replace(l, id, " ID=* ", std::regex_constants::format_first_only);
+    } else if (std::regex_search(l, v6)) {
+      l = std::regex_replace(l, flow, " FLOWLBL=* ", std::regex_constants::format_first_only);
+    }
   }
 }
 

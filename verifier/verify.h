@@ -56,6 +56,14 @@ void MatchNftTraceIds(std::vector<std::string>* kernel, const std::vector<std::s
 // packets.  The other normalisation of `iptsim verify`.
 void MatchGeneratedIpv4Id(const Packet& p, std::vector<std::string>* kernel);
 
+// Fields the kernel fills at random in the ICMP errors it generates itself
+// (REJECT replies, the stack's errors): the IPv4 ID of an ICMP error
+// (ip_select_ident) and the IPv6 flow label of an ICMPv6 error (a keyed hash
+// of the flow).  iptsim writes 0 for both; verify replaces them by '*' in
+// the outer header (before '[') of such kernel-log lines, on both sides (as
+// tests/differential.sh does).  The third normalisation.
+void MaskIcmpErrorFields(std::vector<std::string>* lines);
+
 // A unified diff (3 lines of context) from `a` to `b` with the headers
 // "--- a_name" / "+++ b_name"; "" when they are equal.
 std::string UnifiedDiff(const std::vector<std::string>& a, const std::vector<std::string>& b,

@@ -1,0 +1,274 @@
+#include "cli/explain_why.h"
+
+#include <charconv>
+
+#include "engine/walker.h"
+#include "matchers/extension.h"
+#include "matchers/parse_util.h"
+
+namespace iptsim::cli {
+namespace {
+
+bool Terminal(RuleOutcome o) {
+  return o == RuleOutcome::kAccept || o == RuleOutcome::kDrop || o == RuleOutcome::kQueue ||
+         o == RuleOutcome::kStolen;
+}
+
+std::string TriText(Tri t) {
+  switch (t) {
+    case Tri::kTrue: return "matches";
+    case Tri::kFalse: return "DOES NOT MATCH";
+    case Tri::kUnknown: return "unknown";
+  }
+  return "";
+}
+
+}  // namespace
+
+bool ParseRuleRef(const std::string& text, const Ruleset& rs, RuleRef* out, std::string* error) {
+  size_t c1 = text.find(':'), c2 = text.rfind(':');
+  if (c1 == std::string::npos || c1 == c2) {
+    *error = "'" + text + "' is not TABLE:CHAIN:N";
+    return false;
+  }
+  std::string table = text.substr(0, c1), chain = text.substr(c1 + 1, c2 - c1 - 1),
+              num = text.substr(c2 + 1);
+  TableId id;
+  if (!ParseTableName(table, &id)) {
+    *error = "unknown table '" + table + "' in '" + text + "'";
+    return false;
+  }
+  const Table* t = rs.FindTable(id);
+  if (!t) {
+    *error = "the ruleset has no " + table + " table ('" + text + "')";
+    return false;
+  }
+  const Chain* ch = t->FindChain(chain);
+  if (!ch) {
+    *error = "the " + table + " table has no chain '" + chain + "' ('" + text + "')";
+    return false;
+  }
+  uint32_t n = 0;
+  auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
+  if (num.empty() || ec != std::errc() || p != num.data() + num.size() || n == 0) {
+    *error = "'" + num + "' is not a rule number (1, 2, ...) in '" + text + "'";
+    return false;
+  }
+  if (n > ch->rules.size()) {
+    *error = table + ":" + chain + " has " + std::to_string(ch->rules.size()) + " rule" +
+             (ch->rules.size() == 1 ? "" : "s") + ", no rule " + num;
+    return false;
+  }
+  *out = RuleRef{t, ch, n, text};
+  return true;
+}
+
+void WhyObserver::BeginPacket() {
+  state_ = State::kIdle;
+  have_last_ = false;
+  stop_reason_.clear();
+}
+
+void WhyObserver::OnRule(const RuleEvent& e) {
+  if (state_ == State::kReached) return;
+  const bool here = e.table == ref_.table->id && e.chain == ref_.chain;
+  if (!here) return;
+  if (state_ != State::kWalking) {
+    // A builtin chain is entered with its first event at its hook, a user
+    // chain by a jump (OnRuleDone).  The first walk of the chain decides.
+    if (!ref_.chain->builtin || state_ != State::kIdle) return;
+    state_ = State::kWalking;
+    hook_ = e.hook;
+    snapshot_ = *e.packet;
+  }
+  if (e.number == ref_.number) {
+    state_ = State::kReached;
+  } else if (e.number > ref_.number) {
+    state_ = State::kPassed;
+  }
+}
+
+void WhyObserver::OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const Chain* to) {
+  if (Terminal(outcome)) {
+    have_last_ = true;
+    last_ = Ender{e.table, e.hook, e.chain, e.rule, e.number, outcome};
+  }
+  if (state_ == State::kReached) return;
+  const bool here = e.table == ref_.table->id && e.chain == ref_.chain;
+  if (state_ == State::kWalking) {
+    snapshot_ = *e.packet;  // still before rule N
+    if (Terminal(outcome) || (here && (outcome == RuleOutcome::kReturn ||
+                                       outcome == RuleOutcome::kGoto))) {
+      state_ = State::kEnded;
+      ender_ = Ender{e.table, e.hook, e.chain, e.rule, e.number, outcome};
+    }
+    return;
+  }
+  if (state_ == State::kIdle && (outcome == RuleOutcome::kJump || outcome == RuleOutcome::kGoto) &&
+      to == ref_.chain && e.table == ref_.table->id) {
+    state_ = State::kWalking;
+    hook_ = e.hook;
+    snapshot_ = *e.packet;
+  }
+}
+
+void WhyObserver::OnUnknown(const RuleEvent& e, std::string_view reason) {
+  if (state_ == State::kWalking || state_ == State::kIdle) {
+    state_ = State::kStopped;
+    stop_reason_ = Where(e.table, e.chain, e.rule, e.number) + ": " + std::string(reason);
+  }
+}
+
+std::string WhyObserver::Where(TableId table, const Chain* chain, const Rule* rule,
+                               uint32_t number) const {
+  std::string s = std::string(TableName(table)) + ":" + chain->name + ":" + std::to_string(number);
+  if (rule) {
+    s += " (" + rs_.file + ":" + std::to_string(rule->line) + ": " + std::string(rule->text) + ")";
+  } else if (chain->builtin) {
+    s += std::string(" (the policy ") + (chain->policy == Policy::kAccept ? "ACCEPT" : "DROP") + ")";
+  } else {
+    s += " (the end of the chain: RETURN)";
+  }
+  return s;
+}
+
+std::vector<std::string> WhyObserver::Conditions(const SimulatorOptions& opts) const {
+  const Rule& rule = ref_.chain->rules[ref_.number - 1];
+  const Family fam = rs_.family;
+  PacketView view = PacketView::Of(snapshot_);
+  std::vector<std::pair<std::string, Tri>> parts;
+  const IpHeaderMatch& ip = rule.ip;
+  auto base = [&](std::string text, auto set) {
+    IpHeaderMatch one;
+    set(one);
+    parts.emplace_back(std::move(text), ToTri(BaseMatches(one, view)));
+  };
+  auto neg = [](bool inv) { return inv ? std::string("! ") : std::string(); };
+  if (!ip.src.IsZero() || ip.inv_src)
+    base(neg(ip.inv_src) + "-s " + FormatIpPrefix(fam, ip.src), [&](IpHeaderMatch& m) {
+      m.src = ip.src;
+      m.inv_src = ip.inv_src;
+    });
+  if (!ip.dst.IsZero() || ip.inv_dst)
+    base(neg(ip.inv_dst) + "-d " + FormatIpPrefix(fam, ip.dst), [&](IpHeaderMatch& m) {
+      m.dst = ip.dst;
+      m.inv_dst = ip.inv_dst;
+    });
+  if (!ip.in_iface.empty())
+    base(neg(ip.inv_in) + "-i " + std::string(ip.in_iface.view()), [&](IpHeaderMatch& m) {
+      m.in_iface = ip.in_iface;
+      m.inv_in = ip.inv_in;
+    });
+  if (!ip.out_iface.empty())
+    base(neg(ip.inv_out) + "-o " + std::string(ip.out_iface.view()), [&](IpHeaderMatch& m) {
+      m.out_iface = ip.out_iface;
+      m.inv_out = ip.inv_out;
+    });
+  if (ip.proto || ip.proto_given)
+    base(neg(ip.inv_proto) + "-p " + (ip.proto ? std::string(ProtoName(ip.proto)) : "all"),
+         [&](IpHeaderMatch& m) {
+           m.proto = ip.proto;
+           m.proto_given = ip.proto_given;
+           m.inv_proto = ip.inv_proto;
+         });
+  if (ip.fragment)
+    base(neg(ip.inv_frag) + "-f", [&](IpHeaderMatch& m) {
+      m.fragment = true;
+      m.inv_frag = ip.inv_frag;
+    });
+  std::vector<std::string> reasons;
+  SaveContext sc{fam};
+  for (const Match* m : rule.matches) {
+    std::string text = "-m " + std::string(m->info().name);
+    m->Save(text, sc);
+    EvalContext ctx;
+    ctx.family = fam;
+    ctx.hook = hook_;
+    ctx.table = ref_.table->id;
+    ctx.assumptions = &opts.assumptions;
+    ctx.host = opts.host;
+    Tri t = m->Evaluate(view, ctx);
+    if (t == Tri::kUnknown) reasons.push_back(text + ": " + ctx.unknown_reason);
+    parts.emplace_back(std::move(text), t);
+  }
+  std::vector<std::string> out;
+  size_t width = 0;
+  for (const auto& [text, t] : parts) width = std::max(width, text.size());
+  bool any_false = false;
+  for (const auto& [text, t] : parts) {
+    out.push_back("  " + text + std::string(width - text.size() + 2, ' ') + TriText(t));
+    any_false = any_false || t == Tri::kFalse;
+  }
+  if (parts.empty()) out.push_back("  (the rule has no conditions; it did not match)");
+  for (const std::string& r : reasons) out.push_back("  unknown: " + r);
+  if (!any_false && !parts.empty())
+    out.push_back("  (no condition fails on its own against the packet as it came to the chain; "
+                  "a stateful match evaluated here starts fresh)");
+  return out;
+}
+
+std::vector<std::string> WhyObserver::Report(const SimulatorOptions& opts,
+                                             const RunResult& run) const {
+  std::vector<std::string> out;
+  const Rule& rule = ref_.chain->rules[ref_.number - 1];
+  const std::string target = Where(ref_.table->id, ref_.chain, &rule, ref_.number);
+  auto verdict_of = [](RuleOutcome o) { return std::string(RuleOutcomeName(o)); };
+  switch (state_) {
+    case State::kReached:
+      out.push_back("why " + target + ": reached (the rule matched)");
+      break;
+    case State::kEnded:
+      out.push_back("why " + target + ": not reached: an earlier rule ended the walk");
+      out.push_back("  " + Where(ender_.table, ender_.chain, ender_.rule, ender_.number) + " -> " +
+                    verdict_of(ender_.outcome));
+      break;
+    case State::kPassed:
+      out.push_back("why " + target + ": not reached: the packet came to the rule and did not "
+                    "match it; its conditions one by one:");
+      for (std::string& s : Conditions(opts)) out.push_back(std::move(s));
+      break;
+    case State::kStopped:
+      out.push_back("why " + target + ": not decided: the simulation stopped at " + stop_reason_);
+      break;
+    case State::kWalking:
+      out.push_back("why " + target + ": not reached: the walk of " + ref_.chain->name +
+                    " did not come to it");
+      break;
+    case State::kIdle: {
+      std::string chain = std::string(TableName(ref_.table->id)) + ":" + ref_.chain->name;
+      std::string line = "why " + target + ": not reached: the packet never entered " + chain;
+      if (ref_.chain->builtin)
+        line += " (its path: " + std::string(PacketPathName(run.path)) + ")";
+      out.push_back(line);
+      if (have_last_)
+        out.push_back("  it ended at " + Where(last_.table, last_.chain, last_.rule, last_.number) +
+                      " -> " + verdict_of(last_.outcome));
+      else
+        out.push_back("  final verdict: " + std::string(VerdictName(run.sim.verdict)) + " in " +
+                      std::string(TableName(run.sim.table)) + ":" +
+                      std::string(HookChainName(run.sim.hook)));
+      if (!ref_.chain->builtin) {
+        // The rules that would have brought it there.
+        int index = ref_.table->FindChainIndex(ref_.chain->name);
+        size_t shown = 0, total = 0;
+        for (const Chain& c : ref_.table->chains)
+          for (size_t k = 0; k < c.rules.size(); ++k)
+            if ((c.rules[k].target_kind == TargetKind::kJump ||
+                 c.rules[k].target_kind == TargetKind::kGoto) &&
+                c.rules[k].jump_index == index) {
+              ++total;
+              if (shown++ < 5)
+                out.push_back("  jumps there: " + Where(ref_.table->id, &c, &c.rules[k],
+                                                         static_cast<uint32_t>(k + 1)));
+            }
+        if (total == 0) out.push_back("  no rule jumps to " + ref_.chain->name);
+        else if (total > shown)
+          out.push_back("  ... and " + std::to_string(total - shown) + " more rules jump there");
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace iptsim::cli

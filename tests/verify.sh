@@ -189,7 +189,7 @@ if [ -n "$ns" ] && [ -e "/run/netns/$ns" ]; then bad "--keep: the printed delete
 : >"$tmp/many"
 for i in $(seq 1 60); do echo "-i vfa0 -s 10.201.0.1 -d 10.201.0.2 -p udp --sport 5000 --dport $((6000 + i))" >>"$tmp/many"; done
 set -m  # the background job gets SIGINT as the default action, not ignored
-"$iptsim" verify --timeout 60 --settle 200 --host "$tmp/host" "$tmp/rules" --packets "$tmp/many" >"$tmp/out" 2>"$tmp/err" &
+"$iptsim" verify --timeout 60 --settle 200 --host "$tmp/host" --packets "$tmp/many" "$tmp/rules" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 set +m
 for _ in $(seq 1 300); do

@@ -109,7 +109,7 @@ for name in "$@"; do
     eval "extra=($(grep -v '^[[:space:]]*#' "$dir/args"))"
     opts+=("${extra[@]}")
   fi
-  "$iptsim" verify "${opts[@]}" --host "$host" "$dir/rules" --packets "$dir/packets" \
+  "$iptsim" verify "${opts[@]}" --host "$host" --packets "$dir/packets" "$dir/rules" \
     >"$tmp/out" 2>"$tmp/err"
   rc=$?
   if [ $rc -eq 2 ] && grep -q 'cannot run the kernel side here' "$tmp/err"; then
@@ -154,8 +154,8 @@ for name in "$@"; do
     fail=$((fail + 1))
   fi
 done
-secs=$(echo "$(date +%s.%N) - $start" | bc)
+secs=$(printf "%.0f" "$(echo "$(date +%s.%N) - $start" | bc)")
 echo "verify-scenarios ($backend): $pass passed, $fail failed, $known known differences," \
-     "$pending pending ($# scenarios, ${secs%.*} s)"
+     "$pending pending ($# scenarios, $secs s)"
 [ $unexpected -eq 0 ] || echo "verify-scenarios: $unexpected listed scenarios pass now: update the lists"
 [ "$fail" -eq 0 ] && [ $# -gt 0 ]

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/ipset.h"
 #include "engine/model.h"
 #include "loader/loader.h"
 
@@ -35,5 +36,8 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
 // down piece by piece); nullptr if the file cannot be read.
 const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family);
 void UsageError(const std::string& command, const std::string& message);
+// Reads ipset save files (--ipset) into *db, printing diagnostics to stderr;
+// false on any error.
+bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db);
 
 }  // namespace iptsim::cli

@@ -12,6 +12,8 @@
 
 #include "cli/commands.h"
 
+#include "loader/ipset_file.h"
+
 namespace iptsim::cli {
 
 namespace {
@@ -102,6 +104,19 @@ const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> f
   if (!r.diagnostics.diagnostics().empty()) std::cerr << r.diagnostics.Format();
   loaded.push_back(std::make_unique<LoadResult>(std::move(r)));
   return loaded.back().get();
+}
+
+bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db) {
+  bool ok = true;
+  for (const std::string& path : paths) {
+    std::string_view text;
+    std::shared_ptr<const void> owner = ReadInput(path, &text);
+    if (!owner) return false;
+    DiagnosticSink diags;
+    if (!ParseIpsetSave(text, path == "-" ? "<stdin>" : path, db, &diags)) ok = false;
+    if (!diags.diagnostics().empty()) std::cerr << diags.Format();
+  }
+  return ok;
 }
 
 void UsageError(const std::string& command, const std::string& message) {

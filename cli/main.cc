@@ -26,11 +26,14 @@ constexpr Command kCommands[] = {
     {"save", "save [-4|-6] [-c] [--no-header] RULES",
      "print the canonical iptables-save form of the loaded ruleset (-c: with rule counters)",
      SaveCommand},
-    {"trace", "trace [-4|-6] [--format kernel|nft|explain|json] [--trace-all] [--assume NAME=BOOL] RULES [PACKET...]",
+    {"trace", "trace [-4|-6] [--format kernel|nft|explain|json] [--trace-all] [--assume NAME=BOOL] [--host FILE] [--seed N] [--explore] [--ipset FILE]... RULES [PACKET...]",
      "simulate packets (iptables filter syntax, e.g. -i eth0 -p tcp --dport 22; several "
      "packets separated by --) and print the kernel's TRACE lines; --format nft: what "
      "xtables-monitor --trace shows for iptables-nft (trace ids are deterministic), explain: "
-     "every matched rule with file:line, json: one JSON object per event and the verdict",
+     "every matched rule with file:line, json: one JSON object per event and the verdict; "
+     "--host: route by the host's interfaces and routes (docs/host.md) instead of -i/-o; "
+     "--seed N draws random matches reproducibly, --explore prints every outcome of them "
+     "with its probability, --ipset FILE loads ipsets (ipset save format) for -m set/-j SET",
      TraceCommand},
     {"verify",
      "verify [-4|-6] [--host FILE] [--backend legacy|nft] [--keep] [--assume NAME=BOOL] "

@@ -11,6 +11,8 @@
 #include "cli/explain_why.h"
 #include "cli/kernel_format.h"
 #include "cli/packet_input.h"
+#include "engine/host.h"
+#include "cli/explore.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"
 #include "engine/simulator.h"
@@ -49,7 +51,7 @@ class ExplainFormat : public TraceObserver {
 
 }  // namespace
 
-int TraceCommand(const Args& args) {
+int TraceRun(const Args& args, ExploreBranch* branch) {
   std::optional<Family> family;
   std::string format = "kernel";
   bool trace_all = false;
@@ -57,6 +59,9 @@ int TraceCommand(const Args& args) {
   PacketInputOptions input;
   bool packet_headers = false;
   std::vector<std::pair<std::string, bool>> why_specs;  // --why / --expect (true)
+  HostModel host;  // --host FILE
+  std::vector<std::string> ipset_files;
+  IpsetDb ipsets;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -70,8 +75,18 @@ int TraceCommand(const Args& args) {
     else if (a == "-4") family = Family::kIPv4;
     else if (a == "-6") family = Family::kIPv6;
     else if (a == "--trace-all") trace_all = true;
+    else if (a == "--explore") return ExploreTrace(args, i);
+    else if (a == "--ipset" && i + 1 < args.size()) ipset_files.push_back(args[++i]);
     else if (a == "--format" && i + 1 < args.size()) format = args[++i];
     else if (a.rfind("--format=", 0) == 0) format = a.substr(9);
+    else if ((a == "--host" && i + 1 < args.size()) || a.rfind("--host=", 0) == 0) {
+      DiagnosticSink diags;
+      if (!LoadHostFile(a == "--host" ? args[++i] : a.substr(7), &host, &diags)) {
+        fputs(diags.Format().c_str(), stderr);
+        return kExitError;
+      }
+      sim_options.host = &host;
+    }
     else if (a == "--seed" && i + 1 < args.size()) {
       const std::string& v = args[++i];
       char* end = nullptr;
@@ -110,6 +125,8 @@ int TraceCommand(const Args& args) {
     return kExitError;
   }
   const bool rules_from_stdin = args[i] == "-";
+  if (!ipset_files.empty() && !LoadIpsetFiles(ipset_files, &ipsets)) return kExitError;
+  if (!ipset_files.empty()) sim_options.ipsets = &ipsets;
   const LoadResult* r = LoadRulesFile(args[i++], family);
   if (!r || !r->ok()) return kExitError;
   const Ruleset& rs = r->ruleset;
@@ -138,6 +155,7 @@ int TraceCommand(const Args& args) {
   if (!CollectPackets(input, groups, rs.family, rules_from_stdin, &packets)) return kExitError;
   int status = kExitOk;
   Simulator sim(rs, std::move(sim_options));
+  if (branch) sim.run_state().Explore(branch->forced, &branch->choices);
   XtablesMonitorFormat nft(rs, stdout);
   std::string json_text;
   JsonTraceFormat json(rs, &json_text);
@@ -162,6 +180,10 @@ int TraceCommand(const Args& args) {
     }
     TeeObserver tee(std::move(all));
     RunResult run = sim.Run(pkt, whys.empty() ? obs : &tee);
+    if (!run.error.empty()) {
+      fprintf(stderr, "iptsim trace: error: %s: %s\n", packets[g].origin.c_str(), run.error.c_str());
+      return kExitError;
+    }
     const SimResult& res = run.sim;
     // The --why / --expect reports: after the verdict in explain, else on stderr.
     auto report = [&](FILE* to) {
@@ -177,7 +199,7 @@ int TraceCommand(const Args& args) {
     };
     const PacketPath path = run.path;
     for (const std::string& note : run.notes)
-      fprintf(stderr, "iptsim trace: note: packet %zu: %s\n", g + 1, note.c_str());
+      fprintf(stderr, "iptsim trace: note: %s: %s\n", packets[g].origin.c_str(), note.c_str());
     if (format == "json") {
       json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(path));
       fwrite(json_text.data(), 1, json_text.size(), stdout);
@@ -197,6 +219,8 @@ int TraceCommand(const Args& args) {
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),
              std::string(PacketPathName(path)).c_str());
+      if (res.verdict != Verdict::kAccept && !res.unknown_reason.empty())
+        printf("  (%s)\n", res.unknown_reason.c_str());
       report(stdout);
     } else if (format == "nft") {
       if (nft.lines() == nft_lines)
@@ -214,5 +238,7 @@ int TraceCommand(const Args& args) {
   }
   return status;
 }
+
+int TraceCommand(const Args& args) { return TraceRun(args, nullptr); }
 
 }  // namespace iptsim::cli

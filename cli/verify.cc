@@ -21,13 +21,13 @@
 #include "cli/commands.h"
 #include "cli/kernel_format.h"
 #include "cli/packet_input.h"
+#include "engine/host.h"
 #include "engine/netfilter.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"
 #include "loader/packet_spec.h"
 #include "loader/trace_output.h"
 #include "verifier/capture.h"
-#include "verifier/host_spec.h"
 #include "verifier/verify.h"
 
 namespace iptsim::cli {
@@ -121,6 +121,7 @@ int VerifyCommand(const Args& args) {
   std::string host_path;
   bool verbose = false;
   bool add_trace = true;
+  bool settle_given = false;
   SimulatorOptions sim_options;
   verifier::CaptureOptions cap;
   PacketInputOptions input;
@@ -180,6 +181,7 @@ int VerifyCommand(const Args& args) {
       }
       cap.settle.quiet = std::chrono::milliseconds(n);
       cap.settle.deadline = std::max(cap.settle.deadline, cap.settle.quiet * 4);
+      settle_given = true;
     } else if (is("--seed")) {
       if (!value(&v) || !ParseNumber(v, ~0ull, &n)) {
         UsageError("verify", "--seed takes a non-negative integer, not '" + v + "'");
@@ -207,6 +209,22 @@ int VerifyCommand(const Args& args) {
     return kExitError;
   }
   const std::string rules_path = args[i++];
+
+  // The host (engine/host.h): the simulation's routing and the lab's devices.
+  HostModel host;
+  if (!host_path.empty()) {
+    DiagnosticSink diags;
+    if (!LoadHostFile(host_path, &host, &diags)) {
+      fputs(diags.Format().c_str(), stderr);
+      return kExitError;
+    }
+    sim_options.host = &host;
+    if (!family && host.lab_family) family = host.lab_family == 6 ? Family::kIPv6 : Family::kIPv4;
+    if (!settle_given && host.settle_ms > 0) {
+      cap.settle.quiet = std::chrono::milliseconds(host.settle_ms);
+      cap.settle.deadline = std::max(cap.settle.deadline, cap.settle.quiet * 4);
+    }
+  }
   const std::string rules_name = rules_path == "-" ? "<stdin>" : rules_path;
 
   // The ruleset as the user wrote it: diagnostics with the user's lines.
@@ -252,13 +270,7 @@ int VerifyCommand(const Args& args) {
   // The lab.
   verifier::LabSpec lab_spec;
   if (!host_path.empty()) {
-    std::string host_text;
-    if (!ReadFile(host_path, "a host file", &host_text)) return kExitError;
-    Diagnostic diag;
-    if (!verifier::ParseHostSpec(host_text, host_path, &lab_spec, &diag)) {
-      fputs(FormatDiagnostic(diag).c_str(), stderr);
-      return kExitError;
-    }
+    lab_spec = verifier::LabSpecFromHost(host);
   } else {
     std::vector<Packet> packets;
     for (const InputPacket& in : inputs) packets.push_back(in.packet);
@@ -300,6 +312,10 @@ int VerifyCommand(const Args& args) {
       Packet pkt = inputs[k].packet;  // the run may rewrite it; the kernel gets the original
       nft_obs.BeginPacket(NftTraceId(static_cast<uint32_t>(k + 1)));
       RunResult run = sim.Run(pkt, nft ? static_cast<TraceObserver*>(&nft_obs) : &kernel);
+      if (!run.error.empty()) {
+        fprintf(stderr, "iptsim verify: error: packet %zu: %s\n", k + 1, run.error.c_str());
+        return kExitError;
+      }
       if (run.sim.verdict == Verdict::kUnknown) {
         fprintf(stderr,
                 "iptsim verify: error: packet %zu: the simulation stops in %s:%s: %s\n"

@@ -1,8 +1,10 @@
 #include "engine/netfilter.h"
 
 #include <array>
+#include <optional>
 #include <vector>
 
+#include "engine/host.h"
 #include "engine/walker.h"
 #include "matchers/extension.h"
 
@@ -35,6 +37,25 @@ constexpr Step kLocalOut[] = {
     {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
     {Hook::kPostRouting, TableId::kNat},
 };
+// The local-out steps, then the looped packet on lo (reference §3.1: no nat).
+constexpr Step kLoopback[] = {
+    {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
+    {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},
+    {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
+    {Hook::kPostRouting, TableId::kNat},   {Hook::kPreRouting, TableId::kRaw},
+    {Hook::kPreRouting, TableId::kMangle}, {Hook::kLocalIn, TableId::kMangle},
+    {Hook::kLocalIn, TableId::kFilter},    {Hook::kLocalIn, TableId::kSecurity},
+};
+
+std::span<const Step> StepsOf(PacketPath path) {
+  switch (path) {
+    case PacketPath::kLocalIn: return kLocalIn;
+    case PacketPath::kForward: return kForward;
+    case PacketPath::kLocalOut: return kLocalOut;
+    case PacketPath::kLoopback: return kLoopback;
+  }
+  return kLocalIn;
+}
 
 // ip_forward decrements the TTL (hop limit) before the FORWARD hook.
 void DecrementTtl(Packet& pkt) {
@@ -60,13 +81,14 @@ std::string_view PacketPathName(PacketPath p) {
     case PacketPath::kLocalIn: return "local-in";
     case PacketPath::kForward: return "forward";
     case PacketPath::kLocalOut: return "local-out";
+    case PacketPath::kLoopback: return "loopback";
   }
   return "";
 }
 
 PacketPath PathFromDevices(const Packet& pkt) {
   if (!pkt.in.empty()) return pkt.out.empty() ? PacketPath::kLocalIn : PacketPath::kForward;
-  return PacketPath::kLocalOut;
+  return pkt.out == std::string_view("lo") ? PacketPath::kLoopback : PacketPath::kLocalOut;
 }
 
 namespace {
@@ -94,22 +116,47 @@ bool NeedsConntrack(const Ruleset& rs) {
 
 SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const SimOptions& opts,
                          TraceObserver* observer) {
-  std::span<const Step> steps = path == PacketPath::kLocalIn  ? std::span<const Step>(kLocalIn)
-                                : path == PacketPath::kForward ? std::span<const Step>(kForward)
-                                                               : std::span<const Step>(kLocalOut);
-  // Whether conntrack is on matters only to the nat table: found out when a
-  // nat chain is about to run (NeedsConntrack reads every rule).
-  int conntrack = -1;
+  std::span<const Step> steps = StepsOf(path);
+  // Connection tracking: the run's (opts.ct), or a table of the packet's
+  // own when the caller left it to us and the ruleset turns conntrack on.
+  ConntrackPacket* ct = opts.ct;
+  std::optional<ConntrackTable> own_table;
+  std::optional<ConntrackPacket> own_ct;
+  if (!ct && opts.conntrack < 0 && NeedsConntrack(rs)) {
+    own_table.emplace();
+    own_ct.emplace(*own_table, nullptr, opts.run);
+    own_ct->set_assumed_state(pkt.ct_assumed);
+    ct = &*own_ct;
+  }
   // The output device is known only after routing: PREROUTING sees none.
   IfaceName out = pkt.out;
-  if (path != PacketPath::kLocalOut) pkt.out = IfaceName();
+  if (path != PacketPath::kLocalOut && path != PacketPath::kLoopback) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
   const PacketView view = PacketView::Of(pkt);  // as the packet arrived
+  if (ct && view.is_fragment) {
+    // Conntrack's defragmentation (priority -400, before raw) holds every
+    // fragment until the datagram is complete: a lone one is never seen.
+    result.verdict = Verdict::kStolen;
+    result.hook = path == PacketPath::kLocalOut ? Hook::kLocalOut : Hook::kPreRouting;
+    result.unknown_reason = "held for reassembly by conntrack's defragmentation";
+    return result;
+  }
   // The layout the tables share (RunTable keeps it current when a target
   // rewrites the packet; the TTL decrement below changes no field of it).
   PacketView current = view;
-  for (const Step& s : steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (i > 0 && steps[i - 1].hook != steps[i].hook) {
+      if (path == PacketPath::kLoopback && steps[i].hook == Hook::kPreRouting) {
+        // Confirmed at the end of POSTROUTING, before the packet loops back.
+        if (ct) ct->Confirm();
+        EnterLoopback(pkt);  // back in on lo
+      }
+      if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
+        return result;
+      steps = StepsOf(path);  // a path that shares the steps so far
+    }
+    const Step& s = steps[i];
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
       // ip_forward / ip6_forward: a packet whose TTL (hop limit) would run
       // out is dropped (with an ICMP time exceeded) before FORWARD.
@@ -134,32 +181,49 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       result.unknown_reason = "held for reassembly before the INPUT hook";
       return result;
     }
-    if (s.table == TableId::kNat && !opts.first_of_connection) continue;
+    // nf_conntrack_in (priority -200) right after raw of the first hook.
+    if (ct && s.table != TableId::kRaw) ct->In(steps[0].hook, pkt);
     const Table* t = rs.FindTable(s.table);
     if (!t || !t->BuiltinChain(s.hook)) continue;
+    // The nat chains run only for a connection's first packet; the rewrite
+    // of every packet from the binding follows them (nf_nat_inet_fn).
+    bool nat_runs = true;
     if (s.table == TableId::kNat) {
-      if (conntrack < 0) conntrack = NeedsConntrack(rs);
-      if (!conntrack) continue;
+      if (!ct) continue;
+      nat_runs = ct->NatBefore(s.hook);
     }
-    EvalContext ctx;
-    ctx.family = rs.family;
-    ctx.hook = s.hook;
-    ctx.table = s.table;
-    ctx.assumptions = opts.assumptions;
-    ctx.run = opts.run;
-    ctx.host = opts.host;
-    ctx.replies = opts.replies;
-    ctx.observer = observer;
-    ctx.view = &current;
-    Verdict v = RunTable(*t, pkt, ctx);
-    result.hook = s.hook;
-    result.table = s.table;
-    if (observer) observer->OnTableVerdict(s.table, s.hook, v);
-    if (v != Verdict::kAccept) {
-      result.verdict = v;
-      result.unknown_reason = ctx.unknown_reason;
+    if (nat_runs) {
+      EvalContext ctx;
+      ctx.family = rs.family;
+      ctx.hook = s.hook;
+      ctx.table = s.table;
+      ctx.assumptions = opts.assumptions;
+      ctx.run = opts.run;
+      ctx.host = opts.host;
+      ctx.ct = ct ? &ct->ref() : nullptr;
+      ctx.replies = opts.replies;
+      ctx.observer = observer;
+      ctx.view = &current;
+      Verdict v = RunTable(*t, pkt, ctx);
+      result.hook = s.hook;
+      result.table = s.table;
+      if (observer) observer->OnTableVerdict(s.table, s.hook, v);
+      if (v != Verdict::kAccept) {
+        result.verdict = v;
+        result.unknown_reason = ctx.unknown_reason;
+        return result;
+      }
+    }
+    if (s.table == TableId::kNat && !ct->NatAfter(s.hook, pkt, nat_runs, &result.unknown_reason)) {
+      result.verdict = Verdict::kUnknown;
+      result.hook = s.hook;
+      result.table = s.table;
       return result;
     }
+  }
+  if (ct) {
+    ct->In(steps[0].hook, pkt);  // a path of raw chains only
+    ct->Confirm();               // __nf_conntrack_confirm at the last hook
   }
   result.verdict = Verdict::kAccept;
   return result;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/conntrack.h"
 #include "engine/eval.h"
 #include "engine/model.h"
 #include "engine/packet.h"
@@ -18,12 +19,31 @@ enum class PacketPath : uint8_t {
   kLocalIn,   // PREROUTING -> INPUT
   kForward,   // PREROUTING -> FORWARD -> POSTROUTING
   kLocalOut,  // OUTPUT -> POSTROUTING
+  kLoopback,  // OUTPUT -> POSTROUTING on lo, then PREROUTING -> INPUT with IN=lo
+              // (no nat there: the connection's bindings were made on the way out)
 };
 std::string_view PacketPathName(PacketPath p);
 
 // DESIGN.md's rule without a host model: -i only: to a local address;
-// -i and -o: forwarded; -o or neither: locally generated.
+// -i and -o: forwarded; -o or neither: locally generated; -o lo (no -i):
+// looped back, as the kernel does with everything it sends out lo.
 PacketPath PathFromDevices(const Packet& pkt);
+
+struct SimResult;
+
+// The routing decisions along the path (engine/host.h has the host model
+// behind them).  Between() runs when the packet passes from hook `from` to
+// hook `to`: it may switch `path` to one that shares the steps so far
+// (local-in <-> forward after PREROUTING, local-out <-> loopback after
+// OUTPUT), set `out` (the device FORWARD and POSTROUTING show), rewrite the
+// packet as the kernel does there, or end the walk (false; `result` says
+// how).
+class PathRouter {
+ public:
+  virtual ~PathRouter() = default;
+  virtual bool Between(Hook from, Hook to, Packet& pkt, PacketPath& path, IfaceName& out,
+                       SimResult& result) = 0;
+};
 
 // Whether the ruleset turns connection tracking on: the kernel enables it
 // for a network namespace when any rule, in any table or chain (referenced
@@ -32,14 +52,18 @@ bool NeedsConntrack(const Ruleset& rs);
 
 struct SimOptions {
   const std::map<std::string, bool>* assumptions = nullptr;
-  // The packet is the first of its connection (conntrack NEW, no NAT
-  // binding yet): only then does the nat table see it.
-  bool first_of_connection = true;
+  // Connection tracking (engine/conntrack.h): `ct` is the packet's side of
+  // the run's connection table (Simulator), nullptr when conntrack is off.
+  // conntrack -1: SimulatePacket finds out itself (NeedsConntrack) and, if
+  // on, tracks the packet in a table of its own (a lone packet: NEW).
+  int conntrack = -1;
+  ConntrackPacket* ct = nullptr;
   RunState* run = nullptr;            // per-run extension state (may be nullptr)
   const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
   // Where targets put the packets the kernel generates (REJECT's replies);
   // nullptr: not collected.
   std::vector<RejectReply>* replies = nullptr;
+  PathRouter* router = nullptr;       // routing between hooks (nullptr: the path as given)
 };
 
 struct SimResult {

@@ -38,6 +38,9 @@ struct Packet {
   std::optional<uint32_t> uid, gid;
   bool nf_trace = false;  // skb->nf_trace (set by the TRACE target)
   double time = 0;        // arrival time in seconds (limit, hashlimit, recent, time)
+  // --ctstate: the conntrack state assumed for the packet when the run's
+  // table has no entry for it (ConntrackPacket::ApplyAssumedState).
+  std::string ct_assumed;
 };
 
 }  // namespace iptsim

@@ -491,7 +491,7 @@ Packet BuildPacket(const PacketSpec& spec) {
   p.out = IfaceName(spec.out);
   p.phys_in = IfaceName(spec.phys_in);
   p.phys_out = IfaceName(spec.phys_out);
-  if (!spec.in.empty()) {
+  if (!spec.in.empty() && !spec.no_mac) {
     std::copy(spec.mac_dst.begin(), spec.mac_dst.end(), p.mac.begin());
     std::copy(spec.mac_src.begin(), spec.mac_src.end(), p.mac.begin() + 6);
     p.mac[12] = spec.family == Family::kIPv4 ? 0x08 : 0x86;
@@ -504,6 +504,7 @@ Packet BuildPacket(const PacketSpec& spec) {
     p.gid = spec.gid ? spec.gid : p.uid;
   }
   p.time = spec.time;
+  p.ct_assumed = spec.ctstate;
   return p;
 }
 

@@ -133,12 +133,15 @@ struct PacketSpec {
 
   std::array<uint8_t, 6> mac_src{0x02, 0, 0, 0, 0, 0x01};
   std::array<uint8_t, 6> mac_dst{0x02, 0, 0, 0, 0, 0x02};
+  // The input device has no link-layer header (a tun device; a log line
+  // with an empty MAC=): the packet gets none even with -i.
+  bool no_mac = false;
 
   // Metadata.
   double time = 0;
   uint32_t mark = 0;
   std::optional<uint32_t> uid, gid;
-  std::string ctstate;  // kept for the conntrack model; not used here
+  std::string ctstate;  // --ctstate, normalised (Packet::ct_assumed)
 
   // The embedded packet of an ICMP error: empty or exactly one element.
   std::vector<PacketSpec> inner;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/conntrack.h"
+#include "engine/ipset.h"
 #include "engine/netfilter.h"
 #include "engine/run_state.h"
 
@@ -19,6 +21,10 @@ struct SimulatorOptions {
   std::map<std::string, bool> assumptions;  // --assume NAME=true|false
   std::optional<uint64_t> seed;             // --seed N
   const HostModel* host = nullptr;          // --host FILE (owned by the caller)
+  // What NAT needs from the host model (MASQUERADE, REDIRECT): the lead
+  // wires these to the host model; unset: those targets stop as unknown.
+  ConntrackHostHooks ct_host;
+  const IpsetDb* ipsets = nullptr;          // --ipset FILE...: the run works on a copy
 };
 
 struct RunResult {
@@ -27,6 +33,9 @@ struct RunResult {
   // What the user should know about this packet's run that the trace does
   // not show (e.g. a reply the kernel sends that iptsim cannot build).
   std::vector<std::string> notes;
+  // The packet contradicts the host model (--host), or routing cannot be
+  // decided: the message for the user ("" when the run went through).
+  std::string error;
 };
 
 class Simulator {
@@ -42,6 +51,9 @@ class Simulator {
   const Ruleset& ruleset() const { return rs_; }
   const SimulatorOptions& options() const { return options_; }
   RunState& run_state() { return run_; }
+  // Whether the ruleset turns connection tracking on, and the run's table.
+  bool conntrack() const { return conntrack_; }
+  ConntrackTable& conntrack_table() { return table_; }
 
  private:
   // `generated`: a packet the kernel made (a REJECT reply): attached to the
@@ -51,6 +63,8 @@ class Simulator {
   const Ruleset& rs_;
   SimulatorOptions options_;
   RunState run_;
+  bool conntrack_;
+  ConntrackTable table_;
 };
 
 }  // namespace iptsim

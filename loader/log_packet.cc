@@ -188,7 +188,9 @@ bool LogParser::Parse(std::optional<Family> family, LogLine* out) {
     if (b.size() == 14) {
       std::copy(b.begin(), b.begin() + 6, s.mac_dst.begin());
       std::copy(b.begin() + 6, b.begin() + 12, s.mac_src.begin());
-    } else if (!b.empty()) {
+    } else if (b.empty()) {
+      s.no_mac = true;  // a device without a link-layer header (tun)
+    } else {
       return Fail(t, "MAC= has " + std::to_string(b.size()) +
                          " bytes; only an Ethernet header (14 bytes) or none can be rebuilt");
     }

@@ -17,6 +17,7 @@
 //   --save-mark/--restore-mark with both masks, then the shift when not 0.
 //   No table or hook restriction.
 // Example: -j CONNMARK --restore-mark --nfmask 0xff --ctmask 0xff
+// Evaluation: yes
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -159,6 +160,27 @@ class ConnmarkTarget : public Target {
     if (shift_bits)
       SaveOpt(out, shift_right ? "right-shift-mark" : "left-shift-mark",
               std::to_string(shift_bits));
+  }
+
+  // connmark_tg_shift: nothing without an entry (untracked, invalid).
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
+    if (!ctx.ct || !ctx.ct->entry) return TargetVerdict::kContinue;
+    ConntrackEntry& e = *ctx.ct->entry;
+    auto shift = [&](uint32_t v) {
+      return shift_right ? v >> shift_bits : v << shift_bits;
+    };
+    switch (mode) {
+      case kSet:
+        e.mark = shift((e.mark & ~ctmask) ^ ctmark);
+        break;
+      case kSave:
+        e.mark = (e.mark & ~ctmask) ^ shift(pkt.mark & nfmask);
+        break;
+      case kRestore:
+        pkt.mark = (pkt.mark & ~nfmask) ^ shift(e.mark & ctmask);
+        break;
+    }
+    return TargetVerdict::kContinue;
   }
 
   Mode mode = kSet;

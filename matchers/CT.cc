@@ -18,6 +18,7 @@
 //   Timeout policies are objects created outside the ruleset (nfct), so iptsim
 //   accepts any POLICY name.  Zone 0 without "mark" is not saved.
 // Example: -p tcp --dport 21 -j CT --helper ftp
+// Evaluation: yes (--helper only names the entry's helper: no expectations are created; --zone-orig/--zone-reply apply to both directions; --timeout, --ctevents, --expevents change nothing the trace shows)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -177,6 +178,22 @@ class CtTarget : public Target {
       return Status::Error("--timeout needs a protocol: the kernel applies the policy for the "
                            "rule's -p (not inverted), e.g. '-p tcp'");
     return {};
+  }
+
+  // xt_ct_target: only a packet without an entry (a looped-back packet
+  // keeps the one it got in OUTPUT) gets the template.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
+    CtRef* ct = ctx.ct;
+    if (!ct || ct->entry || ct->untracked) return TargetVerdict::kContinue;
+    if (flags & kFlagNotrack) {
+      ct->tmpl_notrack = true;
+      ct->untracked = true;
+      ct->info = CtInfo::kUntracked;
+      return TargetVerdict::kContinue;
+    }
+    ct->tmpl_zone = (flags & kFlagZoneMark) ? static_cast<uint16_t>(pkt.mark) : zone;
+    if (!helper.empty()) ct->tmpl_helper = helper;
+    return TargetVerdict::kContinue;
   }
 
   // xt_CT takes a conntrack reference except for --notrack.

@@ -9,6 +9,8 @@
 //   option.  Kernel (xt_nat): nat table, PREROUTING and OUTPUT only.
 //   "--to" is the unique abbreviation of --to-destination.
 // Example: -p tcp --dport 8080 -j DNAT --to-destination 192.168.1.20:80
+// Evaluation: yes (binds the connection's first packet; later packets of both directions are rewritten from the binding; random choices come from the run's generator, --seed)
+#include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/parse_util.h"
 
@@ -26,6 +28,11 @@ class DnatTarget : public Target {
   using Target::Target;
 
   const NatRange& range() const { return range_; }
+  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
+    (void)pkt;
+    (void)view;
+    return NatSetup(range_, NatManip::kDst, ctx);
+  }
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))

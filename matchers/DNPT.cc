@@ -7,6 +7,7 @@
 //   are required.  Kernel (ip6t_NPT): mangle table, PREROUTING and OUTPUT;
 //   prefixes of at most /64 with no bits set after the prefix.
 // Example: -d fd00:1::/64 -j DNPT --src-pfx 2001:db8:1::/64 --dst-pfx fd00:1::/64
+// Evaluation: yes (the prefix is rewritten checksum-neutrally as ip6t_NPT does, also in the packet an ICMPv6 error embeds; a packet without an adjustable word is dropped)
 #include "matchers/nat_npt.h"
 
 namespace iptsim {

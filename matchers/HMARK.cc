@@ -18,12 +18,18 @@
 //   into a prefix becomes a full mask.
 // Example: -t mangle -A PREROUTING -j HMARK --hmark-tuple src,dst,proto
 //   --hmark-mod 4 --hmark-rnd 0xcafe --hmark-offset 1
+// Evaluation: partial: the packet's tuple is hashed as the kernel does (jhash_3words, reciprocal_scale; ICMP/ICMPv6 errors by their inner header); --hmark-tuple ct is unknown (needs the connection's tuples)
 #include <arpa/inet.h>
 #include <cstring>
 #include <strings.h>
 
 #include <cstdio>
 
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -171,6 +177,78 @@ class HmarkTarget : public Target {
     return {};
   }
 
+  // xt_HMARK.c hmark_tg_v4/v6: skb->mark = hmark_hash(tuple), the rule
+  // continues.  See HashPacket.
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
+    if (flags_ & Bit(kCt)) {
+      ctx.unknown_reason = "-j HMARK --hmark-tuple ct hashes the connection's tuples, which "
+                           "iptsim does not give HMARK";
+      return TargetVerdict::kUnknown;
+    }
+    std::optional<uint32_t> mark = HashPacket(pkt);
+    if (mark) pkt.mark = *mark;
+    return TargetVerdict::kContinue;
+  }
+
+  // The packet's tuple (hmark_pkt_set_htuple_ipv4/ipv6) and its hash
+  // (hmark_hash); nullopt when the kernel leaves the mark alone (an ICMP
+  // error whose inner header is cut off).
+  std::optional<uint32_t> HashPacket(const Packet& pkt) const {
+    const std::vector<uint8_t>& b = pkt.bytes;
+    const bool v4 = pkt.family == Family::kIPv4;
+    const IpAddr smask = flags_ & Bit(kSaddrMask) ? PrefixMask(pkt.family, src_prefix_) : IpAddr{};
+    const IpAddr dmask = flags_ & Bit(kDaddrMask) ? PrefixMask(pkt.family, dst_prefix_) : IpAddr{};
+    // Masked address as the big-endian word ntohl() gives: IPv4 the address,
+    // IPv6 the XOR of its four masked words.
+    auto word = [&](size_t at, const IpAddr& m) {
+      uint32_t w = 0;
+      for (int k = 0; k < (v4 ? 1 : 4); ++k) {
+        uint32_t x = 0;
+        for (int j = 0; j < 4; ++j)
+          x = x << 8 | (b[at + 4 * k + j] & m.b[static_cast<size_t>(4 * k + j)]);
+        w ^= x;
+      }
+      return w;
+    };
+    uint32_t src = 0, dst = 0, ports = 0;
+    uint8_t proto = 0;
+    if (v4) {
+      if (b.size() < 20) return std::nullopt;
+      size_t nh = 0;
+      if (b[9] == 1) {  // ICMP: an error's inner header is hashed instead
+        size_t icmp = (b[0] & 0x0f) * 4u;
+        if (icmp + 8 <= b.size() && b[icmp] <= 18 &&
+            (b[icmp] == 3 || b[icmp] == 4 || b[icmp] == 11 || b[icmp] == 12 || b[icmp] == 5)) {
+          nh = icmp + 8;
+          if (nh + 20 > b.size()) return std::nullopt;
+        }
+      }
+      src = word(nh + 12, smask);
+      dst = word(nh + 16, dmask);
+      proto = b[nh + 9];
+      const bool frag = (ev2::Get16(b.data() + nh + 6) & 0x3fff) != 0;
+      if (proto != 1 && !frag) ports = Ports(b, nh + (b[nh] & 0x0f) * 4u, proto);
+    } else {
+      bool frag = false;
+      size_t off = 0;
+      int nexthdr = FindHdr6(b, 0, &off, &frag);
+      if (nexthdr < 0) return Hash(0, 0, 0, 0);
+      size_t ip6 = 0;
+      if (!frag && nexthdr == 58 && off + 8 <= b.size() && b[off] != 0 && b[off] < 128) {
+        ip6 = off + 8;  // an ICMPv6 error: the inner packet
+        if (ip6 + 40 > b.size()) return std::nullopt;
+        frag = false;
+        nexthdr = FindHdr6(b, ip6, &off, &frag);
+        if (nexthdr < 0) return std::nullopt;
+      }
+      src = word(ip6 + 8, smask);
+      dst = word(ip6 + 24, dmask);
+      proto = static_cast<uint8_t>(nexthdr);
+      if (proto != 58 && !frag) ports = Ports(b, off, proto);
+    }
+    return Hash(src, dst, ports, proto);
+  }
+
   void Save(std::string& out, const SaveContext&) const override {
     if (flags_ & Bit(kSaddrMask)) SaveOpt(out, "hmark-src-prefix", std::to_string(src_prefix_));
     if (flags_ & Bit(kDaddrMask)) SaveOpt(out, "hmark-dst-prefix", std::to_string(dst_prefix_));
@@ -204,6 +282,96 @@ class HmarkTarget : public Target {
   bool use_conntrack() const { return flags_ & Bit(kCt); }
 
  private:
+  // hmark_set_tuple_ports + hmark_swap_ports: the 4 bytes at the protocol's
+  // port offset, masked and ORed (network order), then the larger of the
+  // two 16-bit halves high: an endian-independent word.
+  uint32_t Ports(const std::vector<uint8_t>& b, size_t l4, uint8_t proto) const {
+    int poff;
+    switch (proto) {
+      case 6: case 17: case 33: case 50: case 132: case 136: poff = 0; break;
+      case 51: poff = 4; break;
+      default: return 0;
+    }
+    size_t at = l4 + static_cast<size_t>(poff);
+    if (at + 4 > b.size()) return 0;
+    uint32_t raw = uint32_t{ev2::Get16(b.data() + at)} << 16 | ev2::Get16(b.data() + at + 2);
+    uint32_t mask = flags_ & Bit(kSpiMask)
+                        ? spi_mask_
+                        : (uint32_t{flags_ & Bit(kSportMask) ? sport_mask_ : 0u} << 16) |
+                              (flags_ & Bit(kDportMask) ? dport_mask_ : 0u);
+    uint32_t set = flags_ & Bit(kSpi)
+                       ? spi_
+                       : (uint32_t{flags_ & Bit(kSport) ? sport_ : 0u} << 16) |
+                             (flags_ & Bit(kDport) ? dport_ : 0u);
+    uint32_t hp = (raw & mask) | set;
+    uint32_t s = hp >> 16, d = hp & 0xffff;
+    return d > s ? (d << 16 | s) : (s << 16 | d);
+  }
+
+  // hmark_hash: jhash_3words(lower address, higher address, ports, rnd),
+  // XOR the masked protocol, scaled into [0, mod) (reciprocal_scale), plus
+  // the offset.
+  uint32_t Hash(uint32_t src, uint32_t dst, uint32_t ports, uint8_t proto) const {
+    if (dst < src) std::swap(src, dst);
+    const uint16_t pmask = flags_ & Bit(kProtoMask) ? proto_mask_ : 0;
+    uint32_t h = Jhash3(src, dst, ports, rnd_) ^ (proto & pmask);
+    return static_cast<uint32_t>((uint64_t{h} * mod_) >> 32) + offset_;
+  }
+
+  // Bob Jenkins' lookup3 final mix as the kernel's jhash_3words uses it:
+  // the three words plus initval + 0xdeadbeef + 12, then final(a, b, c).
+  static uint32_t Jhash3(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
+    auto rol = [](uint32_t w, int s) { return (w << s) | (w >> (32 - s)); };
+    const uint32_t init = initval + 0xdeadbeefu + (3u << 2);
+    a += init;
+    b += init;
+    c += init;
+    c ^= b; c -= rol(b, 14);
+    a ^= c; a -= rol(c, 11);
+    b ^= a; b -= rol(a, 25);
+    c ^= b; c -= rol(b, 16);
+    a ^= c; a -= rol(c, 4);
+    b ^= a; b -= rol(a, 14);
+    c ^= b; c -= rol(b, 24);
+    return c;
+  }
+
+  // ipv6_find_hdr(skb, &off, -1, ..., IP6_FH_F_AUTH) on the IPv6 header at
+  // `ip6`: the first header that is not an extension header (or AH, or
+  // "no next header"), its offset in *off, *frag set when a fragment header
+  // was crossed (a later fragment stops there); -1 when cut off.
+  static int FindHdr6(const std::vector<uint8_t>& b, size_t ip6, size_t* off, bool* frag) {
+    if (ip6 + 40 > b.size() || (b[ip6] >> 4) != 6) return -1;
+    uint8_t nh = b[ip6 + 6];
+    size_t start = ip6 + 40;
+    for (;;) {
+      const bool ext = nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
+      if (!ext) break;  // also 59, "no next header": returned as the protocol
+      if (nh == 51) break;  // AH: hashed with its SPI as the "ports"
+      if (start + 8 > b.size()) return -1;
+      size_t len;
+      if (nh == 44) {
+        *frag = true;
+        if (ev2::Get16(b.data() + start + 2) & 0xfff8) {  // a later fragment
+          uint8_t next = b[start];
+          const bool next_ext = next == 0 || next == 43 || next == 44 || next == 51 || next == 60;
+          if (!next_ext) {
+            *off = start;
+            return next;
+          }
+          return -1;
+        }
+        len = 8;
+      } else {
+        len = (static_cast<size_t>(b[start + 1]) + 1) * 8;
+      }
+      nh = b[start];
+      start += len;
+    }
+    *off = start;
+    return nh;
+  }
+
   Status ParseTuple(std::span<const Arg> args, uint8_t full) {
     std::string_view list = args[0].text;
     auto bad = [&](std::string_view rest) {

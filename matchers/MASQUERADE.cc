@@ -7,6 +7,8 @@
 //   only.  A "/BASE" after the range is accepted and saved as "/0" (the
 //   structure has no room for it).
 // Example: -o eth0 -p tcp -j MASQUERADE --to-ports 1024-65535 --random
+// Evaluation: partial: unknown without a host model (the output interface's address)
+#include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/parse_util.h"
 
@@ -24,6 +26,11 @@ class MasqueradeTarget : public Target {
   using Target::Target;
 
   const NatRange& range() const { return range_; }
+  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
+    (void)pkt;
+    (void)view;
+    return NatMasquerade(range_, pkt, ctx);
+  }
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))

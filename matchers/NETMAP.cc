@@ -8,6 +8,8 @@
 //   ones.  Saved as the masked network and its prefix length.  Kernel
 //   (xt_NETMAP): nat table, PREROUTING, INPUT, OUTPUT and POSTROUTING.
 // Example: -d 10.1.0.0/16 -j NETMAP --to 192.168.0.0/16
+// Evaluation: yes
+#include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
@@ -23,6 +25,11 @@ class NetmapTarget : public Target {
 
   // min_addr is the network, max_addr the network with all host bits set.
   const NatRange& range() const { return range_; }
+  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
+    (void)pkt;
+    (void)view;
+    return NatNetmap(range_, view, ctx);
+  }
 
   Status Parse(int, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (given_) return Status::Error("'--to' may be given only once");

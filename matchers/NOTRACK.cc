@@ -5,6 +5,8 @@
 //   the raw table (the kernel's NOTRACK target has .table = "raw").  No
 //   options; saved as -j NOTRACK.
 // Example: -p udp --dport 53 -j NOTRACK
+// Evaluation: yes
+#include "engine/conntrack.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -16,6 +18,14 @@ class NotrackTarget : public Target {
 
   Status Parse(int, bool, std::span<const Arg>, const ParseContext&) override { return {}; }
   void Save(std::string&, const SaveContext&) const override {}
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
+    CtRef* ct = ctx.ct;
+    if (!ct || ct->entry || ct->untracked) return TargetVerdict::kContinue;
+    ct->tmpl_notrack = true;
+    ct->untracked = true;
+    ct->info = CtInfo::kUntracked;
+    return TargetVerdict::kContinue;
+  }
 };
 
 }  // namespace

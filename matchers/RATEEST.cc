@@ -10,6 +10,7 @@
 //   parameters (not checked here: it needs the whole table).  Saved with
 //   both times recomputed ("250.0ms", "1.0s", "500us").
 // Example: -j RATEEST --rateest-name ext --rateest-interval 1s --rateest-ewmalog 8s
+// Evaluation: yes (the rule continues; the estimator's counters and rates are not modelled)
 #include <strings.h>
 
 #include <cmath>
@@ -93,6 +94,14 @@ class RateestTarget : public Target {
                            "interval");
     ewma_log_ = static_cast<uint8_t>(e);
     return {};
+  }
+
+  // xt_RATEEST.c xt_rateest_tg: adds the packet to the estimator's byte
+  // and packet counters; the rule continues.  The estimator's rates (a
+  // timer-driven moving average) are not modelled, so -m rateest stays
+  // unknown.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+    return TargetVerdict::kContinue;
   }
 
   void Save(std::string& out, const SaveContext&) const override {

@@ -6,6 +6,8 @@
 //   dccp (or icmp) before it.  Shifted port maps ("/BASE") are refused.
 //   Kernel (xt_REDIRECT): nat table, PREROUTING and OUTPUT only.
 // Example: -p tcp --dport 2222 -j REDIRECT --to-ports 22
+// Evaluation: partial: unknown in PREROUTING without a host model (the input interface's primary address); OUTPUT redirects to 127.0.0.1 / ::1
+#include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/parse_util.h"
 
@@ -22,6 +24,11 @@ class RedirectTarget : public Target {
   using Target::Target;
 
   const NatRange& range() const { return range_; }
+  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
+    (void)pkt;
+    (void)view;
+    return NatRedirect(range_, pkt, ctx);
+  }
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))

@@ -21,6 +21,7 @@
 //   kernel, are 0; an ICMP error about a forwarded packet needs --host for its source address)
 #include <array>
 
+#include "engine/host.h"
 #include "engine/reject_reply.h"
 
 #include "matchers/nat_values.h"
@@ -124,8 +125,15 @@ class RejectTarget : public Target {
   // reply once the original's walk has ended (nothing of the original comes
   // after its REJECT line, so the order of the lines is the kernel's).
   TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
-    if (ctx.replies)
-      ctx.replies->push_back(BuildRejectReply(pkt, view, v6_, with_, ctx.hook, std::nullopt));
+    if (ctx.replies) {
+      // The address the host sends from towards the original's source.
+      std::optional<IpAddr> route_src;
+      if (ctx.host) {
+        Family f = v6_ ? Family::kIPv6 : Family::kIPv4;
+        if (const HostRoute* r = ctx.host->Lookup(f, view.src())) route_src = ctx.host->PreferredSource(*r, view.src());
+      }
+      ctx.replies->push_back(BuildRejectReply(pkt, view, v6_, with_, ctx.hook, route_src));
+    }
     return TargetVerdict::kDrop;
   }
   void Save(std::string& out, const SaveContext&) const override {

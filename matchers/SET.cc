@@ -14,7 +14,8 @@
 //   reached from FORWARD, OUTPUT and POSTROUTING.  The sets must exist
 //   (not checked: ipsets live outside the ruleset).
 // Example: -j SET --add-set scanners src --exist --timeout 3600
-// Evaluation: partial: always unknown (needs the ipsets)
+// Evaluation: yes, with --ipset FILE (--add-set/--del-set change the run's copy; --map-set --map-mark reads the element's skbmark; --timeout/--exist have no effect), else unknown
+#include "engine/ipset.h"
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
@@ -83,13 +84,33 @@ class SetTarget : public Target {
     return {};
   }
 
-  // xt_set.c set_target_v*: adds to / deletes from ipsets, --map-set may set
-  // the mark, priority and queue from the set's entry: needs the sets.
-  TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
-    ctx.unknown_reason =
-        "-j SET changes ipsets (and --map-set reads their entries), which iptsim does not "
-        "model";
-    return TargetVerdict::kUnknown;
+  // xt_set.c set_target_v3: adds the packet's element to the run's copy of
+  // --add-set's set, deletes it from --del-set's (nothing happens when the
+  // packet does not give it or the flags do not fit the set), and with
+  // --map-set --map-mark sets the mark from the matching element's skbmark:
+  // mark = (mark & ~mask) ^ skbmark.  --map-prio/--map-queue set skb
+  // fields nothing shows.  The rule continues.  Without --ipset: unknown.
+  TargetVerdict Apply(Packet& pkt, const PacketView& v, EvalContext& ctx) const override {
+    IpsetDb* db = RunIpsets(ctx);
+    if (!db) {
+      ctx.unknown_reason = "-j SET changes ipsets: give their contents with --ipset FILE "
+                           "(ipset save)";
+      return TargetVerdict::kUnknown;
+    }
+    for (const IpsetRef* r : {&add_, &del_, &map_})
+      if (r->given() && !db->count(r->name)) {
+        ctx.unknown_reason = "-j SET: the ipset '" + r->name + "' is not in the --ipset files (the "
+                             "kernel refuses a rule naming a set that does not exist)";
+        return TargetVerdict::kUnknown;
+      }
+    if (add_.given()) IpsetAddDel(*db, add_.name, v, add_.dim, add_.src_bits, true);
+    if (del_.given()) IpsetAddDel(*db, del_.name, v, del_.dim, del_.src_bits, false);
+    if (map_.given() && given_.Has(kMapMark)) {
+      const IpsetElement* e = IpsetFind(*db, map_.name, v, map_.dim, map_.src_bits);
+      if (e && e->skbmark)
+        pkt.mark = (pkt.mark & ~e->skbmarkmask.value_or(0xffffffff)) ^ *e->skbmark;
+    }
+    return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (add_.given()) SaveOpt(out, "add-set", add_.name + " " + add_.Flags());

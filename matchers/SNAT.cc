@@ -10,6 +10,8 @@
 //   only.  The SNAT revisions iptables uses (0 for IPv4, 1 for IPv6) have
 //   no room for a "/BASE" port: it is accepted and saved as "/0".
 // Example: -s 192.168.0.0/16 -o eth1 -j SNAT --to-source 203.0.113.5
+// Evaluation: yes (binds the connection's first packet; a clashing source port starts the kernel's search at a random offset: the run's generator, --seed)
+#include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/parse_util.h"
 
@@ -28,6 +30,11 @@ class SnatTarget : public Target {
   using Target::Target;
 
   const NatRange& range() const { return range_; }
+  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
+    (void)pkt;
+    (void)view;
+    return NatSetup(range_, NatManip::kSrc, ctx);
+  }
 
   Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (seen_ & (1u << option))

@@ -7,6 +7,7 @@
 //   required.  Kernel (ip6t_NPT): mangle table, INPUT and POSTROUTING;
 //   prefixes of at most /64 with no bits set after the prefix.
 // Example: -s fd00:1::/64 -j SNPT --src-pfx fd00:1::/64 --dst-pfx 2001:db8:1::/64
+// Evaluation: yes (the prefix is rewritten checksum-neutrally as ip6t_NPT does, also in the packet an ICMPv6 error embeds; a packet without an adjustable word is dropped)
 #include "matchers/nat_npt.h"
 
 namespace iptsim {

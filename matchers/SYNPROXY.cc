@@ -12,7 +12,9 @@
 //   or UNTRACKED.
 // Example: -A INPUT -p tcp --dport 80 -m conntrack --ctstate INVALID,UNTRACKED
 //   -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460
+// Evaluation: partial: a bad TCP checksum drops; a SYN is consumed (NF_STOLEN: the SYN/ACK the kernel answers with is not generated); a bare ACK is unknown (its cookie needs the kernel's secret keys); other packets continue
 #include "matchers/parse_util.h"
+#include <vector>
 
 namespace iptsim {
 namespace {
@@ -58,6 +60,46 @@ class SynproxyTarget : public Target {
     if (options_ & kOptWscale) SaveOpt(out, "wscale", std::to_string(wscale_));
     if (options_ & kOptMss) SaveOpt(out, "mss", std::to_string(mss_));
     if (options_ & kOptEcn) SaveOpt(out, "ecn");
+  }
+
+  // synproxy_tg4/tg6: the TCP checksum is verified first (a bad one, or a
+  // header cut short, drops the packet); a SYN without ACK, FIN and RST is
+  // answered with a SYN/ACK carrying a cookie and consumed (NF_STOLEN; the
+  // SYN/ACK itself is not simulated); a bare ACK is checked against the
+  // cookie, which depends on the kernel's secret keys: unknown; anything
+  // else continues.
+  TargetVerdict Apply(Packet& pkt, const PacketView& v, EvalContext& ctx) const override {
+    const size_t thoff = v.thoff;
+    if (v.size() < thoff + 20 || !TcpChecksumOk(pkt, thoff)) return TargetVerdict::kDrop;
+    const uint8_t flags = v.data()[thoff + 13];
+    constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+    if ((flags & kSyn) && !(flags & (kAck | kFin | kRst))) return TargetVerdict::kStolen;
+    if ((flags & kAck) && !(flags & (kFin | kRst | kSyn))) {
+      ctx.unknown_reason = "-j SYNPROXY checks the ACK against a SYN cookie made with the "
+                           "kernel's secret keys, which iptsim does not have";
+      return TargetVerdict::kUnknown;
+    }
+    return TargetVerdict::kContinue;
+  }
+
+  // The TCP checksum over the pseudo header and the segment (all bytes
+  // from the transport header on, as nf_ip_checksum/nf_ip6_checksum).
+  static bool TcpChecksumOk(const Packet& pkt, size_t thoff) {
+    const std::vector<uint8_t>& b = pkt.bytes;
+    const size_t len = b.size() - thoff;
+    uint64_t sum = 0;
+    auto add = [&](const uint8_t* p, size_t n) {
+      for (size_t i = 0; i + 1 < n; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
+      if (n & 1) sum += uint32_t{p[n - 1]} << 8;
+    };
+    if (pkt.family == Family::kIPv4) add(b.data() + 12, 8);
+    else add(b.data() + 8, 32);
+    sum += 6;
+    sum += len & 0xffff;
+    sum += len >> 16;
+    add(b.data() + thoff, len);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
   }
 
   uint8_t options() const { return options_; }

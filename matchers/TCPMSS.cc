@@ -10,6 +10,10 @@
 //   --clamp-mss-to-pmtu only in FORWARD, OUTPUT and POSTROUTING.
 // Example: -t mangle -A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN
 //   -j TCPMSS --clamp-mss-to-pmtu
+// Evaluation: partial: --set-mss rewrites (or inserts) the MSS option as the kernel does; --clamp-mss-to-pmtu is unknown (needs the routes' MTUs)
+#include <algorithm>
+
+#include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -81,6 +85,70 @@ class TcpmssTarget : public Target {
           "compare value includes SYN (e.g. '-m tcp --tcp-flags SYN,RST SYN' or '--syn')");
     return {};
   }
+  // xt_TCPMSS.c tcpmss_tg4/tcpmss_tg6 and tcpmss_mangle_packet: a later
+  // fragment is left alone; a TCP header shorter than 20 bytes, or than its
+  // data offset, drops the packet.  An MSS option (kind 2, length 4) found
+  // in the options is lowered to the new value (never raised), the TCP
+  // checksum adjusted (for an option at an odd offset too); without one, and
+  // only when the segment has no payload and the header is shorter than 60
+  // bytes, an MSS option of min(new, 536 | 1220 for IPv6) is inserted
+  // before the other options and the IP length grows by 4.  The rule
+  // continues.  --clamp-mss-to-pmtu needs the routes' MTUs: unknown.
+  TargetVerdict Apply(Packet& pkt, const PacketView& v, EvalContext& ctx) const override {
+    const bool v4 = pkt.family == Family::kIPv4;
+    if (v.fragoff != 0) return TargetVerdict::kContinue;
+    if (!v4 && !v.l4proto_found) return TargetVerdict::kDrop;  // ipv6_skip_exthdr < 0
+    if (mss_ == kClampPmtu) {
+      ctx.unknown_reason = "-j TCPMSS --clamp-mss-to-pmtu needs the MTUs of the routes to and "
+                           "from the packet's addresses, which iptsim does not model";
+      return TargetVerdict::kUnknown;
+    }
+    const size_t thoff = v.thoff;
+    if (pkt.bytes.size() < thoff + 20) return TargetVerdict::kDrop;
+    const size_t len = pkt.bytes.size() - thoff;
+    uint8_t* tcph = pkt.bytes.data() + thoff;
+    const size_t hdrlen = static_cast<size_t>(tcph[12] >> 4) * 4;
+    if (len < hdrlen || hdrlen < 20) return TargetVerdict::kDrop;
+    uint16_t newmss = mss_;
+    for (size_t i = 20; i + 4 <= hdrlen;
+         i += (tcph[i] <= 1 || tcph[i + 1] == 0) ? 1 : tcph[i + 1]) {
+      if (tcph[i] != 2 || tcph[i + 1] != 4) continue;
+      uint16_t oldmss = ev2::Get16(tcph + i + 2);
+      if (oldmss <= newmss) return TargetVerdict::kContinue;
+      ev2::Put16(tcph + i + 2, newmss);
+      uint16_t o = oldmss, n = newmss;
+      if ((i + 2) & 1) {  // the checksum counts the bytes in the other halves
+        o = static_cast<uint16_t>(o << 8 | o >> 8);
+        n = static_cast<uint16_t>(n << 8 | n >> 8);
+      }
+      ev2::InetProtoCsumReplace2(tcph + 16, o, n);
+      return TargetVerdict::kContinue;
+    }
+    if (len > hdrlen || hdrlen >= 60) return TargetVerdict::kContinue;
+    newmss = std::min<uint16_t>(newmss, v4 ? 536 : 1220);
+    const uint8_t opt[4] = {2, 4, static_cast<uint8_t>(newmss >> 8),
+                            static_cast<uint8_t>(newmss)};
+    pkt.bytes.insert(pkt.bytes.begin() + static_cast<std::ptrdiff_t>(thoff + 20), opt, opt + 4);
+    tcph = pkt.bytes.data() + thoff;
+    // The pseudo-header's length, the option's two words, the data offset.
+    ev2::InetProtoCsumReplace2(tcph + 16, static_cast<uint16_t>(len),
+                               static_cast<uint16_t>(len + 4));
+    ev2::InetProtoCsumReplace2(tcph + 16, 0, ev2::Get16(opt));
+    ev2::InetProtoCsumReplace2(tcph + 16, 0, ev2::Get16(opt + 2));
+    uint16_t oldval = ev2::Get16(tcph + 12);
+    tcph[12] = static_cast<uint8_t>(tcph[12] + (1 << 4));
+    ev2::InetProtoCsumReplace2(tcph + 16, oldval, ev2::Get16(tcph + 12));
+    uint8_t* ip = pkt.bytes.data();
+    if (v4) {
+      uint16_t old_len = ev2::Get16(ip + 2);
+      ev2::Put16(ip + 2, static_cast<uint16_t>(old_len + 4));
+      ev2::CsumReplace2(ip + 10, old_len, static_cast<uint16_t>(old_len + 4));
+    } else {
+      ev2::Put16(ip + 4, static_cast<uint16_t>(ev2::Get16(ip + 4) + 4));
+    }
+    return TargetVerdict::kContinue;
+  }
+
   void Save(std::string& out, const SaveContext&) const override {
     if (mss_ == kClampPmtu) SaveOpt(out, "clamp-mss-to-pmtu");
     else SaveOpt(out, "set-mss", std::to_string(mss_));

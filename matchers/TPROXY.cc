@@ -11,6 +11,7 @@
 //   table, PREROUTING only, and the rule must match '-p tcp' or '-p udp'
 //   (not inverted).
 // Example: -p tcp --dport 80 -j TPROXY --on-port 3129 --tproxy-mark 0x1/0x1
+// Evaluation: partial: always unknown (accept and mark with a matching local socket, else drop: needs the host's sockets)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
 
@@ -66,6 +67,16 @@ class TproxyTarget : public Target {
         "rule has " +
         RuleProtoText(ip) + ")");
   }
+  // xt_TPROXY.c tproxy_tg4/tg6: looks for an established socket of the
+  // packet's connection, then for a listener on --on-ip/--on-port; with
+  // one the packet gets the mark and is accepted (delivered to it),
+  // without one it is dropped.  The host's sockets are not an input.
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
+    ctx.unknown_reason = "-j TPROXY delivers the packet to a local socket (accepted, marked) "
+                         "or drops it when there is none; the host's sockets are not an input";
+    return TargetVerdict::kUnknown;
+  }
+
   void Save(std::string& out, const SaveContext& ctx) const override {
     SaveOpt(out, "on-port", std::to_string(port_));
     SaveOpt(out, "on-ip", FormatIpAddr(ctx.family, addr_));

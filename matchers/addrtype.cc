@@ -10,7 +10,8 @@
 //   --limit-iface-out in PREROUTING and INPUT, not both at once; IPv6 refuses
 //   BROADCAST, BLACKHOLE and PROHIBIT..XRESOLVE.
 // Example: -m addrtype --dst-type LOCAL --limit-iface-in
-// Evaluation: partial: decided only by the address itself (IPv4 0/8, 255.255.255.255, 224/4; IPv6 MULTICAST UNICAST UNSPEC), else unknown (needs the host's addresses and routes)
+// Evaluation: full with --host (the local table / route lookups of the host model); without it, decided only by the address itself (IPv4 0/8, 255.255.255.255, 224/4; IPv6 MULTICAST UNICAST UNSPEC), else unknown
+#include "engine/host.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev1.h"
@@ -124,13 +125,27 @@ class AddrtypeMatch : public Match {
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
     const bool v4 = v.pkt->family == Family::kIPv4;
+    // --limit-iface-in/out: the lookup is limited to that device (one the
+    // host does not have matches no local route).
+    int dev = -1;
+    if (ctx.host && (limit_in() || limit_out())) {
+      const IfaceName& name = limit_in() ? v.pkt->in : v.pkt->out;
+      if (!name.empty()) {
+        dev = ctx.host->IfaceIndex(name.view());
+        if (dev < 0) dev = -2;
+      }
+    }
     auto one = [&](const IpAddr& a, uint16_t mask, bool inv, const char* which) {
       Tri t = v4 ? Type4(a, mask) : Type6(a, mask);
+      if (t == Tri::kUnknown && ctx.host) {
+        t = v4 ? ToTri(mask & (1u << static_cast<int>(ctx.host->AddrType4(a, dev))))
+               : ToTri(mask & ctx.host->AddrTypeBits6(a, dev, mask));
+      }
       if (t == Tri::kUnknown) {
         ctx.unknown_reason = std::string("-m addrtype --") + which +
                              "-type: the address type of " + FormatIpAddr(v.pkt->family, a) +
-                             " depends on the host's addresses and routes, which iptsim does "
-                             "not model; decide with --assume addrtype=true|false";
+                             " depends on the host's addresses and routes: give them with --host "
+                             "FILE, or decide with --assume addrtype=true|false";
       }
       return Invert(t, inv);
     };

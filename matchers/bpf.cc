@@ -12,11 +12,14 @@
 //   simulator has none).  Saved as --bytecode "N,..." (always quoted) or
 //   --object-pinned PATH.
 // Example: -m bpf --bytecode "4,48 0 0 9,21 0 1 6,6 0 0 1,6 0 0 0"
+// Evaluation: partial: --bytecode is run by a classic BPF interpreter over the packet's bytes (ancillary loads other than protocol, mark, VLAN and XOR X are unknown); --object-pinned is unknown (an eBPF program iptsim cannot see)
 #include <cctype>
+#include <optional>
 #include <vector>
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -152,6 +155,130 @@ bool ReadNumber(std::string_view* s, uint64_t max, uint64_t* out) {
   return true;
 }
 
+// A classic BPF program on the packet, as the kernel runs it (the classic
+// program converted to eBPF by bpf_convert_filter): A, X and M[0..15] are
+// 32-bit and start at 0; loads are big-endian from the IP header on
+// (offsets from SKF_NET_OFF = -0x100000 are the same, from SKF_LL_OFF =
+// -0x200000 the Ethernet header); a load outside the packet ends the
+// program with 0, as does division or modulo by X = 0; shifts by X use its
+// low 5 bits (the x86 instruction the kernel's interpreter and JIT use).
+// LD LEN is skb->len (the IP datagram).  Ancillary loads: protocol (the
+// ethertype), mark, VLAN tag/present (0: iptsim has no VLANs) and XOR X are
+// computed; the others (ifindex, hash, cpu, random, queue, packet type...)
+// return nullopt with *why set.  Programs are bounded: jumps only go
+// forward.
+std::optional<uint32_t> RunClassic(const std::vector<Insn>& p, const PacketView& v,
+                                   std::string* why) {
+  uint32_t a = 0, x = 0, mem[kMemWords] = {};
+  const Packet& pkt = *v.pkt;
+  // Reads `size` bytes at signed offset `off`; false when outside.
+  auto load = [&](int64_t off, int size, uint32_t* out) {
+    const uint8_t* base = v.data();
+    size_t len = v.size();
+    if (off < 0) {
+      if (off >= -0x100000 && off < -0x100000 + 0x80000) {
+        off += 0x100000;
+      } else if (off >= -0x200000 && off < -0x100000) {
+        off += 0x200000;
+        base = pkt.mac.data();
+        len = pkt.mac_len;
+      } else {
+        return false;
+      }
+    }
+    if (off < 0 || static_cast<uint64_t>(off) + static_cast<uint64_t>(size) > len) return false;
+    uint32_t r = 0;
+    for (int i = 0; i < size; ++i) r = r << 8 | base[off + i];
+    *out = r;
+    return true;
+  };
+  for (size_t pc = 0; pc < p.size(); ++pc) {
+    const Insn& i = p[pc];
+    const uint16_t cls = i.code & 0x07;
+    const int size = (i.code & 0x18) == kW ? 4 : (i.code & 0x18) == kH ? 2 : 1;
+    switch (cls) {
+      case kLd:
+      case kLdx: {
+        uint32_t val = 0;
+        switch (i.code & 0xe0) {
+          case kImm: val = i.k; break;
+          case kMem: val = mem[i.k]; break;
+          case kLen: val = static_cast<uint32_t>(v.size()); break;
+          case kAbs:
+            if (i.k >= kAncillaryBase) {
+              switch (i.k - kAncillaryBase) {
+                case 0: val = pkt.family == Family::kIPv4 ? 0x0800 : 0x86dd; break;  // protocol
+                case 20: val = pkt.mark; break;
+                case 40: val = a ^ x; break;     // ALU_XOR_X
+                case 44: case 48: val = 0; break;  // VLAN_TAG, VLAN_TAG_PRESENT
+                default:
+                  *why = "instruction " + std::to_string(pc) + " loads ancillary data (offset " +
+                         std::to_string(i.k - kAncillaryBase) + ") iptsim does not model";
+                  return std::nullopt;
+              }
+            } else if (!load(static_cast<int32_t>(i.k), size, &val)) {
+              return 0u;
+            }
+            break;
+          case kInd:
+            if (!load(static_cast<int64_t>(static_cast<int32_t>(i.k + x)), size, &val)) return 0u;
+            break;
+          case kMsh: {
+            uint32_t b;
+            if (!load(static_cast<int32_t>(i.k), 1, &b)) return 0u;
+            val = (b & 0x0f) * 4;
+            break;
+          }
+        }
+        (cls == kLd ? a : x) = val;
+        break;
+      }
+      case kSt: mem[i.k] = a; break;
+      case kStx: mem[i.k] = x; break;
+      case kAlu: {
+        const uint32_t src = (i.code & kX) ? x : i.k;
+        switch (i.code & 0xf0) {
+          case kAdd: a += src; break;
+          case kSub: a -= src; break;
+          case kMul: a *= src; break;
+          case kDiv: if (src == 0) return 0u; a /= src; break;
+          case kMod: if (src == 0) return 0u; a %= src; break;
+          case kOr: a |= src; break;
+          case kAnd: a &= src; break;
+          case kXor: a ^= src; break;
+          case kLsh: a <<= (src & 31); break;
+          case kRsh: a >>= (src & 31); break;
+          case kNeg: a = 0u - a; break;
+        }
+        break;
+      }
+      case kJmp: {
+        if ((i.code & 0xf0) == kJa) {
+          pc += i.k;
+          break;
+        }
+        const uint32_t src = (i.code & kX) ? x : i.k;
+        bool t = false;
+        switch (i.code & 0xf0) {
+          case kJeq: t = a == src; break;
+          case kJgt: t = a > src; break;
+          case kJge: t = a >= src; break;
+          case kJset: t = (a & src) != 0; break;
+        }
+        pc += t ? i.jt : i.jf;
+        break;
+      }
+      case kRet:
+        return (i.code & 0x18) == kA ? a : i.k;
+      case kMisc:
+        if ((i.code & 0xf8) == kTxa) a = x;
+        else x = a;
+        break;
+    }
+  }
+  return 0u;  // not reached: the checked program ends with a return
+}
+
 class BpfMatch : public Match {
  public:
   using Match::Match;
@@ -215,6 +342,18 @@ class BpfMatch : public Match {
       if (!why.empty()) return Status::Error("the kernel refuses the program: " + why);
     }
     return {};
+  }
+
+  // xt_bpf.c bpf_mt: the classic program run on the skb (data at the IP
+  // header), matching when it returns non-zero.  See RunClassic.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    if (given_.Has(kPinned))
+      return ev2::Unknown(ctx, "-m bpf --object-pinned runs an eBPF program from the bpf "
+                               "filesystem, which iptsim cannot see");
+    std::string why;
+    std::optional<uint32_t> r = RunClassic(program_, v, &why);
+    if (!r) return ev2::Unknown(ctx, "-m bpf: " + why);
+    return ToTri(*r != 0);
   }
 
   void Save(std::string& out, const SaveContext&) const override {

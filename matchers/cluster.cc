@@ -13,10 +13,15 @@
 //   --cluster-total-nodes N --cluster-hash-seed 0x%08x; as with iptables, a
 //   saved mask above 32 (local node 7 and up) does not load back.
 // Example: -m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0xdeadbeef
+// Evaluation: yes (the multicast-to-host pkt_type change is not modelled: nothing shows it)
 #include <cstdio>
+#include <cstring>
+
+#include "engine/nat.h"
 
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -95,6 +100,19 @@ class ClusterMatch : public Match {
     SaveOpt(out, "cluster-hash-seed", Hex8(hash_seed));
   }
   bool invert() const { return invert_; }
+
+  // xt_cluster_mt: the bucket of the connection's original source address
+  // (there are no master connections in iptsim).
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    if (!ctx.ct || !ctx.ct->entry) return Tri::kFalse;
+    const CtTuple& t = ctx.ct->entry->tuple[kCtOriginal];
+    uint32_t w[4];
+    memcpy(w, t.src.b.data(), 16);
+    uint32_t hash = t.family == Family::kIPv4 ? KernelJhash1Word(w[0], hash_seed)
+                                               : KernelJhash2(w, 4, hash_seed);
+    uint32_t bucket = static_cast<uint32_t>((uint64_t{hash} * total_nodes) >> 32);
+    return ToTri((((1ull << bucket) & node_mask) != 0) != invert_);
+  }
 
   uint32_t total_nodes = 0, node_mask = 0, hash_seed = 0;
 

@@ -9,6 +9,7 @@
 //   in iptables).  All three options are mandatory; FROM > TO is refused; no
 //   table or hook restriction.  Saved as FROM alone when TO is 0 or unlimited.
 // Example: -m connbytes --connbytes 10000: --connbytes-dir both --connbytes-mode bytes
+// Evaluation: yes (the counters of the run's connection table)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -85,6 +86,28 @@ class ConnbytesMatch : public Match {
   }
 
   // The kernel's representation: from > to means "outside to..from".
+  // connbytes_mt: the entry's accounting (the current packet included: it
+  // was counted in nf_conntrack_in).
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    if (!ctx.ct || !ctx.ct->entry) return Tri::kFalse;
+    const ConntrackEntry& e = *ctx.ct->entry;
+    auto sum = [&](const uint64_t* c) {
+      return dir == kOriginal ? c[kCtOriginal] : dir == kReply ? c[kCtReply]
+                                                               : c[kCtOriginal] + c[kCtReply];
+    };
+    uint64_t what = 0;
+    if (mode == kPackets) {
+      what = sum(e.packets);
+    } else if (mode == kBytes) {
+      what = sum(e.bytes);
+    } else {
+      uint64_t pkts = sum(e.packets);
+      if (pkts) what = sum(e.bytes) / pkts;
+    }
+    if (to >= from) return ToTri(what <= to && what >= from);
+    return ToTri(what < to || what > from);
+  }
+
   uint64_t from = 0, to = UINT64_MAX;
   Mode mode = kPackets;
   Dir dir = kOriginal;

@@ -1,7 +1,8 @@
 // Extension: connlabel (match, IPv4 IPv6)
 // Synopsis: -m connlabel [!] --label BIT [--set]
 // Semantics: tests (and with --set first sets) bit BIT (0..127) of the
-//   connection's label bitmap; never matches an untracked packet.  --label is
+//   connection's label bitmap; a packet without an entry (untracked,
+//   invalid) matches only '! --label'.  --label is
 //   mandatory.  iptables also accepts a label NAME, looked up in
 //   /etc/xtables/connlabel.conf on the machine running iptables; iptsim does
 //   not read that file (a ruleset must mean the same everywhere), so it takes
@@ -9,6 +10,7 @@
 //   above 127.  Saved as iptables 1.8.13 prints a bit without a name:
 //   --label "BIT".
 // Example: -m connlabel --label 40 --set
+// Evaluation: yes
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -52,6 +54,19 @@ class ConnlabelMatch : public Match {
     if (set) SaveOpt(out, "set");
   }
   bool invert() const { return invert_; }
+
+  // connlabel_mt: without an entry the result is the inversion flag.
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    if (!ctx.ct || !ctx.ct->entry) return ToTri(invert_);
+    auto& labels = ctx.ct->entry->labels;
+    const uint8_t bitmask = static_cast<uint8_t>(1u << (bit % 8));
+    if (labels[bit / 8] & bitmask) return ToTri(!invert_);
+    if (set) {
+      labels[bit / 8] |= bitmask;
+      return ToTri(!invert_);
+    }
+    return ToTri(invert_);
+  }
 
   uint16_t bit = 0;
   bool set = false;  // --set: set the bit before testing it

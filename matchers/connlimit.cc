@@ -9,6 +9,10 @@
 //   saddr and daddr, exclude each other.  No table or hook restriction.
 //   Saved with the mask and --connlimit-saddr/--connlimit-daddr always shown.
 // Example: -p tcp --syn -m connlimit --connlimit-above 10 --connlimit-mask 24
+// Evaluation: yes (the connections of this run that reached the rule)
+#include <vector>
+
+#include "engine/run_state.h"
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -82,6 +86,62 @@ class ConnlimitMatch : public Match {
     int len = mask_len >= 0 ? mask_len : (ctx.family == Family::kIPv4 ? 32 : 128);
     SaveOpt(out, "connlimit-mask", std::to_string(len));
     SaveOpt(out, daddr ? "connlimit-daddr" : "connlimit-saddr");
+  }
+
+  // xt_connlimit / nf_conncount: the rule keeps the connections it has
+  // seen, grouped by masked address; one that is gone from the table or
+  // closed (TCP TIME_WAIT, CLOSE) is no longer counted.
+  struct Seen : ExtState {
+    struct Item {
+      IpAddr key;
+      CtTuple tuple;
+      uint16_t zone;
+    };
+    std::vector<Item> items;
+  };
+  Tri Evaluate(const PacketView& view, EvalContext& ctx) const override {
+    if (!ctx.run) {
+      ctx.unknown_reason = "-m connlimit counts the run's connections: no run state";
+      return Tri::kUnknown;
+    }
+    CtTuple tuple;
+    uint16_t zone = 0;
+    const ConntrackEntry* own = ctx.ct ? ctx.ct->entry : nullptr;
+    if (own) {
+      tuple = own->tuple[kCtOriginal];
+      zone = own->zone;
+    } else if (!PacketTuple(view, &tuple)) {
+      ctx.hotdrop = true;
+      return Tri::kFalse;
+    }
+    IpAddr key = daddr ? view.dst() : view.src();
+    const IpAddr mask = PrefixMask(ctx.family, mask_len);
+    for (int i = 0; i < 16; ++i) key.b[i] &= mask.b[i];
+    Seen& seen = ctx.run->For<Seen>(this);
+    ConntrackTable* table = ctx.ct ? ctx.ct->table : nullptr;
+    const double now = ctx.ct && ctx.ct->packet ? ctx.ct->packet->now() : 0;
+    uint32_t count = 0;
+    bool present = false;
+    std::vector<Seen::Item> kept;
+    for (const Seen::Item& it : seen.items) {
+      bool same = it.tuple == tuple && it.zone == zone;
+      if (!same && table) {
+        CtDir d;
+        const ConntrackEntry* e = table->Find(it.tuple, it.zone, now, &d);
+        if (!e || (e->tuple[kCtOriginal].proto == 6 &&
+                   (e->tcp_state == TcpCtState::kTimeWait || e->tcp_state == TcpCtState::kClose)))
+          continue;  // gone or closed: evicted
+      }
+      kept.push_back(it);
+      if (same) present = true;
+      if (it.key == key) ++count;
+    }
+    if (!present) {
+      kept.push_back({key, tuple, zone});
+      ++count;
+    }
+    seen.items = std::move(kept);
+    return ToTri((count > limit) != upto);
   }
 
   uint32_t limit = 0;

@@ -4,6 +4,7 @@
 //   (MASK defaults to 0xffffffff); never matches an untracked packet, even
 //   inverted.  --mark is mandatory; no table or hook restriction.
 // Example: -m connmark --mark 0x1/0xff
+// Evaluation: yes
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -36,6 +37,13 @@ class ConnmarkMatch : public Match {
     SaveOpt(out, "mark", v, invert_);
   }
   bool invert() const { return invert_; }
+
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    // connmark_mt: no entry (untracked, invalid) never matches, not even
+    // inverted.
+    if (!ctx.ct || !ctx.ct->entry) return Tri::kFalse;
+    return ToTri(((ctx.ct->entry->mark & mask) == mark) ^ invert_);
+  }
 
   uint32_t mark = 0, mask = 0xffffffff;
 

@@ -19,6 +19,7 @@
 //   option list.  Saved with --ctproto as a number and states/statuses in
 //   iptables' order.
 // Example: -m conntrack --ctstate RELATED,ESTABLISHED
+// Evaluation: partial: unknown for --ctexpire on a connection's first packet (the kernel's value depends on its jiffies)
 #include <cctype>
 
 #include "matchers/ct_common.h"
@@ -197,6 +198,57 @@ class ConntrackMatch : public Match {
     }
     if (given[kExpire]) SaveOpt(out, "ctexpire", RangeText(expire), inverted[kExpire]);
     if (given[kDir]) SaveOpt(out, "ctdir", std::string_view(reply_dir ? "REPLY" : "ORIGINAL"));
+  }
+
+  // conntrack_mt (revision 3).
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    const CtRef* ct = ctx.ct;
+    const ConntrackEntry* e = ct ? ct->entry : nullptr;
+    if (given[kState]) {
+      uint32_t bits = CtStateOf(ctx, kCtUntracked);
+      if (e) {
+        if (e->status & ips::kSrcNat) bits |= kCtSnat;
+        if (e->status & ips::kDstNat) bits |= kCtDnat;
+      }
+      if (((state_mask & bits) != 0) == inverted[kState]) return Tri::kFalse;
+    }
+    // Without an entry only --ctstate can match.
+    if (!e) return ToTri(given[kState]);
+    if (given[kDir] && (ct->dir() == kCtReply) != reply_dir) return Tri::kFalse;
+    const CtTuple* tuples = e->tuple;
+    const IpAddr* which[4] = {&tuples[kCtOriginal].src, &tuples[kCtOriginal].dst,
+                              &tuples[kCtReply].src, &tuples[kCtReply].dst};
+    for (int i = 0; i < 4; ++i) {
+      if (!given[kOrigSrc + i]) continue;
+      bool eq = true;
+      for (int b = 0; b < 16; ++b)
+        eq = eq && ((which[i]->b[b] & addr[i].mask.b[b]) == (addr[i].addr.b[b] & addr[i].mask.b[b]));
+      if (eq == inverted[kOrigSrc + i]) return Tri::kFalse;
+    }
+    if (given[kProto] && (tuples[kCtOriginal].proto == l4proto) == inverted[kProto])
+      return Tri::kFalse;
+    const uint16_t ports[4] = {tuples[kCtOriginal].sport, tuples[kCtOriginal].dport,
+                               tuples[kCtReply].sport, tuples[kCtReply].dport};
+    for (int i = 0; i < 4; ++i) {
+      if (!given[kOrigSrcPort + i]) continue;
+      bool in = ports[i] >= port[i].lo && ports[i] <= port[i].hi;
+      if (in == inverted[kOrigSrcPort + i]) return Tri::kFalse;
+    }
+    if (given[kStatus] && ((status_mask & e->status) != 0) == inverted[kStatus]) return Tri::kFalse;
+    if (given[kExpire]) {
+      if (!e->confirmed()) {
+        // nf_ct_expires of an unconfirmed entry subtracts jiffies from a
+        // relative timeout: the result depends on the host's uptime.
+        ctx.unknown_reason =
+            "--ctexpire on a connection's first packet (unconfirmed entry): the kernel's "
+            "answer depends on its jiffies counter";
+        return Tri::kUnknown;
+      }
+      uint32_t left = ct->packet ? e->ExpiresIn(ct->packet->now()) : 0;
+      bool in = left >= expire.lo && left <= expire.hi;
+      if (in == inverted[kExpire]) return Tri::kFalse;
+    }
+    return Tri::kTrue;
   }
 
   // Parsed values; an option counts only when given[] is set.

@@ -221,4 +221,12 @@ Status OnlyOnce(bool* seen, std::string_view option) {
   return {};
 }
 
+uint32_t CtStateOf(const EvalContext& ctx, uint32_t untracked_bit) {
+  const CtRef* ct = ctx.ct;
+  if (!ct) return 1;
+  if (ct->untracked) return untracked_bit;
+  if (!ct->entry) return 1;
+  return 1u << (static_cast<unsigned>(ct->info) % 3 + 1);
+}
+
 }  // namespace iptsim

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "engine/netaddr.h"
+#include "engine/conntrack.h"
 #include "matchers/extension.h"
 
 namespace iptsim {
@@ -61,6 +62,13 @@ bool ParseNameList(std::string_view text, std::span<const NamedBit> names, uint3
 std::string EmptyItem(std::string_view what, std::string_view list);
 // The names whose bits are in `mask`, comma-separated, in the order of `order`.
 std::string NameListText(uint32_t mask, std::span<const NamedBit> order);
+
+// The packet's conntrack state as xt_conntrack / xt_state number it
+// (XT_CONNTRACK_STATE_BIT): INVALID 1 (no entry; also before conntrack ran,
+// e.g. in the raw table, and when conntrack is off), ESTABLISHED 2, RELATED
+// 4, NEW 8; `untracked_bit` for an untracked packet (conntrack: 1 << 8,
+// state: 1 << 6).
+uint32_t CtStateOf(const EvalContext& ctx, uint32_t untracked_bit);
 
 // Shared "given twice" refusal: iptables' option framework lets every option
 // of these extensions appear once.

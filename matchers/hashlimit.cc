@@ -18,7 +18,16 @@
 //   largest exact unit, the burst always (packets) or when given (bytes),
 //   and the expiry only when it differs from the rate's unit.
 // Example: -m hashlimit --hashlimit-upto 50/sec --hashlimit-burst 100 --hashlimit-mode srcip --hashlimit-name perip
+// Evaluation: yes (per-flow buckets shared by name across the packets of a run, against their --time: the kernel's revision-3 arithmetic at HZ 250, packets and bytes, --hashlimit-rate-match; the table's settings come from the first rule using it in the run; unknown when an expired entry's garbage collection, or the kernel's default table size, would decide)
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "engine/run_state.h"
 #include "matchers/misc_util.h"
+#include "matchers/run_clock.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -84,6 +93,51 @@ uint64_t UnitFactor(char c) {
   if (c == 'k') return 1024;
   return 1;
 }
+
+// The kernel's constants at HZ 250 (run_clock.h), revision 3:
+// CREDITS_PER_JIFFY is the power of two below 2^64 / (HZ * 86400),
+// CREDITS_PER_JIFFY_BYTES the one below 2^32 / HZ.
+constexpr uint64_t kCreditsPerJiffy = 1ull << 39;
+constexpr uint64_t kCreditsPerJiffyBytes = 1ull << 24;
+constexpr uint64_t kBytesCap = kCreditsPerJiffyBytes * run_clock::kHz;
+static_assert(kCreditsPerJiffy <= ~0ull / (run_clock::kHz * 86400) &&
+              kCreditsPerJiffy * 2 > ~0ull / (run_clock::kHz * 86400));
+static_assert(kCreditsPerJiffyBytes <= 0xffffffffull / run_clock::kHz &&
+              kCreditsPerJiffyBytes * 2 > 0xffffffffull / run_clock::kHz);
+
+// user2credits (revision >= 2): HZ * CREDITS_PER_JIFFY exceeds the scale,
+// so the kernel multiplies by the integer quotient.
+uint64_t UserToCredits(uint64_t user) {
+  return user * ((run_clock::kHz * kCreditsPerJiffy) / kScale);
+}
+uint32_t UserToCreditsByte(uint32_t user) {
+  return static_cast<uint32_t>((uint64_t{user} * run_clock::kHz * kCreditsPerJiffyBytes) >> 32);
+}
+
+// One flow's bucket (dsthash_ent.rateinfo, with its expiry).
+struct HlBucket {
+  int64_t prev = 0, expires = 0;
+  uint64_t credit = 0, credit_cap = 0, cost = 0;                  // token bucket
+  uint32_t interval = 0;                                          // rate-match
+  bool prev_window = false;
+  uint64_t current_rate = 0, rate = 0;
+  int64_t burst = 0;
+  bool operator==(const HlBucket&) const = default;
+};
+// The flow: destination address, source address, source and destination
+// port, as dsthash_dst (fields outside the mode are zero).
+using HlKey = std::array<uint8_t, 36>;
+
+class HashlimitMatch;
+// A table (--hashlimit-name), shared by the rules naming it for the run.
+// Each entry lists the ways it may be: an entry whose expiry passed may or
+// may not have been freed by the kernel's garbage collector (deferrable
+// work, run every gcinterval ms at an unknown phase) - nullopt is "freed".
+struct HlTable : ExtState {
+  const HashlimitMatch* cfg = nullptr;
+  int64_t last = 0;
+  std::map<HlKey, std::vector<std::optional<HlBucket>>> entries;
+};
 
 class HashlimitMatch : public Match {
  public:
@@ -251,6 +305,62 @@ class HashlimitMatch : public Match {
     }
   }
 
+  // xt_hashlimit.c hashlimit_mt_common, revision 3, HZ 250 (run_clock.h).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    HlTable fresh_table;
+    HlTable& t = ctx.run ? ctx.run->Named<HlTable>("hashlimit", name_) : fresh_table;
+    if (!t.cfg) t.cfg = this;  // the table's settings: the first rule using it
+    const HashlimitMatch& cfg = *t.cfg;
+    int64_t now = run_clock::Jiffies(v.pkt->time);
+    if (now < t.last) return run_clock::TimeBackwards(ctx);
+    t.last = now;
+
+    HlKey key;
+    if (!cfg.FlowKey(v, &key)) {
+      ctx.hotdrop = true;  // the ports cannot be read: the kernel drops the packet
+      return Tri::kFalse;
+    }
+    auto found = t.entries.find(key);
+    if (found == t.entries.end()) {
+      if (Tri full = cfg.TableFull(t, ctx); full != Tri::kFalse) {
+        if (full == Tri::kTrue) ctx.hotdrop = true;  // dsthash_alloc_init fails: hotdrop
+        return full == Tri::kTrue ? Tri::kFalse : Tri::kUnknown;
+      }
+      found = t.entries.emplace(key, std::vector<std::optional<HlBucket>>{std::nullopt}).first;
+    }
+    // Each way the entry may be (see HlTable), and for an expired one both
+    // "still there" and "collected": every way must give the same answer.
+    std::vector<std::optional<HlBucket>> next;
+    std::optional<bool> result;
+    bool differs = false;
+    for (const std::optional<HlBucket>& alt : found->second) {
+      for (int way = 0; way < 2; ++way) {
+        HlBucket b;
+        if (way == 0) {
+          if (!alt) continue;
+          b = *alt;  // found: refill since the last packet
+          b.expires = now + run_clock::MsecsToJiffies(cfg.expire_);
+          cfg.Recalc(b, now);
+        } else {
+          if (alt && now < alt->expires) continue;  // not expired: not collected
+          b = cfg.Init(now);
+        }
+        bool r = Decide(b, v);
+        if (result && *result != r) differs = true;
+        result = r;
+        if (std::find(next.begin(), next.end(), std::optional<HlBucket>(b)) == next.end())
+          next.push_back(b);
+      }
+    }
+    if (differs)
+      return ev2::Unknown(ctx, "-m hashlimit --hashlimit-name " + name_ +
+                                   ": the flow's entry has expired, and whether the kernel's "
+                                   "garbage collector (deferrable work) removed it yet decides "
+                                   "the match");
+    found->second = std::move(next);
+    return ToTri(*result);
+  }
+
   const std::string& name() const { return name_; }
   uint32_t mode() const { return mode_; }
   uint64_t avg() const { return avg_; }      // period (packets) or cost (bytes)
@@ -355,6 +465,153 @@ class HashlimitMatch : public Match {
   uint32_t srcmask_ = 0, dstmask_ = 0, interval_ = 0;
   uint64_t unit_secs_ = 1;  // the rate's unit (udata->mult): default expiry and rate-match
   bool masks_set_ = false;
+
+  // The flow (hashlimit_init_dst): the fields of the table's mode, masked.
+  // False when the ports cannot be read (the kernel's hotdrop).
+  bool FlowKey(const PacketView& v, HlKey* key) const {
+    key->fill(0);
+    const bool v4 = v.pkt->family == Family::kIPv4;
+    auto put = [&](size_t at, IpAddr a, uint32_t len) {
+      IpAddr m = PrefixMask(v.pkt->family, static_cast<int>(len));
+      for (size_t i = 0; i < 16; ++i) (*key)[at + i] = a.b[i] & m.b[i];
+    };
+    if (mode_ & kHashDip) put(0, v.dst(), dstmask_);
+    if (mode_ & kHashSip) put(16, v.src(), srcmask_);
+    if (!(mode_ & (kHashDpt | kHashSpt))) return true;
+    if (!v4 && !v.l4proto_found && !(v.is_fragment && v.fragoff)) return false;
+    // IPv6: ipv6_skip_exthdr stops at the fragment header of a later
+    // fragment, so the "protocol" is 44 and there are no ports.
+    const uint8_t proto = !v4 && v.is_fragment && v.fragoff ? 44 : v.l4proto;
+    int poff;
+    switch (proto) {
+      case 6: case 17: case 33: case 50: case 132: case 136: poff = 0; break;
+      case 51: poff = 4; break;
+      default: poff = -1;
+    }
+    uint8_t ports[4] = {0, 0, 0, 0};
+    if (poff >= 0) {
+      size_t at = static_cast<size_t>(v.thoff) + static_cast<size_t>(poff);
+      if (at + 4 > v.size()) return false;
+      std::copy(v.data() + at, v.data() + at + 4, ports);
+    }
+    if (mode_ & kHashSpt) std::copy(ports, ports + 2, key->begin() + 32);
+    if (mode_ & kHashDpt) std::copy(ports + 2, ports + 4, key->begin() + 34);
+    return true;
+  }
+
+  // A new entry: kTrue when the table is full (htable-max), kUnknown when
+  // that depends on what the inputs do not give (the kernel's default table
+  // size follows its memory; expired entries the collector may have freed).
+  Tri TableFull(const HlTable& t, EvalContext& ctx) const {
+    size_t certain = 0, possible = t.entries.size();
+    for (const auto& [k, alts] : t.entries)
+      if (std::all_of(alts.begin(), alts.end(), [](const auto& a) { return a.has_value(); }))
+        ++certain;
+    // htable_create: size 0 means one from the memory size (16..8192 for
+    // more than 1 GiB... in any case at least 16); max 0 means 8 * size, and
+    // a max below size is raised to size.
+    std::optional<uint64_t> max;
+    uint64_t least;
+    if (size_) {
+      max = max_ ? std::max<uint64_t>(max_, size_) : 8ull * size_;
+      least = *max;
+    } else {
+      if (max_ >= 8192) max = max_;
+      least = max_ ? std::max<uint64_t>(max_, 16) : 128;
+    }
+    if (possible < least) return Tri::kFalse;
+    if (max && certain >= *max) return Tri::kTrue;
+    if (max && possible < *max) return Tri::kFalse;
+    return ev2::Unknown(ctx, "-m hashlimit --hashlimit-name " + name_ +
+                                 ": a new entry may exceed the table's maximum size (give "
+                                 "--hashlimit-htable-size and --hashlimit-htable-max)");
+  }
+
+  // rateinfo_init.
+  HlBucket Init(int64_t now) const {
+    HlBucket b;
+    b.prev = now;
+    b.expires = now + run_clock::MsecsToJiffies(expire_);
+    if (mode_ & kRateMatchBit) {
+      if (mode_ & kBytes) {
+        uint32_t user = static_cast<uint32_t>(avg_);
+        uint64_t r = user ? 0xffffffffULL / user : 0xffffffffULL;
+        b.rate = (r - 1) << 4;  // user2rate_bytes
+        b.burst = static_cast<int64_t>(burst_ ? burst_ * b.rate : b.rate);
+      } else {
+        b.rate = avg_ ? kScale / avg_ : 0;  // user2rate
+        b.burst = static_cast<int64_t>(burst_ + b.rate);
+      }
+      b.interval = interval_;
+    } else if (mode_ & kBytes) {
+      b.credit = kBytesCap;
+      b.cost = UserToCreditsByte(static_cast<uint32_t>(avg_));
+      b.credit_cap = burst_;
+    } else {
+      b.credit = UserToCredits(avg_ * burst_);
+      b.cost = UserToCredits(avg_);
+      b.credit_cap = b.credit;
+    }
+    return b;
+  }
+
+  // rateinfo_recalc.
+  void Recalc(HlBucket& b, int64_t now) const {
+    uint64_t delta = static_cast<uint64_t>(now - b.prev);
+    if (delta == 0) return;
+    if (mode_ & kRateMatchBit) {
+      uint64_t interval = uint64_t{b.interval} * run_clock::kHz;
+      if (delta < interval) return;
+      b.prev = now;
+      b.prev_window = b.current_rate * interval > delta * b.rate;
+      b.current_rate = 0;
+      return;
+    }
+    b.prev = now;
+    uint64_t cap;
+    if (mode_ & kBytes) {
+      uint64_t before = b.credit;
+      b.credit += kCreditsPerJiffyBytes * delta;
+      cap = kBytesCap;
+      if (before >= b.credit) {  // overflow
+        b.credit = cap;
+        return;
+      }
+    } else {
+      b.credit += delta * kCreditsPerJiffy;
+      cap = b.credit_cap;
+    }
+    if (b.credit > cap) b.credit = cap;
+  }
+
+  // The verdict of this rule (its own mode: invert, rate-match, bytes) on
+  // the refreshed bucket, paying the cost.
+  bool Decide(HlBucket& b, const PacketView& v) const {
+    const bool invert = mode_ & kInvert;
+    const uint64_t len = v.size();
+    if (mode_ & kRateMatchBit) {
+      b.current_rate += (mode_ & kBytes) ? len : 1;
+      return (!b.prev_window && b.current_rate <= static_cast<uint64_t>(b.burst)) != invert;
+    }
+    uint64_t cost;
+    if (mode_ & kBytes) {
+      // hashlimit_byte_cost
+      uint64_t tmp = ((len >> 4) + 1) * b.cost;
+      if (tmp > kBytesCap) tmp = kBytesCap;
+      if (b.credit < tmp && b.credit_cap) {
+        --b.credit_cap;
+        b.credit = kBytesCap;
+      }
+      cost = static_cast<uint32_t>(tmp);
+    } else {
+      cost = b.cost;
+    }
+    if (b.credit >= cost) {
+      b.credit -= cost;
+      return !invert;
+    }
+    return invert;
+  }
 
   // The default masks depend on the family, known only when parsing.
   void InitMasks(Family f) {

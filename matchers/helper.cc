@@ -7,6 +7,7 @@
 //   to 29 as iptables does.  --helper is mandatory; no table or hook
 //   restriction.
 // Example: -p tcp -m helper --helper ftp
+// Evaluation: yes (no connection is an expected one: iptsim runs no helper, so only '! --helper' matches)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -35,6 +36,11 @@ class HelperMatch : public Match {
     SaveOpt(out, "helper", SaveString(name), invert_);
   }
   bool invert() const { return invert_; }
+
+  // helper_mt looks at the helper of the connection's master: only expected
+  // connections have one, and iptsim creates no expectations (CT --helper
+  // only names a helper), so the result is the inversion flag.
+  Tri Evaluate(const PacketView&, EvalContext&) const override { return ToTri(invert_); }
 
   std::string name;
 

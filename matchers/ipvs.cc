@@ -10,6 +10,7 @@
 //   cannot be combined with the others.  No table or hook restriction.  Saved
 //   with --vproto as a number, ports as numbers, --ipvs only when alone.
 // Example: -m ipvs --vaddr 192.0.2.10 --vport 80 --vmethod MASQ
+// Evaluation: yes (iptsim models no IPVS: no packet belongs to an IPVS connection, so only "! --ipvs" matches)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -88,6 +89,17 @@ class IpvsMatch : public Match {
     if (others && given[kIpvs] && inverted[kIpvs])
       return Status::Error("'! --ipvs' cannot be combined with other options (they imply --ipvs)");
     return {};
+  }
+
+  // xt_ipvs.c ipvs_mt: iptsim models no IPVS, so no packet has
+  // skb->ipvs_property.  --ipvs alone: the property XOR its '!' (so
+  // "! --ipvs" always matches); any other option needs an IPVS connection:
+  // no match.
+  Tri Evaluate(const PacketView&, EvalContext&) const override {
+    bool others = false;
+    for (int o = kVproto; o < kN; ++o) others |= given[o];
+    if (!others) return ToTri(inverted[kIpvs]);
+    return Tri::kFalse;
   }
 
   void Save(std::string& out, const SaveContext& ctx) const override {

@@ -9,8 +9,10 @@
 //   default burst.  Saved as "--limit N/sec|min|hour|day", the burst only
 //   when it is not 5.
 // Example: -m limit --limit 10/minute --limit-burst 20
-// Evaluation: yes (the first packet against a full bucket)
+// Evaluation: yes (the rule's bucket across the packets of a run, against their --time: kernel credit arithmetic at HZ 250, the ruleset loaded at time 0)
+#include "engine/run_state.h"
 #include "matchers/misc_util.h"
+#include "matchers/run_clock.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev2.h"
 
@@ -23,6 +25,16 @@ enum { kLimit, kBurst };
 constexpr uint32_t kScale = 10000;        // XT_LIMIT_SCALE
 constexpr uint32_t kDefaultBurst = 5;     // XT_LIMIT_BURST
 constexpr uint32_t kHzCreditsPerJiffy = 32000;  // HZ * CREDITS_PER_JIFFY for HZ 250 and 1000
+// CREDITS_PER_JIFFY at HZ 250: the power of two below 0xffffffff / (HZ * 86400).
+constexpr uint32_t kCreditsPerJiffy = 128;
+static_assert(kCreditsPerJiffy * run_clock::kHz == kHzCreditsPerJiffy);
+
+// The rule's bucket (xt_limit_priv).
+struct Bucket : ExtState {
+  bool started = false;
+  int64_t prev = 0;  // jiffies of the previous packet
+  uint32_t credit = 0;
+};
 
 // The kernel's user2credits(), in its own 32-bit arithmetic.
 uint32_t UserToCredits(uint32_t user) {
@@ -65,13 +77,34 @@ class LimitMatch : public Match {
     return {};
   }
 
-  // xt_limit.c limit_mt: the bucket starts full (limit_mt_check: credit =
-  // credit_cap = user2credits(avg * burst)); time since the rule was loaded
-  // only adds credit up to that cap.  A packet matches when credit >= cost =
-  // user2credits(avg).  One run is one packet: the first the rule sees.
-  Tri Evaluate(const PacketView&, EvalContext&) const override {
-    uint32_t credit = UserToCredits(avg_ * burst_);  // no overflow: limit_mt_check
-    return ToTri(credit >= UserToCredits(avg_));
+  // xt_limit.c limit_mt.  The bucket belongs to the rule and starts full
+  // when the rule is loaded (time 0, matchers/run_clock.h): credit =
+  // credit_cap = user2credits(avg * burst), cost = user2credits(avg).  A
+  // packet first adds the jiffies since the previous packet times
+  // CREDITS_PER_JIFFY, summed in 32 bits as the kernel does (so a gap of
+  // 2^25 jiffies, about 37 hours, wraps), capped at credit_cap; it matches
+  // and pays `cost` when credit >= cost.  A lone evaluation starts full at
+  // the packet's time.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    Bucket fresh;
+    Bucket& b = ctx.run ? ctx.run->For<Bucket>(this) : fresh;
+    const uint32_t cap = UserToCredits(avg_ * burst_);  // no overflow: limit_mt_check
+    const uint32_t cost = UserToCredits(avg_);
+    int64_t now = run_clock::Jiffies(v.pkt->time);
+    if (!b.started) {
+      b.started = true;
+      b.credit = cap;
+      b.prev = ctx.run ? 0 : now;
+    }
+    if (now < b.prev) return run_clock::TimeBackwards(ctx);
+    uint32_t increase = static_cast<uint32_t>(static_cast<uint64_t>(now - b.prev) * kCreditsPerJiffy);
+    b.prev = now;
+    uint32_t credit = b.credit + increase;
+    if (credit > cap) credit = cap;
+    bool ok = credit >= cost;
+    if (ok) credit -= cost;
+    b.credit = credit;
+    return ToTri(ok);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "limit", FormatRate(avg_, kScale));

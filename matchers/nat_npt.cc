@@ -1,5 +1,9 @@
 #include "matchers/nat_npt.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "matchers/eval_util_ev2.h"
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
 
@@ -55,6 +59,82 @@ void NptTarget::Save(std::string& out, const SaveContext& ctx) const {
     SaveOpt(out, "src-pfx", FormatIpAddr(ctx.family, src_pfx_) + "/" + std::to_string(src_len_));
   if (dst_len_)
     SaveOpt(out, "dst-pfx", FormatIpAddr(ctx.family, dst_pfx_) + "/" + std::to_string(dst_len_));
+}
+
+}  // namespace iptsim
+
+namespace iptsim {
+namespace {
+
+// One's complement 16-bit addition (the order of the bytes does not matter
+// to it, so network-order words give the kernel's result).
+uint16_t OnesAdd(uint16_t a, uint16_t b) {
+  uint32_t s = uint32_t{a} + b;
+  return static_cast<uint16_t>((s & 0xffff) + (s >> 16));
+}
+uint16_t OnesSum(const IpAddr& a) {
+  uint16_t s = 0;
+  for (int i = 0; i < 16; i += 2) s = OnesAdd(s, static_cast<uint16_t>(a.b[i] << 8 | a.b[i + 1]));
+  return s;
+}
+
+}  // namespace
+
+// ip6t_npt_map_pfx: the first max(src, dst) prefix bits of the address
+// become --dst-pfx's, then one 16-bit word of the interface identifier
+// (the 4th word for prefixes up to /48, else the first of words 5..8 that
+// is not 0xffff) gets the adjustment sum(src-pfx) - sum(dst-pfx) added in
+// one's complement, which keeps every checksum over the address valid
+// (0xffff becomes 0).  False when no word can take it.
+bool NptTarget::MapPrefix(uint8_t* addr) const {
+  const int len = std::max(src_len_, dst_len_);
+  for (int i = 0; i < len; i += 32) {
+    uint32_t mask = len - i >= 32 ? 0 : (1u << (i - len + 32)) - 1;
+    uint8_t* w = addr + i / 8;
+    uint32_t a = uint32_t{w[0]} << 24 | uint32_t{w[1]} << 16 | uint32_t{w[2]} << 8 | w[3];
+    const uint8_t* d = dst_pfx_.b.data() + i / 8;
+    uint32_t dv = uint32_t{d[0]} << 24 | uint32_t{d[1]} << 16 | uint32_t{d[2]} << 8 | d[3];
+    a = (a & mask) | (~mask & dv);
+    w[0] = static_cast<uint8_t>(a >> 24);
+    w[1] = static_cast<uint8_t>(a >> 16);
+    w[2] = static_cast<uint8_t>(a >> 8);
+    w[3] = static_cast<uint8_t>(a);
+  }
+  int idx = 3;
+  if (len > 48) {
+    for (idx = 4; idx < 8; ++idx)
+      if (ev2::Get16(addr + 2 * idx) != 0xffff) break;
+    if (idx == 8) return false;
+  }
+  const uint16_t adjustment = OnesAdd(OnesSum(src_pfx_), static_cast<uint16_t>(~OnesSum(dst_pfx_)));
+  uint16_t sum = OnesAdd(ev2::Get16(addr + 2 * idx), adjustment);
+  if (sum == 0xffff) sum = 0;
+  ev2::Put16(addr + 2 * idx, sum);
+  return true;
+}
+
+// SNPT maps the source address, DNPT the destination; a packet whose
+// address has no word to adjust is dropped (the kernel also sends an
+// ICMPv6 parameter problem, not simulated).  Then, for an ICMPv6 error
+// right after the IPv6 header, the embedded packet's destination (SNPT) or
+// source (DNPT) is mapped too when it lies in --src-pfx.  The rule
+// continues.
+TargetVerdict NptTarget::Apply(Packet& pkt, const PacketView&, EvalContext&) const {
+  const bool snat = info().name == "SNPT";
+  std::vector<uint8_t>& b = pkt.bytes;
+  if (b.size() < 40) return TargetVerdict::kContinue;
+  if (!MapPrefix(b.data() + (snat ? 8 : 24))) return TargetVerdict::kDrop;
+  // icmpv6_bounced_ipv6hdr: next header ICMPv6, an error type (< 128), the
+  // embedded header complete.
+  if (b[6] == 58 && b.size() >= 48 + 40 && b[40] < 128) {
+    uint8_t* inner = b.data() + 48 + (snat ? 24 : 8);
+    IpAddr have, want = PrefixMask(Family::kIPv6, src_len_);
+    std::copy(inner, inner + 16, have.b.begin());
+    bool in = true;
+    for (int i = 0; i < 16; ++i) in = in && (have.b[i] & want.b[i]) == src_pfx_.b[i];
+    if (in) MapPrefix(inner);
+  }
+  return TargetVerdict::kContinue;
 }
 
 }  // namespace iptsim

@@ -20,8 +20,11 @@ class NptTarget : public Target {
   Status Finish(const ParseContext& ctx) override;
   Status Check(const CheckContext& ctx) const override;
   void Save(std::string& out, const SaveContext& ctx) const override;
+  // ip6t_NPT.c ip6t_snpt_tg / ip6t_dnpt_tg.
+  TargetVerdict Apply(Packet& pkt, const PacketView& v, EvalContext& ctx) const override;
 
  private:
+  bool MapPrefix(uint8_t* addr) const;
   IpAddr src_pfx_, dst_pfx_;
   int src_len_ = 0, dst_len_ = 0;
   uint32_t seen_ = 0;

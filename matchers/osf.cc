@@ -7,8 +7,10 @@
 //   2 known only).  IPv4 only, needs -p tcp, and only in PREROUTING,
 //   INPUT and FORWARD (xt_osf).
 // Example: -p tcp -m osf --genre Linux --ttl 2
+// Evaluation: partial: false for packets without SYN (the kernel ignores '!'); a SYN is unknown (needs the fingerprints loaded with nfnl_osf; none loaded: --assume osf=false)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -40,6 +42,20 @@ class OsfMatch : public Match {
     if (!given_.Has(kGenre)) return Status::Error("'--genre GENRE' is required");
     return {};
   }
+  // xt_osf.c / nfnetlink_osf.c nf_osf_match: a packet whose TCP header
+  // (read right after the IP header) is cut off or has no SYN never matches
+  // - and the kernel ignores '!' (nothing reads XT_OSF_INVERT).  A SYN is
+  // compared with the fingerprints userspace loaded (nfnl_osf), which are
+  // not an input: unknown (none loaded, the kernel's default: false).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    const size_t ihl = v.size() >= 20 ? (v.data()[0] & 0x0f) * 4u : 0;
+    if (ihl == 0 || v.size() < ihl + 20) return Tri::kFalse;
+    if (!(v.data()[ihl + 13] & 0x02)) return Tri::kFalse;
+    return ev2::Unknown(ctx, "-m osf compares a SYN with the OS fingerprints loaded into the "
+                             "kernel (nfnl_osf), which iptsim does not have; with none loaded "
+                             "it never matches: --assume osf=false");
+  }
+
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "genre", genre_, invert_);  // printed as is
     if (given_.Has(kTtl)) SaveOpt(out, "ttl", std::to_string(ttl_));

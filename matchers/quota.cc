@@ -4,7 +4,8 @@
 //   packet's length) while the remaining quota covers the packet, then no
 //   longer; "!" matches once the quota is used up.  BYTES is 0..2^64-1.
 // Example: -m quota --quota 1000000
-// Evaluation: yes (the first packet against a fresh quota)
+// Evaluation: yes (the rule's quota is consumed across the packets of a run)
+#include "engine/run_state.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev2.h"
@@ -13,6 +14,12 @@ namespace iptsim {
 namespace {
 
 constexpr OptionSpec kOptions[] = {{"quota", 1, true}};
+
+// The rule's remaining quota (xt_quota_priv).
+struct Remaining : ExtState {
+  bool started = false;
+  uint64_t quota = 0;
+};
 
 class QuotaMatch : public Match {
  public:
@@ -30,9 +37,19 @@ class QuotaMatch : public Match {
   }
   // xt_quota.c quota_mt: the packet matches (and the quota shrinks) when the
   // remaining quota is at least skb->len (the whole IP datagram); otherwise
-  // the quota drops to 0.  One run is one packet: the quota is fresh.
-  Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    return ToTri((quota_ >= v.size()) != invert_);
+  // the quota drops to 0, so not even a smaller packet passes later.  The
+  // quota belongs to the rule and is consumed across the packets of a run
+  // (a lone evaluation starts from the full quota).
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    Remaining fresh;
+    Remaining& r = ctx.run ? ctx.run->For<Remaining>(this) : fresh;
+    if (!r.started) {
+      r.started = true;
+      r.quota = quota_;
+    }
+    bool ok = r.quota >= v.size();
+    r.quota = ok ? r.quota - v.size() : 0;
+    return ToTri(ok != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "quota", std::to_string(quota_), invert_);

@@ -7,7 +7,8 @@
 //   --invert matches the packets that fail.  The kernel allows it only in
 //   the raw and mangle tables and only in PREROUTING.
 // Example: -t raw -A PREROUTING -m rpfilter --invert -j DROP
-// Evaluation: partial: decided for packets from lo and from an unspecified source (the kernel's shortcuts); otherwise unknown (needs the routing table)
+// Evaluation: full with --host (the reverse-path FIB lookup in the host model; --validmark is moot: no policy routing); without it, decided for packets from lo and from an unspecified source (the kernel's shortcuts), otherwise unknown
+#include "engine/host.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev2.h"
@@ -35,7 +36,8 @@ class RpfilterMatch : public Match {
   // that came in on the loopback device (rpfilter_is_loopback: iptsim takes
   // the device named "lo"), for an IPv4 source in 0.0.0.0/8 sent to
   // 255.255.255.255 or 224.0.0.0/24, and for the IPv6 source ::; otherwise
-  // the answer is a FIB lookup of the source.
+  // the answer is a FIB lookup of the source: in the host model (--host),
+  // unknown without one.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     bool invert = given_.Has(3);
     const uint8_t* h = v.data();
@@ -51,8 +53,9 @@ class RpfilterMatch : public Match {
       for (int i = 8; i < 24; ++i) any = any && h[i] == 0;
       if (any) return ToTri(!invert);
     }
+    if (ctx.host) return ToTri(RpfilterLookup(*ctx.host, *v.pkt, loose(), accept_local(), validmark()) != invert);
     return ev2::Unknown(ctx, "-m rpfilter looks the source address up in the routing table, "
-                             "which iptsim does not model; decide with --assume "
+                             "which iptsim models only with --host FILE; decide with --assume "
                              "rpfilter=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -12,7 +12,8 @@
 //   (iptables asks ipset for it); a ruleset file cannot show ipsets, so
 //   existence is not checked here.  Saved in the order above.
 // Example: -m set --match-set blocklist src
-// Evaluation: partial: always unknown (needs the ipsets' contents)
+// Evaluation: yes, with --ipset FILE (ipset save format: engine/ipset.h, loader/ipset_file.h; timeouts ignored), else unknown
+#include "engine/ipset.h"
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
@@ -80,10 +81,34 @@ class SetMatch : public Match {
     return {};
   }
 
-  // xt_set.c set_match_v*: ip_set_test on the named set.
-  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return ev2::Unknown(ctx, "-m set needs the contents of the ipset, which iptsim does not "
-                             "model; decide with --assume set=true|false");
+  // xt_set.c set_match_v4: ip_set_test on the run's copy of the named set
+  // (engine/ipset.h: too few flags for the set's dimensions or another
+  // family: no match; the most specific element decides; a nomatch element
+  // does not match, --return-nomatch swaps the two for the types that have
+  // nomatch; counters are updated (unless ! --update-counters) and then
+  // compared), then '!' inverts.  Without --ipset: unknown.
+  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
+    IpsetDb* db = RunIpsets(ctx);
+    if (!db)
+      return ev2::Unknown(ctx, "-m set needs the contents of the ipset '" + set_.name +
+                                   "': give them with --ipset FILE (ipset save), or decide "
+                                   "with --assume set=true|false");
+    IpsetTestOptions opt;
+    opt.dim = set_.dim;
+    opt.src_bits = set_.src_bits;
+    opt.return_nomatch = return_nomatch_;
+    opt.update_counters = !skip_counters_;
+    auto cond = [](const Counter& c) {
+      IpsetCounterCond r;
+      r.op = static_cast<uint8_t>(c.op);  // same order: none eq ne lt gt
+      r.value = c.value;
+      return r;
+    };
+    opt.packets = cond(packets_);
+    opt.bytes = cond(bytes_);
+    IpsetTestResult r = IpsetTest(*db, set_.name, v, ctx, opt);
+    if (r.matched == Tri::kUnknown) return ev2::Unknown(ctx, "-m set: " + r.reason);
+    return Invert(r.matched, invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "match-set", set_.name + " " + set_.Flags(), invert_);

@@ -10,8 +10,10 @@
 //   variants of one field share a single value (the last one given wins, as
 //   in the kernel's struct).  Without options it matches any SRH.
 // Example: -m srh --srh-segs-left-gt 1 --srh-nsid 2001:db8::/64
+// Evaluation: yes (--srh-tag compares byte-swapped, as the kernel does on little-endian machines)
 #include <cstdio>
 
+#include "matchers/eval_util_ev1.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
 
@@ -111,6 +113,50 @@ class SrhMatch : public Match {
       SaveOpt(out, kOptions[o].name, v, invert_[o]);
     }
   }
+  // ip6t_srh.c srh1_mt6: the routing header (ipv6_find_hdr; none, or a
+  // chain cut short: no match), complete (its length within the packet),
+  // of type 4 with segments left <= last entry; then every given field
+  // compares (a test that fails, or succeeds under '!', ends in no match);
+  // the previous SID needs segments left < last entry, the next SID
+  // segments left > 0, and an SID cut off is no match.  --srh-tag: iptables
+  // stores the tag in host order and the kernel compares it with the
+  // header's network-order field, so on little-endian machines (x86, this
+  // model) the tag that matches is the byte-swapped one: --srh-tag 1792
+  // (0x0700) matches a header tag of 7 (checked against the kernel:
+  // scripts/kernel-check-runstate.sh).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    size_t off = 0;
+    if (ev1::FindIpv6Hdr(v, 43, &off) < 0) return Tri::kFalse;
+    if (!ev1::Have(v, off, 8)) return Tri::kFalse;
+    const uint8_t* h = v.data() + off;
+    const size_t hdrlen = (static_cast<size_t>(h[1]) + 1) * 8;
+    if (v.size() - off < hdrlen) return Tri::kFalse;
+    const uint8_t next = h[0], len = h[1], type = h[2], segs = h[3], last = h[4];
+    const uint16_t tag = ev1::Be16(h + 6);
+    if (type != 4 || segs > last) return Tri::kFalse;
+    auto fails = [&](int o, bool cond) { return given_.Has(o) && (!cond != invert_[o]); };
+    if (fails(kOptNextHdr, next == next_hdr_) || fails(kOptLenEq, len == hdr_len_) ||
+        fails(kOptLenGt, len > hdr_len_) || fails(kOptLenLt, len < hdr_len_) ||
+        fails(kOptSegsEq, segs == segs_left_) || fails(kOptSegsGt, segs > segs_left_) ||
+        fails(kOptSegsLt, segs < segs_left_) || fails(kOptLastEq, last == last_entry_) ||
+        fails(kOptLastGt, last > last_entry_) || fails(kOptLastLt, last < last_entry_) ||
+        fails(kOptTag, tag == static_cast<uint16_t>(tag_ << 8 | tag_ >> 8)))
+      return Tri::kFalse;
+    auto sid = [&](int o, size_t at) {
+      if (!ev1::Have(v, at, 16)) return false;
+      const IpPrefix& p = sid_[o - kOptPsid];
+      bool in = true;
+      for (size_t i = 0; i < 16; ++i) in = in && ((v.data()[at + i] ^ p.addr.b[i]) & p.mask.b[i]) == 0;
+      return in != invert_[o];
+    };
+    if (given_.Has(kOptPsid) && (segs == last || !sid(kOptPsid, off + 8 + (segs + 1u) * 16)))
+      return Tri::kFalse;
+    if (given_.Has(kOptNsid) && (segs == 0 || !sid(kOptNsid, off + 8 + (segs - 1u) * 16)))
+      return Tri::kFalse;
+    if (given_.Has(kOptLsid) && !sid(kOptLsid, off + 8)) return Tri::kFalse;
+    return Tri::kTrue;
+  }
+
   // Which options were given (the enum above) and their inversion.
   bool has(int option) const { return given_.Has(option); }
   bool inverted(int option) const { return invert_[option]; }

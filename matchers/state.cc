@@ -6,6 +6,7 @@
 //   -m conntrack --ctstate; iptables-save keeps "-m state".  --state is
 //   mandatory; no table or hook restriction.
 // Example: -m state --state RELATED,ESTABLISHED
+// Evaluation: yes
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
 
@@ -48,6 +49,11 @@ class StateMatch : public Match {
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "state", NameListText(mask_, kSaveOrder), invert_);
+  }
+
+  Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
+    // xt_state: libxt_state complements the mask for '!'.
+    return Invert(ToTri(CtStateOf(ctx, kUntracked) & mask_), invert_);
   }
 
   uint32_t mask() const { return mask_; }

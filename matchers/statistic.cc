@@ -8,17 +8,24 @@
 //   refused.  Saved as --mode random [!] --probability %.11f, or --mode nth
 //   [!] --every N --packet P.
 // Example: -m statistic --mode nth --every 3 --packet 0
-// Evaluation: partial: --mode random is unknown unless its probability is 0 or 1 (decide with --assume statistic=true|false); --mode nth is evaluated for the first packet the rule sees
+// Evaluation: yes (--mode nth: the rule's counter runs across the packets of a run; --mode random: probability 0 and 1 decided, otherwise drawn from the run's generator with --seed N (the top 31 bits of the next std::mt19937_64 output below P*2^31), every branch followed with --explore, else unknown: --assume statistic=true|false)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/run_state.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
+
+// The rule's nth counter (the kernel's info->master->count).
+struct NthState : ExtState {
+  uint32_t count = 0;
+  bool started = false;
+};
 
 constexpr OptionSpec kOptions[] = {
     {"mode", 1, false}, {"probability", 1, true}, {"every", 1, true}, {"packet", 1, false}};
@@ -87,20 +94,29 @@ class StatisticMatch : public Match {
   // xt_statistic.c statistic_mt.  nth: iptables stores --every N as N-1 and
   // starts the rule's counter at (N-1) - P (libxt_statistic final_check);
   // each packet moves it to 0 when it equals N-1, else adds one, and the
-  // packet matches when it became 0.  One run is one packet, the first the
-  // rule sees: it matches exactly when P is 0.  random: matches when
-  // (prandom_u32() & 0x7fffffff) < probability: never for 0, always for
-  // 2^31 (--probability 1), otherwise a random draw.
+  // packet matches when it became 0.  The counter belongs to the rule and
+  // lives for the run (a lone evaluation starts it fresh).  random: matches
+  // when (prandom_u32() & 0x7fffffff) < probability: never for 0, always for
+  // 2^31 (--probability 1), otherwise a decision of the run (RunState::
+  // Decide: --explore, --seed), or unknown.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
     if (mode_ == Mode::kNth) {
-      uint32_t count = every_ - packet_;
-      uint32_t next = count == every_ ? 0 : count + 1;
-      return ToTri((next == 0) != invert_);
+      NthState fresh;
+      NthState& st = ctx.run ? ctx.run->For<NthState>(this) : fresh;
+      if (!st.started) {
+        st.count = every_ - packet_;
+        st.started = true;
+      }
+      st.count = st.count == every_ ? 0 : st.count + 1;
+      return ToTri((st.count == 0) != invert_);
     }
     if (probability_ == 0) return ToTri(invert_);
     if (probability_ >= 0x80000000u) return ToTri(!invert_);
+    if (ctx.run) {
+      if (std::optional<bool> yes = ctx.run->Decide(probability_)) return ToTri(*yes != invert_);
+    }
     return ev2::Unknown(ctx, "-m statistic --mode random draws a random number; decide with "
-                             "--assume statistic=true|false");
+                             "--assume statistic=true|false, --seed N or --explore");
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (mode_ == Mode::kRandom) {

@@ -12,6 +12,14 @@
 #              (exit 1 if any differs)
 #   --capture  the iptsim_capture binary (default: build/tests/kernel/iptsim_capture,
 #              built with ninja if missing)
+#   --tries N  for scenarios with a `capture-until` file: give up after N captures
+#              (default 60)
+#
+# A scenario whose kernel run is a random choice (statistic --mode random) has
+# a file `capture-until` holding an extended regular expression (first line
+# that is not a '#' comment): the scenario is captured again and again until
+# the kernel's output matches it, e.g. until the DNAT went to endpoint 2.
+# --check does the same and then compares.
 #
 # The lab: every scenario gets the default interfaces
 #   d0  10.200.3.2/24  fd00:200:3::2/64   (packets arrive here: -i d0)
@@ -24,10 +32,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$top/corpus/scenarios
 capture=""
 check=0
+tries=60
 while [ $# -gt 0 ]; do
   case "$1" in
     --capture) capture=$2; shift 2 ;;
     --check) check=1; shift ;;
+    --tries) tries=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     --) shift; break ;;
     -*) echo "capture-differential: unknown option $1" >&2; exit 2 ;;
@@ -83,8 +93,26 @@ for name in "$@"; do
     args=(--iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64
           --iface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64 "${args[@]}")
   fi
-  "$capture" "${args[@]}" "$dir/rules" --packets "$dir/packets" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
+  until_re=""
+  if [ -f "$dir/capture-until" ]; then
+    until_re=$(grep -v '^[[:space:]]*#' "$dir/capture-until" | grep -m1 .)
+  fi
+  attempt=0
+  while :; do
+    attempt=$((attempt + 1))
+    "$capture" "${args[@]}" "$dir/rules" --packets "$dir/packets" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 0 ] && [ -n "$until_re" ] || break
+    if grep -Eq -- "$until_re" "$tmp/out"; then
+      echo "         $name: capture-until matched at capture $attempt"
+      break
+    fi
+    if [ $attempt -ge "$tries" ]; then
+      echo "FAILED $name: capture-until '$until_re' not matched in $tries captures" >&2
+      rc=3
+      break
+    fi
+  done
   if [ $rc -ne 0 ]; then
     echo "FAILED $name: iptsim_capture exit $rc" >&2
     sed 's/^/    /' "$tmp/err" >&2

@@ -4,12 +4,19 @@
 # (all the packets in one run, as the kernel saw them in one lab) must print
 # exactly the kernel's lines recorded in `expected` (captured by
 # scripts/capture-differential.sh), byte for byte.  Needs no root.
+# Every scenario runs with `--host`: a host file (docs/host.md) made of the
+# lab the kernel ran in: the default ports d0/e0 exactly as
+# capture-differential.sh sets them up, plus the scenario's `lab` directives
+# (but settle, family and nodefault, which only the lab knows).
 #
 # Scenarios listed in corpus/scenarios/PENDING (iptsim cannot simulate them
 # yet) and in corpus/scenarios/KNOWN-DIFFERENCES (iptsim disagrees with the
 # kernel: an engine bug) are still run and reported as PENDING / KNOWN, not
 # as passes; only other failures fail the test.  A listed scenario that
 # passes is reported loudly so that the list can be cleaned up.
+#
+# A scenario may have a file `args`: extra `iptsim trace` options (before
+# RULES) for every packet of it, e.g. the --seed of a random choice.
 #
 # usage: differential.sh IPTSIM SOURCE_DIR [NAME...]
 #   -v (first argument): show the whole diff of every failing scenario
@@ -64,9 +71,26 @@ for name in "$@"; do
     fail=$((fail + 1))
     continue
   fi
+  # NAME/args: extra `iptsim trace` options for this scenario (e.g. --seed N),
+  # words split as a shell would; '#' starts a comment.
+  extra=()
+  if [ -f "$dir/args" ]; then
+    while IFS= read -r aline || [ -n "$aline" ]; do
+      aline=${aline%%#*}
+      eval "awords=($aline)"
+      extra+=("${awords[@]}")
+    done <"$dir/args"
+  fi
+  # The host file of the scenario's lab.
+  {
+    grep -qsE '^[[:space:]]*nodefault([[:space:]]|#|$)' "$dir/lab" ||
+      printf 'iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64\niface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64\n'
+    [ -f "$dir/lab" ] && grep -vE '^[[:space:]]*(settle|family|nodefault)([[:space:]]|#|$)' "$dir/lab"
+  } >"$tmp/host"
   # All the scenario's packets in ONE run, in order (they share state, as in
   # the kernel lab), each headed by "== packet N" as in `expected`.
-  "$iptsim" trace --packet-headers --packets "$dir/packets" "$dir/rules" >"$tmp/got" 2>"$tmp/err.all"
+  "$iptsim" trace --host "$tmp/host" --packet-headers "${extra[@]}" --packets "$dir/packets" \
+    "$dir/rules" >"$tmp/got" 2>"$tmp/err.all"
   rc=$?
   grep -v '^iptsim trace: note: no TRACE rule matched' "$tmp/err.all" >"$tmp/err"
   [ $rc -eq 0 ] || echo "iptsim trace exit $rc" >>"$tmp/err"

@@ -115,7 +115,7 @@ if [ $rc -eq 2 ] && grep -q "broken:2:" "$tmp/err"; then ok "a ruleset error: ex
 printf 'iface vfa0,addr=10.201.0.2/24\nroutee x\n' >"$tmp/badhost"
 "$iptsim" verify --host "$tmp/badhost" "$tmp/rules" "${pkt[@]}" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 2 ] && grep -q "badhost:2:1: error: unknown host directive 'routee'" "$tmp/err"; then
+if [ $rc -eq 2 ] && grep -q "badhost:2:1: error: unknown directive 'routee'" "$tmp/err"; then
   ok "a host file error: exit 2 with file:line:col"
 else
   bad "a host file error: exit $rc"; cat "$tmp/err"

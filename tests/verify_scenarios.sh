@@ -105,9 +105,12 @@ for name in "$@"; do
     : >"$host"
   fi
   cat "$host.lab" >>"$host"
-  if [ -f "$dir/args" ]; then
-    eval "extra=($(grep -v '^[[:space:]]*#' "$dir/args"))"
-    opts+=("${extra[@]}")
+  if [ -f "$dir/args" ]; then  # as tests/differential.sh reads it
+    while IFS= read -r aline || [ -n "$aline" ]; do
+      aline=${aline%%#*}
+      eval "awords=($aline)"
+      opts+=("${awords[@]}")
+    done <"$dir/args"
   fi
   "$iptsim" verify "${opts[@]}" --host "$host" --packets "$dir/packets" "$dir/rules" \
     >"$tmp/out" 2>"$tmp/err"

@@ -74,6 +74,45 @@ std::string AddTraceRules(std::string_view text, bool prerouting, bool output) {
   return out;
 }
 
+LabSpec LabSpecFromHost(const HostModel& host) {
+  LabSpec spec;
+  for (const HostIface& i : host.ifaces) {
+    if (i.loopback || i.name == "lo") continue;
+    LabInterface itf;
+    itf.name = i.name;
+    if (i.mac) itf.mac = FormatMac(i.mac->data());
+    if (i.peer) itf.peer_mac = FormatMac(i.peer->data());
+    for (const HostAddr& a : i.addrs) {
+      itf.addresses.push_back(FormatIpAddr(a.family, a.addr) + "/" + std::to_string(a.prefix_len));
+    }
+    if (i.mtu != 1500) itf.mtu = static_cast<int>(i.mtu);
+    itf.tun = i.tun;
+    spec.interfaces.push_back(std::move(itf));
+  }
+  spec.routes = host.lab_routes;
+  if (spec.routes.empty()) {
+    for (const HostRoute& r : host.routes) {
+      if (r.table != kTableMain || r.kernel) continue;
+      std::string args;
+      if (r.type != RouteType::kUnicast) args += std::string(RouteTypeName(r.type)) + " ";
+      // (IPv6 as an address with a ':', which is how the lab tells the family.)
+      args += r.prefix_len == 0 && r.family == Family::kIPv4
+                  ? "default"
+                  : FormatIpAddr(r.family, r.dst) + "/" + std::to_string(r.prefix_len);
+      if (r.via) args += " via " + FormatIpAddr(r.family, *r.via);
+      if (r.dev >= 0 && static_cast<size_t>(r.dev) < host.ifaces.size()) {
+        args += " dev " + host.ifaces[r.dev].name;
+      }
+      if (r.metric) args += " metric " + std::to_string(r.metric);
+      if (r.src) args += " src " + FormatIpAddr(r.family, *r.src);
+      spec.routes.push_back(std::move(args));
+    }
+  }
+  spec.ip_forward = host.forward4 || host.forward6;
+  for (const auto& [key, value] : host.sysctls) spec.sysctls.emplace_back(key, value);
+  return spec;
+}
+
 namespace {
 
 // The destination address of a datagram, or false if too short.

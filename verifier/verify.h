@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/host.h"
 #include "engine/model.h"
 #include "engine/packet.h"
 #include "verifier/lab.h"
@@ -28,6 +29,13 @@ bool HasTraceRule(const Ruleset& rs);
 // before them keep their numbers.  Both the kernel and the simulation load
 // the returned text, so rule numbers agree.
 std::string AddTraceRules(std::string_view text, bool prerouting, bool output);
+
+// The lab of a host model (`iptsim verify --host FILE`, engine/host.h): its
+// interfaces but lo (name, MACs, addresses, MTU other than 1500, tun), the
+// routes of the native file's `route` lines as written (of a JSON file: the
+// routes of the main table that the kernel did not add for an address,
+// rebuilt as `ip route add` arguments), forwarding and the sysctls.
+LabSpec LabSpecFromHost(const HostModel& host);
 
 // The lab `iptsim verify` builds without --host: the interfaces the packets
 // name (CompleteLabSpec), plus what makes the kernel take the path the

@@ -18,7 +18,6 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "verifier/capture.h"
-#include "verifier/host_spec.h"
 #include "verifier/inject.h"
 
 using namespace iptsim;
@@ -86,6 +85,36 @@ bool ParseUint(const std::string& s, uint64_t max, uint64_t* out) {
   unsigned long long v = strtoull(s.c_str(), &end, 0);
   if (errno || *end || v > max) return false;
   *out = v;
+  return true;
+}
+
+bool ParseIface(const std::string& spec, LabInterface* itf, std::string* error) {
+  std::vector<std::string> parts = Split(spec, ',');
+  if (parts.empty() || parts[0].empty()) {
+    *error = "--iface needs a NAME";
+    return false;
+  }
+  itf->name = parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    size_t eq = p.find('=');
+    std::string key = p.substr(0, eq), value = eq == std::string::npos ? "" : p.substr(eq + 1);
+    uint64_t n;
+    if (key == "tun" && eq == std::string::npos) {
+      itf->tun = true;
+    } else if (key == "mac") {
+      itf->mac = value;
+    } else if (key == "peer") {
+      itf->peer_mac = value;
+    } else if (key == "addr") {
+      itf->addresses.push_back(value);
+    } else if (key == "mtu" && ParseUint(value, 65535, &n)) {
+      itf->mtu = static_cast<int>(n);
+    } else {
+      *error = "--iface: cannot use '" + p + "'";
+      return false;
+    }
+  }
   return true;
 }
 
@@ -183,7 +212,7 @@ int main(int argc, char** argv) {
     } else if (a == "--iface") {
       LabInterface itf;
       if (!value(&v)) return Usage("--iface needs a value");
-      if (std::string why = ParseLabInterface(v, &itf); !why.empty()) return Usage("--iface: " + why);
+      if (!ParseIface(v, &itf, &error)) return Usage(error);
       spec.interfaces.push_back(itf);
     } else if (a == "--route") {
       if (!value(&v)) return Usage("--route needs a value");

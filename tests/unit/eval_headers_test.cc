@@ -465,3 +465,123 @@ TEST_CASE("addrtype: only what the address decides (xt_addrtype)", "[eval-hdr]")
   CHECK(Eval6("-m addrtype --dst-type LOCAL", "-d 2001:db8::2").tri == U);
   CHECK(Eval6("-m addrtype --dst-type MULTICAST,LOCAL", "-d 2001:db8::2").tri == F);
 }
+
+// ---- bpf (xt_bpf.c bpf_mt: the classic program on the skb; checked against
+// the kernel in corpus/scenarios/match-bpf) ----
+
+TEST_CASE("bpf: a classic BPF interpreter over the packet", "[eval][bpf]") {
+  // ldb [9]; jeq #6: the protocol is TCP.
+  CHECK(Eval("-m bpf --bytecode \"4,48 0 0 9,21 0 1 6,6 0 0 1,6 0 0 0\"", "-p tcp").tri == T);
+  CHECK(Eval("-m bpf --bytecode \"4,48 0 0 9,21 0 1 6,6 0 0 1,6 0 0 0\"", "-p udp").tri == F);
+  // ldx msh [0]; ldh [x+2]; jeq #22: the destination port, past IP options.
+  const std::string port22 = "-m bpf --bytecode \"5,177 0 0 0,72 0 0 2,21 0 1 22,6 0 0 1,6 0 0 0\"";
+  CHECK(Eval(port22, "-p tcp --dport 22").tri == T);
+  CHECK(Eval(port22, "-p udp --dport 22").tri == T);
+  CHECK(Eval(port22, "-p tcp --dport 22 --ip-option-hex 01010101").tri == T);
+  CHECK(Eval(port22, "-p tcp --dport 23").tri == F);
+  // ld len; jgt #100.
+  CHECK(Eval("-m bpf --bytecode \"4,128 0 0 0,37 0 1 100,6 0 0 1,6 0 0 0\"", "-p tcp --len 101")
+            .tri == T);
+  CHECK(Eval("-m bpf --bytecode \"4,128 0 0 0,37 0 1 100,6 0 0 1,6 0 0 0\"", "-p tcp --len 100")
+            .tri == F);
+  // A load past the end returns 0; so does a division by X = 0.
+  CHECK(Eval("-m bpf --bytecode \"2,32 0 0 1000,6 0 0 1\"", "-p tcp").tri == F);
+  CHECK(Eval("-m bpf --bytecode \"2,32 0 0 36,6 0 0 1\"", "-p tcp").tri == T);  // bytes 36..39
+  CHECK(Eval("-m bpf --bytecode \"2,32 0 0 37,6 0 0 1\"", "-p tcp").tri == F);
+  CHECK(Eval("-m bpf --bytecode \"4,1 0 0 0,0 0 0 5,60 0 0 0,22 0 0 0\"", "-p tcp").tri == F);
+  CHECK(Eval("-m bpf --bytecode \"4,1 0 0 2,0 0 0 5,60 0 0 0,22 0 0 0\"", "-p tcp").tri == T);
+  // Ancillary: protocol (the ethertype), mark; others unknown.
+  CHECK(Eval("-m bpf --bytecode \"4,32 0 0 4294963200,21 0 1 2048,6 0 0 1,6 0 0 0\"", "-p tcp")
+            .tri == T);
+  CHECK(Eval("-m bpf --bytecode \"4,32 0 0 4294963200,21 0 1 34525,6 0 0 1,6 0 0 0\"",
+             "-p tcp", Family::kIPv6)
+            .tri == T);
+  CHECK(Eval("-m bpf --bytecode \"4,32 0 0 4294963220,21 0 1 7,6 0 0 1,6 0 0 0\"",
+             "-p tcp --mark 7")
+            .tri == T);
+  Result cpu = Eval("-m bpf --bytecode \"2,32 0 0 4294963236,22 0 0 0\"", "-p tcp");
+  CHECK(cpu.tri == U);
+  CHECK(cpu.reason.find("ancillary") != std::string::npos);
+  // SKF_LL_OFF + 12: the ethertype of the Ethernet header (a received packet).
+  const std::string ll = "-m bpf --bytecode \"4,40 0 0 4292870156,21 0 1 2048,6 0 0 1,6 0 0 0\"";
+  CHECK(Eval(ll, "-i eth0 -p tcp").tri == T);
+  CHECK(Eval(ll, "-p tcp").tri == F);  // no link-layer header: the load fails
+  // SKF_NET_OFF + 9 is the same as 9.
+  CHECK(Eval("-m bpf --bytecode \"4,48 0 0 4293918729,21 0 1 17,6 0 0 1,6 0 0 0\"", "-p udp")
+            .tri == T);
+  // Shifts by X use its low 5 bits; ret A.
+  CHECK(Eval("-m bpf --bytecode \"4,1 0 0 33,0 0 0 1,108 0 0 0,22 0 0 0\"", "-p tcp").tri == T);
+  // --object-pinned cannot be seen.
+  CHECK(Eval("-m bpf --object-pinned /sys/fs/bpf/x", "-p tcp").tri == U);
+}
+
+TEST_CASE("ipvs: no packet belongs to IPVS", "[eval]") {
+  CHECK(Eval("-m ipvs --ipvs", "-p tcp").tri == F);
+  CHECK(Eval("-m ipvs ! --ipvs", "-p tcp").tri == T);
+  CHECK(Eval("-m ipvs --vproto 6", "-p tcp").tri == F);
+  CHECK(Eval("-m ipvs ! --vproto 6", "-p tcp").tri == F);
+  CHECK(Eval("-m ipvs --vaddr 1.2.3.4 --vdir ORIGINAL", "-p tcp").tri == F);
+}
+
+// ---- srh (ip6t_srh.c srh1_mt6) on hand-made packets: the packet builder
+// makes routing headers of type 0 only ----
+
+namespace {
+// An IPv6 packet to a routing header of type `type` with 2 segments
+// (2001:db8::a, 2001:db8::b), segments left `segs`, last entry 1, tag 7,
+// next header 59, cut to `keep` bytes of the routing header.
+iptsim::Packet SrhPacket(uint8_t type, uint8_t segs, size_t keep = 40) {
+  iptsim::Packet p;
+  p.family = Family::kIPv6;
+  std::vector<uint8_t> rh = {59, 4, type, segs, 1, 0, 0, 7};
+  for (uint8_t last : {0x0a, 0x0b}) {
+    std::vector<uint8_t> seg = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
+    rh.insert(rh.end(), seg.begin(), seg.end());
+  }
+  rh.resize(keep);
+  p.bytes = {0x60, 0, 0, 0, 0, static_cast<uint8_t>(keep), 43, 64};
+  for (int i = 0; i < 2; ++i) {
+    std::vector<uint8_t> a = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                              static_cast<uint8_t>(i + 1)};
+    p.bytes.insert(p.bytes.end(), a.begin(), a.end());
+  }
+  p.bytes.insert(p.bytes.end(), rh.begin(), rh.end());
+  return p;
+}
+}  // namespace
+
+TEST_CASE("srh: fields, SIDs, type and length", "[eval-hdr]") {
+  auto ev = [](const std::string& rule, const iptsim::Packet& p) {
+    return EvalPacket(rule, p, Family::kIPv6).tri;
+  };
+  const iptsim::Packet one = SrhPacket(4, 1), zero = SrhPacket(4, 0);
+  CHECK(ev("-m srh", one) == T);
+  CHECK(ev("-m srh", SrhPacket(0, 1)) == F);      // type 0: no SRH
+  CHECK(ev("-m srh", SrhPacket(4, 2)) == F);      // segments left > last entry
+  CHECK(ev("-m srh", SrhPacket(4, 1, 16)) == F);  // cut short
+  CHECK(ev("-m srh", MakePacket("-p udp", Family::kIPv6)) == F);
+  // The kernel compares the host-order --srh-tag with the header's
+  // network-order field: on x86 the header's tag 7 matches --srh-tag 1792.
+  CHECK(ev("-m srh --srh-next-hdr 59 --srh-tag 1792", one) == T);
+  CHECK(ev("-m srh --srh-tag 7", one) == F);
+  CHECK(ev("-m srh --srh-next-hdr 6", one) == F);
+  CHECK(ev("-m srh ! --srh-tag 1792", one) == F);
+  CHECK(ev("-m srh ! --srh-segs-left-eq 0", one) == T);
+  CHECK(ev("-m srh ! --srh-segs-left-eq 0", zero) == F);
+  CHECK(ev("-m srh --srh-segs-left-gt 0 --srh-segs-left-lt 2", one) == F);  // one value: 2
+  CHECK(ev("-m srh --srh-last-entry-gt 0 --srh-hdr-len-lt 5", one) == T);
+  CHECK(ev("-m srh --srh-hdr-len-eq 4", one) == T);
+  CHECK(ev("-m srh --srh-hdr-len-gt 4", one) == F);
+  // Previous SID: index segments-left + 1 (none when segments left = last).
+  CHECK(ev("-m srh --srh-psid 2001:db8::b/128", zero) == T);
+  CHECK(ev("-m srh --srh-psid 2001:db8::/64", one) == F);
+  CHECK(ev("-m srh ! --srh-psid 2001:db8::/64", one) == F);
+  // Next SID: index segments-left - 1 (none when 0).
+  CHECK(ev("-m srh --srh-nsid 2001:db8::a", one) == T);
+  CHECK(ev("-m srh --srh-nsid 2001:db8::/32", zero) == F);
+  CHECK(ev("-m srh ! --srh-nsid 2001:db8::b", one) == T);
+  // Last SID: index 0.
+  CHECK(ev("-m srh --srh-lsid 2001:db8::a/128", one) == T);
+  CHECK(ev("-m srh ! --srh-lsid 2001:db8::a/128", one) == F);
+  CHECK(ev("-m srh --srh-lsid 2001:db9::/32", one) == F);
+}

@@ -439,3 +439,206 @@ TEST_CASE("cgroup, cpu, socket, set: unknown with the missing input", "[eval-tgt
   CHECK(r.tri == Tri::kUnknown);
   CHECK(r.reason.find("ipset") != std::string::npos);
 }
+
+// ---- TCPMSS (xt_TCPMSS.c tcpmss_mangle_packet; the same packets are the
+// kernel differential scenario corpus/scenarios/target-tcpmss) ----
+
+TEST_CASE("TCPMSS --set-mss lowers, never raises, inserts, and fixes checksums", "[eval-tgt]") {
+  const std::string rule = "-p tcp --syn -j TCPMSS --set-mss 1000";
+  auto mss_at = [](const Packet& p, size_t off) {
+    size_t at = (p.bytes[0] & 0x0f) * 4u + off;
+    return p.bytes[at] << 8 | p.bytes[at + 1];
+  };
+  Packet p = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex", "020405b4"});
+  CHECK(Apply(rule, p) == TargetVerdict::kContinue);
+  CHECK(mss_at(p, 22) == 1000);
+  CHECK(TcpChecksumOk(p));
+  // Lower already: unchanged.
+  Packet low = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex", "02040384"});
+  std::vector<uint8_t> before = low.bytes;
+  Apply(rule, low);
+  CHECK(low.bytes == before);
+  // At an odd offset (after a NOP): rewritten, checksum still right.
+  Packet odd = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex", "01020405b4000000"});
+  Apply(rule, odd);
+  CHECK(mss_at(odd, 23) == 1000);
+  CHECK(TcpChecksumOk(odd));
+  // No MSS option, no payload: one is inserted, at most 536 for IPv4.
+  Packet none = Pkt({"-p", "tcp", "--syn"});
+  Apply(rule, none);
+  REQUIRE(none.bytes.size() == 44);
+  CHECK((none.bytes[2] << 8 | none.bytes[3]) == 44);
+  CHECK(none.bytes[32] >> 4 == 6);  // data offset 24 bytes
+  CHECK(mss_at(none, 22) == 536);
+  CHECK(none.bytes[40] == 2);
+  CHECK(Ipv4ChecksumOk(none));
+  CHECK(TcpChecksumOk(none));
+  Packet small = Pkt({"-p", "tcp", "--syn"});
+  Apply("-p tcp --syn -j TCPMSS --set-mss 100", small);
+  CHECK(mss_at(small, 22) == 100);
+  // With payload, or a 60-byte header: left alone.
+  Packet data = Pkt({"-p", "tcp", "--syn", "--payload", "hello"});
+  before = data.bytes;
+  Apply(rule, data);
+  CHECK(data.bytes == before);
+  Packet full = Pkt({"-p", "tcp", "--syn", "--tcp-option-hex",
+                     "01010101010101010101010101010101010101010101010101010101010101010101010101010101"});
+  before = full.bytes;
+  Apply(rule, full);
+  CHECK(full.bytes == before);
+  // A later fragment is left alone; --clamp-mss-to-pmtu needs the MTUs.
+  Packet frag = Pkt({"-p", "tcp", "--frag", "8"});
+  before = frag.bytes;
+  CHECK(Apply(rule, frag) == TargetVerdict::kContinue);
+  CHECK(frag.bytes == before);
+  Packet f = Pkt({"-o", "eth0", "-p", "tcp", "--syn"});
+  std::string why;
+  CHECK(Apply("-p tcp --syn -j TCPMSS --clamp-mss-to-pmtu", f, "mangle", "POSTROUTING", &why) ==
+        TargetVerdict::kUnknown);
+  CHECK(why.find("MTU") != std::string::npos);
+}
+
+TEST_CASE("TCPMSS on IPv6: 1220 at most when inserting", "[eval-tgt]") {
+  Packet p = Pkt({"-p", "tcp", "--syn"}, Family::kIPv6);
+  CHECK(Apply("-p tcp --syn -j TCPMSS --set-mss 1400", p) == TargetVerdict::kContinue);
+  REQUIRE(p.bytes.size() == 64);
+  CHECK((p.bytes[4] << 8 | p.bytes[5]) == 24);  // payload length
+  CHECK((p.bytes[62] << 8 | p.bytes[63]) == 1220);
+}
+
+// ---- HMARK (xt_HMARK.c; the values are the kernel's, from the differential
+// scenarios target-hmark and v6-target-hmark) ----
+
+TEST_CASE("HMARK hashes the packet's tuple as the kernel does", "[eval-tgt]") {
+  const std::string r1 =
+      "-j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-mod 1000 --hmark-rnd 0xcafe "
+      "--hmark-offset 10";
+  const std::string r2 = "-j HMARK --hmark-tuple src,dst --hmark-mod 65536 --hmark-rnd 0x12345678";
+  const std::string r3 =
+      "-j HMARK --hmark-src-prefix 16 --hmark-dst-prefix 8 --hmark-dport-mask 0xff00 "
+      "--hmark-sport 0x3 --hmark-proto-mask 0x0f --hmark-mod 4294967295 --hmark-rnd 0x0";
+  auto mark = [](const std::string& rule, std::vector<std::string> words) {
+    Packet p = Pkt(std::move(words));
+    p.mark = 0xdead;
+    CHECK(Apply(rule, p) == TargetVerdict::kContinue);
+    return p.mark;
+  };
+  const std::vector<std::string> tcp = {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p",
+                                        "tcp", "--sport", "1111", "--dport", "22"};
+  const std::vector<std::string> back = {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p",
+                                         "tcp", "--sport", "22", "--dport", "1111"};
+  CHECK(mark(r1, tcp) == 0x16b);
+  CHECK(mark(r1, back) == 0x16b);  // the ports are ordered: both directions alike
+  CHECK(mark(r2, tcp) == 0x7a48);
+  CHECK(mark(r3, tcp) == 0x39d8d54e);
+  CHECK(mark(r3, back) == 0xdd1ec4a5);  // --hmark-dport-mask keeps only the high byte
+  // ICMP echo: no ports; an ICMP error: the inner packet's tuple.
+  CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p", "icmp",
+                  "--icmp-type", "8"}) == 0x1ee);
+  CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "-p", "icmp",
+                  "--icmp-type", "3/3", "--inner", "-p", "udp", "--sport", "53", "--dport",
+                  "4444"}) == 0xb6);
+  // A fragment: no ports (the same as ICMP's tuple but for the protocol).
+  CHECK(mark(r1, {"-i", "d0", "-s", "10.200.3.1", "-d", "10.200.3.2", "--mf", "--id", "4000",
+                  "-p", "udp", "--sport", "1", "--dport", "2", "--len", "44"}) == 0x1ee);
+  // --hmark-tuple ct needs the connection.
+  Packet p = Pkt({"-p", "tcp"});
+  std::string why;
+  CHECK(Apply("-j HMARK --hmark-tuple ct --hmark-mod 2 --hmark-rnd 1", p, "mangle", "PREROUTING",
+              &why) == TargetVerdict::kUnknown);
+}
+
+// ---- SNPT / DNPT (ip6t_NPT.c; the values are the kernel's, from the
+// differential scenario v6-target-npt) ----
+
+TEST_CASE("SNPT/DNPT: checksum-neutral prefix translation", "[eval-tgt]") {
+  auto addr = [](const Packet& p, size_t at) {
+    IpAddr a;
+    std::copy(p.bytes.begin() + static_cast<std::ptrdiff_t>(at),
+              p.bytes.begin() + static_cast<std::ptrdiff_t>(at + 16), a.b.begin());
+    return FormatIpAddr(Family::kIPv6, a);
+  };
+  const std::string snpt = "-j SNPT --src-pfx fd00:200:3::/48 --dst-pfx 2001:db8:7::/48";
+  Packet p = Pkt({"-i", "d0", "-s", "fd00:200:3::1", "-d", "fd00:200:3::2", "-p", "udp"},
+                 Family::kIPv6);
+  CHECK(Apply(snpt, p, "mangle", "INPUT") == TargetVerdict::kContinue);
+  CHECK(addr(p, 8) == "2001:db8:7:d143::1");
+  // The UDP checksum is still right: the adjustment cancels the change.
+  uint32_t s = ChecksumAdd(0, p.bytes.data() + 8, 32);
+  uint8_t ph[8] = {0, 0, 0, static_cast<uint8_t>(p.bytes.size() - 40), 0, 0, 0, 17};
+  s = ChecksumAdd(s, ph, 8);
+  s = ChecksumAdd(s, p.bytes.data() + 40, p.bytes.size() - 40);
+  CHECK(ChecksumFinish(s) == 0);
+  Packet ff = Pkt({"-i", "d0", "-s", "fd00:200:3:0:ffff:ffff:ffff:ffff", "-d", "fd00:200:3::2"},
+                  Family::kIPv6);
+  Apply(snpt, ff, "mangle", "INPUT");
+  CHECK(addr(ff, 8) == "2001:db8:7:d143:ffff:ffff:ffff:ffff");
+  // A /64 prefix whose interface identifier is all 0xffff has no word to
+  // adjust: dropped.
+  const std::string dnpt64 = "-j DNPT --src-pfx fd00:201:2::/64 --dst-pfx fd00:200:3::/64";
+  Packet drop = Pkt({"-i", "d0", "-d", "fd00:201:2:0:ffff:ffff:ffff:ffff"}, Family::kIPv6);
+  CHECK(Apply(dnpt64, drop) == TargetVerdict::kDrop);
+  Packet ok = Pkt({"-i", "d0", "-d", "fd00:201:2::2"}, Family::kIPv6);
+  CHECK(Apply(dnpt64, ok) == TargetVerdict::kContinue);
+  CHECK(addr(ok, 24) == "fd00:200:3::2");  // equal sums: no adjustment
+  // An ICMPv6 error: the embedded source is translated too.
+  const std::string dnpt48 = "-j DNPT --src-pfx fd00:203::/48 --dst-pfx fd00:200:3::/48";
+  Packet err = Pkt({"-i", "d0", "-s", "fd00:200:3::1", "-d", "fd00:203::2", "-p", "icmpv6",
+                    "--icmpv6-type", "1/4", "--inner", "-s", "fd00:203::2", "-d",
+                    "fd00:200:3::1", "-p", "udp"},
+                   Family::kIPv6);
+  Apply(dnpt48, err);
+  CHECK(addr(err, 24) == "fd00:200:3::2");
+  CHECK(addr(err, 48 + 8) == "fd00:200:3::2");
+}
+
+// ---- SYNPROXY, osf, RATEEST, TPROXY, cluster (synproxy_tg4, nf_osf_match;
+// kernel scenario target-synproxy-osf) ----
+
+TEST_CASE("SYNPROXY: SYN consumed, ACK unknown, others continue, bad checksum dropped",
+          "[eval-tgt]") {
+  const std::string rule = "-p tcp -j SYNPROXY --mss 1460";
+  auto run = [&](std::vector<std::string> w, std::string* why = nullptr) {
+    Packet p = Pkt(std::move(w));
+    return Apply(rule, p, "filter", "INPUT", why);
+  };
+  CHECK(run({"-p", "tcp", "--syn"}) == TargetVerdict::kStolen);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "SYN,ECE,CWR"}) == TargetVerdict::kStolen);
+  std::string why;
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "ACK"}, &why) == TargetVerdict::kUnknown);
+  CHECK(why.find("cookie") != std::string::npos);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "ACK,PSH"}, &why) == TargetVerdict::kUnknown);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "SYN,ACK"}) == TargetVerdict::kContinue);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "FIN,ACK"}) == TargetVerdict::kContinue);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "RST"}) == TargetVerdict::kContinue);
+  CHECK(run({"-p", "tcp", "--tcp-flags", "ALL", "NONE"}) == TargetVerdict::kContinue);
+  Packet bad = Pkt({"-p", "tcp", "--syn"});
+  bad.bytes[36] ^= 0x01;  // the TCP checksum
+  CHECK(Apply(rule, bad, "filter", "INPUT") == TargetVerdict::kDrop);
+  Packet v6 = Pkt({"-p", "tcp", "--syn"}, Family::kIPv6);
+  CHECK(Apply(rule, v6, "filter", "INPUT") == TargetVerdict::kStolen);
+}
+
+TEST_CASE("osf: only SYNs are fingerprinted, '!' ignored", "[eval-tgt]") {
+  CHECK(Eval("-p tcp -m osf --genre Linux", Pkt({"-p", "tcp", "--tcp-flags", "ALL", "ACK"})).tri ==
+        Tri::kFalse);
+  CHECK(Eval("-p tcp -m osf ! --genre Linux", Pkt({"-p", "tcp", "--tcp-flags", "ALL", "ACK"}))
+            .tri == Tri::kFalse);
+  Result syn = Eval("-p tcp -m osf --genre Linux", Pkt({"-p", "tcp", "--syn"}));
+  CHECK(syn.tri == Tri::kUnknown);
+  CHECK(syn.reason.find("nfnl_osf") != std::string::npos);
+}
+
+TEST_CASE("RATEEST continues; TPROXY and cluster need what is not an input", "[eval-tgt]") {
+  Packet p = Pkt({"-p", "udp"});
+  CHECK(Apply("-j RATEEST --rateest-name r --rateest-interval 250ms --rateest-ewmalog 1s", p) ==
+        TargetVerdict::kContinue);
+  std::string why;
+  Packet t = Pkt({"-i", "eth0", "-p", "tcp", "--dport", "80"});
+  CHECK(Apply("-p tcp -j TPROXY --on-port 3128 --tproxy-mark 0x1/0x1", t, "mangle", "PREROUTING",
+              &why) == TargetVerdict::kUnknown);
+  CHECK(why.find("socket") != std::string::npos);
+  CHECK(Eval("-m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0x1",
+             Pkt({"-p", "udp"}))
+            .tri == Tri::kUnknown);
+}

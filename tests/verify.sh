@@ -14,7 +14,8 @@
 # (exit 77).
 #
 # usage: verify.sh IPTSIM SOURCE_DIR [--record FILE | --check-leftovers FILE]
-#   --record FILE           write nf_log_all_netns to FILE (ctest fixture setup)
+#   --record FILE           write nf_log_all_netns and the initial namespace's
+#                           devices to FILE (ctest fixture setup)
 #   --check-leftovers FILE  only the leftovers check, against FILE's value
 set -u
 iptsim=$1
@@ -32,7 +33,7 @@ nf_log() { cat /proc/sys/net/netfilter/nf_log_all_netns 2>/dev/null || echo "?";
 
 # Leftovers, checked while holding the machine-wide lab lock (no lab is
 # half-built or running meanwhile; labs of other live processes are theirs).
-check_leftovers() {  # check_leftovers EXPECTED_NF_LOG
+check_leftovers() {  # check_leftovers EXPECTED_NF_LOG [DEVICES_BEFORE]
   flock -w 120 "$lock" bash -c '
     status=0
     # Lab namespaces are iptsim-PID-N[-I] (verifier/lab.h).
@@ -42,24 +43,27 @@ check_leftovers() {  # check_leftovers EXPECTED_NF_LOG
       if ! kill -0 "$pid" 2>/dev/null; then echo "    left over: namespace $ns (pid $pid is gone)"; status=1; fi
     done
     for dev in $(ls /sys/class/net); do
-      case "$dev" in d0|e0|lab0|lab1|vfa0|vfb0) echo "    left over: device $dev in the initial namespace"; status=1 ;; esac
+      case "$dev" in d0|e0|vfa0|vfb0) echo "    left over: device $dev in the initial namespace"; status=1; continue ;; esac
+      if [ -n "$2" ] && ! grep -qx "$dev" <<<"$2"; then
+        echo "    left over: device $dev in the initial namespace (not there before the tests)"; status=1
+      fi
     done
     v=$(cat /proc/sys/net/netfilter/nf_log_all_netns)
     if [ "$v" != "$1" ]; then echo "    nf_log_all_netns is $v, was $1"; status=1; fi
     if [ -e /run/iptsim-lab.state ]; then echo "    /run/iptsim-lab.state remains"; status=1; fi
-    exit $status' _ "$1"
+    exit $status' _ "$1" "${2:-}"
 }
 
 case "${1:-}" in
   --record)
     [ "$(id -u)" -eq 0 ] || { echo "*** SKIP: verify leftovers: needs root ***"; exit 77; }
-    flock -w 120 "$lock" cat /proc/sys/net/netfilter/nf_log_all_netns >"$2"
-    echo "nf_log_all_netns before the kernel tests: $(cat "$2")"
+    flock -w 120 "$lock" bash -c 'cat /proc/sys/net/netfilter/nf_log_all_netns; ls /sys/class/net' >"$2"
+    echo "before the kernel tests: nf_log_all_netns $(head -1 "$2"), devices $(tail -n +2 "$2" | tr '\n' ' ')"
     exit 0 ;;
   --check-leftovers)
     [ "$(id -u)" -eq 0 ] || { echo "*** SKIP: verify leftovers: needs root ***"; exit 77; }
     [ -f "$2" ] || { echo "no recorded value in $2 (run the fixture setup first)"; exit 2; }
-    if check_leftovers "$(cat "$2")"; then ok "no namespace, device or sysctl left after the kernel tests"; exit 0; fi
+    if check_leftovers "$(head -1 "$2")" "$(tail -n +2 "$2")"; then ok "no namespace, device or sysctl left after the kernel tests"; exit 0; fi
     bad "leftovers after the kernel tests"
     exit 1 ;;
 esac

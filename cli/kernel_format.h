@@ -17,8 +17,8 @@ class KernelFormat : public TraceObserver {
   void OnRule(const RuleEvent& e) override {
     if (!e.traced) return;
     ++lines_;
-    std::string line = FormatTraceLine(TableName(e.table), e.chain->name,
-                                       TraceLabelName(e.label), e.number, *e.packet);
+    std::string line = FormatTraceLine(TableName(e.table), e.chain->name, TraceLabelName(e.label),
+                                       e.number, *e.packet);
     line += '\n';
     fwrite(line.data(), 1, line.size(), out_);
   }

@@ -147,14 +147,15 @@ bool ReadPcapFile(const PacketSource& src, Family family, const PcapOverrides& o
     out->push_back({std::move(p), name + " frame " + std::to_string(f.number)});
   }
   if (skipped)
-    fprintf(stderr, "iptsim %s: note: %s: %zu frame%s skipped (%s)\n", g_command.c_str(), name.c_str(), skipped,
-            skipped == 1 ? "" : "s", first_skip.c_str());
+    fprintf(stderr, "iptsim %s: note: %s: %zu frame%s skipped (%s)\n", g_command.c_str(),
+            name.c_str(), skipped, skipped == 1 ? "" : "s", first_skip.c_str());
   if (no_direction)
     fprintf(stderr,
             "iptsim %s: note: %s: %zu frame%s with no interface name or no direction: sent as "
             "locally generated (give -i/-o after RULES)\n",
             g_command.c_str(), name.c_str(), no_direction, no_direction == 1 ? "" : "s");
-  if (frames.empty()) fprintf(stderr, "iptsim %s: note: %s: no packets\n", g_command.c_str(), name.c_str());
+  if (frames.empty())
+    fprintf(stderr, "iptsim %s: note: %s: no packets\n", g_command.c_str(), name.c_str());
   return true;
 }
 
@@ -233,8 +234,8 @@ bool CollectPackets(const PacketInputOptions& opts,
       std::string word = st.arg() >= 0 && static_cast<size_t>(st.arg()) < group.size()
                              ? " (at '" + group[st.arg()] + "')"
                              : "";
-      fprintf(stderr, "iptsim %s: error: packet %zu: %s%s\n", g_command.c_str(), g + 1, st.message().c_str(),
-              word.c_str());
+      fprintf(stderr, "iptsim %s: error: packet %zu: %s%s\n", g_command.c_str(), g + 1,
+              st.message().c_str(), word.c_str());
       return false;
     }
     out->push_back({BuildPacket(spec), "packet " + std::to_string(g + 1)});

@@ -1,15 +1,15 @@
 // `iptsim verify`'s parts that need no root (verifier/verify.h,
 // verifier/host_spec.h): the added TRACE rules, the lab implied by the
 // packets, the normalisations, the unified diff, the host file.
+#include "verifier/verify.h"
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "engine/host.h"
 #include "engine/packet_builder.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
-#include <algorithm>
-
-#include "engine/host.h"
-#include "verifier/verify.h"
 
 using namespace iptsim;
 using namespace iptsim::verifier;
@@ -53,11 +53,11 @@ TEST_CASE("AddTraceRules inserts into the raw table or appends one", "[verify]")
 
 TEST_CASE("PathLabSpec gives the kernel the paths the simulation assumes", "[verify]") {
   std::vector<Packet> p = {
-      Build("-i a0 -d 10.9.0.1 -p udp"),           // local: address on a0
-      Build("-i a0 -o b0 -d 10.9.0.2 -p udp"),     // forwarded: route via b0, forwarding
-      Build("-o b0 -d 10.9.0.3 -p tcp --uid 5"),   // local out: route via b0
-      Build("-i a0 -o b0 -d 10.9.0.1 -p udp"),     // conflicts with packet 1
-      Build("-i a0 -d 255.255.255.255 -p udp"),    // broadcast: nothing
+      Build("-i a0 -d 10.9.0.1 -p udp"),          // local: address on a0
+      Build("-i a0 -o b0 -d 10.9.0.2 -p udp"),    // forwarded: route via b0, forwarding
+      Build("-o b0 -d 10.9.0.3 -p tcp --uid 5"),  // local out: route via b0
+      Build("-i a0 -o b0 -d 10.9.0.1 -p udp"),    // conflicts with packet 1
+      Build("-i a0 -d 255.255.255.255 -p udp"),   // broadcast: nothing
   };
   std::vector<std::string> notes;
   LabSpec s = PathLabSpec(p, &notes);
@@ -106,7 +106,8 @@ TEST_CASE("a generated IPv4 ID is shown as the simulated 0", "[verify]") {
   CHECK(copy == lines);
   MatchGeneratedIpv4Id(Build("-o e0 -p udp --uid 0"), &copy);
   CHECK(copy[0].find(" ID=0 PROTO=UDP") != std::string::npos);
-  CHECK(copy[1] == "x: IN= OUT=e0 SRC=1.1.1.1 LEN=56 ID=0 PROTO=ICMP TYPE=3 [SRC=2.2.2.2 LEN=28 ID=77 ]");
+  CHECK(copy[1] ==
+        "x: IN= OUT=e0 SRC=1.1.1.1 LEN=56 ID=0 PROTO=ICMP TYPE=3 [SRC=2.2.2.2 LEN=28 ID=77 ]");
   std::vector<std::string> v6 = {"TRACE: x ID=5 "};
   MatchGeneratedIpv4Id(Build("-o e0 -p udp", Family::kIPv6), &v6);
   CHECK(v6[0] == "TRACE: x ID=5 ");
@@ -117,8 +118,8 @@ TEST_CASE("unified diff", "[verify]") {
   CHECK(UnifiedDiff({}, {"x"}, "k", "s") == "--- k\n+++ s\n@@ -0,0 +1 @@\n+x\n");
   CHECK(UnifiedDiff({"x", "y"}, {}, "k", "s") == "--- k\n+++ s\n@@ -1,2 +0,0 @@\n-x\n-y\n");
   CHECK(UnifiedDiff({"1", "2", "3", "4", "5", "6", "7", "8", "9"},
-                    {"1", "2", "3", "4", "X", "6", "7", "8", "9"}, "k", "s") ==
-        "--- k\n+++ s\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n");
+                    {"1", "2", "3", "4", "X", "6", "7", "8", "9"}, "k",
+                    "s") == "--- k\n+++ s\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n");
   // Two changes far apart: two hunks; close together: one.
   std::vector<std::string> a, b;
   for (int i = 0; i < 20; ++i) a.push_back(std::to_string(i));
@@ -137,19 +138,19 @@ TEST_CASE("unified diff", "[verify]") {
 TEST_CASE("the lab of a host model", "[verify]") {
   HostModel h;
   DiagnosticSink diags;
-  REQUIRE(ParseHostModel("iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64,mac=02:00:00:00:03:02\n"
-                         "iface t0,tun,mtu=1400\n"
-                         "iface e0,addr=10.200.4.2/24,peer=02:00:00:00:04:01\n"
-                         "route 198.51.100.0/24 via 10.200.4.1 dev e0\n"
-                         "forward\n"
-                         "sysctl net.ipv4.conf.all.rp_filter=1\n",
-                         "h", &h, &diags));
+  REQUIRE(
+      ParseHostModel("iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64,mac=02:00:00:00:03:02\n"
+                     "iface t0,tun,mtu=1400\n"
+                     "iface e0,addr=10.200.4.2/24,peer=02:00:00:00:04:01\n"
+                     "route 198.51.100.0/24 via 10.200.4.1 dev e0\n"
+                     "forward\n"
+                     "sysctl net.ipv4.conf.all.rp_filter=1\n",
+                     "h", &h, &diags));
   LabSpec s = LabSpecFromHost(h);
   REQUIRE(s.interfaces.size() == 3);  // lo left out
   CHECK(s.interfaces[0].name == "d0");
   CHECK(s.interfaces[0].mac == "02:00:00:00:03:02");
-  CHECK(s.interfaces[0].addresses ==
-        std::vector<std::string>{"10.200.3.2/24", "fd00:200:3::2/64"});
+  CHECK(s.interfaces[0].addresses == std::vector<std::string>{"10.200.3.2/24", "fd00:200:3::2/64"});
   CHECK(s.interfaces[1].tun);
   CHECK(s.interfaces[1].mtu == 1400);
   CHECK(s.interfaces[2].peer_mac == "02:00:00:00:04:01");

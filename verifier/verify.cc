@@ -83,6 +83,9 @@ LabSpec LabSpecFromHost(const HostModel& host) {
     if (i.mac) itf.mac = FormatMac(i.mac->data());
     if (i.peer) itf.peer_mac = FormatMac(i.peer->data());
     for (const HostAddr& a : i.addrs) {
+      // IPv6 link-local addresses (a JSON file lists them) the kernel makes itself
+      // when the device comes up.
+      if (a.family == Family::kIPv6 && a.addr.b[0] == 0xfe && (a.addr.b[1] & 0xc0) == 0x80) continue;
       itf.addresses.push_back(FormatIpAddr(a.family, a.addr) + "/" + std::to_string(a.prefix_len));
     }
     if (i.mtu != 1500) itf.mtu = static_cast<int>(i.mtu);

@@ -31,7 +31,8 @@ bool HasTraceRule(const Ruleset& rs);
 std::string AddTraceRules(std::string_view text, bool prerouting, bool output);
 
 // The lab of a host model (`iptsim verify --host FILE`, engine/host.h): its
-// interfaces but lo (name, MACs, addresses, MTU other than 1500, tun), the
+// interfaces but lo (name, MACs, addresses but IPv6 link-local ones, which
+// the kernel makes itself, MTU other than 1500, tun), the
 // routes of the native file's `route` lines as written (of a JSON file: the
 // routes of the main table that the kernel did not add for an address,
 // rebuilt as `ip route add` arguments), forwarding and the sysctls.

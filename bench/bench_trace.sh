@@ -1,5 +1,5 @@
 #!/bin/bash
-# Benchmark (not a test): packets per second through SimulatePacket on one
+# Benchmark (not a test): packets per second through Simulator::Run on one
 # thread (iptsim_trace_bench: no output, and the kernel TRACE format into a
 # buffer), and the kernel's own packets/s through the same 100-rule firewall,
 # measured in the same run.

@@ -97,6 +97,13 @@ int ExploreTrace(const Args& args_in, size_t explore_index) {
     for (size_t i = 0; i + 1 < k; ++i) branch.forced.push_back(ch[i].yes);
     branch.forced.push_back(false);
   }
+  // A run that failed before any random decision (bad usage, bad input):
+  // its messages as they are, without an explore header.
+  if (outcomes.size() == 1 && outcomes[0].choices.empty() && outcomes[0].rc != kExitOk) {
+    fwrite(outcomes[0].out.data(), 1, outcomes[0].out.size(), stdout);
+    fwrite(outcomes[0].err.data(), 1, outcomes[0].err.size(), stderr);
+    return outcomes[0].rc;
+  }
   bool json = false;
   for (size_t i = 0; i < args.size() && args[i].size() > 1 && args[i][0] == '-'; ++i)
     if (args[i] == "--format=json" || (args[i] == "--format" && i + 1 < args.size() &&

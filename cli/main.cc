@@ -33,7 +33,11 @@ constexpr Command kCommands[] = {
      "every matched rule with file:line, json: one JSON object per event and the verdict; "
      "--host: route by the host's interfaces and routes (docs/host.md) instead of -i/-o; "
      "--seed N draws random matches reproducibly, --explore prints every outcome of them "
-     "with its probability, --ipset FILE loads ipsets (ipset save format) for -m set/-j SET",
+     "with its probability, --ipset FILE loads ipsets (ipset save format) for -m set/-j SET. "
+     "Packets also from --packets FILE (a packet per line, - for stdin), --from-log "
+     "'LINE' (a kernel TRACE/LOG line), --pcap FILE (then the words after RULES are -i/-o "
+     "...); all in one run; --packet-headers prints '== packet N' before each. "
+     "--why TABLE:CHAIN:N says why a packet did not reach that rule; --expect also exits 1",
      TraceCommand},
     {"verify",
      "verify [-4|-6] [--host FILE] [--backend legacy|nft] [--keep] [--assume NAME=BOOL] "

@@ -214,7 +214,9 @@ int TraceRun(const Args& args, ExploreBranch* branch) {
               std::string(HookChainName(res.hook)).c_str(), res.unknown_reason.c_str());
       return kExitError;
     }
-    if (format == "explain") {
+    if (run.dropped_before_hooks) {
+      fprintf(stderr, "iptsim trace: note: packet %zu: %s\n", g + 1, res.unknown_reason.c_str());
+    } else if (format == "explain") {
       printf("verdict: %s in %s:%s (%s path)\n", std::string(VerdictName(res.verdict)).c_str(),
              std::string(TableName(res.table)).c_str(),
              std::string(HookChainName(res.hook)).c_str(),

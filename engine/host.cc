@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "engine/packet.h"
@@ -218,6 +219,12 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
       return d;
     }
     if (IsLbcast(dst) || (IsZero(src, f) && IsZero(dst, f))) {
+      // brd_input: a source other than 0.0.0.0 is validated.
+      std::string bad = IsZero(src, f) ? "" : ValidateSource(h, pkt, InputRoute::kLocal);
+      if (!bad.empty()) {
+        d.why = bad;
+        return d;
+      }
       d.route = InputRoute::kLocal;
       return d;
     }
@@ -293,10 +300,19 @@ InputDecision RouteInput(const HostModel& h, const Packet& pkt) {
       d.why = "not a local address and IPv6 forwarding is off: ip6_forward drops it";
       return d;
     }
+    if (src.b[0] == 0xfe && (src.b[1] & 0xc0) == 0x80) {
+      d.why = "ip6_forward never forwards a link-local source";
+      return d;
+    }
   }
   std::string bad = ValidateSource(h, pkt, InputRoute::kForward);
   if (!bad.empty()) {
     d.why = bad;
+    return d;
+  }
+  if (pkt.mac_len == 14 && (pkt.mac[0] & 1)) {
+    d.why = "ip_forward forwards only frames addressed to this host (the destination MAC is a "
+            "broadcast or multicast one)";
     return d;
   }
   const HostRoute* r = d.r;
@@ -317,20 +333,26 @@ std::string ValidateSource(const HostModel& h, const Packet& pkt, InputRoute) {
   const int in = h.IfaceIndex(dev);
   const int rpf = h.RpFilter(dev);
   const bool accept_local = h.AcceptLocal(dev);
+  bool custom_local = false;  // net->ipv4.fib_has_custom_local_routes
+  for (const HostRoute& r : h.routes)
+    custom_local = custom_local || (r.family == Family::kIPv4 && r.type == RouteType::kLocal && !r.kernel);
   if (rpf == 0) {
     // fib_validate_source's shortcut: a source that is an address of this
-    // host is a martian unless accept_local.
+    // host is a martian unless accept_local (a full check when the host has
+    // local routes of its own).
     if (accept_local) return "";
-    if (h.IsLocalAddress(Family::kIPv4, src))
-      return "martian source " + FormatIpAddr(Family::kIPv4, src) + " (an address of this host)";
-    return "";
+    if (!custom_local) {
+      if (h.IsLocalAddress(Family::kIPv4, src))
+        return "martian source " + FormatIpAddr(Family::kIPv4, src) + " (an address of this host)";
+      return "";
+    }
   }
   const HostRoute* r = h.Lookup(Family::kIPv4, src);
-  if (!r) return "rp_filter: no route back to " + FormatIpAddr(Family::kIPv4, src);
+  if (!r) return rpf ? "rp_filter: no route back to " + FormatIpAddr(Family::kIPv4, src) : "";
   if (r->type != RouteType::kUnicast && (r->type != RouteType::kLocal || !accept_local))
     return "martian source " + FormatIpAddr(Family::kIPv4, src) + " (its route is " +
            std::string(RouteTypeName(r->type)) + ")";
-  if (r->dev == in) return "";
+  if (r->dev == in || rpf == 0) return "";
   if (rpf == 1)
     return "rp_filter=1: the route back to " + FormatIpAddr(Family::kIPv4, src) +
            " does not go out " + dev;
@@ -359,10 +381,22 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
     d.out = "lo";
     return d;
   };
+  // inet_select_addr(dev, 0, RT_SCOPE_LINK): an address of the device that
+  // is not host-scoped (127/8), else one of another device.
+  auto select = [&](int dev) -> std::optional<IpAddr> {
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t i = 0; i < h.ifaces.size(); ++i) {
+        if ((pass == 0) != (static_cast<int>(i) == dev)) continue;
+        for (const HostAddr& a : h.ifaces[i].addrs)
+          if (a.family == Family::kIPv4 && !IsLoopback4(a.addr)) return a.addr;
+      }
+    return std::nullopt;
+  };
   auto via = [&](int dev) {
     d.ok = true;
     d.out = h.ifaces[dev].name;
     if (h.ifaces[dev].loopback) d.loopback = true;
+    if (f == Family::kIPv4) d.src = select(dev);  // "assume on-link"
     return d;
   };
   if (f == Family::kIPv4 ? IsMulticast4(dst) : dst.b[0] == 0xff) {
@@ -387,6 +421,7 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
   switch (r->type) {
     case RouteType::kLocal:
     case RouteType::kAnycast:
+      d.src = r->src ? *r->src : dst;  // the local route's prefsrc, else the destination
       return loop();
     case RouteType::kBlackhole:
       d.error = "a blackhole route: the kernel refuses to send it (Invalid argument)";
@@ -407,7 +442,9 @@ OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_vi
     d.error = "route without a device";
     return d;
   }
-  return via(r->dev);
+  via(r->dev);
+  d.src = h.PreferredSource(*r, dst);
+  return d;
 }
 
 bool RpfilterLookup(const HostModel& h, const Packet& pkt, bool loose, bool accept_local, bool) {
@@ -458,51 +495,150 @@ void EnterLoopback(Packet& pkt) {
   pkt.gid.reset();
 }
 
-bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst, bool last_slot) {
-  if (pkt.family != Family::kIPv4) return false;
+namespace {
+
+void IpChecksum(std::vector<uint8_t>& b, size_t ihl) {
+  b[10] = b[11] = 0;
+  uint32_t sum = 0;
+  for (size_t k = 0; k + 1 < ihl; k += 2) sum += static_cast<uint32_t>(b[k] << 8 | b[k + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t c = static_cast<uint16_t>(~sum);
+  b[10] = static_cast<uint8_t>(c >> 8);
+  b[11] = static_cast<uint8_t>(c);
+}
+
+}  // namespace
+
+RxOptions CompileReceivedOptions(Packet& pkt, const std::optional<IpAddr>& spec_dst,
+                                 const std::function<std::optional<bool>(const IpAddr&)>& unicast,
+                                 bool accept_source_route) {
+  RxOptions rx;
+  if (pkt.family != Family::kIPv4) return rx;
   auto& b = pkt.bytes;
-  if (b.size() < 20) return false;
-  size_t ihl = (b[0] & 0x0f) * 4u;
-  if (ihl <= 20 || ihl > b.size()) return false;
-  bool changed = false;
+  if (b.size() < 20) return rx;
+  const size_t ihl = (b[0] & 0x0f) * 4u;
+  if (ihl <= 20 || ihl > b.size()) return rx;
+  auto bad = [&](const char* why) {
+    rx.drop = std::string("ip_options_compile: ") + why + " (an ICMP parameter problem, no delivery)";
+    return rx;
+  };
+  // inet_current_timestamp: milliseconds since midnight UTC, of the arrival time (--time).
+  const double t = pkt.time < 0 ? 0 : pkt.time;
+  const uint32_t ms = static_cast<uint32_t>(static_cast<uint64_t>(t * 1000) % 86400000u);
+  auto put = [&](size_t at, const uint8_t* v) { std::copy(v, v + 4, b.begin() + at); };
+  const uint8_t now[4] = {static_cast<uint8_t>(ms >> 24), static_cast<uint8_t>(ms >> 16),
+                          static_cast<uint8_t>(ms >> 8), static_cast<uint8_t>(ms)};
+  bool seen_rr = false, seen_ts = false, srr = false;
   size_t i = 20;
   while (i < ihl) {
-    uint8_t type = b[i];
-    if (type == 0) break;  // end of options
+    const uint8_t type = b[i];
+    if (type == 0) {  // end of options: what follows becomes END too
+      for (size_t k = i + 1; k < ihl; ++k)
+        if (b[k]) {
+          b[k] = 0;
+          rx.changed = true;
+        }
+      break;
+    }
     if (type == 1) {
       ++i;
       continue;
     }
-    if (i + 1 >= ihl) break;
-    size_t len = b[i + 1];
-    if (len < 2 || i + len > ihl) break;  // malformed: the kernel drops it (not modelled)
-    if (type == 7 && len >= 3) {
-      size_t ptr = b[i + 2];
-      if (ptr < 4) break;
-      if (last_slot) {
-        if (ptr >= 8 && ptr - 5 + 4 <= len) {
-          std::copy(spec_dst.b.begin(), spec_dst.b.begin() + 4, b.begin() + i + ptr - 5);
-          changed = true;
+    if (ihl - i < 2) return bad("an option without its length");
+    const size_t len = b[i + 1];
+    if (len < 2 || len > ihl - i) return bad("an option length beyond the header");
+    uint8_t* o = &b[i];
+    switch (type) {
+      case 7: {  // Record Route
+        if (seen_rr) return bad("a second Record Route option");
+        seen_rr = true;
+        if (len < 3) return bad("a Record Route option too short");
+        const size_t ptr = o[2];
+        if (ptr < 4) return bad("a Record Route pointer below 4");
+        if (ptr <= len) {
+          if (ptr + 3 > len) return bad("a Record Route pointer without room for an address");
+          if (spec_dst) {
+            put(i + ptr - 1, spec_dst->b.data());
+            rx.rr_slot = static_cast<int>(i + ptr - 1);
+            o[2] = static_cast<uint8_t>(ptr + 4);
+            rx.changed = true;
+          }
         }
-      } else if (ptr <= len) {
-        if (ptr + 3 > len) break;
-        std::copy(spec_dst.b.begin(), spec_dst.b.begin() + 4, b.begin() + i + ptr - 1);
-        b[i + 2] = static_cast<uint8_t>(ptr + 4);
-        changed = true;
+        break;
       }
+      case 68: {  // Timestamp
+        if (seen_ts) return bad("a second Timestamp option");
+        seen_ts = true;
+        if (len < 4) return bad("a Timestamp option too short");
+        const size_t ptr = o[2];
+        if (ptr < 5) return bad("a Timestamp pointer below 5");
+        const uint8_t flags = o[3] & 0x0f;
+        if (ptr <= len) {
+          if (ptr + 3 > len) return bad("a Timestamp pointer without room");
+          if (flags == 0) {  // timestamps only
+            put(i + ptr - 1, now);
+            o[2] = static_cast<uint8_t>(ptr + 4);
+            rx.changed = true;
+          } else if (flags == 1) {  // address and timestamp
+            if (ptr + 7 > len) return bad("a Timestamp pointer without room for an address");
+            if (spec_dst) {
+              put(i + ptr - 1, spec_dst->b.data());
+              put(i + ptr + 3, now);
+              rx.ts_slot = static_cast<int>(i + ptr - 1);
+              o[2] = static_cast<uint8_t>(ptr + 8);
+              rx.changed = true;
+            }
+          } else if (flags == 3) {  // prespecified addresses
+            if (ptr + 7 > len) return bad("a Timestamp pointer without room for an address");
+            IpAddr a;
+            std::copy(o + ptr - 1, o + ptr + 3, a.b.begin());
+            std::optional<bool> uni = unicast ? unicast(a) : std::nullopt;
+            if (uni && !*uni) {
+              put(i + ptr + 3, now);
+              o[2] = static_cast<uint8_t>(ptr + 8);
+              rx.changed = true;
+            }
+          }
+        } else if (flags != 3) {
+          const unsigned overflow = o[3] >> 4;
+          if (overflow == 15) return bad("a Timestamp overflow counter at 15");
+          o[3] = static_cast<uint8_t>(flags | (overflow + 1) << 4);
+          rx.changed = true;
+        }
+        break;
+      }
+      case 131:    // Loose Source Route
+      case 137: {  // Strict Source Route
+        if (len < 3) return bad("a source route option too short");
+        if (o[2] < 4) return bad("a source route pointer below 4");
+        if (srr) return bad("a second source route option");
+        srr = true;
+        break;
+      }
+      case 148:  // Router Alert
+        if (len < 4) return bad("a Router Alert option too short");
+        break;
+      default:
+        break;
     }
     i += len;
   }
-  if (changed) {
-    b[10] = b[11] = 0;
-    uint32_t sum = 0;
-    for (size_t k = 0; k + 1 < ihl; k += 2) sum += static_cast<uint32_t>(b[k] << 8 | b[k + 1]);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    uint16_t c = static_cast<uint16_t>(~sum);
-    b[10] = static_cast<uint8_t>(c >> 8);
-    b[11] = static_cast<uint8_t>(c);
-  }
-  return changed;
+  if (rx.changed) IpChecksum(b, ihl);
+  if (srr && !accept_source_route)
+    rx.drop = "a source route option, and accept_source_route is off (ip_rcv_options)";
+  else if (srr)
+    rx.unknown = "a source route option with accept_source_route on: iptsim does not follow source routes";
+  return rx;
+}
+
+void ForwardOptions(Packet& pkt, const RxOptions& rx, const IpAddr& src) {
+  if (rx.rr_slot < 0 && rx.ts_slot < 0) return;
+  auto& b = pkt.bytes;
+  const size_t ihl = (b[0] & 0x0f) * 4u;
+  for (int slot : {rx.rr_slot, rx.ts_slot})
+    if (slot >= 0 && static_cast<size_t>(slot) + 4 <= ihl)
+      std::copy(src.b.begin(), src.b.begin() + 4, b.begin() + slot);
+  IpChecksum(b, ihl);
 }
 
 // ---------------------------------------------------------------------------
@@ -525,8 +661,43 @@ bool HostRouter::Start(Packet& pkt, PacketPath* path) {
       error_ = "-o " + std::string(pkt.out.view()) + " is not an interface of the host (" + h.file + ")";
       return false;
     }
+    if (pkt.family == Family::kIPv6) {
+      // ip6_rcv_core drops these before the PREROUTING hook.
+      IpAddr dst;
+      Addrs(pkt, &src, &dst);
+      IpAddr loop;
+      loop.b[15] = 1;
+      const bool on_lo = h.FindIface(pkt.in.view())->loopback;
+      const char* why = nullptr;
+      if ((src == loop || dst == loop) && !on_lo) why = "the loopback address ::1 on a device other than lo";
+      else if (dst.b[0] == 0xff && (dst.b[1] & 0x0f) == 1 && !on_lo) why = "an interface-local multicast destination";
+      else if (dst.b[0] == 0xff && (dst.b[1] & 0x0f) == 0) why = "a multicast destination of scope 0";
+      else if (src.b[0] == 0xff) why = "a multicast source";
+      if (why) {
+        dropped_before_ = std::string("dropped by ipv6_rcv before PREROUTING: ") + why;
+        *path = path_ = PacketPath::kLocalIn;
+        return true;
+      }
+    }
     // A tun device has no link layer: the packet arrives without a MAC header.
-    if (h.FindIface(pkt.in.view())->tun) pkt.mac_len = 0;
+    const HostIface& iif = *h.FindIface(pkt.in.view());
+    if (iif.tun) pkt.mac_len = 0;
+    // eth_type_trans: a unicast frame to another MAC is PACKET_OTHERHOST,
+    // which ip_rcv / ipv6_rcv drop before PREROUTING.
+    if (iif.mac && !iif.loopback && pkt.mac_len == 14 && !(pkt.mac[0] & 1) &&
+        !std::equal(iif.mac->begin(), iif.mac->end(), pkt.mac.begin())) {
+      auto mac = [](const uint8_t* m) {
+        char buf[18];
+        snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+        return std::string(buf);
+      };
+      dropped_before_ = "the frame's destination MAC " + mac(pkt.mac.data()) + " is not " + iif.name +
+                        "'s (" + mac(iif.mac->data()) +
+                        "): the kernel drops it as PACKET_OTHERHOST before PREROUTING (give --mac-dst " +
+                        mac(iif.mac->data()) + ")";
+      *path = path_ = PacketPath::kLocalIn;
+      return true;
+    }
     requested_out_ = std::string(pkt.out.view());
     *path = path_ = PacketPath::kLocalIn;  // decided after PREROUTING
     return true;
@@ -539,6 +710,12 @@ bool HostRouter::Start(Packet& pkt, PacketPath* path) {
   }
   pkt.out = IfaceName(d.out);
   *path = path_ = d.loopback ? PacketPath::kLoopback : PacketPath::kLocalOut;
+  // raw_send_hdrinc: source 0.0.0.0 becomes the route's source (the IP
+  // header checksum follows; the transport checksum is left as it was).
+  if (pkt.family == Family::kIPv4 && IsZero(src, Family::kIPv4) && d.src) {
+    std::copy(d.src->b.begin(), d.src->b.begin() + 4, pkt.bytes.begin() + 12);
+    IpChecksum(pkt.bytes, (pkt.bytes[0] & 0x0f) * 4u);
+  }
   return true;
 }
 
@@ -547,17 +724,45 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
   IpAddr src, dst;
   if (!Addrs(pkt, &src, &dst)) return true;
   const Family f = pkt.family;
-  if (from == Hook::kPreRouting && path == PacketPath::kLoopback) {
-    // The looped packet keeps its output route (local): delivered, and
-    // ip_rcv_options fills Record Route with the destination.
-    FillRecordRoute(pkt, dst);
+  // ip_rcv_options after routing: the IP options the kernel checks and fills
+  // on a received packet (spec_dst: fib_compute_spec_dst).
+  auto options = [&](const std::optional<IpAddr>& spec_dst) {
+    auto unicast = [&](const IpAddr& a) -> std::optional<bool> {
+      if (host_) return host_->AddrType4(a, -1) == RouteType::kUnicast;
+      if (a == dst && path != PacketPath::kForward) return false;  // the local destination
+      return std::nullopt;
+    };
+    bool srr_ok = false;
+    if (host_) {
+      const std::string dev(pkt.in.view());
+      srr_ok = host_->SysctlInt("net.ipv4.conf.all.accept_source_route") &&
+               host_->SysctlInt("net.ipv4.conf." + dev + ".accept_source_route");
+    }
+    rx_ = CompileReceivedOptions(pkt, spec_dst, unicast, srr_ok);
+    if (!rx_.unknown.empty()) {
+      error_ = rx_.unknown;
+      result.verdict = Verdict::kUnknown;
+      result.unknown_reason = error_;
+      return false;
+    }
+    if (!rx_.drop.empty()) {
+      result.verdict = Verdict::kDrop;
+      result.hook = Hook::kPreRouting;
+      result.unknown_reason = "dropped after PREROUTING: " + rx_.drop;
+      return false;
+    }
     return true;
+  };
+  if (from == Hook::kPreRouting && path == PacketPath::kLoopback) {
+    // The looped packet keeps its output route (local): delivered, and the
+    // options see the destination as spec_dst.
+    return options(dst);
   }
   if (from == Hook::kPreRouting && (path == PacketPath::kLocalIn || path == PacketPath::kForward)) {
     if (!host_) {
-      // Local delivery: fib_compute_spec_dst is the destination itself.
-      if (path == PacketPath::kLocalIn) FillRecordRoute(pkt, dst);
-      return true;
+      // Local delivery: fib_compute_spec_dst is the destination itself; a
+      // forwarded packet's needs the host's routes (left as received).
+      return options(path == PacketPath::kLocalIn ? std::optional<IpAddr>(dst) : std::nullopt);
     }
     const HostModel& h = *host_;
     InputDecision d = RouteInput(h, pkt);
@@ -582,8 +787,7 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
         return false;
       }
       path = path_ = PacketPath::kLocalIn;
-      FillRecordRoute(pkt, dst);
-      return true;
+      return options(dst);
     }
     if (!requested_out_.empty() && requested_out_ != d.out) {
       error_ = "routing forwards the packet out " + d.out + " (route to " + FormatIpAddr(f, dst) +
@@ -598,16 +802,15 @@ bool HostRouter::Between(Hook from, Hook to, Packet& pkt, PacketPath& path, Ifac
       // fib_compute_spec_dst for a forwarded packet: the preferred source
       // of the route back to the sender.
       const HostRoute* back = h.Lookup(f, src);
-      std::optional<IpAddr> spec = back ? h.PreferredSource(*back, src) : std::nullopt;
-      if (spec) rr_filled_ = FillRecordRoute(pkt, *spec);
+      return options(back ? h.PreferredSource(*back, src) : std::nullopt);
     }
     return true;
   }
-  if (from == Hook::kForward && to == Hook::kPostRouting && host_ && rr_filled_) {
-    // ip_forward_options: the slot gets the output route's source address.
+  if (from == Hook::kForward && to == Hook::kPostRouting && host_) {
+    // ip_forward_options: the recorded addresses become the output route's source.
     const HostRoute* r = host_->Lookup(f, dst, host_->IfaceIndex(out.view()));
     std::optional<IpAddr> a = r ? host_->PreferredSource(*r, dst) : std::nullopt;
-    if (a) FillRecordRoute(pkt, *a, true);
+    if (a) ForwardOptions(pkt, rx_, *a);
   }
   if (from == Hook::kLocalOut && to == Hook::kPostRouting && host_ && !(dst == start_dst_)) {
     // ip_route_me_harder: nat OUTPUT changed the destination: route again.
@@ -635,15 +838,6 @@ struct Ctx {
   DiagnosticSink* diags;
   bool failed = false;
 
-  std::string_view LineAt(size_t offset) const {
-    size_t b = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-    b = (b == std::string_view::npos || offset == 0) ? 0 : b + 1;
-    if (offset > 0 && offset <= text.size() && text[offset - 1] == '\n') b = offset;
-    size_t e = text.find('\n', b);
-    std::string_view l = text.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    return l;
-  }
   void ErrorAt(size_t offset, size_t len, std::string msg) {
     failed = true;
     Diagnostic d;
@@ -1675,6 +1869,11 @@ bool ParseJsonRoutes(Ctx& c, const Json& list, Family default_family, HostModel*
       r.metric = static_cast<uint32_t>(m->num);
     }
     if (const Json* p = e.Get("protocol"); p && p->kind == Json::kString) r.kernel = p->str == "kernel";
+    if (const Json* nh = e.Get("nexthops")) {
+      c.ErrorAt(nh->at, nh->len, "route to " + dst->str +
+                                     ": multipath routes (nexthops) are not modelled: keep one nexthop");
+      return false;
+    }
     if (!IsErrorType(r.type) && r.dev < 0) {
       c.ErrorAt(e.at, 1, "route to " + dst->str + " has no \"dev\"");
       return false;

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -157,6 +158,7 @@ struct OutputDecision {
   bool loopback = false;
   std::string out;
   std::string error;  // !ok: the kernel's error
+  std::optional<IpAddr> src;  // the source the route gives (fl4->saddr), when known
 };
 OutputDecision RouteOutput(const HostModel& h, const Packet& pkt, std::string_view oif);
 
@@ -174,13 +176,27 @@ bool RpfilterLookup(const HostModel& h, const Packet& pkt, bool loose, bool acce
 // header with the packet's ethertype, no owning socket.
 void EnterLoopback(Packet& pkt);
 
-// IPv4 options the kernel rewrites when it receives a packet
-// (ip_options_compile after routing): a Record Route option with room left
-// gets `spec_dst` at its pointer and the pointer moves on by 4.  Returns
-// whether the packet changed (the header checksum is recomputed).
-// last_slot: rewrite the slot filled last instead, pointer unchanged (what
-// ip_forward_options does after FORWARD with the output route's source).
-bool FillRecordRoute(Packet& pkt, const IpAddr& spec_dst, bool last_slot = false);
+// ip_options_compile on a received IPv4 packet, after routing
+// (ip_rcv_options): malformed options drop it; Record Route and
+// Timestamp-with-address get `spec_dst` (fib_compute_spec_dst; nullopt:
+// unknown, those options stay as received); timestamps get the arrival time
+// (--time) in milliseconds since midnight UTC; a full Timestamp option
+// counts an overflow; a prespecified timestamp is written when unicast(addr)
+// says false (the address is the host's; nullopt: unknown, left alone);
+// bytes after an End option become End; a source route option is dropped
+// unless accept_source_route.  The header checksum follows.
+struct RxOptions {
+  std::string drop;     // why the kernel drops the packet ("" if it does not)
+  std::string unknown;  // what iptsim cannot follow ("" if nothing)
+  int rr_slot = -1;     // offsets of the addresses ip_forward_options rewrites
+  int ts_slot = -1;
+  bool changed = false;
+};
+RxOptions CompileReceivedOptions(Packet& pkt, const std::optional<IpAddr>& spec_dst,
+                                 const std::function<std::optional<bool>(const IpAddr&)>& unicast,
+                                 bool accept_source_route);
+// ip_forward_options (after FORWARD): the addresses just recorded become `src`.
+void ForwardOptions(Packet& pkt, const RxOptions& rx, const IpAddr& src);
 
 // The routing of one packet through the simulator (Simulator::Run): with a
 // host model, the decisions above between the hooks; without one, the path
@@ -197,16 +213,20 @@ class HostRouter : public PathRouter {
   // Set when the packet contradicts the host (an -o that routing does not
   // take, an unknown interface) or routing cannot be decided.
   const std::string& error() const { return error_; }
+  // Start() found that the kernel drops the packet before PREROUTING
+  // (ipv6_rcv's address checks): nothing is traced; why says why.
+  const std::string& dropped_before() const { return dropped_before_; }
   PacketPath path() const { return path_; }
 
  private:
   const HostModel* host_;
   PacketPath path_ = PacketPath::kLocalIn;
   std::string error_;
+  std::string dropped_before_;
   std::string requested_out_;  // -o of a received packet
   std::string oif_;            // -o of a local packet (the socket's device)
   IpAddr start_dst_;
-  bool rr_filled_ = false;     // a forwarded packet's Record Route got an address
+  RxOptions rx_;               // the received packet's options, as compiled
 };
 
 }  // namespace iptsim

@@ -51,6 +51,12 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
     r.sim.verdict = Verdict::kUnknown;
     return r;
   }
+  if (!router.dropped_before().empty()) {  // never reaches a hook: nothing traced
+    r.sim.verdict = Verdict::kDrop;
+    r.sim.unknown_reason = router.dropped_before();
+    r.dropped_before_hooks = true;
+    return r;
+  }
   std::vector<RejectReply> replies;
   SimOptions opts;
   opts.router = &router;

@@ -36,6 +36,8 @@ struct RunResult {
   // The packet contradicts the host model (--host), or routing cannot be
   // decided: the message for the user ("" when the run went through).
   std::string error;
+  // The kernel drops the packet before the first hook (sim.unknown_reason says why).
+  bool dropped_before_hooks = false;
 };
 
 class Simulator {

@@ -12,8 +12,6 @@
 namespace iptsim {
 namespace {
 
-constexpr size_t kMaxExpand = 65536;        // elements one "add" may expand to
-constexpr size_t kMaxElements = 1000000;    // elements of all sets
 
 struct Word {
   std::string text;
@@ -148,8 +146,9 @@ IpAddr MaskAddr(const IpAddr& a, Family f, int len) {
 
 class Parser {
  public:
-  Parser(const std::string& file, IpsetDb* db, DiagnosticSink* diags)
-      : file_(file), db_(db), diags_(diags) {}
+  Parser(const std::string& file, IpsetDb* db, DiagnosticSink* diags, const IpsetLimits& limits)
+      : file_(file), db_(db), diags_(diags), max_expand_(limits.max_expand),
+        max_elements_(limits.max_elements) {}
 
   void Line(std::string_view line, uint32_t number) {
     line_ = line;
@@ -382,8 +381,8 @@ class Parser {
         }
         uint64_t a = V4(MaskAddr(lo, f, step_len)), b = V4(hi);
         uint64_t step = 1ull << (32 - step_len);
-        if ((b - a) / step + 1 > kMaxExpand) {
-          Error(w, "'" + t + "' expands to more than " + std::to_string(kMaxExpand) + " elements");
+        if ((b - a) / step + 1 > max_expand_) {
+          Error(w, "'" + t + "' expands to more than " + std::to_string(max_expand_) + " elements");
           return false;
         }
         for (; a <= b; a += step) {
@@ -449,7 +448,10 @@ class Parser {
           Error(w, "protocol '" + proto_text + "' has no ports: the port must be 0");
           return false;
         }
-        if (uint64_t{hi} - lo + 1 > kMaxExpand) return false;
+        if (uint64_t{hi} - lo + 1 > max_expand_) {
+          Error(w, "'" + t + "' expands to more than " + std::to_string(max_expand_) + " elements");
+          return false;
+        }
         for (uint32_t p = lo; p <= hi; ++p) {
           IpsetValue v;
           v.proto = static_cast<uint8_t>(proto);
@@ -550,8 +552,8 @@ class Parser {
         return;
       }
       combos *= per_dim[d].size();
-      if (combos > kMaxExpand)
-        return Error(w[2], "'" + e + "' expands to more than " + std::to_string(kMaxExpand) +
+      if (combos > max_expand_)
+        return Error(w[2], "'" + e + "' expands to more than " + std::to_string(max_expand_) +
                                " elements");
     }
     IpsetElement proto_elem;
@@ -617,8 +619,8 @@ class Parser {
       if (!fresh) {
         s.elements[pos->second] = std::move(el);  // as "add -exist": the later line wins
       } else {
-        if (++total_ > kMaxElements)
-          return Error(w[2], "more than " + std::to_string(kMaxElements) + " elements in all");
+        if (++total_ > max_elements_)
+          return Error(w[2], "more than " + std::to_string(max_elements_) + " elements in all");
         s.elements.push_back(std::move(el));
       }
       size_t d = 0;
@@ -649,6 +651,7 @@ class Parser {
   const std::string& file_;
   IpsetDb* db_;
   DiagnosticSink* diags_;
+  const size_t max_expand_, max_elements_;
   std::string_view line_;
   uint32_t number_ = 0;
   bool failed_ = false;
@@ -659,8 +662,8 @@ class Parser {
 }  // namespace
 
 bool ParseIpsetSave(std::string_view text, const std::string& file, IpsetDb* db,
-                    DiagnosticSink* diags) {
-  Parser p(file, db, diags);
+                    DiagnosticSink* diags, const IpsetLimits& limits) {
+  Parser p(file, db, diags, limits);
   uint32_t number = 0;
   size_t i = 0;
   while (i < text.size() && !diags->full()) {

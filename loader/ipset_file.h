@@ -27,10 +27,17 @@
 
 namespace iptsim {
 
+// How much one "add" may expand to (a range or net of hash:ip, a port
+// range) and how many elements all sets may hold; more is an error.
+struct IpsetLimits {
+  size_t max_expand = 65536;
+  size_t max_elements = 1000000;
+};
+
 // Parses `text` (named `file` in messages) into `db` (sets already there
 // stay; a second create of a name is an error).  Every error goes to
 // `diags` as file:line:col; returns false when there was one.
 bool ParseIpsetSave(std::string_view text, const std::string& file, IpsetDb* db,
-                    DiagnosticSink* diags);
+                    DiagnosticSink* diags, const IpsetLimits& limits = {});
 
 }  // namespace iptsim

@@ -28,7 +28,15 @@ class LogParser {
       if (i >= line.size()) break;
       size_t j = line.find(' ', i);
       if (j == std::string_view::npos) j = line.size();
-      toks_.push_back({line.substr(i, j - i), i});
+      std::string_view t = line.substr(i, j - i);
+      // The end of an embedded dump may stick to the last item
+      // ("OPT (TRUNCATED)]", "[TRUNCATED]"): a token of its own.
+      if (t.size() > 1 && t.back() == ']' && t != "bytes]") {
+        toks_.push_back({t.substr(0, t.size() - 1), i});
+        toks_.push_back({"]", j - 1});
+      } else {
+        toks_.push_back({t, i});
+      }
       i = j;
     }
   }
@@ -108,7 +116,7 @@ class LogParser {
   bool Tcp(PacketSpec* s);
   bool Icmp(PacketSpec* s, bool inner);
   bool Trailer(PacketSpec* s, bool inner);
-  void UdpLength(PacketSpec* s, uint16_t ulen);
+  void UdpLength(PacketSpec* s, uint16_t ulen, bool inner);
   // The IP header's length with options / extension headers as built.
   size_t HeaderLen(const PacketSpec& s) const {
     if (family_ == Family::kIPv4) return 20 + s.ip_options.size();
@@ -138,6 +146,7 @@ class LogParser {
   // unset when the line cannot tell.
   std::optional<bool> ipopt_;
   bool later_fragment_ = false;  // IPv6: a fragment header with an offset
+  size_t inner_avail_ = 0;  // bytes the outer LEN= leaves for an embedded packet
   Failure fail_;
 };
 
@@ -232,7 +241,7 @@ bool LogParser::Parse(std::optional<Family> family, LogLine* out) {
 }
 
 bool LogParser::Dump(PacketSpec* s, bool inner) {
-  if (!AtEnd() && (Cur().text == "TRUNCATED" || Cur().text == "TRUNCATED]"))
+  if (!AtEnd() && Cur().text == "TRUNCATED")
     return Fail(Cur(), "the IP header itself is cut short (TRUNCATED): nothing to rebuild");
   ended_ = false;
   if (!(family_ == Family::kIPv4 ? Ipv4Header(s) : Ipv6Header(s))) return false;
@@ -263,6 +272,16 @@ bool LogParser::Ipv4Header(PacketSpec* s) {
     if (!Num(Cur(), Cur().text.substr(5), 10, uint16_t{0x1fff}, &off)) return false;
     s->frag_offset = static_cast<uint16_t>(off * 8);
     ++k_;
+  }
+  if (!AtEnd() && Cur().text == "TRUNCATED") {
+    // An embedded packet cut inside its IP options: their bytes are lost
+    // (NOPs, one word more than the outer LEN= leaves); the dump ends.
+    ++k_;
+    const size_t have = inner_avail_ > 20 ? inner_avail_ - 20 : 0;
+    s->ip_options.assign(std::min<size_t>(40, (have / 4 + 1) * 4), 0x01);
+    ipopt_ = true;
+    ended_ = true;
+    return true;
   }
   if (!AtEnd() && Cur().text == "OPT" && k_ + 1 < toks_.size() &&
       toks_[k_ + 1].text.starts_with("(")) {
@@ -305,7 +324,13 @@ bool LogParser::Ipv6Header(PacketSpec* s) {
   auto frag = [&]() {
     std::string_view t = Cur().text;
     uint16_t off;
-    if (t == "FRAG:TRUNCATED") return Fail(Cur(), "the fragment header is cut short: nothing to rebuild");
+    if (t == "FRAG:TRUNCATED") {
+      // The fragment header is cut short: the dump ends there.
+      ++k_;
+      s->ext_hdrs.push_back(ExtHdr::kFragment);
+      ended_ = true;
+      return true;
+    }
     if (!Num(Cur(), t.substr(5), 10, uint16_t{0xfff8}, &off)) return false;
     if (off % 8) return Fail(Cur(), "a fragment offset is a multiple of 8");
     ++k_;
@@ -321,10 +346,18 @@ bool LogParser::Ipv6Header(PacketSpec* s) {
   };
   later_fragment_ = false;
   while (!AtEnd()) {
+    if (Cur().text == "TRUNCATED") {
+      // Not even the 2 bytes of the next extension header: the end.
+      ++k_;
+      s->ext_hdrs.push_back(s->ext_hdrs.empty() ? ExtHdr::kHopByHop : ExtHdr::kDstOpts);
+      ended_ = true;
+      return true;
+    }
     if (Cur().text.starts_with("FRAG:")) {
       if (ipopt_ == true) return Fail(Cur(), "FRAG: outside \"OPT ( )\" after other \"OPT (\"");
       ipopt_ = false;
       if (!frag()) return false;
+      if (ended_) return true;
       continue;
     }
     if (!(Cur().text == "OPT" && k_ + 1 < toks_.size() && toks_[k_ + 1].text == "(")) break;
@@ -346,6 +379,7 @@ bool LogParser::Ipv6Header(PacketSpec* s) {
     }
     if (t.starts_with("FRAG:")) {
       if (!frag()) return false;
+      if (ended_) return true;  // "OPT ( FRAG:TRUNCATED ": no ")"
     } else if (t == "AH" || t == "ESP") {
       const bool esp = t == "ESP";
       ++k_;
@@ -386,6 +420,15 @@ bool LogParser::Transport(PacketSpec* s, bool inner) {
     // IPv6 without --log-ip-options: the dump ends silently at ESP, or at
     // any extension header after a later fragment.
     if (!v4 && ipopt_ != true && (AtEnd() || Cur().text == "]")) {
+      // The kernel reads 2 bytes of the header before it decides to print
+      // nothing ("TRUNCATED" otherwise).
+      const size_t need = HeaderLen(*s) + 2;
+      if (s->len.value_or(0) < need) {
+        const Tok& t = AtEnd() ? toks_.back() : Cur();
+        return Fail(t, "the dump ends after the IPv6 header (an ESP header, or a header after a "
+                       "later fragment, hidden without --log-ip-options), but LEN= leaves no "
+                       "room for it (at least " + std::to_string(need) + ")");
+      }
       ipopt_ = false;
       if (later_fragment_) s->ext_hdrs.push_back(ExtHdr::kDstOpts);
       else s->proto = ipproto::kEsp;
@@ -409,7 +452,7 @@ bool LogParser::Transport(PacketSpec* s, bool inner) {
         return false;
       s->sport = sp;
       s->dport = dp;
-      UdpLength(s, ulen);
+      UdpLength(s, ulen, inner);
     }
   } else if ((v == "ICMP" && v4) || (v == "ICMPv6" && !v4)) {
     s->proto = v4 ? ipproto::kIcmp : ipproto::kIcmpv6;
@@ -523,11 +566,14 @@ bool LogParser::Icmp(PacketSpec* s, bool inner) {
     toks_[k_].pos += 1;
     PacketSpec in;
     in.family = family_;
-    if (Cur().text == "TRUNCATED]") {
+    if (Cur().text == "TRUNCATED") {
       // Fewer than a whole IP header left: the builder's default inner
       // packet, cut by the outer LEN=.
       ++k_;
+      if (!CloseBracket()) return false;
     } else {
+      const size_t before = HeaderLen(*s) + 8;
+      inner_avail_ = s->len && *s->len > before ? *s->len - before : 0;
       if (!Dump(&in, true) || !CloseBracket()) return false;
       s->inner.push_back(std::move(in));
     }
@@ -544,7 +590,9 @@ bool LogParser::Icmp(PacketSpec* s, bool inner) {
 // more than LEN= leaves (a payload that long, cut by LEN=, gives it back);
 // claiming less, the header is longer than the line shows: IP options or
 // IPv6 extension headers that a LOG rule without --log-ip-options hides.
-void LogParser::UdpLength(PacketSpec* s, uint16_t ulen) {
+// (Not for an embedded packet: the outer packet's end may hide its UDP
+// header, and with it the evidence, from the dump of the rebuilt packet.)
+void LogParser::UdpLength(PacketSpec* s, uint16_t ulen, bool inner) {
   if (!s->len || ulen < 8) return;
   const size_t iphl = HeaderLen(*s);
   const size_t avail = *s->len > iphl ? *s->len - iphl : 0;
@@ -552,7 +600,7 @@ void LogParser::UdpLength(PacketSpec* s, uint16_t ulen) {
     s->payload.assign(ulen - 8u, 0);
     return;
   }
-  if (ulen == avail || ipopt_ == true) return;
+  if (ulen == avail || ipopt_ == true || inner) return;
   const size_t diff = avail - ulen;
   if (family_ == Family::kIPv4) {
     if (diff % 4 || s->ip_options.size() + diff > 40) return;

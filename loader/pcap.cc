@@ -322,13 +322,22 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
   // Where the frame went.
   std::string in, outif;
   bool known = false;
-  if (!f.ifname.empty() && dir != PcapFrame::Dir::kUnknown) {
-    (dir == PcapFrame::Dir::kInbound ? in : outif) = f.ifname;
+  if (o.in && o.out) {
+    // Both given: every frame crosses the host that way (forwarded).
+    in = *o.in;
+    outif = *o.out;
     known = true;
-  }
-  if (o.in || o.out) {
-    in = o.in.value_or(o.out ? "" : in);
-    outif = o.out.value_or(o.in ? "" : outif);
+  } else if (dir != PcapFrame::Dir::kUnknown) {
+    // The frame's direction decides; -i names the interface of received
+    // frames, -o of sent ones, else the capture's interface name.
+    const bool inbound = dir == PcapFrame::Dir::kInbound;
+    const std::optional<std::string>& given = inbound ? o.in : o.out;
+    std::string name = given ? *given : f.ifname;
+    (inbound ? in : outif) = name;
+    known = !name.empty() || !inbound;  // a sent frame needs no name
+  } else if (o.in || o.out) {
+    in = o.in.value_or("");
+    outif = o.out.value_or("");
     known = true;
   }
   if (in.size() > 15 || outif.size() > 15) {

@@ -11,13 +11,16 @@
 // and 14, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229), Linux cooked captures (SLL
 // 113, SLL2 276).
 //
-// The interface and direction of a frame, unless -i/-o say otherwise
-// (PcapOverrides): pcapng gives the interface's name (if_name) and, per
-// packet, the direction (epb_flags); SLL and SLL2 give the direction
-// (packet type: OUTGOING or received) but no name (SLL2's interface index
-// cannot be mapped to a name offline).  A frame with a name and a direction
-// arrives on / leaves by that interface; otherwise it is sent as locally
-// generated, and the caller notes it.
+// The interface and direction of a frame (PcapOverrides are -i/-o of the
+// command line): with both -i and -o every frame is forwarded that way.
+// Otherwise, when the capture gives the frame's direction (pcapng
+// epb_flags; SLL/SLL2 packet type: OUTGOING or received), a received frame
+// arrives on -i, or on the capture's interface name (pcapng if_name), and a
+// sent frame leaves by -o or that name (or is simply locally generated: no
+// name needed).  Without a direction, -i/-o apply as given.  SLL2's
+// interface index cannot be mapped to a name offline.  A received frame
+// with no name, and a frame with neither direction nor -i/-o, is sent as
+// locally generated, and the caller notes it (kNoDirection).
 // The link layer: an Ethernet frame keeps its 14-byte header (the MAC= of
 // the log); SLL/SLL2 over Ethernet (ARPHRD_ETHER, 6-byte address) keep the
 // sender's MAC and get iptsim's default destination MAC 02:00:00:00:00:02;

@@ -6,6 +6,11 @@ packets, in several formats and link types:
      TTL 64, ID 7
   2. IPv4 TCP 10.200.3.1:40000 -> 10.200.3.2:22 SYN, seq 1, window 64240, ID 8
   3. an ARP frame (Ethernet and SLL files only: it must be skipped)
+(received, except in sll2-out.pcap: sent).  The real-*.pcap files beside
+them were captured by tcpdump 4.99.3 in a network namespace (a UDP datagram
+to a closed port, the ICMP error, a TCP SYN and the RST): real-eth.pcap on
+the veth (Ethernet, with IPv6 noise), real-sll2.pcap with -i any -y
+LINUX_SLL2, real-sll-ns.pcap with -i any and nanosecond timestamps.
 and v6.pcap one IPv6 UDP packet fd00:200:3::1 -> fd00:200:3::2 1111 -> 9100.
 The equivalent packet specs are in corpus/fuzz/pcap/README (for the tests).
 usage: make-test-pcaps.py DIR"""
@@ -103,6 +108,7 @@ def main():
     pcap(d + '/eth.pcap', 1, [eth(0x0800, udp4()), eth(0x0800, tcp4()), eth(0x0806, ARP)])
     pcap(d + '/raw-be-ns.pcap', 101, [udp4(), tcp4()], big=True, nano=True)
     pcap(d + '/sll.pcap', 113, [sll(0, 0x0800, udp4()), sll(0, 0x0800, tcp4()), sll(0, 0x0806, ARP)])
+    pcap(d + '/sll2.pcap', 276, [sll2(0, 0x0800, udp4()), sll2(0, 0x0800, tcp4())])
     pcap(d + '/sll2-out.pcap', 276, [sll2(4, 0x0800, udp4()), sll2(4, 0x0800, tcp4())])
     pcapng(d + '/eth-in.pcapng', [eth(0x0800, udp4()), eth(0x0800, tcp4()), eth(0x0806, ARP)])
     pcap(d + '/v6.pcap', 101, [udp6()])

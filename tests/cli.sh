@@ -1,6 +1,6 @@
 #!/bin/bash
 # The command-line contract of DESIGN.md for check and save: exit statuses,
-# stdin, -4/-6, -c, and where messages go.
+# stdin, -4/-6, -c, and where messages go; trace --host errors.
 # usage: cli.sh IPTSIM SOURCE_DIR
 set -u
 iptsim=$1
@@ -91,16 +91,32 @@ same "pcap ethernet = packet specs" /tmp/cli.$$.out "$t/spec.out"
 contains "pcap skips ARP" /tmp/cli.$$.err "1 frame skipped (frame 3: not an IP packet (ethertype 0x0806))"
 expect "pcapng with if_name and direction" 0 "$iptsim" trace --trace-all --pcap "$pc/eth-in.pcapng" "$sc/rules"
 same "pcapng = packet specs" /tmp/cli.$$.out "$t/spec.out"
-for f in raw-be-ns.pcap sll.pcap sll2-out.pcap; do
+for f in raw-be-ns.pcap sll.pcap sll2.pcap; do
   expect "pcap $f" 0 "$iptsim" trace --trace-all --pcap "$pc/$f" "$sc/rules" -i d0
   sed 's/MAC=[^ ]* //' /tmp/cli.$$.out >"$t/got.nomac"
   same "pcap $f = packet specs (but MAC)" "$t/got.nomac" "$t/spec.nomac"
 done
 expect "pcap raw IP has no MAC" 0 "$iptsim" trace --trace-all --pcap "$pc/raw-be-ns.pcap" "$sc/rules" -i d0
 contains "raw IP: MAC= empty" /tmp/cli.$$.out "IN=d0 OUT= MAC= SRC=10.200.3.1"
-expect "pcap without interface" 0 "$iptsim" trace --format explain --pcap "$pc/sll2-out.pcap" "$sc/rules"
+expect "pcap sent frames" 0 "$iptsim" trace --format explain --pcap "$pc/sll2-out.pcap" "$sc/rules" -i d0
+contains "pcap sent frames are local-out" /tmp/cli.$$.out "local-out path"
+if grep -q "local-in" /tmp/cli.$$.out; then echo "FAIL -i applied to sent frames"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
+expect "pcap without interface" 0 "$iptsim" trace --format explain --pcap "$pc/raw-be-ns.pcap" "$sc/rules"
 contains "pcap without interface: local" /tmp/cli.$$.out "local-out path"
 contains "pcap without interface: note" /tmp/cli.$$.err "2 frames with no interface name or no direction"
+expect "pcap -i and -o: forwarded" 0 "$iptsim" trace --format explain --pcap "$pc/sll2-out.pcap" "$sc/rules" -i d0 -o e0
+contains "pcap forwarded" /tmp/cli.$$.out "forward path"
+# Real captures (tcpdump in a namespace): Ethernet, SLL2 and SLL with ns timestamps.
+expect "pcap real Ethernet" 0 "$iptsim" trace --trace-all --pcap "$pc/real-eth.pcap" "$sc/rules" -i d0
+contains "real: UDP" /tmp/cli.$$.out "TRACE: raw:PREROUTING:rule:1 IN=d0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:08:00 SRC=10.200.3.1 DST=10.200.3.2 LEN=33 TOS=0x00 PREC=0x00 TTL=64 ID=6440 DF PROTO=UDP SPT=54142 DPT=9100 LEN=13 "
+contains "real: ICMP error" /tmp/cli.$$.out "PROTO=ICMP TYPE=3 CODE=3 [SRC=10.200.3.1 DST=10.200.3.2 LEN=33 TOS=0x00 PREC=0x00 TTL=64 ID=6440 DF PROTO=UDP SPT=54142 DPT=9100 LEN=13 ] "
+contains "real: SYN options" /tmp/cli.$$.out "SPT=42178 DPT=22 SEQ=1613197634 ACK=0 WINDOW=64240 RES=0x00 SYN URGP=0 OPT (020405B40402080A3C87A462000000000103030A) "
+contains "real: IPv6 noise skipped" /tmp/cli.$$.err "10 frames skipped (frame 1: an IPv6 packet in an IPv4 simulation)"
+for f in real-sll2.pcap real-sll-ns.pcap; do
+  expect "pcap $f" 0 "$iptsim" trace --format explain --pcap "$pc/$f" "$sc/rules" -i d0
+  if [ "$(grep -c 'local-in path' /tmp/cli.$$.out)/$(grep -c 'local-out path' /tmp/cli.$$.out)" = 2/2 ]; then
+    pass=$((pass + 1)); else echo "FAIL $f: want 2 received and 2 sent packets"; fail=$((fail + 1)); fi
+done
 expect "pcap cut short" 2 "$iptsim" trace --pcap "$pc/cut.pcap" "$sc/rules"
 contains "pcap cut message" /tmp/cli.$$.err "cut.pcap: record of 60 bytes runs past the end of the file (at byte 176)"
 expect "pcap link type" 2 "$iptsim" trace --pcap "$pc/linktype-999.pcap" "$sc/rules"
@@ -136,6 +152,24 @@ contains "why: rule count" /tmp/cli.$$.err "filter:SSH has 2 rules, no rule 9"
 expect "why: no such table" 2 "$iptsim" trace --why nat:X:1 "$why"
 expect "why: malformed" 2 "$iptsim" trace --why filter "$why"
 rm -rf "$t"
+# trace --host (docs/host.md): bad host files exit 2 with file:line:col, packets that
+# contradict the host exit 2 with the reason.
+rules=$src/corpus/scenarios/path-route-forward/rules
+printf 'iface d0,addr=10.200.3.2/24\nroute 10.1.0.0/16 dev d9\n' >/tmp/cli.$$.host
+expect "bad host file" 2 "$iptsim" trace --host /tmp/cli.$$.host "$rules" -i d0 -d 10.200.3.2
+contains "host file error" /tmp/cli.$$.err "/tmp/cli.$$.host:2:23: error: route: unknown interface 'd9' (did you mean 'd0'?)"
+expect "missing host file" 2 "$iptsim" trace --host /nonexistent/host "$rules" -i d0 -d 10.200.3.2
+contains "missing host file message" /tmp/cli.$$.err "/nonexistent/host: error: cannot read the host file"
+json=$src/tests/data/host/netns-router.json
+expect "host json: frame to another MAC" 0 "$iptsim" trace --host "$json" "$rules" -i d0 -s 10.200.3.1 -d 8.8.8.8 -p udp --dport 7777
+contains "PACKET_OTHERHOST note" /tmp/cli.$$.err "the kernel drops it as PACKET_OTHERHOST before PREROUTING (give --mac-dst ee:8d:88:ea:4f:f1)"
+expect "host json" 0 "$iptsim" trace --host "$json" "$rules" -i d0 --mac-dst ee:8d:88:ea:4f:f1 -s 10.200.3.1 -d 8.8.8.8 -p udp --dport 7777
+contains "host json routes" /tmp/cli.$$.out "TRACE: filter:FORWARD:rule:1 IN=d0 OUT=e0 "
+expect "unknown -i" 2 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i x0 -d 8.8.8.8
+contains "unknown -i message" /tmp/cli.$$.err "packet 1: -i x0 is not an interface of the host"
+expect "-o against routing" 2 "$iptsim" trace --host "$src/tests/data/host/netns-router.json" "$rules" -i d0 -o d0 --mac-dst ee:8d:88:ea:4f:f1 -s 10.200.3.1 -d 8.8.8.8
+contains "-o against routing message" /tmp/cli.$$.err "routing forwards the packet out e0 (route to 8.8.8.8), but the packet says -o d0"
+rm -f /tmp/cli.$$.host
 rm -f /tmp/cli.$$.out /tmp/cli.$$.err
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -41,6 +41,9 @@ expect "explore two packets" 0 "$iptsim" trace --explore "$kube" "${pkt[@]}" -- 
 count "explore: 9 traces for two packets" "$out" '^# trace [0-9] of 9, probability 0.111111;' 9
 expect "explore from stdin" 0 sh -c "'$iptsim' trace --explore --format json - ${pkt[*]} < '$kube'"
 count "explore json headers" "$out" '^{"explore":{"trace":' 3
+expect "explore: a usage error stays one" 2 "$iptsim" trace --explore --format bogus "$kube" "${pkt[@]}"
+if grep -q '^# trace' "$out"; then echo "FAIL explore header on a usage error"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
+contains "explore: the usage error" "$err" "unknown --format 'bogus'"
 expect "seed" 0 "$iptsim" trace --seed 7 "$kube" "${pkt[@]}" -- "${pkt[@]}" -- "${pkt[@]}"
 cp "$out" "$out.seed7"
 expect "same seed again" 0 "$iptsim" trace --seed 7 "$kube" "${pkt[@]}" -- "${pkt[@]}" -- "${pkt[@]}"

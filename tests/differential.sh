@@ -82,11 +82,7 @@ for name in "$@"; do
     done <"$dir/args"
   fi
   # The host file of the scenario's lab.
-  {
-    grep -qsE '^[[:space:]]*nodefault([[:space:]]|#|$)' "$dir/lab" ||
-      printf 'iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64\niface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64\n'
-    [ -f "$dir/lab" ] && grep -vE '^[[:space:]]*(settle|family|nodefault)([[:space:]]|#|$)' "$dir/lab"
-  } >"$tmp/host"
+  "$(dirname "$0")/scenario_host.sh" "$dir" >"$tmp/host"
   # All the scenario's packets in ONE run, in order (they share state, as in
   # the kernel lab), each headed by "== packet N" as in `expected`.
   "$iptsim" trace --host "$tmp/host" --packet-headers "${extra[@]}" --packets "$dir/packets" \

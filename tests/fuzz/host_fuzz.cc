@@ -4,6 +4,7 @@
 // every route's device one of the interfaces) and answer the routing
 // questions the simulator asks, for a few packets of both families.
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -41,10 +42,29 @@ Packet Make(Family f, const char* src, const char* dst, const char* in, const ch
   return p;
 }
 
+// The IPv4 options of a received packet (CompileReceivedOptions, then the
+// forward rewrite): the input's first bytes as options.  The header length
+// and checksum must stay consistent.
+void FuzzOptions(const uint8_t* data, size_t size) {
+  size_t n = std::min<size_t>(size, 40) & ~size_t{3};
+  Packet p = Make(Family::kIPv4, "10.200.3.1", "10.200.3.2", "d0", "");
+  p.bytes.insert(p.bytes.begin() + 20, data, data + n);
+  p.bytes[0] = static_cast<uint8_t>(0x40 | (20 + n) / 4);
+  p.bytes[3] = static_cast<uint8_t>(p.bytes.size());
+  p.time = size * 1.5;
+  IpAddr spec;
+  ParseIpAddr(Family::kIPv4, "10.200.3.2", &spec);
+  RxOptions rx = CompileReceivedOptions(
+      p, spec, [&](const IpAddr& a) -> std::optional<bool> { return a.b[0] & 1; }, size & 1);
+  ForwardOptions(p, rx, spec);
+  if (p.bytes.size() != 28 + n || (p.bytes[0] & 0x0f) * 4u != 20 + n) abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return 0;
+  FuzzOptions(data, size);
   std::string text(reinterpret_cast<const char*>(data), size);
   HostModel h;
   DiagnosticSink diags;
@@ -60,8 +80,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* v4[] = {"10.200.3.1", "10.200.3.2", "127.0.0.1", "255.255.255.255", "0.0.0.0",
                       "224.0.0.1", "8.8.8.8"};
   const char* v6[] = {"fd00:200:3::1", "::1", "ff02::1", "fe80::1", "2001:db8::1", "::"};
+  const char* v4src[] = {"10.200.3.1", "127.0.0.1", "0.0.0.0"};
+  const char* v6src[] = {"fd00:200:3::1", "fe80::1", "::"};
   for (const char* in : names)
-    for (const char* s : v4)
+    for (const char* s : v4src)
       for (const char* d : v4) {
         Packet p = Make(Family::kIPv4, s, d, in, "");
         if (h.IfaceIndex(in) >= 0) (void)RouteInput(h, p);
@@ -75,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (const HostRoute* r = h.Lookup(Family::kIPv4, a)) (void)h.PreferredSource(*r, a);
       }
   for (const char* in : names)
-    for (const char* s : v6)
+    for (const char* s : v6src)
       for (const char* d : v6) {
         Packet p = Make(Family::kIPv6, s, d, in, "");
         if (h.IfaceIndex(in) >= 0) (void)RouteInput(h, p);

@@ -638,7 +638,4 @@ TEST_CASE("RATEEST continues; TPROXY and cluster need what is not an input", "[e
   CHECK(Apply("-p tcp -j TPROXY --on-port 3128 --tproxy-mark 0x1/0x1", t, "mangle", "PREROUTING",
               &why) == TargetVerdict::kUnknown);
   CHECK(why.find("socket") != std::string::npos);
-  CHECK(Eval("-m cluster --cluster-total-nodes 2 --cluster-local-node 1 --cluster-hash-seed 0x1",
-             Pkt({"-p", "udp"}))
-            .tri == Tri::kUnknown);
 }

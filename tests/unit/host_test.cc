@@ -318,18 +318,47 @@ TEST_CASE("host: output routing (scenarios path-route-output, v6-route-output)",
   CHECK(out("-s 10.200.3.2 -d 10.200.4.1", "x9").rfind("error: -o x9 is not an interface", 0) == 0);
 }
 
-TEST_CASE("host: Record Route fill (scenarios ip-options, path-route-forward)", "[host]") {
-  Packet p = Pkt("-i d0 -s 10.200.3.1 -d 10.200.3.2 --ip-option-hex 0707040102030400 -p udp");
-  CHECK(FillRecordRoute(p, A("10.200.3.2")));
+namespace {
+// The options of a received packet after CompileReceivedOptions, as the
+// kernel's OPT (...) shows them, or "drop".
+std::string Options(const std::string& hex, double time = 0,
+                    std::optional<IpAddr> spec = A("10.200.3.2"), bool prespec_unicast = true) {
+  Packet p = Pkt("-i d0 -s 10.200.3.1 -d 10.200.3.2 --ip-option-hex " + hex + " -p udp");
+  p.time = time;
+  RxOptions rx = CompileReceivedOptions(
+      p, spec, [&](const IpAddr&) -> std::optional<bool> { return prespec_unicast; }, false);
+  if (!rx.drop.empty()) return "drop";
+  std::string out;
+  char buf[3];
+  for (size_t i = 20; i < (p.bytes[0] & 0x0fu) * 4u; ++i) {
+    snprintf(buf, sizeof buf, "%02X", p.bytes[i]);
+    out += buf;
+  }
+  return out;
+}
+}  // namespace
+
+// What the kernel printed in filter:INPUT for these options (scenarios
+// ip-options and ip-options-host).
+TEST_CASE("host: IPv4 options of a received packet", "[host]") {
+  CHECK(Options("0707040102030400") == "0707080AC8030200");  // Record Route filled
+  CHECK(Options("0707080000000000") == "0707080000000000");  // full
+  CHECK(Options("0707030000000000") == "drop");              // pointer < 4
+  CHECK(Options("0707060000000000") == "drop");              // no room for an address
+  CHECK(Options("4408090000000000") == "4408091000000000");  // full timestamp: overflow + 1
+  CHECK(Options("440809F000000000") == "drop");              // overflow at 15
+  CHECK(Options("440C0503C000020100000000") == "440C0503C000020100000000");  // prespec, not ours
+  // Address and timestamp, with the kernel's clock at 18:00:39.782 UTC.
+  CHECK(Options("440C050100000000000000000000", 64839.782) == "440C0D010AC8030203DD606600000000");
+  CHECK(Options("94040000") == "94040000");  // Router Alert
+  CHECK(Options("01010101") == "01010101");
+  // Forwarded without a host: no spec_dst, Record Route stays as received.
+  CHECK(Options("0707040102030400", 0, std::nullopt) == "0707040102030400");
+  Packet p = Pkt("-i d0 -s 10.200.3.1 -d 10.200.4.1 --ip-option-hex 0707040000000000 -p udp");
+  RxOptions rx = CompileReceivedOptions(p, A("10.200.3.2"), nullptr, false);
+  ForwardOptions(p, rx, A("10.200.4.2"));  // path-route-forward's POSTROUTING line
   CHECK(std::vector<uint8_t>(p.bytes.begin() + 20, p.bytes.begin() + 28) ==
-        std::vector<uint8_t>{0x07, 0x07, 0x08, 0x0a, 0xc8, 0x03, 0x02, 0x00});
-  // Full: no change.
-  CHECK(!FillRecordRoute(p, A("10.200.3.2")));
-  // The forward rewrite of the last slot.
-  CHECK(FillRecordRoute(p, A("10.200.4.2"), true));
-  CHECK(p.bytes[25] == 0x04);
-  Packet q = Pkt("-i d0 -s 10.200.3.1 -d 10.200.3.2 --ip-option-hex 94040000 -p udp");
-  CHECK(!FillRecordRoute(q, A("10.200.3.2")));
+        std::vector<uint8_t>{0x07, 0x07, 0x08, 0x0a, 0xc8, 0x04, 0x02, 0x00});
 }
 
 TEST_CASE("host: the simulator routes with --host (path decisions)", "[host]") {
@@ -357,6 +386,11 @@ TEST_CASE("host: the simulator routes with --host (path decisions)", "[host]") {
         "error: routing forwards the packet out e0 (route to 198.51.100.7), but the packet says -o d0");
   CHECK(run("-s 10.200.4.2 -d 10.200.4.1") == "local-out ACCEPT out=e0");
   CHECK(run("-s 10.200.4.2 -d 10.200.4.2") == "loopback ACCEPT out=");
+  // Source 0.0.0.0: the route's source (path-route-source-zero).
+  Packet zero = Pkt("-s 0.0.0.0 -d 10.200.4.1");
+  sim.Run(zero, nullptr);
+  CHECK(std::vector<uint8_t>(zero.bytes.begin() + 12, zero.bytes.begin() + 16) ==
+        std::vector<uint8_t>{10, 200, 4, 2});
   // Without a host: -o lo loops back, everything else as before.
   Simulator bare(r.ruleset, SimulatorOptions{});
   Packet pkt = Pkt("-o lo -s 10.200.3.2 -d 10.200.3.2");

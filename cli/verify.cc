@@ -282,8 +282,11 @@ int VerifyCommand(const Args& args) {
   // The ruleset both sides run.
   bool need_pre = false, need_out = false;
   for (const InputPacket& in : inputs) (in.packet.in.empty() ? need_out : need_pre) = true;
+  uint32_t added_at = 0, added = 0;  // lines of run_text that are not the user's
   const std::string run_text =
-      add_trace ? verifier::AddTraceRules(text, need_pre, need_out) : text;
+      add_trace ? verifier::AddTraceRules(text, need_pre, need_out, &added_at, &added) : text;
+  // A line of run_text as a line of the user's file.
+  auto user_line = [&](uint32_t line) { return added && line >= added_at ? line - added : line; };
   if (add_trace && verbose) {
     fprintf(stderr, "iptsim verify: RULES has no TRACE rule; both sides get%s%s\n",
             need_pre ? " raw PREROUTING rule 1: -j TRACE;" : "",
@@ -401,6 +404,21 @@ int VerifyCommand(const Args& args) {
     }
   }
   if (differ) {
+    // A random draw of the kernel cannot be reproduced: say where one is.
+    auto random_rule = [&]() -> const Rule* {
+      for (const Table& t : rs.tables)
+        for (const Chain& c : t.chains)
+          for (const Rule& r : c.rules)
+            if (r.text.find("--mode random") != std::string_view::npos) return &r;
+      return nullptr;
+    };
+    if (const Rule* r = random_rule()) {
+      fprintf(stderr,
+              "iptsim verify: note: %s:%u draws at random (-m statistic --mode random): the "
+              "kernel draws anew on each run, iptsim from its seed (--seed), so a difference "
+              "after it can be the draw\n",
+              rules_name.c_str(), user_line(r->line));
+    }
     printf("iptsim verify: %zu of %zu packets differ (- kernel, + iptsim)\n", differ,
            inputs.size());
     return kExitDifferent;

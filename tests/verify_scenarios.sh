@@ -4,14 +4,12 @@
 # packets live and must agree (exit 0).  Root only: otherwise a loud SKIP and
 # exit 77 (ctest: skipped).
 #
-# Each scenario's host file (--host) is the default lab of
-# scripts/capture-differential.sh
-#   iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64
-#   iface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64
-# plus the scenario's `lab` directives (iface, route, forward, sysctl go to the
-# host file; settle MS becomes --settle, family 4|6 becomes -4/-6, nodefault
-# drops d0/e0), and the words of NAME/args if present (extra options of
-# verify, e.g. --assume; split as a shell splits them).
+# Each scenario's host file (--host) is what tests/scenario_host.sh prints
+# (the default lab of scripts/capture-differential.sh, d0/e0, unless
+# nodefault, plus the scenario's `lab` directives), as tests/differential.sh
+# uses it; the lab's settle MS becomes --settle, family 4|6 becomes -4/-6;
+# the words of NAME/args, if present, are extra options (as
+# tests/differential.sh reads them, e.g. --seed).
 #
 # Scenarios listed in corpus/scenarios/PENDING or KNOWN-DIFFERENCES are run
 # and reported as PENDING / KNOWN (not failures); one of them that passes is
@@ -20,6 +18,10 @@
 # not evaluated": verify exits 2, nothing can be compared) is reported as
 # PENDING too, with that message; tests/differential.sh, which compares the
 # lines printed before the stop, may pass it.
+# A scenario whose ruleset draws at random (-m statistic --mode random) and
+# differs is reported as RANDOM, not as a failure: the kernel draws anew on
+# each run (its `args` hold the seed that makes iptsim draw what the kernel
+# drew when `expected` was captured), so it agrees only when the draws do.
 #
 # The settle time (quiet after a packet's last kernel line) is 60 ms here
 # instead of verify's 150 ms, to keep the suite short; a scenario's `settle`
@@ -74,6 +76,7 @@ fail=0
 pending=0
 known=0
 unexpected=0
+random=0
 start=$(date +%s.%N)
 for name in "$@"; do
   dir=$corpus/$name
@@ -84,27 +87,20 @@ for name in "$@"; do
   fi
   host=$tmp/host
   opts=(--backend "$backend" --settle 60 --timeout 30)
-  default=1
-  : >"$host.lab"
+  # The host file (tests/scenario_host.sh, as tests/differential.sh makes it);
+  # the lab's settle and family become options.
+  "$(dirname "$0")/scenario_host.sh" "$dir" >"$host"
   if [ -f "$dir/lab" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
       line=${line%%#*}
       read -r -a w <<<"$line"
       [ ${#w[@]} -eq 0 ] && continue
       case "${w[0]}" in
-        nodefault) default=0 ;;
         settle) opts+=(--settle "${w[1]}") ;;
         family) opts+=(-"${w[1]}") ;;
-        *) echo "${w[*]}" >>"$host.lab" ;;
       esac
     done <"$dir/lab"
   fi
-  if [ $default -eq 1 ]; then
-    printf 'iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64\niface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64\n' >"$host"
-  else
-    : >"$host"
-  fi
-  cat "$host.lab" >>"$host"
   if [ -f "$dir/args" ]; then  # as tests/differential.sh reads it
     while IFS= read -r aline || [ -n "$aline" ]; do
       aline=${aline%%#*}
@@ -123,7 +119,10 @@ for name in "$@"; do
     stops=$(grep -m1 -E 'the simulation stops in .*(is not simulated by iptsim yet|is not evaluated)' "$tmp/err" |
             sed 's/^iptsim verify: error: //')
   fi
-  if [ -n "$stops" ] && ! listed "$corpus/KNOWN-DIFFERENCES" "$name" >/dev/null; then
+  if [ $rc -eq 1 ] && grep -q -- '--mode random' "$dir/rules"; then
+    random=$((random + 1))
+    echo "RANDOM   $name: differs, but the kernel draws -m statistic --mode random anew each run"
+  elif [ -n "$stops" ] && ! listed "$corpus/KNOWN-DIFFERENCES" "$name" >/dev/null; then
     pending=$((pending + 1))
     echo "PENDING  $name: $stops"
   elif reason=$(listed "$corpus/PENDING" "$name"); then
@@ -159,6 +158,6 @@ for name in "$@"; do
 done
 secs=$(printf "%.0f" "$(echo "$(date +%s.%N) - $start" | bc)")
 echo "verify-scenarios ($backend): $pass passed, $fail failed, $known known differences," \
-     "$pending pending ($# scenarios, $secs s)"
+     "$pending pending, $random random ($# scenarios, $secs s)"
 [ $unexpected -eq 0 ] || echo "verify-scenarios: $unexpected listed scenarios pass now: update the lists"
 [ "$fail" -eq 0 ] && [ $# -gt 0 ]

@@ -35,7 +35,10 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::string AddTraceRules(std::string_view text, bool prerouting, bool output) {
+std::string AddTraceRules(std::string_view text, bool prerouting, bool output,
+                          uint32_t* first_line, uint32_t* count) {
+  if (first_line) *first_line = 0;
+  if (count) *count = 0;
   if (!prerouting && !output) return std::string(text);
   std::string rules;
   if (prerouting) rules += "-I PREROUTING 1 -j TRACE\n";
@@ -58,14 +61,21 @@ std::string AddTraceRules(std::string_view text, bool prerouting, bool output) {
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
   }
   std::string out;
+  auto lines_before = [](std::string_view s) {
+    return static_cast<uint32_t>(std::count(s.begin(), s.end(), '\n'));
+  };
   if (raw_commit != std::string_view::npos) {
     out.append(text.substr(0, raw_commit));
+    if (first_line) *first_line = lines_before(out) + 1;
+    if (count) *count = (prerouting ? 1 : 0) + (output ? 1 : 0);
     out += rules;
     out.append(text.substr(raw_commit));
     return out;
   }
   out.assign(text);
   if (!out.empty() && out.back() != '\n') out += '\n';
+  if (first_line) *first_line = lines_before(out) + 1;
+  if (count) *count = 2 + (prerouting ? 2 : 0) + (output ? 2 : 0);  // *raw, COMMIT, chain + rule
   out += "*raw\n";
   if (prerouting) out += ":PREROUTING ACCEPT [0:0]\n";
   if (output) out += ":OUTPUT ACCEPT [0:0]\n";

@@ -4,6 +4,7 @@
 // the per-packet diff.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,11 @@ bool HasTraceRule(const Ruleset& rs);
 // last *raw section, or a *raw section appended to the text; the lines
 // before them keep their numbers.  Both the kernel and the simulation load
 // the returned text, so rule numbers agree.
-std::string AddTraceRules(std::string_view text, bool prerouting, bool output);
+// *first_line / *count (if given): the 1-based line of the first added line
+// and how many were added (0 when none), to map a line of the result back to
+// the user's file.
+std::string AddTraceRules(std::string_view text, bool prerouting, bool output,
+                          uint32_t* first_line = nullptr, uint32_t* count = nullptr);
 
 // The lab of a host model (`iptsim verify --host FILE`, engine/host.h): its
 // interfaces but lo (name, MACs, addresses but IPv6 link-local ones, which

@@ -29,7 +29,10 @@ TEST_CASE("AddTraceRules inserts into the raw table or appends one", "[verify]")
   const std::string with_raw =
       "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p tcp -j ACCEPT\n"
       "COMMIT\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j ACCEPT\nCOMMIT\n";
-  std::string out = AddTraceRules(with_raw, true, true);
+  uint32_t at = 0, n = 0;
+  std::string out = AddTraceRules(with_raw, true, true, &at, &n);
+  CHECK(at == 5);
+  CHECK(n == 2);
   CHECK(out ==
         "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p tcp -j ACCEPT\n"
         "-I PREROUTING 1 -j TRACE\n-I OUTPUT 1 -m owner --socket-exists -j TRACE\n"
@@ -44,9 +47,11 @@ TEST_CASE("AddTraceRules inserts into the raw table or appends one", "[verify]")
 
   // No raw table: one appended (no newline at the end of the input).
   const std::string no_raw = "*filter\n:INPUT DROP [0:0]\nCOMMIT";
-  CHECK(AddTraceRules(no_raw, true, false) ==
+  CHECK(AddTraceRules(no_raw, true, false, &at, &n) ==
         "*filter\n:INPUT DROP [0:0]\nCOMMIT\n*raw\n:PREROUTING ACCEPT [0:0]\n"
         "-I PREROUTING 1 -j TRACE\nCOMMIT\n");
+  CHECK(at == 4);
+  CHECK(n == 4);
   CHECK(AddTraceRules(no_raw, false, false) == no_raw);
   CHECK(LoadRuleset(AddTraceRules(no_raw, false, true), "x").ok());
 }

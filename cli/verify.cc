@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/explain_why.h"  // TeeObserver
 #include "cli/kernel_format.h"
 #include "cli/packet_input.h"
 #include "engine/host.h"
@@ -94,23 +95,15 @@ class MemStream {
   size_t taken_ = 0;
 };
 
-// --backend nft: the xtables-monitor lines, and the LOG lines apart (they go
-// to the kernel log, not to the monitor).
-class NftObserver : public TraceObserver {
+// --backend nft: the LOG lines, which go to the kernel log, not to the
+// monitor (beside XtablesMonitorFormat, through a TeeObserver).
+class LogLines : public TraceObserver {
  public:
-  NftObserver(const Ruleset& rs, FILE* out) : monitor_(rs, out) {}
-  void BeginPacket(uint32_t id) { monitor_.BeginPacket(id); }
-  void OnRule(const RuleEvent& e) override { monitor_.OnRule(e); }
-  void OnRuleDone(const RuleEvent& e, RuleOutcome o, const Chain* to) override {
-    monitor_.OnRuleDone(e, o, to);
-  }
-  void OnTableVerdict(TableId t, Hook h, Verdict v) override { monitor_.OnTableVerdict(t, h, v); }
-  void OnLog(int, std::string_view line) override { logs_.emplace_back(line); }
-  std::vector<std::string> TakeLogs() { return std::move(logs_); }
+  void OnLog(int, std::string_view line) override { lines_.emplace_back(line); }
+  std::vector<std::string> Take() { return std::move(lines_); }
 
  private:
-  XtablesMonitorFormat monitor_;
-  std::vector<std::string> logs_;
+  std::vector<std::string> lines_;
 };
 
 }  // namespace
@@ -310,10 +303,12 @@ int VerifyCommand(const Args& args) {
     MemStream stream;
     if (!stream.file()) return Error(std::string("open_memstream: ") + strerror(errno));
     KernelFormat kernel(stream.file());
-    NftObserver nft_obs(rs, stream.file());
+    XtablesMonitorFormat monitor(rs, stream.file());
+    LogLines logs;
+    TeeObserver nft_obs({&monitor, &logs});
     for (size_t k = 0; k < inputs.size(); ++k) {
       Packet pkt = inputs[k].packet;  // the run may rewrite it; the kernel gets the original
-      nft_obs.BeginPacket(NftTraceId(static_cast<uint32_t>(k + 1)));
+      monitor.BeginPacket(NftTraceId(static_cast<uint32_t>(k + 1)));
       RunResult run = sim.Run(pkt, nft ? static_cast<TraceObserver*>(&nft_obs) : &kernel);
       if (!run.error.empty()) {
         fprintf(stderr, "iptsim verify: error: packet %zu: %s\n", k + 1, run.error.c_str());
@@ -331,7 +326,7 @@ int VerifyCommand(const Args& args) {
         fprintf(stderr, "iptsim verify: note: packet %zu: %s\n", k + 1, note.c_str());
       }
       std::vector<std::string> lines = stream.TakeLines();
-      for (std::string& l : nft_obs.TakeLogs()) lines.push_back(std::move(l));
+      for (std::string& l : logs.Take()) lines.push_back(std::move(l));
       sim_lines.push_back(std::move(lines));
     }
   }

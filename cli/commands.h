@@ -22,6 +22,7 @@ using Args = std::vector<std::string>;
 int CheckCommand(const Args& args);
 int SaveCommand(const Args& args);
 int TraceCommand(const Args& args);
+int VerifyCommand(const Args& args);
 
 // Shared helpers.
 // The contents of a file (mapped when it is a regular file) or of stdin for

@@ -39,6 +39,16 @@ constexpr Command kCommands[] = {
      "...); all in one run; --packet-headers prints '== packet N' before each. "
      "--why TABLE:CHAIN:N says why a packet did not reach that rule; --expect also exits 1",
      TraceCommand},
+    {"verify",
+     "verify [-4|-6] [--host FILE] [--backend legacy|nft] [--keep] [--assume NAME=BOOL] "
+     "[--seed N] [--timeout S] [--settle MS] [--no-trace-rule] [--packets FILE] [-v] RULES "
+     "[PACKET...]",
+     "(root) run the packets (as for trace) through the simulation and through the real "
+     "kernel in a throw-away network namespace, and print a unified diff per packet "
+     "(- kernel, + iptsim); exit 0 when they agree, 1 when they differ, 2 on error "
+     "(bad input, not root, no namespaces, lab failure); --keep leaves the lab for "
+     "inspection, --host FILE gives the lab's interfaces/routes/forwarding",
+     VerifyCommand},
     {"help", "help", "show this help", HelpCommand},
 };
 

@@ -14,8 +14,11 @@
 namespace iptsim::cli {
 namespace {
 
+// The subcommand the messages name (PacketInputOptions::command).
+std::string g_command = "trace";
+
 void Error(const std::string& message) {
-  fprintf(stderr, "iptsim trace: error: %s\n", message.c_str());
+  fprintf(stderr, "iptsim %s: error: %s\n", g_command.c_str(), message.c_str());
 }
 
 // --packets FILE: every line a packet.
@@ -144,20 +147,22 @@ bool ReadPcapFile(const PacketSource& src, Family family, const PcapOverrides& o
     out->push_back({std::move(p), name + " frame " + std::to_string(f.number)});
   }
   if (skipped)
-    fprintf(stderr, "iptsim trace: note: %s: %zu frame%s skipped (%s)\n", name.c_str(), skipped,
-            skipped == 1 ? "" : "s", first_skip.c_str());
+    fprintf(stderr, "iptsim %s: note: %s: %zu frame%s skipped (%s)\n", g_command.c_str(),
+            name.c_str(), skipped, skipped == 1 ? "" : "s", first_skip.c_str());
   if (no_direction)
     fprintf(stderr,
-            "iptsim trace: note: %s: %zu frame%s with no interface name or no direction: sent as "
+            "iptsim %s: note: %s: %zu frame%s with no interface name or no direction: sent as "
             "locally generated (give -i/-o after RULES)\n",
-            name.c_str(), no_direction, no_direction == 1 ? "" : "s");
-  if (frames.empty()) fprintf(stderr, "iptsim trace: note: %s: no packets\n", name.c_str());
+            g_command.c_str(), name.c_str(), no_direction, no_direction == 1 ? "" : "s");
+  if (frames.empty())
+    fprintf(stderr, "iptsim %s: note: %s: no packets\n", g_command.c_str(), name.c_str());
   return true;
 }
 
 }  // namespace
 
 int ParsePacketInputOption(const Args& args, size_t* i, PacketInputOptions* opts) {
+  g_command = opts->command;
   static constexpr std::pair<std::string_view, PacketSource::Kind> kNames[] = {
       {"--packets", PacketSource::Kind::kFile},
       {"--from-log", PacketSource::Kind::kLog},
@@ -168,7 +173,7 @@ int ParsePacketInputOption(const Args& args, size_t* i, PacketInputOptions* opts
     std::string value;
     if (a == name) {
       if (*i + 1 >= args.size()) {
-        UsageError("trace", std::string(name) + " needs a value");
+        UsageError(g_command, std::string(name) + " needs a value");
         return -1;
       }
       value = args[++*i];
@@ -189,19 +194,20 @@ int ParsePacketInputOption(const Args& args, size_t* i, PacketInputOptions* opts
 bool CollectPackets(const PacketInputOptions& opts,
                     const std::vector<std::vector<std::string>>& groups, Family family,
                     bool rules_from_stdin, std::vector<InputPacket>* out) {
+  g_command = opts.command;
   bool words = !groups.empty() && !(groups.size() == 1 && groups[0].empty());
   int stdin_users = rules_from_stdin;
   for (const PacketSource& s : opts.sources)
     stdin_users += (s.kind != PacketSource::Kind::kLog && s.arg == "-");
   if (stdin_users > 1) {
-    UsageError("trace", "stdin ('-') can be read only once (RULES, --packets, --pcap)");
+    UsageError(g_command, "stdin ('-') can be read only once (RULES, --packets, --pcap)");
     return false;
   }
   PcapOverrides overrides;
   const bool pcap = opts.has(PacketSource::Kind::kPcap);
   if (pcap) {
     if (groups.size() > 1) {
-      UsageError("trace", "with --pcap the words after RULES are the packets' metadata; "
+      UsageError(g_command, "with --pcap the words after RULES are the packets' metadata; "
                           "no packet groups ('--')");
       return false;
     }
@@ -228,8 +234,8 @@ bool CollectPackets(const PacketInputOptions& opts,
       std::string word = st.arg() >= 0 && static_cast<size_t>(st.arg()) < group.size()
                              ? " (at '" + group[st.arg()] + "')"
                              : "";
-      fprintf(stderr, "iptsim trace: error: packet %zu: %s%s\n", g + 1, st.message().c_str(),
-              word.c_str());
+      fprintf(stderr, "iptsim %s: error: packet %zu: %s%s\n", g_command.c_str(), g + 1,
+              st.message().c_str(), word.c_str());
       return false;
     }
     out->push_back({BuildPacket(spec), "packet " + std::to_string(g + 1)});

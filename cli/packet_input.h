@@ -40,6 +40,7 @@ struct PacketSource {
 
 struct PacketInputOptions {
   std::vector<PacketSource> sources;
+  std::string command = "trace";  // the subcommand messages name ("iptsim verify: ...")
   bool has(PacketSource::Kind k) const {
     for (const PacketSource& s : sources)
       if (s.kind == k) return true;

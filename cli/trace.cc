@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/explain_why.h"
+#include "cli/kernel_format.h"
 #include "cli/packet_input.h"
 #include "engine/host.h"
 #include "cli/explore.h"
@@ -21,26 +22,6 @@
 
 namespace iptsim::cli {
 namespace {
-
-// --format kernel: the TRACE and LOG lines exactly as the kernel logs them.
-class KernelFormat : public TraceObserver {
- public:
-  void OnRule(const RuleEvent& e) override {
-    if (!e.traced) return;
-    ++lines_;
-    std::string line = FormatTraceLine(TableName(e.table), e.chain->name,
-                                       TraceLabelName(e.label), e.number, *e.packet);
-    puts(line.c_str());
-  }
-  void OnLog(int, std::string_view line) override {
-    fwrite(line.data(), 1, line.size(), stdout);
-    fputc('\n', stdout);
-  }
-  size_t lines() const { return lines_; }
-
- private:
-  size_t lines_ = 0;
-};
 
 // --format explain: every entry the packet matched, with the rule as written
 // and where it is, whether or not the kernel would trace it.

@@ -497,7 +497,7 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
       out += "OPT (";
       for (uint32_t i = 20; i < ihl && i < b.size(); ++i)
         Addf(out, "%02X", static_cast<unsigned>(static_cast<int>(static_cast<int8_t>(b[i]))));
-      out += ")";
+      out += ") ";  // (found by iptsim verify --backend nft: "OPT (...) SPORT=")
     }
   } else if (!v4 && b.size() >= 40) {
     IpAddr a;

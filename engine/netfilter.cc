@@ -167,6 +167,10 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
         return result;
       steps = StepsOf(path);  // a path that shares the steps so far
+      // Not on lo: a looped packet keeps the route it had (skb_dst set),
+      // which skips early demux.
+      if (path == PacketPath::kLocalIn && steps[i].hook == Hook::kLocalIn && opts.early_demux)
+        opts.early_demux(pkt);
     }
     const Step& s = steps[i];
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {

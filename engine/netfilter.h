@@ -3,6 +3,7 @@
 // knows the wiring; the walker knows chains, the extensions know packets.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ struct SimOptions {
   // Where targets put the packets the kernel generates (REJECT's replies);
   // nullptr: not collected.
   std::vector<RejectReply>* replies = nullptr;
+  // Early demux (ip_rcv_finish / ip6_rcv_finish): called for a received
+  // packet to a local address as it passes from PREROUTING to INPUT; may give
+  // the packet the owner of the local socket it belongs to.  Empty: none.
+  std::function<void(Packet&)> early_demux;
   PathRouter* router = nullptr;       // routing between hooks (nullptr: the path as given)
 };
 

@@ -37,6 +37,10 @@ struct Packet {
   // it on input): shown as UID=/GID= and matched by -m owner.
   std::optional<uint32_t> uid, gid;
   bool nf_trace = false;  // skb->nf_trace (set by the TRACE target)
+  // A locally generated packet sent by a connected socket (TCP connect(), a
+  // connected UDP socket) of uid/gid: packets coming back on the reverse
+  // 4-tuple are early-demuxed to it and show its UID/GID from INPUT on.
+  bool connected_socket = false;
   double time = 0;        // arrival time in seconds (limit, hashlimit, recent, time)
   // --ctstate: the conntrack state assumed for the packet when the run's
   // table has no entry for it (ConntrackPacket::ApplyAssumedState).

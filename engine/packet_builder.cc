@@ -499,6 +499,7 @@ Packet BuildPacket(const PacketSpec& spec) {
     p.mac_len = 14;
   }
   p.mark = spec.mark;
+  p.connected_socket = spec.connected;
   if (spec.uid || spec.gid) {
     p.uid = spec.uid.value_or(0);
     p.gid = spec.gid ? spec.gid : p.uid;

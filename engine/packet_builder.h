@@ -142,6 +142,7 @@ struct PacketSpec {
   uint32_t mark = 0;
   std::optional<uint32_t> uid, gid;
   std::string ctstate;  // --ctstate, normalised (Packet::ct_assumed)
+  bool connected = false;  // --connected: sent by a connected socket (see Packet)
 
   // The embedded packet of an ICMP error: empty or exactly one element.
   std::vector<PacketSpec> inner;

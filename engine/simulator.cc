@@ -61,6 +61,8 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
     else ct->set_assumed_state(pkt.ct_assumed);
     opts.ct = &*ct;
   }
+  if (!generated && pkt.connected_socket) NoteSocket(pkt);
+  if (!sockets_.empty()) opts.early_demux = [this](Packet& p) { EarlyDemux(p); };
   r.sim = SimulatePacket(rs_, pkt, r.path, opts, observer);
   r.path = router.path();
   r.error = router.error();
@@ -81,6 +83,59 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
     for (std::string& n : rr.notes) r.notes.push_back(std::move(n));
   }
   return r;
+}
+
+namespace {
+
+// The TCP or UDP 4-tuple of a packet (not of a later fragment).
+bool PortTuple(const Packet& pkt, uint8_t* proto, IpAddr* src, IpAddr* dst, uint16_t* sport,
+               uint16_t* dport) {
+  PacketView v = PacketView::Of(pkt);
+  if (!v.l4proto_found || v.fragoff != 0 || v.transport_size() < 4) return false;
+  if (v.l4proto != 6 && v.l4proto != 17) return false;
+  *proto = v.l4proto;
+  *src = v.src();
+  *dst = v.dst();
+  const uint8_t* t = v.transport();
+  *sport = static_cast<uint16_t>(t[0] << 8 | t[1]);
+  *dport = static_cast<uint16_t>(t[2] << 8 | t[3]);
+  return true;
+}
+
+}  // namespace
+
+void Simulator::NoteSocket(const Packet& pkt) {
+  LocalSocket s{};
+  s.family = pkt.family;
+  if (!pkt.uid || !PortTuple(pkt, &s.proto, &s.local, &s.remote, &s.local_port, &s.remote_port))
+    return;
+  s.uid = *pkt.uid;
+  s.gid = pkt.gid.value_or(*pkt.uid);
+  for (LocalSocket& o : sockets_)
+    if (o.family == s.family && o.proto == s.proto && o.local == s.local && o.remote == s.remote &&
+        o.local_port == s.local_port && o.remote_port == s.remote_port) {
+      o = s;  // the same 4-tuple: the newest socket owns it
+      return;
+    }
+  sockets_.push_back(s);
+}
+
+// tcp_v4_early_demux / udp_v4_early_demux (and the IPv6 ones): an exact
+// 4-tuple match with an established (or connecting) TCP socket or a
+// connected UDP socket attaches it to the packet; the log then shows its
+// owner.  Listening and unconnected sockets are not found this way.
+void Simulator::EarlyDemux(Packet& pkt) const {
+  uint8_t proto;
+  IpAddr src, dst;
+  uint16_t sport, dport;
+  if (pkt.uid || !PortTuple(pkt, &proto, &src, &dst, &sport, &dport)) return;
+  for (const LocalSocket& s : sockets_)
+    if (s.family == pkt.family && s.proto == proto && s.local == dst && s.remote == src &&
+        s.local_port == dport && s.remote_port == sport) {
+      pkt.uid = s.uid;
+      pkt.gid = s.gid;
+      return;
+    }
 }
 
 }  // namespace iptsim

@@ -62,6 +62,19 @@ class Simulator {
   // original's connection, so it skips nat, and it triggers no reply itself.
   RunResult RunOne(Packet& pkt, TraceObserver* observer, bool generated);
 
+  // The connected sockets local packets were sent from (--connected): the
+  // early-demux table.
+  struct LocalSocket {
+    Family family;
+    uint8_t proto;
+    IpAddr local, remote;
+    uint16_t local_port, remote_port;
+    uint32_t uid, gid;
+  };
+  void NoteSocket(const Packet& pkt);
+  void EarlyDemux(Packet& pkt) const;
+  std::vector<LocalSocket> sockets_;
+
   const Ruleset& rs_;
   SimulatorOptions options_;
   RunState run_;

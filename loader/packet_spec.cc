@@ -15,7 +15,7 @@ enum Opt : uint8_t {
   kIn, kOut, kPhysIn, kPhysOut, kSrc, kDst, kProto, kSport, kDport, kSyn, kTcpFlags, kSeq, kAck,
   kWindow, kUrgp, kTcpOptionHex, kIcmpType, kIcmpv6Type, kIcmpId, kIcmpSeq, kMtu, kPointer,
   kGateway, kSpi, kTtl, kTos, kId, kDf, kCe, kFrag, kMf, kFlowLabel, kIpOptionHex, kExtHdr, kLen,
-  kPayload, kPayloadHex, kMacSrc, kMacDst, kTime, kMark, kUid, kGid, kCtState, kInner,
+  kPayload, kPayloadHex, kMacSrc, kMacDst, kTime, kMark, kUid, kGid, kCtState, kConnected, kInner,
   kNumOpts
 };
 
@@ -53,6 +53,7 @@ constexpr OptDef kOpts[] = {
     {"time", 0, 1, kTime},              {"mark", 0, 1, kMark},
     {"uid", 0, 1, kUid},                {"gid", 0, 1, kGid},
     {"ctstate", 0, 1, kCtState},        {"inner", 0, 0, kInner},
+    {"connected", 0, 0, kConnected},
 };
 
 // Options that describe the skb rather than the datagram: not for the
@@ -60,7 +61,7 @@ constexpr OptDef kOpts[] = {
 bool IsMetadata(Opt o) {
   switch (o) {
     case kIn: case kOut: case kPhysIn: case kPhysOut: case kMacSrc: case kMacDst: case kTime:
-    case kMark: case kUid: case kGid: case kCtState:
+    case kMark: case kUid: case kGid: case kCtState: case kConnected:
       return true;
     default:
       return false;
@@ -640,6 +641,9 @@ Status Parser::Handle(Opt id, const std::string& opt_word, std::span<const std::
       s->ctstate = norm;
       return st;
     }
+    case kConnected:
+      s->connected = true;
+      return st;
     case kInner:
     case kNumOpts:
       break;
@@ -734,6 +738,12 @@ Status Parser::Finish(PacketSpec* s, const Given& given, bool inner, size_t begi
                          given[kId]);
   if (given[kGid] >= 0 && given[kUid] < 0)
     return Status::Error("--gid needs --uid (the socket's owner)", given[kGid]);
+  if (given[kConnected] >= 0 && given[kUid] < 0)
+    return Status::Error("--connected needs --uid (the socket's owner)", given[kConnected]);
+  if (given[kConnected] >= 0 && given[kIn] >= 0)
+    return Status::Error("--connected describes the socket a local packet is sent from; a "
+                         "received packet (-i) has none",
+                         given[kConnected]);
   if (s->len) {
     size_t base = v4 ? 20 + (s->ip_options.size() + 3) / 4 * 4 : 40;
     if (*s->len < base)

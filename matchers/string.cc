@@ -9,8 +9,10 @@
 //   byte is printable and the last is not '\', else as --hex-string "|..|".
 //   Kernel: --algo must name a text search module (bm, kmp), FROM <= TO.
 // Example: -m string --string "GET /admin" --algo bm --to 200
-// Evaluation: partial: unknown for --algo bm --icase with the byte 0xbf, 0xdf or 0xff in the pattern
+// Evaluation: yes (--algo bm is the kernel's own Boyer-Moore, including the occurrences its --icase tables step over)
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
@@ -151,43 +153,33 @@ class StringMatch : public Match {
                            std::to_string(to_) + "'");
     return {};
   }
-  // xt_string's string_mt: skb_find_text over the packet bytes from the
-  // network header, offsets [from, to) (the end clamped to the packet); bm
-  // and kmp find the same occurrences in a linear buffer.  --icase compares
-  // with the kernel's toupper, which also folds Latin-1 letters (lib/ctype.c).
-  Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
-    if (icase_ && algo_ == "bm")
-      for (char ch : pattern_) {
-        const uint8_t c = static_cast<uint8_t>(ch);
-        if (c == 0xbf || c == 0xdf || c == 0xff) {
-          // ts_bm's bad-character table knows tolower(p) but not every byte
-          // whose toupper is p (0xdf -> 0xbf, 0xff -> 0xdf): it may skip an
-          // occurrence, depending on the bytes around it.
-          ctx.unknown_reason =
-              "-m string --algo bm --icase with the byte 0xbf, 0xdf or 0xff in the pattern: "
-              "the kernel's Boyer-Moore tables may skip some case-folded occurrences, which "
-              "iptsim does not reproduce; use --algo kmp or decide with --assume "
-              "string=true|false";
-          return Tri::kUnknown;
+  // xt_string's string_mt: skb_find_text(skb, from, to) over the packet
+  // bytes from the network header: the search runs from `from` to the end
+  // of the packet (the kernel's block is not cut at `to`), and the first
+  // occurrence it finds counts when it ends by `to`.  kmp finds the leftmost
+  // occurrence; bm is the kernel's own Boyer-Moore (lib/ts_bm.c, KernelBm),
+  // quirks included.  --icase compares with the kernel's toupper, which also
+  // folds Latin-1 letters (lib/ctype.c).
+  Tri Evaluate(const PacketView& v, EvalContext&) const override {
+    const size_t n = v.size(), plen = pattern_.size();
+    size_t pos = kNotFound;
+    if (from_ < n) {
+      const uint8_t* text = v.data() + from_;
+      const size_t text_len = n - from_;
+      if (algo_ == "bm") {
+        pos = KernelBm(text, text_len);
+      } else {
+        for (size_t s = 0; pos == kNotFound && s + plen <= text_len; ++s) {
+          size_t i = 0;
+          while (i < plen && Up(text[s + i]) == Up(static_cast<uint8_t>(pattern_[i]))) ++i;
+          if (i == plen) pos = s;
         }
       }
-    const size_t n = v.size(), plen = pattern_.size();
-    const size_t end = std::min<size_t>(to_, n);
-    bool found = false;
-    if (from_ < end && plen <= end - from_) {
-      auto up = [&](uint8_t c) -> uint8_t {
-        if (!icase_) return c;
-        bool lower = (c >= 'a' && c <= 'z') || (c >= 0xdf && c != 0xf7);
-        return lower ? static_cast<uint8_t>(c - 32) : c;
-      };
-      for (size_t s = from_; !found && s + plen <= end; ++s) {
-        size_t i = 0;
-        while (i < plen && up(v.data()[s + i]) == up(static_cast<uint8_t>(pattern_[i]))) ++i;
-        found = i == plen;
-      }
     }
+    const bool found = pos != kNotFound && pos + plen <= static_cast<size_t>(to_) - from_;
     return ToTri(found != invert_);
   }
+
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = "\"";
     if (Printable(pattern_)) {
@@ -223,6 +215,61 @@ class StringMatch : public Match {
   hdr::OptionSet given_;
   std::string pattern_, algo_;
   uint16_t from_ = 0, to_ = 65535;
+  static constexpr size_t kNotFound = static_cast<size_t>(-1);
+
+  // The kernel's toupper/tolower (lib/ctype.c: Latin-1 letters fold too;
+  // 0xdf and 0xff are lower case without an upper one in Latin-1, so
+  // toupper gives 0xbf and 0xdf).
+  static bool IsLower(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 0xdf && c != 0xf7); }
+  static bool IsUpper(uint8_t c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7);
+  }
+  uint8_t Up(uint8_t c) const { return icase_ && IsLower(c) ? static_cast<uint8_t>(c - 32) : c; }
+  static uint8_t Lower(uint8_t c) { return IsUpper(c) ? static_cast<uint8_t>(c + 32) : c; }
+
+  // lib/ts_bm.c over one linear block: the pattern (toupper'ed with
+  // --icase), the bad-character table (with --icase also indexed by
+  // tolower of each pattern byte - not by every byte whose toupper it is,
+  // so some case-folded occurrences are stepped over, as in the kernel) and
+  // the good-suffix table of its subpattern(); returns the offset of the
+  // first occurrence found, or kNotFound.
+  size_t KernelBm(const uint8_t* text, size_t text_len) const {
+    const int m = static_cast<int>(pattern_.size());
+    std::vector<uint8_t> pat(pattern_.begin(), pattern_.end());
+    for (uint8_t& c : pat) c = Up(c);
+    std::vector<int> bad(256, m), good(static_cast<size_t>(m), m);
+    for (int i = 0; i < m - 1; ++i) {
+      bad[pat[static_cast<size_t>(i)]] = m - 1 - i;
+      if (icase_) bad[Lower(pat[static_cast<size_t>(i)])] = m - 1 - i;
+    }
+    // subpattern(): whether the g bytes ending at i-1+g reoccur ending at
+    // j-1+g (with j - 1 < 0 meaning a prefix), preceded by another byte.
+    auto subpattern = [&](int i, int j, int g) {
+      int x = i + g - 1, y = j + g - 1;
+      while (pat[static_cast<size_t>(x--)] == pat[static_cast<size_t>(y--)]) {
+        if (y < 0) return true;
+        if (--g == 0) return pat[static_cast<size_t>(i - 1)] != pat[static_cast<size_t>(j - 1)];
+      }
+      return false;
+    };
+    good[0] = 1;
+    for (int i = m - 1, g = 1; i > 0; ++g, --i)
+      for (int j = i - 1; j >= 1 - g; --j)
+        if (subpattern(i, j, g)) {
+          good[static_cast<size_t>(g)] = m - j - g;
+          break;
+        }
+    int shift = m - 1;
+    while (static_cast<size_t>(shift) < text_len) {
+      int i = 0;
+      while (i < m && Up(text[shift - i]) == pat[static_cast<size_t>(m - 1 - i)]) ++i;
+      if (i == m) return static_cast<size_t>(shift - (m - 1));
+      const int bs = bad[text[shift - i]];
+      shift = std::max(shift - i + bs, shift + good[static_cast<size_t>(i)]);
+    }
+    return kNotFound;
+  }
+
   bool icase_ = false, invert_ = false;
 };
 

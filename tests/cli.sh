@@ -47,6 +47,8 @@ expect "save of a bad file" 2 "$iptsim" save "$src/corpus/examples/broken.v4"
 if [ -s /tmp/cli.$$.out ]; then echo "FAIL save printed a model despite errors"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
 expect "NUL byte" 2 sh -c "printf '*filter\n\0\nCOMMIT\n' | '$iptsim' check -"
 expect "help" 0 "$iptsim" help
+expect "--connected needs --uid" 2 "$iptsim" trace "$src/corpus/scenarios/log-basic/rules" -o e0 -p udp --connected
+expect "--connected on a received packet" 2 "$iptsim" trace "$src/corpus/scenarios/log-basic/rules" -i d0 -p udp --uid 0 --connected
 
 # --- trace: packet inputs (--packets, --from-log, --pcap), --packet-headers, --why/--expect
 same() {  # same NAME FILE1 FILE2

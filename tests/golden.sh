@@ -54,5 +54,27 @@ golden numbering2 "$ref/rulesets/rs-N2.v4" "$ref/captures/e2-numbering2.txt" pre
   -i b0 --mac-src 02:00:00:00:02:fe --mac-dst 02:00:00:00:02:01 \
   -s 10.200.1.1 -d 10.200.2.1 --ttl 63 -p udp --sport 40000 --dport DPORT
 
+# e1-udp-connected-uid: early demux.  Host B (rs-B-rej, with its empty mangle
+# and security tables) has a UDP socket of uid 0 on port 6700 connected to
+# 10.200.1.1:40000 (modelled by a packet it sent, --connected: no TRACE rule
+# in raw OUTPUT, no lines); the datagram to 6700 shows UID/GID from INPUT on,
+# the one to the unconnected port 6701 none.
+cat "$ref/rulesets/rs-B-rej.v4" > "$tmp/brej.v4"
+printf '*mangle\nCOMMIT\n*security\nCOMMIT\n' >> "$tmp/brej.v4"
+m=(--mac-dst 02:00:00:00:02:01 --mac-src 02:00:00:00:02:fe)
+"$iptsim" trace "$tmp/brej.v4" -o b0 -s 10.200.2.1 -d 10.200.1.1 -p udp --sport 6700 \
+  --dport 40000 --uid 0 --connected \
+  -- -i b0 "${m[@]}" -s 10.200.1.1 -d 10.200.2.1 -p udp --sport 40000 --dport 6700 --ttl 63 \
+  --id 59121 --df --payload 123456789 \
+  -- -i b0 "${m[@]}" -s 10.200.1.1 -d 10.200.2.1 -p udp --sport 40000 --dport 6701 --ttl 63 \
+  --id 59254 --df --payload 12345678901 >"$tmp/got" 2>"$tmp/err"
+if cmp -s "$tmp/got" "$ref/captures/e1-udp-connected-uid.txt"; then
+  pass=$((pass + 1))
+else
+  echo "FAIL e1-udp-connected-uid (< kernel, > iptsim):"
+  diff "$ref/captures/e1-udp-connected-uid.txt" "$tmp/got" | head -10
+  fail=$((fail + 1))
+fi
+
 echo "golden: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -116,6 +116,9 @@ int AcquireSlot() {
       for (int sig : kSignals) sigaddset(&sa.sa_mask, sig);
       for (size_t k = 0; k < sizeof kSignals / sizeof kSignals[0]; ++k) {
         sigaction(kSignals[k], &sa, &g_old_actions[k]);
+        // An ignored signal stays ignored (a background job of a shell
+        // ignores SIGINT): it would not end the process after the cleanup.
+        if (g_old_actions[k].sa_handler == SIG_IGN) sigaction(kSignals[k], &g_old_actions[k], nullptr);
       }
     }
     return i;

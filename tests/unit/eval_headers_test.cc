@@ -428,10 +428,37 @@ TEST_CASE("string: from/to window from the network header (xt_string)", "[eval-h
   CHECK(Eval("-m string --string admin --algo bm --to 49", pkt).tri == T);
   CHECK(Eval("-m string --string admin --algo bm --to 48", pkt).tri == F);
   CHECK(Eval("-m string --hex-string \"|45|\" --algo kmp --to 1", pkt).tri == T);
-  Result r = Eval("-m string --hex-string \"|df|\" --algo bm --icase", pkt);
-  CHECK(r.tri == U);
+  CHECK(Eval("-m string --hex-string \"|df|\" --algo bm --icase", pkt).tri == F);
   // Latin-1 case folding of the kernel's toupper with kmp: 0xe9 ~ 0xc9.
   CHECK(Eval("-m string --hex-string \"|c9|\" --algo kmp --icase", "-p udp --payload-hex e9").tri == T);
+}
+
+TEST_CASE("string --algo bm: the kernel's Boyer-Moore, quirks included (lib/ts_bm.c)",
+          "[eval-hdr]") {
+  // --icase: the pattern byte 0xff is upper-cased to 0xdf; the bad-character
+  // table knows 0xdf and tolower(0xdf) = 0xdf, not 0xff, so at a text byte
+  // 0xff it shifts by the whole pattern and steps over the occurrence at 1
+  // that kmp finds (the kernel does the same: scenario match-string-bm).
+  const std::string quirk = "-p udp --payload-hex ffff41";
+  const std::string bm = "-m string --hex-string \"|ff|A\" --from 28 --icase --algo ";
+  CHECK(Eval(bm + "bm", quirk).tri == F);
+  CHECK(Eval(bm + "kmp", quirk).tri == T);
+  CHECK(Eval(bm + "bm", "-p udp --payload-hex 00ff41").tri == F);  // stepped over too
+  CHECK(Eval(bm + "bm", "-p udp --payload-hex 0000ff41").tri == T);  // reached from the 'A'
+  CHECK(Eval(bm + "bm", "-p udp --payload-hex dfdf41").tri == F);  // toupper(0xdf) is 0xbf
+  // Without --icase bm finds what kmp finds, also in repetitive text.
+  for (const char* p : {"abab", "aab", "abcab", "aaaa", "abaab"}) {
+    for (const char* t : {"6162616261626162", "61616162", "6162636162636162", "6161616161",
+                          "6162616162616261"}) {
+      std::string pkt = std::string("-p udp --payload-hex ") + t;
+      std::string rule = std::string("-m string --string ") + p + " --algo ";
+      INFO(p << " in " << t);
+      CHECK(Eval(rule + "bm", pkt).tri == Eval(rule + "kmp", pkt).tri);
+    }
+  }
+  // The search runs past --to; only an occurrence ending by --to counts.
+  CHECK(Eval("-m string --string ab --algo bm --to 29", "-p udp --payload-hex 616261").tri == F);
+  CHECK(Eval("-m string --string ab --algo bm --to 30", "-p udp --payload-hex 616261").tri == T);
 }
 
 TEST_CASE("realm: unknown unless the value and mask decide (xt_realm)", "[eval-hdr]") {

@@ -710,3 +710,39 @@ TEST_CASE("SCTP: INIT starts a connection, NAT keeps the CRC32c valid", "[nat]")
   r.sim->Run(d, nullptr);
   CHECK(r.sim->conntrack_table().size() == 1);
 }
+
+TEST_CASE("Zones per direction: --zone-orig leaves replies in the default zone", "[conntrack]") {
+  ConntrackTable table;
+  auto send = [&](const std::string& line, uint16_t zone, uint8_t dirs) {
+    Packet p = Pkt(line);
+    ConntrackPacket cp(table, nullptr, nullptr);
+    cp.ref().tmpl_zone = zone;
+    cp.ref().tmpl_zone_dir = dirs;
+    cp.In(Hook::kPreRouting, p);
+    CtInfo info = cp.ref().info;
+    bool entry = cp.ref().entry != nullptr;
+    cp.Confirm();
+    return entry ? info : CtInfo::kUntracked;
+  };
+  const std::string a = "-i d0 -s 10.0.0.1 -d 10.0.0.2 -p udp --sport 1 --dport 2";
+  const std::string b = "-i d1 -s 10.0.0.2 -d 10.0.0.1 -p udp --sport 2 --dport 1";
+  // nf_ct_zone_id: zone 5 for both directions: a reply in zone 0 is another
+  // connection.
+  CHECK(send(a, 5, 3) == CtInfo::kNew);
+  CHECK(send(b, 0, 3) == CtInfo::kNew);
+  // Original direction only: the reply (zone 0) finds it.
+  const std::string c = "-i d0 -s 10.0.0.1 -d 10.0.0.2 -p udp --sport 3 --dport 4";
+  const std::string d = "-i d1 -s 10.0.0.2 -d 10.0.0.1 -p udp --sport 4 --dport 3";
+  CHECK(send(c, 5, 1) == CtInfo::kNew);
+  CHECK(send(d, 0, 3) == CtInfo::kEstablishedReply);
+}
+
+TEST_CASE("A masqueraded connection leaving by another device is killed", "[nat]") {
+  Run r("*nat\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n");
+  Verdict v;
+  r.Send("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p udp --sport 1111 --dport 53", &v);
+  CHECK(v == Verdict::kAccept);
+  r.Send("-i d0 -o d0 -s 10.0.0.1 -d 203.0.113.5 -p udp --sport 1111 --dport 53", &v);
+  CHECK(v == Verdict::kDrop);  // nf_nat_oif_changed
+  CHECK(r.sim->conntrack_table().size() == 0);
+}

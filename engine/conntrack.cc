@@ -20,7 +20,9 @@ uint32_t Be32(const uint8_t* p) {
 }
 
 bool HasPorts(uint8_t proto) {
-  return proto == kTcp || proto == kUdp || proto == kUdplite || proto == kSctp || proto == kDccp;
+  // DCCP: the kernel tracks it with the generic tracker since its DCCP
+  // support was removed (6.16): no ports in the tuple, none rewritten.
+  return proto == kTcp || proto == kUdp || proto == kUdplite || proto == kSctp;
 }
 
 // Default timeouts in seconds (nf_conntrack_*_timeout sysctls).

@@ -9,8 +9,7 @@ namespace iptsim {
 
 namespace {
 
-constexpr uint8_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmpv6 = 58, kUdplite = 136, kSctp = 132,
-                  kDccp = 33;
+constexpr uint8_t kTcp = 6, kUdp = 17, kIcmp = 1, kIcmpv6 = 58, kUdplite = 136, kSctp = 132;
 constexpr uint32_t kRandomAll = kNatProtoRandom | kNatProtoRandomFully;
 
 bool IsIcmp(const CtTuple& t) {
@@ -18,7 +17,8 @@ bool IsIcmp(const CtTuple& t) {
          (t.proto == kIcmpv6 && t.family == Family::kIPv6);
 }
 bool HasPorts(uint8_t p) {
-  return p == kTcp || p == kUdp || p == kUdplite || p == kSctp || p == kDccp;
+  // DCCP: generic (no ports) in the kernel since 6.16, see conntrack.cc.
+  return p == kTcp || p == kUdp || p == kUdplite || p == kSctp;
 }
 
 // --------------------------------------------------------------- jhash2
@@ -402,11 +402,6 @@ void ManipDatagram(Packet& p, const CtTuple& target, NatManip m) {
         CsumReplace(b.data() + th + 6, b.data() + poff, np, 2);
         if (!b[th + 6] && !b[th + 7]) b[th + 6] = b[th + 7] = 0xff;  // CSUM_MANGLED_0
       }
-      b[poff] = np[0];
-      b[poff + 1] = np[1];
-    } else if (proto == kDccp && tn >= 8) {
-      pseudo(th + 6);
-      CsumReplace(b.data() + th + 6, b.data() + poff, np, 2);
       b[poff] = np[0];
       b[poff + 1] = np[1];
     } else if (proto == kSctp && tn >= 4) {

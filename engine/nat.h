@@ -48,8 +48,9 @@ ConntrackHostHooks HostHooksFor(const HostModel* host);
 
 // Rewrites the addresses (and ports / ICMP id) of the datagram that starts
 // at `l3off` in pkt.bytes so that its source (kSrc) or destination (kDst)
-// part is that of `target`, updating the IP, TCP, UDP, UDP-Lite, DCCP and
-// ICMPv6 checksums incrementally as the kernel does, SCTP's CRC32c anew (a
+// part is that of `target`, updating the IP, TCP, UDP, UDP-Lite and ICMPv6
+// checksums incrementally as the kernel does (DCCP: addresses only, no
+// longer a NAT protocol), SCTP's CRC32c anew (a
 // truncated embedded transport header keeps its checksum).
 void NatManipPacket(Packet& pkt, size_t l3off, const CtTuple& target, NatManip manip);
 

@@ -661,7 +661,10 @@ bool TcpHeaderValid(const PacketView& v) {
 
 // The transport checksum over the datagram's payload with the pseudo
 // header (nf_ip_checksum / nf_ip6_checksum); true when it verifies.
-bool TransportChecksumOk(const PacketView& v, uint8_t proto) {
+// `covered`: the bytes the sum runs over (UDP-Lite's coverage), 0 for all;
+// `pseudo_proto`: the protocol in the pseudo header (0: `proto`).
+bool TransportChecksumOk(const PacketView& v, uint8_t proto, size_t covered = 0,
+                         uint8_t pseudo_proto = 0) {
   const Packet& p = *v.pkt;
   const uint8_t* b = p.bytes.data();
   const size_t len = v.transport_size();
@@ -673,10 +676,10 @@ bool TransportChecksumOk(const PacketView& v, uint8_t proto) {
   if (!(proto == kIcmp && p.family == Family::kIPv4)) {
     if (p.family == Family::kIPv4) add(b + 12, 8);
     else add(b + 8, 32);
-    sum += proto;
+    sum += pseudo_proto ? pseudo_proto : proto;
     sum += len;
   }
-  add(v.transport(), len);
+  add(v.transport(), covered ? covered : len);
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return sum == 0xffff;
 }
@@ -709,8 +712,13 @@ bool L4Valid(const PacketView& v, uint8_t proto, bool checksum) {
       if (proto == kUdp) {
         if (ulen > n || ulen < 8) return false;  // truncated / malformed
         if (!v.transport()[6] && !v.transport()[7]) return true;  // no checksum
-      } else if (ulen > n || (ulen != 0 && ulen < 8)) {
-        return false;  // UDP-Lite: coverage beyond the packet
+      } else {
+        // udplite_error: the coverage, a mandatory checksum, verified at
+        // PREROUTING as nf_checksum_partial with IPPROTO_UDP in the pseudo
+        // header (what the kernel passes), so a correct UDP-Lite sum fails.
+        if (ulen > n || (ulen != 0 && ulen < 8)) return false;
+        if (!v.transport()[6] && !v.transport()[7]) return false;
+        return !checksum || TransportChecksumOk(v, proto, ulen ? ulen : n, kUdp);
       }
       return !checksum || TransportChecksumOk(v, proto);
     }

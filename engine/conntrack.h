@@ -2,10 +2,12 @@
 // simulation run share (as one network namespace's nf_conntrack table), the
 // lookup of a packet's tuple in both directions, the ctinfo the matches see
 // (NEW / ESTABLISHED / RELATED / reply / untracked, or no entry: INVALID),
-// the TCP state machine of nf_conntrack_proto_tcp.c with its window
-// tracking, timeouts, counters and confirmation at the end of the path.
+// the protocol trackers (TCP states and windows, SCTP, UDP, ICMP, GRE,
+// generic), timeouts, counters, zones and confirmation at the end of the
+// path.  NAT bindings and rewriting: engine/nat.h.
 //
 // How it is wired (engine/netfilter.cc calls these, nothing else):
+//   ConntrackTable::Defrag      before the first hook (defragmentation, -400)
 //   ConntrackPacket::In         after the raw table of PREROUTING / OUTPUT
 //                               (nf_conntrack_in, priority -200)
 //   ConntrackPacket::NatBefore  whether a nat chain runs (nf_nat_inet_fn)
@@ -13,6 +15,8 @@
 //   ConntrackPacket::Confirm    at the end of INPUT / POSTROUTING
 //                               (__nf_conntrack_confirm); a packet dropped
 //                               before leaves no entry.
+// and engine/simulator.cc: one ConntrackPacket per packet on the run's
+// ConntrackTable, ConntrackPacket::Attach for REJECT's replies.
 #pragma once
 
 #include <array>
@@ -110,8 +114,8 @@ struct TcpWindow {
   uint8_t flags = 0;  // IP_CT_TCP_FLAG_*
 };
 
-// The NAT of one manip type, as set up by a NAT target (nf_nat_setup_info):
-// the reply tuple of the entry carries it.
+// One connection (struct nf_conn).  A NAT binding (nf_nat_setup_info) is
+// carried by the reply tuple and the IPS_SRC_NAT / IPS_DST_NAT bits.
 struct ConntrackEntry {
   uint64_t id = 0;
   CtTuple tuple[2];  // [kCtOriginal], [kCtReply] (the reply tuple after NAT)
@@ -141,8 +145,8 @@ struct ConntrackEntry {
   bool sctp_init[2] = {false, false};
   uint8_t sctp_flags = 0, sctp_last_dir = 0;
 
-  // IPS_SRC_NAT | IPS_DST_NAT not both: the tuple of `dir` as the packet
-  // carries it before / after NAT is tuple[dir] / inverse of tuple[!dir].
+  // A packet of direction `dir` carries tuple[dir] before NAT and the
+  // inverse of tuple[!dir] after it.
   bool confirmed() const { return status & ips::kConfirmed; }
   // Remaining lifetime in seconds at `now` (--ctexpire), 0 once expired.
   uint32_t ExpiresIn(double now) const;

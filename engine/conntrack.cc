@@ -600,7 +600,21 @@ TcpResult TcpPacket(ConntrackEntry& e, CtDir dir, bool fresh, const TcpSeg& s,
   if (!in_window) {
     const WindowResult w = TcpInWindow(e, dir, index, s, settings.tcp_be_liberal);
     if (w == WindowResult::kIgnore) return TcpResult::kIgnore;
-    if (w == WindowResult::kInvalid) return TcpResult::kInvalid;
+    if (w == WindowResult::kInvalid) {
+      // nf_tcp_handle_invalid: out-of-window FIN/RST of both sides shrink
+      // an assured connection's timeout to the unacknowledged one.
+      if ((e.status & ips::kAssured) && !(e.status & ips::kFixedTimeout) &&
+          (index == kRstSet || index == kFinSet)) {
+        if (e.last_dir != dir && (e.last_index == kFinSet || e.last_index == kRstSet)) {
+          const double expires = e.timeout - now;
+          if (expires >= 120 && expires > kTcpTimeoutUnack) e.timeout = now + kTcpTimeoutUnack;
+        } else {
+          e.last_index = index;
+          e.last_dir = dir;
+        }
+      }
+      return TcpResult::kInvalid;
+    }
   }
   e.last_index = index;
   e.last_dir = dir;

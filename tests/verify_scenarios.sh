@@ -20,9 +20,10 @@
 # lines printed before the stop, may pass it.
 # A scenario whose ruleset draws at random (-m statistic --mode random) is
 # run up to 10 times until it agrees (1 in 3 per run for 3 endpoints); if it
-# never does it is reported as RANDOM, not as a failure: the kernel draws anew on each run (the `args`
-# hold the seed that makes iptsim draw what the kernel drew when `expected`
-# was captured), so it agrees only when the draws do.
+# never does it is reported as RANDOM, not as a failure: the kernel draws
+# anew on each run (the `args` hold the seed that makes iptsim draw what the
+# kernel drew when `expected` was captured), so it agrees only when the
+# draws do.
 #
 # The settle time (quiet after a packet's last kernel line) is 60 ms here
 # instead of verify's 150 ms, to keep the suite short; a scenario's `settle`

@@ -3,7 +3,7 @@
 // one packet per line; '#' comments and blank lines are skipped).
 //
 //   iptsim_trace_bench [--assume NAME=true|false]... [--seconds S]
-//                      [--mode off|trace|both] RULES PACKETS
+//                      [--mode off|trace|both] [--fresh] RULES PACKETS
 //
 // Modes:
 //   off    no observer (what a caller that only wants the verdict pays)
@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <string>
@@ -87,7 +88,7 @@ struct Item {
 int Usage() {
   fprintf(stderr,
           "usage: iptsim_trace_bench [--assume NAME=true|false]... [--seconds S] "
-          "[--mode off|trace|both] RULES PACKETS\n");
+          "[--mode off|trace|both] [--fresh] RULES PACKETS\n");
   return 2;
 }
 
@@ -100,6 +101,11 @@ int Main(int argc, char** argv) {
   std::map<std::string, bool> assume;
   double seconds = 2.0;
   std::string mode = "both";
+  // --fresh: a new Simulator (empty connection table) for every pass over
+  // the packets, so that each packet is the first of its connection (the
+  // nat table runs); without it the passes after the first find their
+  // connections established, as a replayed stream would in the kernel.
+  bool fresh = false;
   std::vector<std::string> pos;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -110,6 +116,8 @@ int Main(int argc, char** argv) {
       assume[v.substr(0, eq)] = v.substr(eq + 1) == "true";
     } else if (a == "--seconds" && i + 1 < argc) {
       seconds = atof(argv[++i]);
+    } else if (a == "--fresh") {
+      fresh = true;
     } else if (a == "--mode" && i + 1 < argc) {
       mode = argv[++i];
     } else if (!a.empty() && a[0] == '-') {
@@ -148,7 +156,7 @@ int Main(int argc, char** argv) {
   // connection table and extension state persist from packet to packet).
   SimulatorOptions sim_options;
   sim_options.assumptions = assume;
-  Simulator sim(rs, std::move(sim_options));
+  auto sim_ptr = std::make_unique<Simulator>(rs, sim_options);
   std::vector<Item> items;
   std::map<std::string, size_t> excluded;  // reason -> count
   std::map<std::string, size_t> verdicts;
@@ -167,7 +175,7 @@ int Main(int argc, char** argv) {
     Item it{BuildPacket(spec), {}, {}};
     it.path = PathFromDevices(it.pristine);
     it.work = it.pristine;
-    SimResult r = sim.Run(it.work, nullptr).sim;
+    SimResult r = sim_ptr->Run(it.work, nullptr).sim;
     if (r.verdict == Verdict::kUnknown) {
       ++excluded[std::string(TableName(r.table)) + ":" + std::string(HookChainName(r.hook)) +
                  ": " + r.unknown_reason];
@@ -190,16 +198,17 @@ int Main(int argc, char** argv) {
     for (Item& it : items) {
       it.work = it.pristine;
       it.work.nf_trace = trace;
-      g_sink = static_cast<uint8_t>(sim.Run(it.work, obs).sim.verdict);
+      g_sink = static_cast<uint8_t>(sim_ptr->Run(it.work, obs).sim.verdict);
     }
     size_t a0 = g_allocs;
     size_t lines0 = fmt.lines;
     double start = Now(), end = start;
     while (end - start < seconds) {
+      if (fresh) sim_ptr = std::make_unique<Simulator>(rs, sim_options);
       for (Item& it : items) {
         it.work = it.pristine;
         it.work.nf_trace = trace;
-        g_sink = static_cast<uint8_t>(sim.Run(it.work, obs).sim.verdict);
+        g_sink = static_cast<uint8_t>(sim_ptr->Run(it.work, obs).sim.verdict);
       }
       n += items.size();
       end = Now();

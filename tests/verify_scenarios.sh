@@ -19,7 +19,7 @@
 # PENDING too, with that message; tests/differential.sh, which compares the
 # lines printed before the stop, may pass it.
 # A scenario whose ruleset draws at random (-m statistic --mode random) is
-# run up to 10 times until it agrees (1 in 3 per run for 3 endpoints); if it
+# run up to 20 times until it agrees (1 in 3 per run for 3 endpoints); if it
 # never does it is reported as RANDOM, not as a failure: the kernel draws
 # anew on each run (the `args` hold the seed that makes iptsim draw what the
 # kernel drew when `expected` was captured), so it agrees only when the
@@ -116,10 +116,10 @@ for name in "$@"; do
   "$iptsim" verify "${opts[@]}" --host "$host" --packets "$dir/packets" "$dir/rules" \
     >"$tmp/out" 2>"$tmp/err"
   rc=$?
-  # A random draw of the kernel: again, up to 10 times in all, until it draws
+  # A random draw of the kernel: again, up to 20 times in all, until it draws
   # what iptsim draws.
   tries=1
-  while [ $rc -eq 1 ] && [ $tries -lt 10 ] && grep -q -- '--mode random' "$dir/rules"; do
+  while [ $rc -eq 1 ] && [ $tries -lt 20 ] && grep -q -- '--mode random' "$dir/rules"; do
     tries=$((tries + 1))
     "$iptsim" verify "${opts[@]}" --host "$host" --packets "$dir/packets" "$dir/rules" \
       >"$tmp/out" 2>"$tmp/err"

@@ -8,6 +8,7 @@
 // trace`; the kernel gets the very bytes the simulation built, one packet
 // after the other in one lab (verifier::CaptureTraces).  The only
 // normalisation is the nf_tables trace ids (random in the kernel).
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -263,7 +264,26 @@ int VerifyCommand(const Args& args) {
   // The lab.
   verifier::LabSpec lab_spec;
   if (!host_path.empty()) {
-    lab_spec = verifier::LabSpecFromHost(host);
+    std::vector<Packet> packets;
+    for (const InputPacket& in : inputs) packets.push_back(in.packet);
+    lab_spec = verifier::CompleteLabSpec(verifier::LabSpecFromHost(host), packets);
+    // A device needs a MAC: where the host file leaves it open, the lab's
+    // (the first frame's destination) is the simulation's too, so that both
+    // drop a frame to another MAC (PACKET_OTHERHOST) alike.
+    for (const verifier::LabInterface& itf : lab_spec.interfaces) {
+      for (HostIface& h : host.ifaces) {
+        std::array<uint8_t, 6> mac;
+        if (h.name != itf.name || h.mac || h.tun || itf.mac.empty() ||
+            !verifier::ParseMac(itf.mac, mac.data())) {
+          continue;
+        }
+        h.mac = mac;
+        if (verbose) {
+          fprintf(stderr, "iptsim verify: note: %s has no MAC in %s: the lab and the simulation "
+                  "give it %s\n", h.name.c_str(), host_path.c_str(), itf.mac.c_str());
+        }
+      }
+    }
   } else {
     std::vector<Packet> packets;
     for (const InputPacket& in : inputs) packets.push_back(in.packet);

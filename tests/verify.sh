@@ -3,6 +3,7 @@
 #   refusal   as a non-root user: a clear message, exit 2 (runs without root too)
 #   input     bad input exits 2 before any lab is made
 #   nohost    without --host: the lab the packets imply, TRACE rules added -> agree
+#   mac       a host file without MACs: the lab's MAC is the simulation's too
 #   differ    a different ruleset in the kernel (IPTSIM_VERIFY_KERNEL_RULES) is
 #             found: exit 1 and the diff; the same rules agree (exit 0); legacy and nft
 #   keep      --keep leaves the lab and says how to enter and delete it
@@ -149,6 +150,17 @@ if [ $rc -eq 0 ] && grep -q "filter:FORWARD:rule:1 IN=vfa0 OUT=vfb0" "$tmp/out" 
   ok "without --host: local, forwarded and local-out packets agree (TRACE rules added)"
 else
   bad "without --host: exit $rc"; sed 's/^/    /' "$tmp/out" "$tmp/err" | head -30
+fi
+
+# --- mac: a host file without MACs: the lab's MAC is the simulation's too ------
+# (the second frame goes to another MAC: both drop it before PREROUTING)
+"$iptsim" verify --timeout 60 --host "$tmp/host" "$tmp/rules" "${pkt[@]}" \
+  -- "${pkt[@]}" --mac-dst 02:00:00:00:00:77 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "packet 2: no line on either side" "$tmp/err"; then
+  ok "host file without a MAC: a frame to another MAC is dropped on both sides"
+else
+  bad "host file without a MAC: exit $rc"; sed 's/^/    /' "$tmp/out" "$tmp/err" | head -20
 fi
 
 # --- differ: a different kernel ruleset is found ----------------------------

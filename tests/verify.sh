@@ -163,6 +163,17 @@ else
   bad "host file without a MAC: exit $rc"; sed 's/^/    /' "$tmp/out" "$tmp/err" | head -20
 fi
 
+# --- a device's sysctl: rp_filter on vfa0 drops a source it cannot route back --
+printf 'iface vfa0,addr=10.201.0.2/24\nsysctl net.ipv4.conf.vfa0.rp_filter=1\n' >"$tmp/rphost"
+"$iptsim" verify --timeout 60 --host "$tmp/rphost" "$tmp/rules" "${pkt[@]}" \
+  -- -i vfa0 -s 10.99.0.1 -d 10.201.0.2 -p tcp --dport 22 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ]; then
+  ok "a sysctl of a lab device (rp_filter on vfa0): set after the device exists, both sides agree"
+else
+  bad "a sysctl of a lab device: exit $rc"; sed 's/^/    /' "$tmp/out" "$tmp/err" | head -20
+fi
+
 # --- differ: a different kernel ruleset is found ----------------------------
 for backend in legacy nft; do
   "$iptsim" verify --timeout 60 --backend $backend --host "$tmp/host" "$tmp/rules" "${pkt[@]}" >"$tmp/out" 2>"$tmp/err"

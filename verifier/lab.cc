@@ -442,7 +442,20 @@ LabStatus Lab::Build(const LabSpec& spec) {
     host.push_back({p + "mldv2_unsolicited_report_interval", "10", true});
   }
   host.push_back({"/proc/sys/net/ipv6/conf/all/forwarding", spec.ip_forward ? "1" : "0", true});
-  for (const auto& [key, value] : spec.sysctls) host.push_back({SysctlPath(key), value, false});
+  // A sysctl of one of the lab's devices (net/ipv4/conf/d0/...) can be set
+  // only once the device exists: those come after the devices.
+  std::vector<Sysctl> device_sysctls;
+  for (const auto& [key, value] : spec.sysctls) {
+    std::string path = SysctlPath(key);
+    bool of_device = false;
+    for (const LabInterface& itf : spec.interfaces) {
+      if (path.find("/conf/" + itf.name + "/") != std::string::npos ||
+          path.find("/neigh/" + itf.name + "/") != std::string::npos) {
+        of_device = true;
+      }
+    }
+    (of_device ? device_sysctls : host).push_back({std::move(path), value, false});
+  }
   if (std::string err = WriteSysctls(host_fd_, host, options_.timeout_ms); !err.empty()) {
     return LabStatus::Failed("sysctl in " + host_name_ + ": " + err);
   }
@@ -499,6 +512,10 @@ LabStatus Lab::Build(const LabSpec& spec) {
       if (IsIpv6Words(a)) args.push_back("nodad");
       if (LabStatus st = Ip(args); !st.ok()) return st;
     }
+  }
+  if (std::string err = WriteSysctls(host_fd_, device_sysctls, options_.timeout_ms);
+      !err.empty()) {
+    return LabStatus::Failed("sysctl in " + host_name_ + ": " + err);
   }
   for (const std::string& route : spec.routes) {
     std::vector<std::string> args = {"-n", host_name_};

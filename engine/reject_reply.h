@@ -2,8 +2,10 @@
 // ICMPv6 destination-unreachable error (nf_send_unreach, icmp_send /
 // icmpv6_send) or a TCP reset (nf_send_reset / nf_send_reset6).  Each is a
 // new locally generated packet: skb->nf_trace clear, mark 0 (fwmark_reflect
-// off), attached to the original's connection as RELATED (so it skips nat),
-// sent through OUTPUT and POSTROUTING from inside the REJECT target: its
+// off), attached to the original's connection (nf_ct_attach: RELATED; the
+// conntrack model decides from that entry whether the nat chains run for it,
+// ConntrackPacket::Attach), sent through OUTPUT and POSTROUTING from inside
+// the REJECT target: its
 // lines, if a raw OUTPUT TRACE rule marks it, follow the REJECT rule's line.
 //
 // What the kernel does, checked against captures (corpus/scenarios/

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
 // down piece by piece); nullptr if the file cannot be read.
 const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family);
 void UsageError(const std::string& command, const std::string& message);
+
+// --assume NAME=true|false into `out`; false (after a usage error naming
+// `command`) when the value is not of that form.
+bool ParseAssumeArg(const std::string& command, const std::string& value,
+                    std::map<std::string, bool>* out);
 // Reads ipset save files (--ipset) into *db, printing diagnostics to stderr;
 // false on any error.
 bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db);

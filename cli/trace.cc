@@ -107,13 +107,7 @@ int TraceRun(const Args& args, ExploreBranch* branch) {
       }
       sim_options.seed = n;
     } else if (a == "--assume" && i + 1 < args.size()) {
-      std::string v = args[++i];
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || (v.substr(eq + 1) != "true" && v.substr(eq + 1) != "false")) {
-        UsageError("trace", "--assume takes NAME=true or NAME=false, not '" + v + "'");
-        return kExitError;
-      }
-      sim_options.assumptions[v.substr(0, eq)] = v.substr(eq + 1) == "true";
+      if (!ParseAssumeArg("trace", args[++i], &sim_options.assumptions)) return kExitError;
     } else if (a.size() > 1 && a[0] == '-') {
       UsageError("trace", "unknown option '" + a + "' (trace options come before RULES)");
       return kExitError;

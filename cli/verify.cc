@@ -184,13 +184,7 @@ int VerifyCommand(const Args& args) {
       sim_options.seed = n;
     } else if (is("--assume")) {
       if (!value(&v)) v.clear();
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0 ||
-          (v.substr(eq + 1) != "true" && v.substr(eq + 1) != "false")) {
-        UsageError("verify", "--assume takes NAME=true or NAME=false, not '" + v + "'");
-        return kExitError;
-      }
-      sim_options.assumptions[v.substr(0, eq)] = v.substr(eq + 1) == "true";
+      if (!ParseAssumeArg("verify", v, &sim_options.assumptions)) return kExitError;
     } else if (a.size() > 1 && a[0] == '-') {
       UsageError("verify", "unknown option '" + a + "' (verify options come before RULES)");
       return kExitError;

@@ -30,22 +30,8 @@ corpus=$src/corpus/scenarios
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The one thing the comparison normalises: fields the kernel fills at random
-# in the packets it generates itself (REJECT's and the stack's ICMP errors):
-# the IPv4 ID of an ICMP error (ip_select_ident) and the IPv6 flow label of
-# an ICMPv6 error (a keyed hash of the flow).  iptsim writes 0 for both; here
-# they become '*' on both sides, in the outer header only (before '[').
-normalise() {
-  sed -E -e '/ IN= [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) /s/ ID=[0-9]+ / ID=* /' \
-         -e '/ IN= [^[]*PROTO=ICMPv6 TYPE=[1-4] /s/ FLOWLBL=[0-9]+ / FLOWLBL=* /' "$1"
-}
-
-# "NAME reason..." lines of a list file; '#' comments.
-listed() {  # listed FILE NAME -> prints the reason, status 0 if listed
-  [ -f "$1" ] || return 1
-  awk -v n="$2" '/^[ \t]*#/ { next } $1 == n { $1 = ""; sub(/^ /, ""); print; found = 1; exit }
-                 END { exit !found }' "$1"
-}
+# normalise, listed, scenario_args.
+. "$(dirname "$0")/scenario_lib.sh"
 
 if [ $# -eq 0 ]; then
   set -- $(cd "$corpus" && for d in */; do [ -f "$d/rules" ] && echo "${d%/}"; done)
@@ -71,21 +57,13 @@ for name in "$@"; do
     fail=$((fail + 1))
     continue
   fi
-  # NAME/args: extra `iptsim trace` options for this scenario (e.g. --seed N),
-  # words split as a shell would; '#' starts a comment.
-  extra=()
-  if [ -f "$dir/args" ]; then
-    while IFS= read -r aline || [ -n "$aline" ]; do
-      aline=${aline%%#*}
-      eval "awords=($aline)"
-      extra+=("${awords[@]}")
-    done <"$dir/args"
-  fi
+  # NAME/args: extra `iptsim trace` options for this scenario (e.g. --seed N).
+  scenario_args "$dir"
   # The host file of the scenario's lab.
   "$(dirname "$0")/scenario_host.sh" "$dir" >"$tmp/host"
   # All the scenario's packets in ONE run, in order (they share state, as in
   # the kernel lab), each headed by "== packet N" as in `expected`.
-  "$iptsim" trace --host "$tmp/host" --packet-headers "${extra[@]}" --packets "$dir/packets" \
+  "$iptsim" trace --host "$tmp/host" --packet-headers "${scenario_extra[@]}" --packets "$dir/packets" \
     "$dir/rules" >"$tmp/got" 2>"$tmp/err.all"
   rc=$?
   grep -v '^iptsim trace: note: no TRACE rule matched' "$tmp/err.all" >"$tmp/err"

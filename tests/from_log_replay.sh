@@ -20,12 +20,13 @@ src=$2
 corpus=$src/corpus/scenarios
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-listed() { [ -f "$1" ] && awk -v n="$2" '!/^[ \t]*#/ && $1 == n { f = 1 } END { exit !f }' "$1"; }
+# normalise, listed, scenario_args.
+. "$(dirname "$0")/scenario_lib.sh"
 pass=0 fail=0 skip=0
 for dir in "$corpus"/*/; do
   name=$(basename "$dir")
   [ -f "$dir/expected" ] || continue
-  if listed "$corpus/PENDING" "$name" || listed "$corpus/KNOWN-DIFFERENCES" "$name"; then
+  if listed "$corpus/PENDING" "$name" >/dev/null || listed "$corpus/KNOWN-DIFFERENCES" "$name" >/dev/null; then
     skip=$((skip + 1)); continue
   fi
   why=$(awk '
@@ -49,23 +50,11 @@ for dir in "$corpus"/*/; do
   # The scenario's host (its lab) and extra options, as tests/differential.sh
   # gives them.
   "$(dirname "$0")/scenario_host.sh" "$dir" >"$tmp/host"
-  extra=()
-  if [ -f "$dir/args" ]; then
-    while IFS= read -r aline || [ -n "$aline" ]; do
-      aline=${aline%%#*}
-      eval "awords=($aline)"
-      extra+=("${awords[@]}")
-    done <"$dir/args"
-  fi
-  "$iptsim" trace --host "$tmp/host" --packet-headers "${extra[@]}" "${args[@]}" "$dir/rules" \
+  scenario_args "$dir"
+  "$iptsim" trace --host "$tmp/host" --packet-headers "${scenario_extra[@]}" "${args[@]}" "$dir/rules" \
     >"$tmp/got" 2>"$tmp/err"
-  # Normalised as in tests/differential.sh: the random ID / flow label of the
-  # kernel's own ICMP errors.
-  norm() {
-    sed -E -e '/ IN= [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) /s/ ID=[0-9]+ / ID=* /' \
-           -e '/ IN= [^[]*PROTO=ICMPv6 TYPE=[1-4] /s/ FLOWLBL=[0-9]+ / FLOWLBL=* /' "$1"
-  }
-  if cmp -s <(norm "$tmp/got") <(norm "$dir/expected"); then
+  # Normalised as in tests/differential.sh.
+  if cmp -s <(normalise "$tmp/got") <(normalise "$dir/expected"); then
     pass=$((pass + 1))
   else
     echo "FAIL     $name (< kernel, > iptsim from the kernel's own lines):"

@@ -62,11 +62,8 @@ skip() {
 }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, /dev/kmsg); iptsim verify refuses without"
 
-listed() {  # listed FILE NAME -> prints the reason, status 0 if listed
-  [ -f "$1" ] || return 1
-  awk -v n="$2" '/^[ \t]*#/ { next } $1 == n { $1 = ""; sub(/^ /, ""); print; found = 1; exit }
-                 END { exit !found }' "$1"
-}
+# listed, scenario_args.
+. "$(dirname "$0")/scenario_lib.sh"
 
 if [ $# -eq 0 ]; then
   if [ -n "$list" ]; then
@@ -106,13 +103,8 @@ for name in "$@"; do
       esac
     done <"$dir/lab"
   fi
-  if [ -f "$dir/args" ]; then  # as tests/differential.sh reads it
-    while IFS= read -r aline || [ -n "$aline" ]; do
-      aline=${aline%%#*}
-      eval "awords=($aline)"
-      opts+=("${awords[@]}")
-    done <"$dir/args"
-  fi
+  scenario_args "$dir"  # as tests/differential.sh reads it
+  opts+=("${scenario_extra[@]}")
   "$iptsim" verify "${opts[@]}" --host "$host" --packets "$dir/packets" "$dir/rules" \
     >"$tmp/out" 2>"$tmp/err"
   rc=$?

@@ -1,0 +1,36 @@
+# Shell functions shared by the scripts that run the differential scenarios
+# (tests/differential.sh, tests/from_log_replay.sh, tests/verify_scenarios.sh);
+# sourced, not run.
+
+# normalise FILE: prints FILE with the one thing the comparisons normalise:
+# fields the kernel fills at random in the packets it generates itself
+# (REJECT's and the stack's ICMP errors): the IPv4 ID of an ICMP error
+# (ip_select_ident) and the IPv6 flow label of an ICMPv6 error (a keyed hash
+# of the flow).  iptsim writes 0 for both; here they become '*', in the outer
+# header only (before '[').
+normalise() {
+  sed -E -e '/ IN= [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) /s/ ID=[0-9]+ / ID=* /' \
+         -e '/ IN= [^[]*PROTO=ICMPv6 TYPE=[1-4] /s/ FLOWLBL=[0-9]+ / FLOWLBL=* /' "$1"
+}
+
+# listed FILE NAME: prints the reason of NAME's "NAME reason..." line in a list
+# file (PENDING, KNOWN-DIFFERENCES; '#' comments); status 0 if listed.
+listed() {
+  [ -f "$1" ] || return 1
+  awk -v n="$2" '/^[ \t]*#/ { next } $1 == n { $1 = ""; sub(/^ /, ""); print; found = 1; exit }
+                 END { exit !found }' "$1"
+}
+
+# scenario_args DIR: sets the array scenario_extra to the extra `iptsim trace`
+# options of the scenario's optional `args` file (words split as a shell
+# splits them; '#' starts a comment).
+scenario_args() {
+  scenario_extra=()
+  [ -f "$1/args" ] || return 0
+  local aline awords
+  while IFS= read -r aline || [ -n "$aline" ]; do
+    aline=${aline%%#*}
+    eval "awords=($aline)"
+    scenario_extra+=("${awords[@]}")
+  done <"$1/args"
+}

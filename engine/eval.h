@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model.h"
@@ -90,6 +92,12 @@ struct EvalContext {
   // or TCP reset), sent by the simulator once the walk has ended; nullptr:
   // not simulated (lone evaluations).
   std::vector<RejectReply>* replies = nullptr;
+  // TEE's copy (nf_dup_ipv4/ipv6): sent at once, from inside the target,
+  // routed to `gateway` (out of `oif` when not empty) through OUTPUT and
+  // POSTROUTING; its lines come before the original goes on.  nullptr: not
+  // simulated (lone evaluations).
+  const std::function<void(Packet& copy, const IpAddr& gateway, std::string_view oif)>* send_copy =
+      nullptr;
   // Set by an extension that returns kUnknown: what input is missing.
   std::string unknown_reason;
   // Set by a match that finds the packet malformed (the kernel's hotdrop):

@@ -166,6 +166,11 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       }
       if (opts.router && !opts.router->Between(steps[i - 1].hook, steps[i].hook, pkt, path, out, result))
         return result;
+      if (opts.tee_copy && steps[i].hook == Hook::kPostRouting) {
+        pkt.in = pkt.out;
+        pkt.mac = {};
+        pkt.mac_len = 14;
+      }
       steps = StepsOf(path);  // a path that shares the steps so far
       // Not on lo: a looped packet keeps the route it had (skb_dst set),
       // which skips early demux.
@@ -220,6 +225,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       ctx.run = opts.run;
       ctx.host = opts.host;
       ctx.replies = opts.replies;
+      ctx.send_copy = opts.send_copy ? &opts.send_copy : nullptr;
       ctx.ct = ct ? &ct->ref() : nullptr;
       ctx.observer = observer;
       ctx.view = &current;

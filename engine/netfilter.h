@@ -72,6 +72,13 @@ struct SimOptions {
   // packet to a local address as it passes from PREROUTING to INPUT; may give
   // the packet the owner of the local socket it belongs to.  Empty: none.
   std::function<void(Packet&)> early_demux;
+  // The packet is a TEE copy: nf_dup_*_route set skb->dev to the output
+  // device, which ip_output then passes to POSTROUTING as the input device:
+  // the log shows IN=<out> and a MAC= of whatever the skb's MAC header held
+  // (stale bytes: iptsim writes zeros).
+  bool tee_copy = false;
+  // TEE's copies (EvalContext::send_copy); empty: not simulated.
+  std::function<void(Packet&, const IpAddr&, std::string_view)> send_copy;
   PathRouter* router = nullptr;       // routing between hooks (nullptr: the path as given)
 };
 

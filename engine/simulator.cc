@@ -28,12 +28,14 @@ RunResult Simulator::Run(Packet& pkt, TraceObserver* observer) {
   return RunOne(pkt, observer, false);
 }
 
-RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated) {
+RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated, bool copy) {
   RunResult r;
-  HostRouter router(options_.host);  // routing: from the host model, or from -i/-o
+  // Routing: from the host model, or from -i/-o.  A TEE copy was routed to
+  // its gateway already (SendCopy): its output device stands.
+  HostRouter router(copy ? nullptr : options_.host);
   // A reply the kernel generates is routed like any local packet: with a
   // host model the route decides its output device.
-  if (generated && options_.host) pkt.out = IfaceName();
+  if (generated && !copy && options_.host) pkt.out = IfaceName();
   if (!router.Start(pkt, &r.path)) {
     r.error = router.error();
     r.sim.verdict = Verdict::kUnknown;
@@ -53,16 +55,22 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
   opts.host = options_.host;
   opts.conntrack = conntrack_;
   opts.first_of_connection = !generated;
+  opts.tee_copy = copy;
   opts.replies = generated ? nullptr : &replies;
   std::optional<ConntrackPacket> ct;
   if (conntrack_) {
     ct.emplace(table_, &ct_host_, &run_);
-    if (generated && parent_ct_) ct->Attach(parent_ct_->ref(), pkt);  // nf_ct_attach
+    if (copy) ct->set_assumed_state("UNTRACKED");  // nf_dup: the untracked entry
+    else if (generated && parent_ct_) ct->Attach(parent_ct_->ref(), pkt);  // nf_ct_attach
     else ct->set_assumed_state(pkt.ct_assumed);
     opts.ct = &*ct;
   }
   if (!generated && pkt.connected_socket) NoteSocket(pkt);
   if (!sockets_.empty()) opts.early_demux = [this](Packet& p) { EarlyDemux(p); };
+  if (!duplicating_)
+    opts.send_copy = [this, observer, &r](Packet& c, const IpAddr& gw, std::string_view oif) {
+      SendCopy(c, gw, oif, observer, &r);
+    };
   r.sim = SimulatePacket(rs_, pkt, r.path, opts, observer);
   r.path = router.path();
   r.error = router.error();
@@ -83,6 +91,38 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
     for (std::string& n : rr.notes) r.notes.push_back(std::move(n));
   }
   return r;
+}
+
+void Simulator::SendCopy(Packet& copy, const IpAddr& gateway, std::string_view oif,
+                         TraceObserver* observer, RunResult* r) {
+  // nf_dup_ipv4_route / nf_dup_ipv6_route: the route to the gateway (out of
+  // oif when given); no route: the copy is freed.
+  std::string out(oif);
+  if (options_.host) {
+    int index = oif.empty() ? -1 : options_.host->IfaceIndex(oif);
+    if (!oif.empty() && index < 0) return;  // no such device: no route
+    const HostRoute* route = options_.host->Lookup(copy.family, gateway, index);
+    if (!route || (route->type != RouteType::kUnicast && route->type != RouteType::kLocal)) return;
+    if (out.empty()) {
+      if (route->dev < 0) return;
+      out = options_.host->ifaces[static_cast<size_t>(route->dev)].name;
+    }
+  } else if (out.empty()) {
+    r->notes.push_back("TEE's copy is not simulated: its route to the gateway needs --oif or "
+                       "--host");
+    return;
+  }
+  copy.in = IfaceName();
+  copy.out = IfaceName(out);
+  copy.mac_len = 0;
+  copy.phys_in = copy.phys_out = IfaceName();
+  duplicating_ = true;
+  RunResult cr = RunOne(copy, observer, true, true);
+  duplicating_ = false;
+  if (!cr.error.empty()) r->notes.push_back("TEE's copy: " + cr.error);
+  else if (cr.sim.verdict == Verdict::kUnknown)
+    r->notes.push_back("the simulation of TEE's copy stops: " + cr.sim.unknown_reason);
+  for (std::string& n : cr.notes) r->notes.push_back(std::move(n));
 }
 
 namespace {

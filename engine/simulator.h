@@ -60,7 +60,7 @@ class Simulator {
  private:
   // `generated`: a packet the kernel made (a REJECT reply): attached to the
   // original's connection, so it skips nat, and it triggers no reply itself.
-  RunResult RunOne(Packet& pkt, TraceObserver* observer, bool generated);
+  RunResult RunOne(Packet& pkt, TraceObserver* observer, bool generated, bool copy = false);
 
   // The connected sockets local packets were sent from (--connected): the
   // early-demux table.
@@ -82,6 +82,10 @@ class Simulator {
   ConntrackTable table_;
   ConntrackHostHooks ct_host_;
   ConntrackPacket* parent_ct_ = nullptr;  // the packet whose REJECT reply is being sent
+  bool duplicating_ = false;  // a TEE copy is on its way (nf_skb_duplicated)
+  // A TEE copy: routed to the gateway, untracked, through OUTPUT/POSTROUTING.
+  void SendCopy(Packet& copy, const IpAddr& gateway, std::string_view oif,
+                TraceObserver* observer, RunResult* r);
 };
 
 }  // namespace iptsim

@@ -2,12 +2,17 @@
 // Synopsis: -j TEE --gateway ADDR [--oif NAME]
 // Semantics: sends a copy of the packet, routed as if its next hop were
 //   ADDR (out of NAME when given), and lets the original continue
-//   (XT_CONTINUE); the copy is not seen again by the tables.  ADDR is read
+//   (XT_CONTINUE).  The copy (nf_dup_ipv4/ipv6) is untracked, IPv4 gets DF,
+//   in PREROUTING/INPUT its TTL/hop limit goes down by one, and it is sent
+//   at once through OUTPUT and POSTROUTING (with the original's nf_trace, so
+//   a traced packet's copy is traced too); a TEE it meets there does
+//   nothing (nf_skb_duplicated).  ADDR is read
 //   like getaddrinfo ("1.2.3" is 1.2.0.3); NAME is cut to 15 characters.
 //   Kernel (xt_TEE): any table and hook; the gateway may not be
 //   0.0.0.0 / ::.
 // Example: -j TEE --gateway 192.168.1.250 --oif eth1
-// Evaluation: yes (the original continues; the clone is not simulated)
+// Evaluation: yes (the original continues; the copy is walked through OUTPUT/POSTROUTING
+//   before it; its route needs --oif or --host, else a note says the copy is not simulated)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev2.h"
@@ -51,7 +56,28 @@ class TeeTarget : public Target {
     return {};
   }
   // xt_TEE.c tee_tg4/tee_tg6: nf_dup_ipv4/6 sends a clone (which the engine does not follow), the original gets XT_CONTINUE.
-  TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
+    if (!ctx.send_copy) return TargetVerdict::kContinue;
+    Packet copy = pkt;
+    std::vector<uint8_t>& b = copy.bytes;
+    const bool in_hook = ctx.hook == Hook::kPreRouting || ctx.hook == Hook::kLocalIn;
+    if (copy.family == Family::kIPv4 && b.size() >= 20) {
+      b[6] |= 0x40;  // DF
+      if (in_hook) --b[8];
+      // ip_send_check: the header checksum anew.
+      size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
+      if (ihl >= 20 && ihl <= b.size()) {
+        b[10] = b[11] = 0;
+        uint32_t sum = 0;
+        for (size_t i = 0; i + 1 < ihl; i += 2) sum += static_cast<uint32_t>(b[i] << 8 | b[i + 1]);
+        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+        b[10] = static_cast<uint8_t>(~sum >> 8);
+        b[11] = static_cast<uint8_t>(~sum);
+      }
+    } else if (copy.family == Family::kIPv6 && b.size() >= 40 && in_hook) {
+      --b[7];
+    }
+    (*ctx.send_copy)(copy, gw_, oif_);
     return TargetVerdict::kContinue;
   }
   void Save(std::string& out, const SaveContext& ctx) const override {

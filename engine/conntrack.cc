@@ -97,13 +97,11 @@ TcpIndex IndexOf(const TcpSeg& s) {
   return kNoneSet;
 }
 
-// tcp_options: window scale and SACK permitted (a liberal flag stays).
-void TcpOptions(const TcpSeg& s, TcpWindow* w) {
-  const uint8_t* p = s.opts;
-  size_t len = s.opts_len;
-  if (!len) return;
-  w->scale = 0;
-  w->flags &= kTcpFlagBeLiberal;
+// The walk of tcp_options and tcp_sack over a segment's options: calls
+// fn(kind, data, size) for each option but NOP, stops at EOL, at a malformed
+// length or when fn returns false.
+template <class Fn>
+void WalkTcpOptions(const uint8_t* p, size_t len, Fn fn) {
   while (len > 0) {
     uint8_t op = *p++;
     if (op == 0) return;
@@ -114,42 +112,42 @@ void TcpOptions(const TcpSeg& s, TcpWindow* w) {
     if (len < 2) return;
     uint8_t sz = *p++;
     if (sz < 2 || sz > len) return;
+    if (!fn(op, p, sz)) return;
+    p += sz - 2;
+    len -= sz;
+  }
+}
+
+// tcp_options: window scale and SACK permitted (a liberal flag stays).
+void TcpOptions(const TcpSeg& s, TcpWindow* w) {
+  if (!s.opts_len) return;
+  w->scale = 0;
+  w->flags &= kTcpFlagBeLiberal;
+  WalkTcpOptions(s.opts, s.opts_len, [w](uint8_t op, const uint8_t* p, uint8_t sz) {
     if (op == 4 && sz == 2) {
       w->flags |= kTcpFlagSackPerm;
     } else if (op == 3 && sz == 3) {
       w->scale = p[0] > 14 ? 14 : p[0];
       w->flags |= kTcpFlagWindowScale;
     }
-    p += sz - 2;
-    len -= sz;
-  }
+    return true;
+  });
 }
 
 // tcp_sack: the highest right edge of a SACK block.
 void TcpSack(const TcpSeg& s, uint32_t* sack) {
   const uint8_t* p = s.opts;
-  size_t len = s.opts_len;
-  if (len == 12 && p[0] == 1 && p[1] == 1 && p[2] == 8 && p[3] == 10) return;
-  while (len > 0) {
-    uint8_t op = *p++;
-    if (op == 0) return;
-    if (op == 1) {
-      --len;
-      continue;
-    }
-    if (len < 2) return;
-    uint8_t sz = *p++;
-    if (sz < 2 || sz > len) return;
+  if (s.opts_len == 12 && p[0] == 1 && p[1] == 1 && p[2] == 8 && p[3] == 10) return;
+  WalkTcpOptions(p, s.opts_len, [sack](uint8_t op, const uint8_t* d, uint8_t sz) {
     if (op == 5 && sz >= 10 && (sz - 2) % 8 == 0) {
       for (int i = 0; i < sz - 2; i += 8) {
-        uint32_t right = Be32(p + i + 4);
+        uint32_t right = Be32(d + i + 4);
         if (static_cast<int32_t>(right - *sack) > 0) *sack = right;
       }
-      return;
+      return false;
     }
-    p += sz - 2;
-    len -= sz;
-  }
+    return true;
+  });
 }
 
 bool Before(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }

@@ -30,7 +30,7 @@ corpus=$src/corpus/scenarios
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# normalise, listed, scenario_args.
+# normalise, listed, report_listed, scenario_args.
 . "$(dirname "$0")/scenario_lib.sh"
 
 if [ $# -eq 0 ]; then
@@ -49,7 +49,7 @@ pass=0
 fail=0
 pending=0
 known=0
-unexpected_pass=0
+unexpected=0
 for name in "$@"; do
   dir=$corpus/$name
   if [ ! -f "$dir/expected" ]; then
@@ -76,22 +76,8 @@ for name in "$@"; do
   else
     same=0
   fi
-  if reason=$(listed "$corpus/PENDING" "$name"); then
-    pending=$((pending + 1))
-    if [ $same -eq 1 ]; then
-      echo "PENDING  $name: PASSES NOW - remove it from PENDING ($reason)"
-      unexpected_pass=$((unexpected_pass + 1))
-    else
-      echo "PENDING  $name: $reason"
-    fi
-  elif reason=$(listed "$corpus/KNOWN-DIFFERENCES" "$name"); then
-    known=$((known + 1))
-    if [ $same -eq 1 ]; then
-      echo "KNOWN    $name: PASSES NOW - remove it from KNOWN-DIFFERENCES ($reason)"
-      unexpected_pass=$((unexpected_pass + 1))
-    else
-      echo "KNOWN    $name: known failure: $reason"
-    fi
+  if report_listed "$corpus" "$name" "$same"; then
+    :
   elif [ $same -eq 1 ]; then
     echo "pass     $name"
     pass=$((pass + 1))
@@ -109,5 +95,5 @@ done
 
 echo "differential: $pass passed, $fail failed, $known known differences, $pending pending" \
      "($# scenarios)"
-[ $unexpected_pass -eq 0 ] || echo "differential: $unexpected_pass listed scenarios pass now: update the lists"
+[ $unexpected -eq 0 ] || echo "differential: $unexpected listed scenarios pass now: update the lists"
 [ "$fail" -eq 0 ] && [ $# -gt 0 ]

@@ -39,3 +39,30 @@ scenario_args() {
     scenario_extra+=("${awords[@]}")
   done <"$1/args"
 }
+
+# report_listed CORPUS NAME SAME: for a scenario listed in CORPUS/PENDING or
+# CORPUS/KNOWN-DIFFERENCES, prints its PENDING / KNOWN line (loudly when it
+# agrees now: SAME 1) and counts it in $pending / $known (and $unexpected);
+# status 0.  Status 1, nothing printed, for a scenario in neither list.
+report_listed() {
+  local reason
+  if reason=$(listed "$1/PENDING" "$2"); then
+    pending=$((pending + 1))
+    if [ "$3" -eq 1 ]; then
+      echo "PENDING  $2: PASSES NOW - remove it from PENDING ($reason)"
+      unexpected=$((unexpected + 1))
+    else
+      echo "PENDING  $2: $reason"
+    fi
+  elif reason=$(listed "$1/KNOWN-DIFFERENCES" "$2"); then
+    known=$((known + 1))
+    if [ "$3" -eq 1 ]; then
+      echo "KNOWN    $2: PASSES NOW - remove it from KNOWN-DIFFERENCES ($reason)"
+      unexpected=$((unexpected + 1))
+    else
+      echo "KNOWN    $2: known failure: $reason"
+    fi
+  else
+    return 1
+  fi
+}

@@ -62,7 +62,7 @@ skip() {
 }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, /dev/kmsg); iptsim verify refuses without"
 
-# listed, scenario_args.
+# listed, report_listed, scenario_args.
 . "$(dirname "$0")/scenario_lib.sh"
 
 if [ $# -eq 0 ]; then
@@ -131,22 +131,8 @@ for name in "$@"; do
   elif [ -n "$stops" ] && ! listed "$corpus/KNOWN-DIFFERENCES" "$name" >/dev/null; then
     pending=$((pending + 1))
     echo "PENDING  $name: $stops"
-  elif reason=$(listed "$corpus/PENDING" "$name"); then
-    pending=$((pending + 1))
-    if [ $rc -eq 0 ]; then
-      echo "PENDING  $name: PASSES NOW - remove it from PENDING ($reason)"
-      unexpected=$((unexpected + 1))
-    else
-      echo "PENDING  $name: $reason"
-    fi
-  elif reason=$(listed "$corpus/KNOWN-DIFFERENCES" "$name"); then
-    known=$((known + 1))
-    if [ $rc -eq 0 ]; then
-      echo "KNOWN    $name: PASSES NOW - remove it from KNOWN-DIFFERENCES ($reason)"
-      unexpected=$((unexpected + 1))
-    else
-      echo "KNOWN    $name: known failure: $reason"
-    fi
+  elif report_listed "$corpus" "$name" "$([ $rc -eq 0 ] && echo 1 || echo 0)"; then
+    :
   elif [ $rc -eq 0 ]; then
     if [ $tries -gt 1 ]; then echo "pass     $name (the kernel's random draw agreed in run $tries)"; else echo "pass     $name"; fi
     pass=$((pass + 1))

@@ -6,15 +6,15 @@
 # fields the kernel fills at random in the packets it generates itself
 # (REJECT's and the stack's ICMP errors): the IPv4 ID of an ICMP error
 # (ip_select_ident) and the IPv6 flow label of an ICMPv6 error (a keyed hash
-# of the flow).  iptsim writes 0 for both; here they become '*', in the outer
-# header only (before '[').  And the MAC= of a POSTROUTING line whose input
+# of the flow), as it is sent (IN=) and as it loops back in (IN=lo).  iptsim
+# writes 0 for both; here they become '*', in the outer header only (before '[').  And the MAC= of a POSTROUTING line whose input
 # device is its output device: a TEE copy's (nf_dup_ipv4_route sets skb->dev,
 # and the kernel prints whatever stale bytes the copy's MAC header held: a
 # new value in every capture; iptsim prints zeros).  A hairpin-forwarded
 # packet's POSTROUTING MAC is masked too; its FORWARD lines show the same MAC.
 normalise() {
-  sed -E -e '/ IN= [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) /s/ ID=[0-9]+ / ID=* /' \
-         -e '/ IN= [^[]*PROTO=ICMPv6 TYPE=[1-4] /s/ FLOWLBL=[0-9]+ / FLOWLBL=* /' \
+  sed -E -e '/ IN=(lo)? [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) /s/ ID=[0-9]+ / ID=* /' \
+         -e '/ IN=(lo)? [^[]*PROTO=ICMPv6 TYPE=[1-4] /s/ FLOWLBL=[0-9]+ / FLOWLBL=* /' \
          -e '/:POSTROUTING:[^ ]* IN=([^ ]+) OUT=\1 MAC=/s/ MAC=[0-9a-f:]+ / MAC=* /' "$1"
 }
 

@@ -254,8 +254,8 @@ void MatchGeneratedIpv4Id(const Packet& p, std::vector<std::string>* kernel) {
 
 void MaskIcmpErrorFields(std::vector<std::string>* lines) {
   static const std::regex v4(
-      " IN= [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) ");
-  static const std::regex v6(" IN= [^[]*PROTO=ICMPv6 TYPE=[1-4] ");
+      " IN=(lo)? [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) ");
+  static const std::regex v6(" IN=(lo)? [^[]*PROTO=ICMPv6 TYPE=[1-4] ");
   static const std::regex id(" ID=[0-9]+ ");
   static const std::regex flow(" FLOWLBL=[0-9]+ ");
   // A TEE copy's POSTROUTING line (input device = output device): the

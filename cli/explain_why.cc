@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "engine/walker.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim::cli {

@@ -6,7 +6,7 @@
 #include <span>
 
 #include "engine/packet_builder.h"
-#include "loader/diagnostics.h"
+#include "base/diagnostics.h"
 #include "loader/log_packet.h"
 #include "loader/packet_spec.h"
 #include "loader/pcap.h"

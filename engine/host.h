@@ -32,7 +32,7 @@
 
 #include "engine/netaddr.h"
 #include "engine/netfilter.h"
-#include "loader/diagnostics.h"
+#include "base/diagnostics.h"
 
 namespace iptsim {
 

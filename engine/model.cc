@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

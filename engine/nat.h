@@ -11,7 +11,7 @@
 
 #include "engine/conntrack.h"
 #include "engine/eval.h"
-#include "matchers/nat_range.h"
+#include "engine/nat_range.h"
 
 namespace iptsim {
 

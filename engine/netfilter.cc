@@ -6,7 +6,7 @@
 
 #include "engine/host.h"
 #include "engine/walker.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

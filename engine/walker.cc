@@ -3,7 +3,7 @@
 #include <cstring>
 #include <vector>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "engine/ipset.h"
-#include "loader/diagnostics.h"
+#include "base/diagnostics.h"
 
 namespace iptsim {
 

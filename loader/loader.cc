@@ -8,7 +8,8 @@
 
 #include "loader/lexer.h"
 #include "loader/printer.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
+#include "matchers/registry.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "engine/model.h"
-#include "loader/diagnostics.h"
+#include "base/diagnostics.h"
 
 namespace iptsim {
 

@@ -33,7 +33,7 @@
 #include <string_view>
 
 #include "engine/packet_builder.h"
-#include "loader/diagnostics.h"
+#include "base/diagnostics.h"
 
 namespace iptsim {
 

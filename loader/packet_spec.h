@@ -47,8 +47,8 @@
 #include <vector>
 
 #include "engine/packet_builder.h"
-#include "loader/diagnostics.h"
-#include "matchers/extension.h"
+#include "base/diagnostics.h"
+#include "base/status.h"
 
 namespace iptsim {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {

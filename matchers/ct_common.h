@@ -12,7 +12,7 @@
 
 #include "engine/netaddr.h"
 #include "engine/conntrack.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

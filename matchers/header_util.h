@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim::hdr {
 

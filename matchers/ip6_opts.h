@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 #include "matchers/header_util.h"
 
 namespace iptsim {

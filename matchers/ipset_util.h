@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

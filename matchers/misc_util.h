@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "engine/netaddr.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

@@ -2,7 +2,7 @@
 // SNPT and DNPT (kernel ip6t_NPT.c, iptables libip6t_DNPT/SNPT).
 #pragma once
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
 

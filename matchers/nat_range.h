@@ -1,5 +1,5 @@
-// The NAT range shared by DNAT, SNAT, MASQUERADE, REDIRECT and NETMAP:
-// struct nf_nat_range2 (addresses, ports, flags), how iptables reads
+// The option syntax of the NAT range (engine/nat_range.h) shared by DNAT,
+// SNAT, MASQUERADE, REDIRECT and NETMAP: how iptables reads
 // "--to-destination [ADDR[-ADDR]][:PORT[-PORT[/BASE]]]" and "--to-ports
 // PORT[-PORT]" (libxt_NAT's parse_to / parse_ports) and how it prints them
 // back (sprint_range).
@@ -10,24 +10,10 @@
 #include <string_view>
 
 #include "engine/model.h"
+#include "engine/nat_range.h"
 #include "engine/netaddr.h"
 
 namespace iptsim {
-
-// NF_NAT_RANGE_* (include/uapi/linux/netfilter/nf_nat.h).
-constexpr uint32_t kNatMapIps = 1 << 0;
-constexpr uint32_t kNatProtoSpecified = 1 << 1;
-constexpr uint32_t kNatProtoRandom = 1 << 2;
-constexpr uint32_t kNatPersistent = 1 << 3;
-constexpr uint32_t kNatProtoRandomFully = 1 << 4;
-constexpr uint32_t kNatProtoOffset = 1 << 5;
-
-struct NatRange {
-  uint32_t flags = 0;
-  IpAddr min_addr, max_addr;            // with kNatMapIps
-  uint16_t min_port = 0, max_port = 0;  // with kNatProtoSpecified
-  uint16_t base_port = 0;               // with kNatProtoOffset ("/BASE")
-};
 
 // Whether the rule's -p allows a port in a NAT range: iptables accepts tcp,
 // udp, sctp, dccp and icmp, looking only at the number (a '!' is ignored),

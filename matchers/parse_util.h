@@ -8,16 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/diagnostics.h"
+#include "base/numbers.h"
 #include "engine/netaddr.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 namespace iptsim {
-
-// strtoul(text, 0) that must consume everything: decimal, 0x hex or 0 octal,
-// after optional leading white space and '+' (as xtables_strtoui).
-bool ParseUInt(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
-// Decimal only.
-bool ParseUIntDec(std::string_view text, uint64_t min, uint64_t max, uint64_t* out);
 
 // Convenience for extensions: parses args[i] as an unsigned in [min,max] and
 // returns an error "invalid WHAT 'x'" with the caret on that argument.
@@ -70,8 +66,5 @@ void SaveOpt(std::string& out, std::string_view name, bool invert = false);
 void SaveOpt(std::string& out, std::string_view name, std::string_view value, bool invert = false);
 // Without this, a string literal value would pick the (name, bool) overload.
 void SaveOpt(std::string& out, std::string_view name, const char* value, bool invert = false);
-
-// Edit distance, for "did you mean" suggestions.
-size_t EditDistance(std::string_view a, std::string_view b);
 
 }  // namespace iptsim

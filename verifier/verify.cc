@@ -5,7 +5,7 @@
 #include <regex>
 #include <unordered_map>
 
-#include "matchers/extension.h"
+#include "engine/extension.h"
 #include "verifier/capture.h"
 
 namespace iptsim::verifier {

@@ -12,7 +12,7 @@
 #include "engine/simulator.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
-#include "matchers/extension.h"
+#include "engine/extension.h"
 
 using namespace iptsim;
 

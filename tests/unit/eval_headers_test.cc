@@ -10,6 +10,7 @@
 #include "engine/packet_builder.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
+#include "engine/extension.h"
 
 using iptsim::Family;
 using iptsim::Tri;

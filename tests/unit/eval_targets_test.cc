@@ -6,6 +6,7 @@
 #include "engine/packet_builder.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
+#include "engine/extension.h"
 
 using namespace iptsim;
 

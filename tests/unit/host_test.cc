@@ -21,6 +21,7 @@
 #include "engine/simulator.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
+#include "engine/extension.h"
 
 using namespace iptsim;
 

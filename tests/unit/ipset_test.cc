@@ -14,6 +14,7 @@
 #include "loader/ipset_file.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
+#include "engine/extension.h"
 
 using iptsim::Family;
 using iptsim::Tri;

@@ -1,6 +1,8 @@
 // The extension interface: every iptables match (-m NAME) and target
 // (-j NAME) is a class derived from Match or Target, described by one
-// ExtensionInfo and listed once in matchers/all.def.
+// ExtensionInfo and listed once in matchers/all.def (the registry,
+// matchers/registry.h).  The interface lives in the engine because the
+// walker calls it; the extensions themselves live above, in matchers/.
 //
 // An extension only parses its own options (Parse, then Finish), prints them
 // back in iptables-save's canonical form (Save) and states the kernel's
@@ -17,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "engine/eval.h"
 #include "engine/model.h"
 
@@ -33,28 +36,6 @@ inline uint8_t FamilyBit(Family f) { return f == Family::kIPv4 ? kFamV4 : kFamV6
 struct Arg {
   std::string_view text;
   uint32_t col = 0;  // 1-based column in the source line (0: unknown)
-};
-
-// Result of a parse or check step.  `arg` selects where the caret goes: the
-// index of the offending argument, or -1 for the option (or -m/-j) itself.
-class Status {
- public:
-  Status() = default;
-  static Status Error(std::string message, int arg = -1) {
-    Status s;
-    s.ok_ = false;
-    s.message_ = std::move(message);
-    s.arg_ = arg;
-    return s;
-  }
-  bool ok() const { return ok_; }
-  const std::string& message() const { return message_; }
-  int arg() const { return arg_; }
-
- private:
-  bool ok_ = true;
-  std::string message_;
-  int arg_ = -1;
 };
 
 constexpr int8_t kOptionalArg = -1;  // getopt optional_argument (iptables' hack: next word if it
@@ -157,10 +138,6 @@ class Target : public Extension {
   // next.  The default: kUnknown, as for Match::Evaluate.
   virtual TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const;
 };
-
-// The registry (matchers/all.def).
-const ExtensionInfo* FindExtension(ExtKind kind, std::string_view name, Family family);
-std::span<const ExtensionInfo* const> AllExtensions();
 
 // Helper for ExtensionInfo::create.
 template <typename T>

@@ -1,6 +1,7 @@
-#include "loader/diagnostics.h"
+#include "base/diagnostics.h"
 
-#include "matchers/parse_util.h"
+#include <algorithm>
+
 
 namespace iptsim {
 
@@ -54,6 +55,21 @@ std::string DiagnosticSink::Format() const {
   if (dropped_) out += "... and " + std::to_string(dropped_) + " more diagnostics not shown\n";
   if (errors_) out += std::to_string(errors_) + (errors_ == 1 ? " error\n" : " errors\n");
   return out;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
 }
 
 std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates) {

@@ -47,6 +47,9 @@ class DiagnosticSink {
   std::vector<Diagnostic> diags_;
 };
 
+// Levenshtein distance between two words.
+size_t EditDistance(std::string_view a, std::string_view b);
+
 // The closest candidate to `name` by edit distance, if it is close enough to
 // be a plausible typo (distance <= max(1, len/3)); else "".
 std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates);

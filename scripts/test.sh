@@ -1,7 +1,8 @@
 #!/bin/bash
 # Set up, build, and run the whole test suite (unit, conformance, round trip,
 # and the kernel differential tests when root).
+#   scripts/test.sh [extra cmake args...]   (CI adds -DIPTSIM_WERROR=ON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
+scripts/setup.sh build "$@"
 ctest --test-dir build --output-on-failure

@@ -1,11 +1,11 @@
 #!/bin/bash
 # Golden tests of the nf_tables flavour: `iptsim trace --format nft` against
 # the xtables-monitor --trace captures corpus/reference/captures/e4-xtables-
-# monitor-*.txt (reference kernel-trace.md section 4), byte for byte apart
+# monitor-*.txt (docs/kernel-trace.md §4), byte for byte apart
 # from the trace ids: the kernel's are random, so both sides number them in
 # order of appearance (as tests/kernel/kernel_test.cc does).
 #
-# The packets are the ones of section 4 (UDP from 10.200.5.1 to 10.200.5.2 on
+# The packets are the ones of docs/kernel-trace.md §4 (UDP from 10.200.5.1 to 10.200.5.2 on
 # f0, payload "12345", the recorded IP ids).  The return/nat/tcp captures
 # were made after rs-F.nft.v4 was loaded, by adding rules to it; the rulesets
 # below append those rules in one restore file so that iptables-nft-restore

@@ -1,6 +1,6 @@
 // Kernel tests of the verifier: captures through the real kernel compared
-// with the reference captures (corpus/reference/, recorded on this kernel by
-// ../shared/reference/tools), and cleanup on every exit path.
+// with the reference captures (corpus/reference/captures, recorded on this
+// kernel; docs/kernel-trace.md lists them), and cleanup on every exit path.
 //
 // Needs root and network namespaces.  Without them main() prints a loud SKIP
 // line with the reason and exits 77 (ctest SKIP_RETURN_CODE): never a silent

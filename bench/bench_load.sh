@@ -4,6 +4,8 @@
 # measured in the same run.  The peer needs root and runs in a throw-away
 # network namespace (never the host's).
 #   bench/bench_load.sh [SERVICES] [ENDPOINTS] [RUNS]     (default 10000 3 5)
+#   PREVIOUS_IPTSIM=BIN bench/bench_load.sh ...   also measures BIN (a build of
+#             an earlier commit) in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 svc=${1:-10000}
@@ -34,6 +36,10 @@ measure() {
   done | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { printf "%.3f %d\n", $1 / 1e6, $2 }'
 }
 read -r t_sim m_sim < <(measure "$iptsim" check "$rules")
+if [ -n "${PREVIOUS_IPTSIM:-}" ]; then
+  read -r t_prev m_prev < <(measure "$PREVIOUS_IPTSIM" check "$rules")
+  printf '%-40s %8s s %8s MB\n' "previous build: iptsim check" "$t_prev" "$((m_prev / 1024))"
+fi
 if [ "$(id -u)" -eq 0 ] && command -v iptables-legacy-restore >/dev/null; then
   ip netns add "$ns"
   read -r t_ipt m_ipt < <(measure sh -c "ip netns exec $ns iptables-legacy-restore --test < $rules")

@@ -4,6 +4,9 @@
 # buffer), and the kernel's own packets/s through the same 100-rule firewall,
 # measured in the same run.
 #   bench/bench_trace.sh [SECONDS] [KUBE_SERVICES] [KUBE_ENDPOINTS]   (default 3 10000 3)
+#   PREVIOUS=DIR bench/bench_trace.sh ...   also runs DIR/bench/iptsim_trace_bench
+#             (a build of an earlier commit) on every case, right after the
+#             current one, so that a change is compared in the same run.
 #
 # Rulesets:
 #   firewall  bench/gen_firewall.py: a stateless 100-rule host firewall (INPUT
@@ -51,14 +54,22 @@ trap cleanup EXIT INT TERM HUP
 python3 bench/gen_firewall.py --packets "$tmp/fw.pk" 1000 > "$tmp/fw.v4"
 python3 bench/gen_kube.py "$svc" "$eps" --packets "$tmp/kube.pk" 1000 > "$tmp/kube.v4"
 
+# run_bench ARGS...: the current build, then the previous one (PREVIOUS).
+run_bench() {
+  "$bench" "$@"
+  if [ -n "${PREVIOUS:-}" ]; then
+    echo "-- previous build ($PREVIOUS):"
+    "$PREVIOUS/bench/iptsim_trace_bench" "$@"
+  fi
+}
 echo "== iptsim: firewall ($(grep -c '^-A' "$tmp/fw.v4") rules), one thread"
-"$bench" --seconds "$secs" "$tmp/fw.v4" "$tmp/fw.pk"
+run_bench --seconds "$secs" "$tmp/fw.v4" "$tmp/fw.pk"
 echo
 echo "== iptsim: kube-proxy $svc services x $eps endpoints ($(wc -l < "$tmp/kube.v4") lines), one thread"
-"$bench" --seconds "$secs" --assume statistic=true --assume addrtype=true \
+run_bench --seconds "$secs" --assume statistic=true --assume addrtype=true \
   "$tmp/kube.v4" "$tmp/kube.pk"
 echo "-- the same, every packet the first of its connection (a new connection table per pass: nat runs)"
-"$bench" --seconds "$secs" --fresh --assume statistic=true --assume addrtype=true \
+run_bench --seconds "$secs" --fresh --assume statistic=true --assume addrtype=true \
   "$tmp/kube.v4" "$tmp/kube.pk"
 echo
 

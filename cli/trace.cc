@@ -11,7 +11,7 @@
 #include "cli/explain_why.h"
 #include "cli/kernel_format.h"
 #include "cli/packet_input.h"
-#include "engine/host.h"
+#include "loader/host_file.h"
 #include "cli/explore.h"
 #include "engine/log_format.h"
 #include "engine/netfilter.h"

@@ -23,7 +23,7 @@
 #include "cli/explain_why.h"  // TeeObserver
 #include "cli/kernel_format.h"
 #include "cli/packet_input.h"
-#include "engine/host.h"
+#include "loader/host_file.h"
 #include "engine/netfilter.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"

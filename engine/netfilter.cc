@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-#include "engine/host.h"
+#include "engine/routing.h"
 #include "engine/walker.h"
 #include "engine/extension.h"
 

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "engine/host.h"
+#include "engine/routing.h"
 #include "engine/nat.h"
 #include "engine/reject_reply.h"
 

@@ -8,7 +8,7 @@
 //   the raw and mangle tables and only in PREROUTING.
 // Example: -t raw -A PREROUTING -m rpfilter --invert -j DROP
 // Evaluation: full with --host (the reverse-path FIB lookup in the host model; --validmark is moot: no policy routing); without it, decided for packets from lo and from an unspecified source (the kernel's shortcuts), otherwise unknown
-#include "engine/host.h"
+#include "engine/routing.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/eval_util_ev2.h"

@@ -8,7 +8,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/host.h"
+#include "engine/routing.h"
+#include "loader/host_file.h"
 #include "engine/packet.h"
 
 using namespace iptsim;

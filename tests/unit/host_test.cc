@@ -16,7 +16,8 @@
 #include <tuple>
 
 #include "engine/eval.h"
-#include "engine/host.h"
+#include "engine/routing.h"
+#include "loader/host_file.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"
 #include "loader/loader.h"
@@ -244,6 +245,38 @@ TEST_CASE("host: errors", "[host]") {
   CHECK(Errors("iface lo\n").find("'lo' is always present") != std::string::npos);
   CHECK(Errors("iface t0,tun,mac=02:00:00:00:00:01\n").find("a tun device has no MAC") !=
         std::string::npos);
+}
+
+// A JSON string with a lone UTF-16 surrogate is refused where it is written
+// (it used to become an interface name that is not UTF-8).
+TEST_CASE("host: a lone surrogate in a JSON string", "[host]") {
+  CHECK(Errors("{\"addr\": [{\"ifname\": \"e\\uD83D\\u0041\"}]}") ==
+        "h:1:24: error: JSON: a lone UTF-16 surrogate \\uD83D (a high surrogate must be followed "
+        "by the \\u escape of a low one)\n"
+        "{\"addr\": [{\"ifname\": \"e\\uD83D\\u0041\"}]}\n"
+        "                       ^\n"
+        "1 error\n");
+  HostModel h = Parse("{\"addr\": [{\"ifname\": \"e\\u0041\"}]}");
+  CHECK(h.IfaceIndex("eA") >= 0);
+}
+
+// The addresses keep the syntax the host files always had: IPv6 is
+// inet_pton's (no "%scope", which Boost.Asio's reader would take), IPv4
+// iptables' dotted quad (an octal part, which inet_pton refuses).
+TEST_CASE("host: address syntax", "[host]") {
+  CHECK(Errors("iface d0,addr=fe80::1%d0/64\n").find("h:1:15: error: iface: invalid address "
+                                                      "'fe80::1%d0'") == 0);
+  CHECK(Errors("iface d0,addr=fd00::1/0129\n").find("invalid prefix length '0129' (0-128)") !=
+        std::string::npos);
+  CHECK(Errors("{\"addr\": [{\"ifname\": \"e0\", \"addr_info\": [{\"family\": \"inet6\", "
+               "\"local\": \"fe80::1%2\", \"prefixlen\": 64}]}]}")
+            .find("invalid IPv6 address 'fe80::1%2'") != std::string::npos);
+  HostModel h = Parse("iface d0,addr=010.0.0.1/24,addr=fd00::0:1/0064\nroute fd00:1::/48 via fd00::2\n");
+  REQUIRE(h.ifaces[1].addrs.size() == 2);
+  CHECK(h.ifaces[1].addrs[0].addr == A("8.0.0.1"));
+  CHECK(h.ifaces[1].addrs[1].addr == A("fd00::1"));
+  CHECK(h.ifaces[1].addrs[1].prefix_len == 64);
+  CHECK(Get(h, "fd00:1::5") == "unicast via fd00::2 dev d0 src fd00::1");
 }
 
 TEST_CASE("host: an empty native file is a host with lo only", "[host]") {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "engine/host.h"
+#include "loader/host_file.h"
 #include "engine/packet_builder.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"

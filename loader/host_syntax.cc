@@ -1,0 +1,162 @@
+#include "loader/host_syntax.h"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include <boost/asio/ip/address_v6.hpp>
+
+namespace iptsim::host_file {
+
+void Source::ErrorAt(size_t offset, size_t len, std::string msg) {
+  failed = true;
+  Diagnostic d;
+  d.file = file;
+  offset = std::min(offset, text.size());
+  d.line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') {
+      ++d.line;
+      line_start = i + 1;
+    }
+  d.col = static_cast<uint32_t>(offset - line_start + 1);
+  d.len = static_cast<uint32_t>(std::max<size_t>(1, len));
+  d.message = std::move(msg);
+  size_t e = text.find('\n', line_start);
+  std::string_view l =
+      text.substr(line_start, e == std::string_view::npos ? std::string_view::npos : e - line_start);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  d.source_line = std::string(l);
+  // Keep the source line printable (the fuzzer feeds anything).
+  for (char& c : d.source_line)
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t') c = '?';
+  diags->Add(std::move(d));
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+bool ValidIfname(std::string_view n) {
+  if (n.empty() || n.size() > 15 || n == "." || n == "..") return false;
+  for (char c : n)
+    if (c == '/' || c == ':' || c == ',' || c == '=' || static_cast<unsigned char>(c) <= ' ' ||
+        c == 0x7f)
+      return false;
+  return true;
+}
+
+bool ParseMac(std::string_view s, std::array<uint8_t, 6>* out) {
+  if (s.size() != 17) return false;
+  for (int i = 0; i < 6; ++i) {
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    int hi = hex(s[i * 3]), lo = hex(s[i * 3 + 1]);
+    if (hi < 0 || lo < 0) return false;
+    if (i < 5 && s[i * 3 + 2] != ':') return false;
+    (*out)[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > max) return false;
+  }
+  *out = v;
+  return true;
+}
+
+Family FamilyOf(std::string_view addr) {
+  return addr.find(':') != std::string_view::npos ? Family::kIPv6 : Family::kIPv4;
+}
+
+namespace {
+
+// inet_pton's IPv6 syntax, read by Boost.Asio, which also takes what
+// inet_pton does not: a scope ("fe80::1%eth0", "%2"), refused here before.
+// Like inet_pton, the text ends at a NUL; text as long as INET6_ADDRSTRLEN
+// or longer is refused, as ParseIpAddr does.
+bool ParseIpv6(std::string_view text, IpAddr* out) {
+  if (text.size() >= INET6_ADDRSTRLEN) return false;
+  const std::string s(text);
+  if (std::strchr(s.c_str(), '%')) return false;
+  boost::system::error_code ec;
+  const boost::asio::ip::address_v6 a = boost::asio::ip::make_address_v6(s, ec);
+  if (ec) return false;
+  const boost::asio::ip::address_v6::bytes_type bytes = a.to_bytes();
+  IpAddr r;
+  std::copy(bytes.begin(), bytes.end(), r.b.begin());
+  *out = r;
+  return true;
+}
+
+}  // namespace
+
+// IPv4 is not read by Boost.Asio: make_address_v4 is inet_pton's strict
+// dotted quad, while the host files have always taken iptables' (octal and
+// hex parts: "010.0.0.1" is 8.0.0.1, which inet_pton refuses).
+bool ParseHostAddr(Family f, std::string_view text, IpAddr* out) {
+  return f == Family::kIPv4 ? ParseIpAddr(f, text, out) : ParseIpv6(text, out);
+}
+
+// Not make_network_v4/v6: the IPv4 address is iptables' syntax (above), and
+// the prefix length is read here because make_network_v6 takes any run of
+// digits with atoi (overflowing on long ones) and gives one error for the
+// address and the length, where the message here tells them apart.
+bool ParseCidr(std::string_view text, HostAddr* out, std::string* why) {
+  size_t slash = text.find('/');
+  std::string_view a = text.substr(0, slash);
+  Family f = FamilyOf(a);
+  HostAddr h;
+  h.family = f;
+  if (!ParseHostAddr(f, a, &h.addr) || (f == Family::kIPv4 && std::count(a.begin(), a.end(), '.') != 3)) {
+    *why = "invalid address " + Quote(a);
+    return false;
+  }
+  h.prefix_len = f == Family::kIPv4 ? 32 : 128;
+  if (slash != std::string_view::npos) {
+    uint64_t len;
+    if (!ParseDecimal(text.substr(slash + 1), f == Family::kIPv4 ? 32 : 128, &len)) {
+      *why = "invalid prefix length " + Quote(text.substr(slash + 1)) + " (0-" +
+             (f == Family::kIPv4 ? "32" : "128") + ")";
+      return false;
+    }
+    h.prefix_len = static_cast<int>(len);
+  }
+  *out = h;
+  return true;
+}
+
+bool ValidSysctlKey(std::string_view k) {
+  if (k.empty() || k.size() > 200 || k.front() == '.' || k.back() == '.') return false;
+  for (char c : k)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '/'))
+      return false;
+  return true;
+}
+
+}  // namespace iptsim::host_file

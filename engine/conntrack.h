@@ -6,6 +6,14 @@
 // generic), timeouts, counters, zones and confirmation at the end of the
 // path.  NAT bindings and rewriting: engine/nat.h.
 //
+// Where it is: engine/conntrack_entry.h (a connection's entry and the
+// packet's reference to it), engine/conntrack.cc (tuples, the table,
+// explain text), engine/conntrack_packet.cc (ConntrackPacket:
+// nf_conntrack_in and confirmation), engine/conntrack_tcp.cc and
+// engine/conntrack_sctp.cc (the stateful protocol trackers),
+// engine/defrag.h (defragmentation) and engine/nat.cc (ConntrackPacket's
+// nat hooks).
+//
 // How it is wired (engine/netfilter.cc calls these, nothing else):
 //   ConntrackTable::Defrag      before the first hook (defragmentation, -400)
 //   ConntrackPacket::In         after the raw table of PREROUTING / OUTPUT
@@ -31,6 +39,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/conntrack_entry.h"
+#include "engine/defrag.h"
 #include "engine/model.h"
 #include "engine/netaddr.h"
 #include "engine/packet.h"
@@ -38,143 +48,6 @@
 namespace iptsim {
 
 struct PacketView;
-
-// IPS_* status bits (uapi nf_conntrack_common.h).
-namespace ips {
-constexpr uint32_t kExpected = 1u << 0;
-constexpr uint32_t kSeenReply = 1u << 1;
-constexpr uint32_t kAssured = 1u << 2;
-constexpr uint32_t kConfirmed = 1u << 3;
-constexpr uint32_t kSrcNat = 1u << 4;
-constexpr uint32_t kDstNat = 1u << 5;
-constexpr uint32_t kSeqAdjust = 1u << 6;
-constexpr uint32_t kSrcNatDone = 1u << 7;
-constexpr uint32_t kDstNatDone = 1u << 8;
-constexpr uint32_t kDying = 1u << 9;
-constexpr uint32_t kFixedTimeout = 1u << 10;
-constexpr uint32_t kTemplate = 1u << 11;
-constexpr uint32_t kUntracked = 1u << 12;
-constexpr uint32_t kHelper = 1u << 13;
-}  // namespace ips
-
-// enum ip_conntrack_info.
-enum class CtInfo : uint8_t {
-  kEstablished = 0,
-  kRelated = 1,
-  kNew = 2,
-  kEstablishedReply = 3,
-  kRelatedReply = 4,
-  kUntracked = 7,
-};
-
-enum CtDir : uint8_t { kCtOriginal = 0, kCtReply = 1 };
-
-// struct nf_conntrack_tuple: addresses, protocol and the protocol's part.
-// Ports for TCP/UDP/UDP-Lite/SCTP/DCCP; ICMP/ICMPv6: `sport` is the id,
-// `dport` is type << 8 | code; other protocols: both 0.
-struct CtTuple {
-  Family family = Family::kIPv4;
-  IpAddr src, dst;
-  uint16_t sport = 0, dport = 0;
-  uint8_t proto = 0;
-  bool operator==(const CtTuple&) const = default;
-  uint8_t icmp_type() const { return static_cast<uint8_t>(dport >> 8); }
-  uint8_t icmp_code() const { return static_cast<uint8_t>(dport); }
-  std::string ToString() const;  // "tcp 10.0.0.1:40000 -> 10.0.0.2:80" (messages, tests)
-};
-
-// A conntrack zone (struct nf_conntrack_zone): its id applies to the
-// directions in `dir` (1 original, 2 reply; CT --zone-orig / --zone-reply),
-// the other direction is in the default zone 0 (nf_ct_zone_id).
-struct CtZone {
-  uint16_t id = 0;
-  uint8_t dir = 3;
-  uint16_t Id(CtDir d) const { return (dir >> d) & 1 ? id : 0; }
-};
-
-// The TCP tracker's states (enum tcp_conntrack).
-enum class TcpCtState : uint8_t {
-  kNone,
-  kSynSent,
-  kSynRecv,
-  kEstablished,
-  kFinWait,
-  kCloseWait,
-  kLastAck,
-  kTimeWait,
-  kClose,
-  kSynSent2,
-};
-std::string_view TcpCtStateName(TcpCtState s);  // "ESTABLISHED" as /proc/net/nf_conntrack
-
-// struct ip_ct_tcp_state: one direction's window.
-struct TcpWindow {
-  uint32_t end = 0, maxend = 0, maxwin = 0, maxack = 0;
-  uint8_t scale = 0;
-  uint8_t flags = 0;  // IP_CT_TCP_FLAG_*
-};
-
-// One connection (struct nf_conn).  A NAT binding (nf_nat_setup_info) is
-// carried by the reply tuple and the IPS_SRC_NAT / IPS_DST_NAT bits.
-struct ConntrackEntry {
-  uint64_t id = 0;
-  CtTuple tuple[2];  // [kCtOriginal], [kCtReply] (the reply tuple after NAT)
-  uint32_t status = 0;
-  uint32_t mark = 0;   // ctmark (CONNMARK, -m connmark)
-  uint32_t secmark = 0;
-  uint16_t zone = 0;   // CT --zone id
-  uint8_t zone_dir = 3;  // ... for these directions (CtZone)
-  CtZone Zone() const { return CtZone{zone, zone_dir}; }
-  std::array<uint8_t, 16> labels{};  // connlabel bits 0..127
-  std::string helper;  // CT --helper (assignment only: no expectations)
-  IfaceName masq_dev;  // MASQUERADE's output device (nf_conn_nat masq_index)
-  uint64_t packets[2] = {0, 0}, bytes[2] = {0, 0};
-  double timeout = 0;     // absolute expiry, in the packets' --time clock
-  double created = 0;     // time of the first packet
-  // TCP
-  TcpCtState tcp_state = TcpCtState::kNone;
-  TcpWindow tcp[2];
-  uint8_t last_dir = 0, last_index = 0;
-  uint32_t last_seq = 0, last_ack = 0, last_end = 0;
-  uint16_t last_win = 0;
-  uint8_t last_wscale = 0, last_flags = 0;
-  uint8_t retrans = 0;
-  // SCTP (struct ip_ct_sctp)
-  uint8_t sctp_state = 0;  // SCTP_CONNTRACK_*: NONE CLOSED COOKIE_WAIT ... HEARTBEAT_SENT
-  uint32_t sctp_vtag[2] = {0, 0};
-  bool sctp_init[2] = {false, false};
-  uint8_t sctp_flags = 0, sctp_last_dir = 0;
-
-  // A packet of direction `dir` carries tuple[dir] before NAT and the
-  // inverse of tuple[!dir] after it.
-  bool confirmed() const { return status & ips::kConfirmed; }
-  // Remaining lifetime in seconds at `now` (--ctexpire), 0 once expired.
-  uint32_t ExpiresIn(double now) const;
-};
-
-// The packet's entry and ctinfo (skb->_nfct), what matches see through
-// EvalContext::ct.  `entry` is nullptr for an untracked packet and for one
-// without entry (INVALID).
-struct CtRef {
-  ConntrackEntry* entry = nullptr;
-  CtInfo info = CtInfo::kNew;
-  bool untracked = false;
-  class ConntrackTable* table = nullptr;  // the run's table (connlimit)
-  class ConntrackPacket* packet = nullptr;
-
-  // CT target settings for a packet that has no entry yet (a template).
-  bool tmpl_notrack = false;
-  bool tmpl = false;  // a CT template is attached (xt_ct_target: ctinfo IP_CT_NEW)
-  uint16_t tmpl_zone = 0;
-  uint8_t tmpl_zone_dir = 3;
-  std::string tmpl_helper;
-
-  bool invalid() const { return !entry && !untracked; }
-  CtDir dir() const {
-    return info == CtInfo::kEstablishedReply || info == CtInfo::kRelatedReply ? kCtReply
-                                                                               : kCtOriginal;
-  }
-};
 
 // Per-run settings of the tracker: the kernel's sysctls (defaults).
 struct ConntrackSettings {
@@ -220,17 +93,10 @@ class ConntrackTable {
   // raw): a fragment joins its datagram's queue; when the datagram is
   // complete its bytes replace the packet's and true is returned, else the
   // fragment is held (false).  A packet that is no fragment: true, as is.
-  bool Defrag(Packet& pkt);
+  bool Defrag(Packet& pkt) { return defrag_.Add(pkt); }
 
  private:
-  struct FragQueue {
-    std::vector<std::pair<uint32_t, std::vector<uint8_t>>> parts;  // offset, data
-    std::vector<uint8_t> head;  // the unfragmentable part of the first fragment
-    size_t nexthdr_at = 0;      // IPv6: the byte that names the fragment header
-    uint32_t total = 0;         // known once the last fragment came
-    bool have_last = false, df = false;
-  };
-  std::map<std::string, FragQueue> frags_;
+  Defragmenter defrag_;
 
   struct Key {
     CtTuple t;
@@ -285,9 +151,9 @@ class ConntrackPacket {
 
   CtRef& ref() { return ref_; }
 
-  // --ctstate on the packet (DESIGN.md "assumed conntrack state for a lone
-  // packet"), applied once before the lookup when the table has no entry
-  // for the packet: see ApplyAssumedState in conntrack.cc.
+  // --ctstate on the packet: the conntrack state assumed for a lone packet,
+  // applied once before the lookup when the table has no entry for the
+  // packet (see ApplyAssumedState in engine/conntrack_packet.cc).
   void set_assumed_state(std::string_view states) { assumed_ = std::string(states); }
 
   // nf_ct_attach: a packet the kernel generates in answer to another
@@ -327,8 +193,22 @@ class ConntrackPacket {
   ConntrackTable& table() { return table_; }
 
  private:
+  // nf_conntrack_in's steps (engine/conntrack_packet.cc).
+  enum class TrackStep : uint8_t {
+    kCount,   // the tracker accepted the packet: count it, attach the entry
+    kDone,    // decided: the packet has its entry, or none (INVALID)
+    kRepeat,  // the old entry died (a SYN reopening it): look up again
+  };
   void Track(Hook hook, const Packet& pkt);
   void ApplyAssumedState(const CtTuple& t, const Packet& pkt);
+  void MarkUntracked();
+  void TrackIcmpError(const PacketView& v, const Packet& pkt, CtZone zone);
+  ConntrackEntry* NewEntry(const CtTuple& t, CtZone zone);
+  TrackStep TrackTcp(ConntrackEntry* e, CtDir dir, bool fresh, CtInfo info, const PacketView& v,
+                     const Packet& pkt, bool first_attempt);
+  TrackStep TrackSctp(ConntrackEntry* e, CtDir dir, bool fresh, CtInfo info,
+                      const PacketView& v);
+  TrackStep TrackStateless(ConntrackEntry* e, const CtTuple& t, bool icmp, bool fresh);
 
   ConntrackTable& table_;
   const ConntrackHostHooks* host_;

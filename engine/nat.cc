@@ -17,7 +17,8 @@ bool IsIcmp(const CtTuple& t) {
          (t.proto == kIcmpv6 && t.family == Family::kIPv6);
 }
 bool HasPorts(uint8_t p) {
-  // DCCP: generic (no ports) in the kernel since 6.16, see conntrack.cc.
+  // DCCP: tracked by the generic tracker (no ports in the tuple) since the
+  // kernel removed its DCCP support (6.16), so NAT rewrites no DCCP port.
   return p == kTcp || p == kUdp || p == kUdplite || p == kSctp;
 }
 

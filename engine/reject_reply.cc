@@ -111,6 +111,105 @@ std::vector<uint8_t> IpHeader(bool v6, size_t total, uint8_t tos, bool df, uint8
   return b;
 }
 
+// nf_send_reset / nf_send_reset6: the TCP reset answering `view`.
+void BuildTcpReset(const PacketView& view, bool v6, RejectReply& r) {
+  const size_t hlen = v6 ? 40 : 20;
+  const IpAddr osrc = view.src(), odst = view.dst();
+  if (view.l4proto != ipproto::kTcp || !view.l4proto_found) {
+    r.note = "no reset for a packet that is not TCP";
+    return;
+  }
+  if (view.transport_size() < 20) {
+    r.note = "no reset: the TCP header is incomplete";
+    return;
+  }
+  const uint8_t* th = view.transport();
+  const uint8_t flags = th[13];
+  if (flags & tcpflag::kRst) {
+    r.note = "no reset for a reset";
+    return;
+  }
+  const size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(view.data() + 4))
+                            : Get16(view.data() + 2);
+  const size_t doff = static_cast<size_t>(th[12] >> 4) * 4;
+  const size_t seglen = claimed > view.thoff ? claimed - view.thoff : 0;
+  const uint32_t datalen = static_cast<uint32_t>(seglen > doff ? seglen - doff : 0);
+  std::vector<uint8_t> b = IpHeader(v6, hlen + 20, 0, true, ipproto::kTcp, odst, osrc);
+  uint8_t* t = &b[hlen];
+  t[0] = th[2], t[1] = th[3], t[2] = th[0], t[3] = th[1];
+  t[12] = 5 << 4;
+  if (flags & tcpflag::kAck) {
+    std::copy_n(th + 8, 4, t + 4);  // seq = the original's ack_seq
+    t[13] = tcpflag::kRst;
+  } else {
+    uint32_t ack = Get32(th + 4) + ((flags & tcpflag::kSyn) ? 1 : 0) +
+                   ((flags & tcpflag::kFin) ? 1 : 0) + datalen;
+    Put32(t + 8, ack);
+    t[13] = tcpflag::kRst | tcpflag::kAck;
+  }
+  uint32_t sum = PseudoSum(v6, odst, osrc, ipproto::kTcp, 20);
+  Put16(t + 16, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, t, 20))));
+  r.packet.bytes = std::move(b);
+  r.built = true;
+}
+
+// nf_send_unreach (icmp_send / icmpv6_send): the destination-unreachable
+// error with `code` about `view`.
+void BuildIcmpError(const PacketView& view, bool v6, int code, Hook hook,
+                    const std::optional<IpAddr>& route_src, RejectReply& r) {
+  const size_t hlen = v6 ? 40 : 20;
+  const IpAddr osrc = view.src(), odst = view.dst();
+  // No error about an error (nor about an ICMP type the kernel does not know).
+  const uint8_t icmp_proto = v6 ? ipproto::kIcmpv6 : ipproto::kIcmp;
+  if (view.l4proto == icmp_proto && view.l4proto_found) {
+    if (view.transport_size() < 1) {
+      r.note = "no ICMP error about an ICMP packet without a type";
+      return;
+    }
+    uint8_t type = view.transport()[0];
+    if (v6 ? (type < 128 || type == 137) : (type > 18 || IcmpTypeIsError(Family::kIPv4, type))) {
+      r.note = "no ICMP error about an ICMP error";
+      return;
+    }
+  }
+  if (!v6 && (view.data()[0] & 0x0f) > 5) {
+    r.note = "the original carries IP options, which the kernel echoes in its ICMP error: not simulated";
+    r.undecided = true;
+    return;
+  }
+  // Source: the original's destination when it was addressed to this host.
+  IpAddr src;
+  if (hook == Hook::kLocalIn) {
+    src = odst;
+  } else if (hook == Hook::kLocalOut) {
+    // To a local original the reply is local too: the kernel picks the
+    // address it sends from towards the original's (local) source.
+    src = route_src ? *route_src : osrc;
+  } else if (route_src) {
+    src = *route_src;
+  } else {
+    r.note = "the source address of the ICMP error about a forwarded packet is the router's own "
+             "(needs --host)";
+    r.undecided = true;
+    return;
+  }
+  const size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(view.data() + 4))
+                            : Get16(view.data() + 2);
+  const size_t orig_len = std::min(claimed, view.size());
+  const size_t limit = v6 ? 1280 : 576;
+  const size_t quoted = std::min(orig_len, limit - hlen - 8);
+  const uint8_t tos = v6 ? 0 : static_cast<uint8_t>((view.data()[1] & 0x1e) | 0xc0);
+  std::vector<uint8_t> b = IpHeader(v6, hlen + 8 + quoted, tos, false, icmp_proto, src, osrc);
+  uint8_t* ic = &b[hlen];
+  ic[0] = v6 ? 1 : 3;
+  ic[1] = static_cast<uint8_t>(code);
+  std::copy_n(view.data(), quoted, ic + 8);
+  uint32_t sum = v6 ? PseudoSum(true, src, osrc, icmp_proto, 8 + quoted) : 0;
+  Put16(ic + 2, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, ic, 8 + quoted))));
+  r.packet.bytes = std::move(b);
+  r.built = true;
+}
+
 }  // namespace
 
 RejectReply BuildRejectReply(const Packet& orig, const PacketView& view, bool v6, uint8_t with,
@@ -121,7 +220,7 @@ RejectReply BuildRejectReply(const Packet& orig, const PacketView& view, bool v6
     r.note = "the original is shorter than an IP header";
     return r;
   }
-  const IpAddr osrc = view.src(), odst = view.dst();
+  const IpAddr odst = view.dst();
   // A non-first fragment gets no reply (IPv6: a fragment offset other than 0).
   if (view.fragoff != 0) {
     r.note = "no reply for a non-first fragment";
@@ -145,99 +244,15 @@ RejectReply BuildRejectReply(const Packet& orig, const PacketView& view, bool v6
 
   const bool reset = with == (v6 ? kRejectTcpReset6 : kRejectTcpReset4);
   if (reset) {
-    if (view.l4proto != ipproto::kTcp || !view.l4proto_found) {
-      r.note = "no reset for a packet that is not TCP";
-      return r;
-    }
-    if (view.transport_size() < 20) {
-      r.note = "no reset: the TCP header is incomplete";
-      return r;
-    }
-    const uint8_t* th = view.transport();
-    const uint8_t flags = th[13];
-    if (flags & tcpflag::kRst) {
-      r.note = "no reset for a reset";
-      return r;
-    }
-    const size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(view.data() + 4))
-                              : Get16(view.data() + 2);
-    const size_t doff = static_cast<size_t>(th[12] >> 4) * 4;
-    const size_t seglen = claimed > view.thoff ? claimed - view.thoff : 0;
-    const uint32_t datalen = static_cast<uint32_t>(seglen > doff ? seglen - doff : 0);
-    std::vector<uint8_t> b = IpHeader(v6, hlen + 20, 0, true, ipproto::kTcp, odst, osrc);
-    uint8_t* t = &b[hlen];
-    t[0] = th[2], t[1] = th[3], t[2] = th[0], t[3] = th[1];
-    t[12] = 5 << 4;
-    if (flags & tcpflag::kAck) {
-      std::copy_n(th + 8, 4, t + 4);  // seq = the original's ack_seq
-      t[13] = tcpflag::kRst;
-    } else {
-      uint32_t ack = Get32(th + 4) + ((flags & tcpflag::kSyn) ? 1 : 0) +
-                     ((flags & tcpflag::kFin) ? 1 : 0) + datalen;
-      Put32(t + 8, ack);
-      t[13] = tcpflag::kRst | tcpflag::kAck;
-    }
-    uint32_t sum = PseudoSum(v6, odst, osrc, ipproto::kTcp, 20);
-    Put16(t + 16, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, t, 20))));
-    p.bytes = std::move(b);
-    r.built = true;
+    BuildTcpReset(view, v6, r);
     return r;
   }
-
   const int code = IcmpCode(v6, with);
   if (code < 0) {
     r.note = "unknown reject type";
     return r;
   }
-  // No error about an error (nor about an ICMP type the kernel does not know).
-  const uint8_t icmp_proto = v6 ? ipproto::kIcmpv6 : ipproto::kIcmp;
-  if (view.l4proto == icmp_proto && view.l4proto_found) {
-    if (view.transport_size() < 1) {
-      r.note = "no ICMP error about an ICMP packet without a type";
-      return r;
-    }
-    uint8_t type = view.transport()[0];
-    if (v6 ? (type < 128 || type == 137) : (type > 18 || IcmpTypeIsError(Family::kIPv4, type))) {
-      r.note = "no ICMP error about an ICMP error";
-      return r;
-    }
-  }
-  if (!v6 && (view.data()[0] & 0x0f) > 5) {
-    r.note = "the original carries IP options, which the kernel echoes in its ICMP error: not simulated";
-    r.undecided = true;
-    return r;
-  }
-  // Source: the original's destination when it was addressed to this host.
-  IpAddr src;
-  if (hook == Hook::kLocalIn) {
-    src = odst;
-  } else if (hook == Hook::kLocalOut) {
-    // To a local original the reply is local too: the kernel picks the
-    // address it sends from towards the original's (local) source.
-    src = route_src ? *route_src : osrc;
-  } else if (route_src) {
-    src = *route_src;
-  } else {
-    r.note = "the source address of the ICMP error about a forwarded packet is the router's own "
-             "(needs --host)";
-    r.undecided = true;
-    return r;
-  }
-  const size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(view.data() + 4))
-                            : Get16(view.data() + 2);
-  const size_t orig_len = std::min(claimed, view.size());
-  const size_t limit = v6 ? 1280 : 576;
-  const size_t quoted = std::min(orig_len, limit - hlen - 8);
-  const uint8_t tos = v6 ? 0 : static_cast<uint8_t>((view.data()[1] & 0x1e) | 0xc0);
-  std::vector<uint8_t> b = IpHeader(v6, hlen + 8 + quoted, tos, false, icmp_proto, src, osrc);
-  uint8_t* ic = &b[hlen];
-  ic[0] = v6 ? 1 : 3;
-  ic[1] = static_cast<uint8_t>(code);
-  std::copy_n(view.data(), quoted, ic + 8);
-  uint32_t sum = v6 ? PseudoSum(true, src, osrc, icmp_proto, 8 + quoted) : 0;
-  Put16(ic + 2, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, ic, 8 + quoted))));
-  p.bytes = std::move(b);
-  r.built = true;
+  BuildIcmpError(view, v6, code, hook, route_src, r);
   return r;
 }
 

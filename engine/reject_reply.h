@@ -9,7 +9,7 @@
 // lines, if a raw OUTPUT TRACE rule marks it, follow the REJECT rule's line.
 //
 // What the kernel does, checked against captures (corpus/scenarios/
-// reject-reply-v4, reject-reply-v6, reference e3-reject-*):
+// reject-reply-v4, reject-reply-v6, corpus/reference/captures/e3-reject-*):
 //   ICMPv4 error: TOS = (original TOS & 0x1e) | 0xc0 (precedence internetwork
 //     control), TTL 64, no DF, source = the original's destination when it was
 //     addressed to this host, else the address the host would send from on

@@ -253,6 +253,8 @@ class Loader {
   bool ResolveLongOption(RuleInProgress& rp, OptionWord& ow);
   bool ResolveLong(std::string_view name, const std::vector<Extension*>& loaded, Resolved* r,
                    std::string* why);
+  bool ResolveAbbreviation(std::string_view name, const std::vector<Extension*>& loaded,
+                           Resolved* r, std::string* why);
   bool LoadImplicitProtoMatch(RuleInProgress& rp, const OptionWord& ow);
   std::string UnknownOptionMessage(const OptionWord& ow);
   bool ParseBaseOption(RuleInProgress& rp, OptionWord& ow, size_t* i);

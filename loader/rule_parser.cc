@@ -122,7 +122,13 @@ bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& l
         return true;
       }
   }
-  // Abbreviations.
+  return ResolveAbbreviation(name, loaded, r, why);
+}
+
+// getopt_long's abbreviations: a prefix of exactly one option (base options
+// spelled several ways count once).
+bool Loader::ResolveAbbreviation(std::string_view name, const std::vector<Extension*>& loaded,
+                                 Resolved* r, std::string* why) {
   std::vector<Resolved> cands;
   std::vector<std::string_view> cand_names;
   for (const BaseOption& o : kBaseOptions)

@@ -1,5 +1,5 @@
-// The packet options of the command line (DESIGN.md "Command line"): iptables'
-// own filter syntax describing one packet, e.g.
+// The packet options of the command line (trace PACKET..., --packets
+// lines): iptables' own filter syntax describing one packet, e.g.
 //   -i eth0 -s 10.0.0.1 -d 10.0.0.2 -p tcp --dport 22 --syn --ttl 5
 // parsed into a PacketSpec (engine/packet_builder.h, which documents every
 // default).  Values, not conditions: '!' is refused, addresses are single

@@ -1,5 +1,8 @@
 // The canonical printer: model -> iptables-save text, in the exact form
-// iptables-save prints (reference §7).
+// iptables-save prints: per table the builtin chains in hook order, then the
+// user chains sorted with strcmp; each rule as -s -d -i -o -p -f, its
+// matches in the order they were loaded, then -j/-g and the target's
+// options, every value in iptables' own spelling.
 #pragma once
 
 #include <string>

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+
 namespace iptsim {
 namespace {
 
@@ -34,10 +36,10 @@ bool PacketPort(const PacketView& v, bool src, uint8_t* proto, uint16_t* port) {
   if (has_ports) {
     if (v.transport_size() < 4) return false;
     const uint8_t* t = v.transport() + (src ? 0 : 2);
-    *port = static_cast<uint16_t>(t[0] << 8 | t[1]);
+    *port = GetBe16(t);
   } else if (icmp) {
     if (v.transport_size() < 2) return false;
-    *port = static_cast<uint16_t>(v.transport()[0] << 8 | v.transport()[1]);
+    *port = GetBe16(v.transport());
   }
   return true;
 }

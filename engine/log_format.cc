@@ -4,6 +4,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "base/bytes.h"
 #include "engine/packet_builder.h"
 
 namespace iptsim {
@@ -58,8 +59,6 @@ class SyslogDump {
   // skb_header_pointer() succeeds.
   bool Has(uint32_t off, uint32_t n) const { return uint64_t{off} + n <= len_; }
   uint8_t U8(uint32_t o) const { return d_[o]; }
-  uint16_t U16(uint32_t o) const { return static_cast<uint16_t>((d_[o] << 8) | d_[o + 1]); }
-  uint32_t U32(uint32_t o) const { return (uint32_t{U16(o)} << 16) | U16(o + 2); }
   // "INCOMPLETE [%u bytes] " with the kernel's unsigned arithmetic.
   void Incomplete(uint32_t off, const char* tail = " ") {
     Addf(out_, "INCOMPLETE [%u bytes]%s", len_ - off, tail);
@@ -83,9 +82,9 @@ bool SyslogDump::Tcp(uint32_t off, bool fragment) {
     Incomplete(off);
     return true;
   }
-  Addf(out_, "SPT=%u DPT=%u ", U16(off), U16(off + 2));
-  if (flags_ & logflag::kTcpSeq) Addf(out_, "SEQ=%u ACK=%u ", U32(off + 4), U32(off + 8));
-  Addf(out_, "WINDOW=%u ", U16(off + 14));
+  Addf(out_, "SPT=%u DPT=%u ", GetBe16(d_ + off), GetBe16(d_ + off + 2));
+  if (flags_ & logflag::kTcpSeq) Addf(out_, "SEQ=%u ACK=%u ", GetBe32(d_ + off + 4), GetBe32(d_ + off + 8));
+  Addf(out_, "WINDOW=%u ", GetBe16(d_ + off + 14));
   uint8_t b12 = U8(off + 12), b13 = U8(off + 13);
   Addf(out_, "RES=0x%02x ", (b12 & 0x0e) << 2);
   if (b12 & 0x01) out_ += "AE ";
@@ -93,7 +92,7 @@ bool SyslogDump::Tcp(uint32_t off, bool fragment) {
                                            "PSH ", "RST ", "SYN ", "FIN "};
   for (int bit = 7; bit >= 0; --bit)
     if (b13 & (1 << bit)) out_ += kNames[7 - bit];
-  Addf(out_, "URGP=%u ", U16(off + 18));
+  Addf(out_, "URGP=%u ", GetBe16(d_ + off + 18));
   uint32_t doff = (b12 >> 4) * 4;
   if ((flags_ & logflag::kTcpOpt) && doff > 20) {
     uint32_t optsize = doff - 20;
@@ -116,7 +115,7 @@ bool SyslogDump::Udp(uint8_t proto, uint32_t off, bool fragment) {
     Incomplete(off);
     return true;
   }
-  Addf(out_, "SPT=%u DPT=%u LEN=%u ", U16(off), U16(off + 2), U16(off + 4));
+  Addf(out_, "SPT=%u DPT=%u LEN=%u ", GetBe16(d_ + off), GetBe16(d_ + off + 2), GetBe16(d_ + off + 4));
   return false;
 }
 
@@ -138,9 +137,9 @@ void SyslogDump::Ipv4(uint32_t iphoff) {
   out_ += " DST=";
   AddIp4(out_, d_ + iphoff + 16);
   uint8_t tos = U8(iphoff + 1);
-  uint16_t frag_off = U16(iphoff + 6);
-  Addf(out_, " LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u ", U16(iphoff + 2), tos & 0x1e,
-       tos & 0xe0, U8(iphoff + 8), U16(iphoff + 4));
+  uint16_t frag_off = GetBe16(d_ + iphoff + 6);
+  Addf(out_, " LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u ", GetBe16(d_ + iphoff + 2), tos & 0x1e,
+       tos & 0xe0, U8(iphoff + 8), GetBe16(d_ + iphoff + 4));
   if (frag_off & 0x8000) out_ += "CE ";
   if (frag_off & 0x4000) out_ += "DF ";
   if (frag_off & 0x2000) out_ += "MF ";
@@ -184,7 +183,7 @@ void SyslogDump::Ipv4(uint32_t iphoff) {
       switch (type) {
         case 0:
         case 8:
-          Addf(out_, "ID=%u SEQ=%u ", U16(th + 4), U16(th + 6));
+          Addf(out_, "ID=%u SEQ=%u ", GetBe16(d_ + th + 4), GetBe16(d_ + th + 6));
           break;
         case 12:
           Addf(out_, "PARAMETER=%u ", U8(th + 4));
@@ -202,7 +201,7 @@ void SyslogDump::Ipv4(uint32_t iphoff) {
             Ipv4(th + 8);
             out_ += "] ";
           }
-          if (type == 3 && code == 4) Addf(out_, "MTU=%u ", U16(th + 6));
+          if (type == 3 && code == 4) Addf(out_, "MTU=%u ", GetBe16(d_ + th + 6));
           break;
       }
       break;
@@ -215,7 +214,7 @@ void SyslogDump::Ipv4(uint32_t iphoff) {
         Incomplete(th);
         break;
       }
-      Addf(out_, "SPI=0x%x ", U32(th + 4));
+      Addf(out_, "SPI=0x%x ", GetBe32(d_ + th + 4));
       break;
     case ipproto::kEsp:
       out_ += "PROTO=ESP ";
@@ -224,7 +223,7 @@ void SyslogDump::Ipv4(uint32_t iphoff) {
         Incomplete(th);
         break;
       }
-      Addf(out_, "SPI=0x%x ", U32(th));
+      Addf(out_, "SPI=0x%x ", GetBe32(d_ + th));
       break;
     default:
       Addf(out_, "PROTO=%u ", proto);
@@ -248,8 +247,8 @@ void SyslogDump::Ipv6(uint32_t off, bool recurse) {
   AddIp6Full(out_, d_ + off + 8);
   out_ += " DST=";
   AddIp6Full(out_, d_ + off + 24);
-  uint32_t w0 = U32(off);
-  Addf(out_, " LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", U16(off + 4) + 40u, (w0 & 0x0ff00000) >> 20,
+  uint32_t w0 = GetBe32(d_ + off);
+  Addf(out_, " LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", GetBe16(d_ + off + 4) + 40u, (w0 & 0x0ff00000) >> 20,
        U8(off + 7), w0 & 0x000fffff);
   const bool ipopt = flags_ & logflag::kIpOpt;
   bool fragment = false;
@@ -269,10 +268,10 @@ void SyslogDump::Ipv6(uint32_t off, bool recurse) {
           out_ += "TRUNCATED ";
           return;
         }
-        uint16_t fo = U16(ptr + 2);
+        uint16_t fo = GetBe16(d_ + ptr + 2);
         Addf(out_, "%u ", fo & 0xfff8u);
         if (fo & 1) out_ += "INCOMPLETE ";
-        Addf(out_, "ID:%08x ", U32(ptr + 4));
+        Addf(out_, "ID:%08x ", GetBe32(d_ + ptr + 4));
         if (fo & 0xfff8) fragment = true;
         hdrlen = 8;
         break;
@@ -297,7 +296,7 @@ void SyslogDump::Ipv6(uint32_t off, bool recurse) {
             Incomplete(ptr, " )");
             return;
           }
-          Addf(out_, "SPI=0x%x ", U32(ptr + 4));
+          Addf(out_, "SPI=0x%x ", GetBe32(d_ + ptr + 4));
         }
         hdrlen = (U8(ptr + 1) + 2u) << 2;  // ipv6_authlen
         break;
@@ -312,7 +311,7 @@ void SyslogDump::Ipv6(uint32_t off, bool recurse) {
             Incomplete(ptr, " )");
             return;
           }
-          Addf(out_, "SPI=0x%x )", U32(ptr));
+          Addf(out_, "SPI=0x%x )", GetBe32(d_ + ptr));
         }
         return;
       default:  // not reached: IsV6ExtHdr lists only the cases above
@@ -344,14 +343,14 @@ void SyslogDump::Ipv6(uint32_t off, bool recurse) {
       switch (type) {
         case 128:
         case 129:
-          Addf(out_, "ID=%u SEQ=%u ", U16(ptr + 4), U16(ptr + 6));
+          Addf(out_, "ID=%u SEQ=%u ", GetBe16(d_ + ptr + 4), GetBe16(d_ + ptr + 6));
           break;
         case 130:
         case 131:
         case 132:
           break;
         case 4:
-          Addf(out_, "POINTER=%08x ", U32(ptr + 4));
+          Addf(out_, "POINTER=%08x ", GetBe32(d_ + ptr + 4));
           [[fallthrough]];
         case 1:
         case 2:
@@ -361,7 +360,7 @@ void SyslogDump::Ipv6(uint32_t off, bool recurse) {
             Ipv6(ptr + 8, false);
             out_ += "] ";
           }
-          if (type == 2) Addf(out_, "MTU=%u ", U32(ptr + 4));
+          if (type == 2) Addf(out_, "MTU=%u ", GetBe32(d_ + ptr + 4));
           break;
       }
       break;
@@ -378,7 +377,7 @@ void AppendMacHeader(std::string& out, const Packet& p, uint8_t flags) {
     const uint8_t* m = p.mac.data();
     Addf(out, "MACSRC=%02x:%02x:%02x:%02x:%02x:%02x ", m[6], m[7], m[8], m[9], m[10], m[11]);
     Addf(out, "MACDST=%02x:%02x:%02x:%02x:%02x:%02x ", m[0], m[1], m[2], m[3], m[4], m[5]);
-    Addf(out, "MACPROTO=%04x ", (m[12] << 8) | m[13]);
+    Addf(out, "MACPROTO=%04x ", GetBe16(m + 12));
     return;
   }
   out += "MAC=";
@@ -465,7 +464,7 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
       // ether_ntoa: lower-case hex without zero padding.
       Addf(out, "MACSRC=%x:%x:%x:%x:%x:%x ", m[6], m[7], m[8], m[9], m[10], m[11]);
       Addf(out, "MACDST=%x:%x:%x:%x:%x:%x ", m[0], m[1], m[2], m[3], m[4], m[5]);
-      Addf(out, "MACPROTO=%04x ", (m[12] << 8) | m[13]);
+      Addf(out, "MACPROTO=%04x ", GetBe16(m + 12));
     } else {
       out += "LL=0x304 ";  // ARPHRD_LOOPBACK
       for (int i = 0; i < 14; ++i) Addf(out, "%02x", m[i]);
@@ -481,8 +480,8 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
     out += "SRC=" + FormatIpAddr(Family::kIPv4, a) + " ";
     std::copy_n(b.begin() + 16, 4, a.b.begin());
     out += "DST=" + FormatIpAddr(Family::kIPv4, a) + " ";
-    uint16_t frag_off = static_cast<uint16_t>((b[6] << 8) | b[7]);
-    Addf(out, "LEN=%d TOS=0x%x TTL=%d ID=%d ", (b[2] << 8) | b[3], b[1], b[8], (b[4] << 8) | b[5]);
+    uint16_t frag_off = GetBe16(&b[6]);
+    Addf(out, "LEN=%d TOS=0x%x TTL=%d ID=%d ", GetBe16(&b[2]), b[1], b[8], GetBe16(&b[4]));
     if (frag_off & 0x8000) out += "CE ";
     if (frag_off & 0x4000) out += "DF ";
     if (frag_off & 0x2000) out += "MF ";
@@ -505,9 +504,9 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
     out += "SRC=" + FormatIpAddr(Family::kIPv6, a) + " ";
     std::copy_n(b.begin() + 24, 16, a.b.begin());
     out += "DST=" + FormatIpAddr(Family::kIPv6, a) + " ";
-    uint32_t w0 = (uint32_t{b[0]} << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+    uint32_t w0 = GetBe32(&b[0]);
     // sizeof(struct iphdr), not ip6_hdr: the monitor's LEN bug (reference section 4).
-    Addf(out, "LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", ((b[4] << 8) | b[5]) + 20u,
+    Addf(out, "LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", GetBe16(&b[4]) + 20u,
          (w0 & 0x0ff00000) >> 20, b[7], w0 & 0x000fffff);
     // The monitor takes the IPv6 header's next header as the transport
     // protocol (an extension header means no ports); the kernel's transport
@@ -523,11 +522,11 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
       case ipproto::kSctp:
       case ipproto::kUdplite:
       case ipproto::kUdp:
-        if (tlen >= 4) Addf(out, "SPORT=%d DPORT=%d ", (t[0] << 8) | t[1], (t[2] << 8) | t[3]);
+        if (tlen >= 4) Addf(out, "SPORT=%d DPORT=%d ", GetBe16(t), GetBe16(t + 2));
         break;
       case ipproto::kTcp:
         if (tlen >= 20) {
-          Addf(out, "SPORT=%d DPORT=%d ", (t[0] << 8) | t[1], (t[2] << 8) | t[3]);
+          Addf(out, "SPORT=%d DPORT=%d ", GetBe16(t), GetBe16(t + 2));
           uint8_t f = t[13];
           if (f & 0x02) out += "SYN ";
           if (f & 0x10) out += "ACK ";

@@ -2,7 +2,11 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "base/inet.h"
+#include "base/numbers.h"
 
 namespace iptsim {
 
@@ -16,51 +20,11 @@ bool IpPrefix::IsZero() const {
 
 namespace {
 
-// strtoul(s, base 0) over the whole string, as xtables_strtoui does.
-bool ParseUnsignedBase0(std::string_view s, uint64_t max, uint64_t* out) {
-  if (s.empty()) return false;
-  int base = 10;
-  size_t i = 0;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    i = 2;
-  } else if (s.size() > 1 && s[0] == '0') {
-    base = 8;
-    i = 1;
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    int d;
-    char c = s[i];
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    if (d >= base) return false;
-    v = v * base + d;
-    if (v > max) return false;
-  }
-  *out = v;
-  return true;
-}
-
 bool ParseDottedQuad(std::string_view s, bool is_mask, IpAddr* out) {
-  IpAddr a;
-  for (int i = 0; i < 4; ++i) {
-    size_t dot = s.find('.');
-    std::string_view part = (i < 3 && dot != std::string_view::npos) ? s.substr(0, dot) : s;
-    if (i == 3 && dot != std::string_view::npos) return false;
-    uint64_t v;
-    if (!ParseUnsignedBase0(part, 255, &v)) return false;
-    a.b[i] = static_cast<uint8_t>(v);
-    if (i < 3 && dot == std::string_view::npos) {
-      // "1.2.3" is a network address: the missing bytes are zero.
-      if (is_mask) return false;
-      break;
-    }
-    s = s.substr(dot + 1);
-  }
-  *out = a;
+  std::array<uint8_t, 4> a;
+  if (!XtablesDottedQuad(s, is_mask, &a)) return false;
+  *out = IpAddr{};
+  std::copy(a.begin(), a.end(), out->b.begin());
   return true;
 }
 
@@ -75,6 +39,29 @@ bool ParseIpAddr(Family f, std::string_view text, IpAddr* out) {
   IpAddr a;
   if (inet_pton(AF_INET6, buf, a.b.data()) != 1) return false;
   *out = a;
+  return true;
+}
+
+bool ParseNumericHost(Family f, std::string_view text, IpAddr* out) {
+  if (f == Family::kIPv6) return ParseIpAddr(Family::kIPv6, text, out);
+  std::array<uint8_t, 4> a;
+  if (!InetAton(text, &a)) return false;
+  *out = IpAddr{};
+  std::copy(a.begin(), a.end(), out->b.begin());
+  return true;
+}
+
+bool ParsePlenMask(Family f, std::string_view text, int* plen) {
+  const int max = f == Family::kIPv4 ? 32 : 128;
+  uint64_t v;
+  if (ParseUInt(text, 0, static_cast<uint64_t>(max), &v)) {
+    *plen = static_cast<int>(v);
+    return true;
+  }
+  IpAddr mask;
+  if (!ParseNumericHost(f, text, &mask)) return false;
+  const int len = MaskPrefixLen(f, mask);
+  *plen = len < 0 ? max : len;
   return true;
 }
 
@@ -131,7 +118,7 @@ bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* 
     }
   } else {
     uint64_t len;
-    if (!ParseUnsignedBase0(mask, f == Family::kIPv4 ? 32 : 128, &len)) {
+    if (!ParseUIntNoSign(mask, 0, f == Family::kIPv4 ? 32 : 128, &len)) {
       *why = "invalid mask '" + std::string(mask) + "' (a prefix length 0.." +
              (f == Family::kIPv4 ? "32 or a dotted mask)" : "128 or an IPv6 mask)");
       return false;

@@ -39,6 +39,19 @@ bool ParseIpAddr(Family f, std::string_view text, IpAddr* out);
 // On failure returns false and sets *why.
 bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* why);
 
+// A numeric host as getaddrinfo(AI_NUMERICHOST) reads it, which xtables'
+// host options (XTTYPE_HOST, XTTYPE_HOSTMASK) use: IPv4 by inet_aton
+// (base/inet.h: "10.1" is 10.0.0.1, hex and octal parts), IPv6 by
+// inet_pton.  Unlike ParseIpAddr's IPv4 (iptables' own -s/-d reader).
+bool ParseNumericHost(Family f, std::string_view text, IpAddr* out);
+
+// The /MASK of xtables' XTTYPE_PLENMASK / XTTYPE_HOSTMASK
+// (xtopt_parse_plenmask): a prefix length 0..32 (128) as ParseUInt reads
+// it, or a mask as ParseNumericHost reads it, taken by its prefix length;
+// a mask that is not contiguous counts as all ones (iptables 1.8.9 stores
+// its "length" -1 in a uint8_t).
+bool ParsePlenMask(Family f, std::string_view text, int* plen);
+
 // Formats an address: dotted quad, or RFC 5952 compressed IPv6.
 std::string FormatIpAddr(Family f, const IpAddr& a);
 // Formats as iptables-save does: ADDR/LEN for contiguous masks, ADDR/MASK

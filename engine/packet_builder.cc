@@ -2,23 +2,22 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+
 namespace iptsim {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
 
 void Put8(Bytes& v, uint32_t x) { v.push_back(static_cast<uint8_t>(x)); }
+// Appends a big-endian 16/32-bit field to the packet being built.
 void Put16(Bytes& v, uint32_t x) {
-  v.push_back(static_cast<uint8_t>(x >> 8));
-  v.push_back(static_cast<uint8_t>(x));
+  v.resize(v.size() + 2);
+  PutBe16(&v[v.size() - 2], static_cast<uint16_t>(x));
 }
 void Put32(Bytes& v, uint32_t x) {
-  Put16(v, x >> 16);
-  Put16(v, x & 0xffff);
-}
-void Set16(Bytes& v, size_t off, uint32_t x) {
-  v[off] = static_cast<uint8_t>(x >> 8);
-  v[off + 1] = static_cast<uint8_t>(x);
+  v.resize(v.size() + 4);
+  PutBe32(&v[v.size() - 4], x);
 }
 void PutAddr(Bytes& v, Family f, const IpAddr& a) {
   v.insert(v.end(), a.b.begin(), a.b.begin() + AddrLen(f));
@@ -35,21 +34,9 @@ Bytes PaddedOptions(const Bytes& opts) {
 
 // The pseudo-header sum of RFC 768 / RFC 8200 section 8.1.
 uint32_t PseudoSum(Family f, const IpAddr& src, const IpAddr& dst, uint8_t proto, uint32_t len) {
-  Bytes p;
-  PutAddr(p, f, src);
-  PutAddr(p, f, dst);
-  if (f == Family::kIPv4) {
-    Put8(p, 0);
-    Put8(p, proto);
-    Put16(p, len & 0xffff);
-  } else {
-    Put32(p, len);
-    Put8(p, 0);
-    Put8(p, 0);
-    Put8(p, 0);
-    Put8(p, proto);
-  }
-  return ChecksumAdd(0, p.data(), p.size());
+  // IPv4's length field is 16 bits.
+  return ChecksumPseudoHeader(src.b.data(), dst.b.data(), AddrLen(f), proto,
+                              f == Family::kIPv4 ? len & 0xffff : len);
 }
 
 // CRC32c (Castagnoli), as SCTP uses it (RFC 4960 appendix B).
@@ -86,7 +73,7 @@ Bytes BuildTcp(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
   Append(t, opts);
   Append(t, payload);
   uint32_t sum = PseudoSum(a.family, a.src, a.dst, ipproto::kTcp, t.size());
-  Set16(t, 16, ChecksumFinish(ChecksumAdd(sum, t.data(), t.size())));
+  PutBe16(&t[16], ChecksumFinish(ChecksumAdd(sum, t.data(), t.size())));
   return t;
 }
 
@@ -101,7 +88,7 @@ Bytes BuildUdp(const PacketSpec& s, const Addrs& a, uint8_t proto, const Bytes& 
   Append(u, payload);
   uint32_t sum = PseudoSum(a.family, a.src, a.dst, proto, u.size());
   uint16_t c = ChecksumFinish(ChecksumAdd(sum, u.data(), u.size()));
-  Set16(u, 6, c == 0 ? 0xffff : c);  // 0 means "no checksum" (RFC 768)
+  PutBe16(&u[6], c == 0 ? 0xffff : c);  // 0 means "no checksum" (RFC 768)
   return u;
 }
 
@@ -145,7 +132,7 @@ Bytes BuildDccp(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
   Put32(d, 0);    // service code
   Append(d, payload);
   uint32_t sum = PseudoSum(a.family, a.src, a.dst, ipproto::kDccp, d.size());
-  Set16(d, 6, ChecksumFinish(ChecksumAdd(sum, d.data(), d.size())));
+  PutBe16(&d[6], ChecksumFinish(ChecksumAdd(sum, d.data(), d.size())));
   return d;
 }
 
@@ -205,7 +192,7 @@ Bytes BuildIcmp(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
   }
   if (IcmpTypeIsError(Family::kIPv4, type)) Append(m, BuildInner(s, a));
   Append(m, payload);
-  Set16(m, 2, ChecksumFinish(ChecksumAdd(0, m.data(), m.size())));
+  PutBe16(&m[2], ChecksumFinish(ChecksumAdd(0, m.data(), m.size())));
   return m;
 }
 
@@ -263,7 +250,7 @@ Bytes BuildIcmpv6(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
   if (IcmpTypeIsError(Family::kIPv6, type)) Append(m, BuildInner(s, a));
   Append(m, payload);
   uint32_t sum = PseudoSum(a.family, a.src, a.dst, ipproto::kIcmpv6, m.size());
-  Set16(m, 2, ChecksumFinish(ChecksumAdd(sum, m.data(), m.size())));
+  PutBe16(&m[2], ChecksumFinish(ChecksumAdd(sum, m.data(), m.size())));
   return m;
 }
 
@@ -297,7 +284,7 @@ Bytes BuildTransport(const PacketSpec& s, uint8_t proto, const Addrs& a, const B
       if (a.family == Family::kIPv4) {
         Bytes g{0x11, 100, 0, 0, 0, 0, 0, 0};
         Append(g, payload);
-        Set16(g, 2, ChecksumFinish(ChecksumAdd(0, g.data(), g.size())));
+        PutBe16(&g[2], ChecksumFinish(ChecksumAdd(0, g.data(), g.size())));
         return g;
       }
       break;
@@ -415,11 +402,11 @@ void Finish(Family f, Bytes& ip, size_t len) {
   len = std::clamp(len, BaseHeaderLen(f, ip), max);
   if (ip.size() > len) ip.resize(len);
   if (f == Family::kIPv4) {
-    Set16(ip, 2, ip.size());
-    Set16(ip, 10, 0);
-    Set16(ip, 10, ChecksumFinish(ChecksumAdd(0, ip.data(), BaseHeaderLen(f, ip))));
+    PutBe16(&ip[2], ip.size());
+    PutBe16(&ip[10], 0);
+    PutBe16(&ip[10], ChecksumFinish(ChecksumAdd(0, ip.data(), BaseHeaderLen(f, ip))));
   } else {
-    Set16(ip, 4, ip.size() - 40);
+    PutBe16(&ip[4], ip.size() - 40);
   }
 }
 
@@ -444,19 +431,6 @@ IpAddr DefaultDstAddr(Family f) {
 bool IcmpTypeIsError(Family f, uint8_t type) {
   if (f == Family::kIPv4) return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
   return type >= 1 && type <= 4;
-}
-
-uint32_t ChecksumAdd(uint32_t sum, const uint8_t* data, size_t len) {
-  uint64_t s = sum;
-  for (size_t i = 0; i + 1 < len; i += 2) s += (uint32_t{data[i]} << 8) | data[i + 1];
-  if (len & 1) s += uint32_t{data[len - 1]} << 8;
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return static_cast<uint32_t>(s);
-}
-
-uint16_t ChecksumFinish(uint32_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum & 0xffff);
 }
 
 std::vector<uint8_t> BuildDatagram(const PacketSpec& spec, const IpAddr& default_src,

@@ -72,6 +72,7 @@
 #include <string>
 #include <vector>
 
+#include "base/checksum.h"
 #include "engine/netaddr.h"
 #include "engine/packet.h"
 
@@ -167,10 +168,5 @@ Packet BuildPacket(const PacketSpec& spec);
 // embedded packets).
 std::vector<uint8_t> BuildDatagram(const PacketSpec& spec, const IpAddr& default_src,
                                    const IpAddr& default_dst);
-
-// The Internet checksum (RFC 1071) of `data`, folded, not complemented,
-// starting from `sum`.
-uint32_t ChecksumAdd(uint32_t sum, const uint8_t* data, size_t len);
-uint16_t ChecksumFinish(uint32_t sum);
 
 }  // namespace iptsim

@@ -1,10 +1,10 @@
 #include "engine/eval.h"
 
+#include "base/bytes.h"
+
 namespace iptsim {
 
 namespace {
-
-uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
 // IPv6 extension headers that ipv6_find_hdr walks through.
 bool IsIPv6ExtHeader(uint8_t nh) {
@@ -27,7 +27,7 @@ PacketView PacketView::Of(const Packet& pkt) {
     v.l3_len = static_cast<uint16_t>((b[0] & 0x0f) * 4);
     v.thoff = v.l3_len;
     v.l4proto = b[9];
-    uint16_t frag = Be16(b + 6);
+    uint16_t frag = GetBe16(b + 6);
     v.fragoff = frag & 0x1fff;
     v.is_fragment = (frag & 0x3fff) != 0;
     return v;
@@ -47,7 +47,7 @@ PacketView PacketView::Of(const Packet& pkt) {
     }
     size_t len;
     if (nh == 44) {
-      uint16_t fo = Be16(b + off + 2);
+      uint16_t fo = GetBe16(b + off + 2);
       v.is_fragment = true;
       v.fragoff = fo & 0xfff8;
       if (v.fragoff) {  // a later fragment: the transport header is elsewhere

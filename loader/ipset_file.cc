@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/bytes.h"
+
 namespace iptsim {
 namespace {
 
@@ -127,14 +129,11 @@ void RangeToCidrs(uint32_t lo, uint32_t hi, std::vector<std::pair<uint32_t, int>
 }
 
 uint32_t V4(const IpAddr& a) {
-  return uint32_t{a.b[0]} << 24 | uint32_t{a.b[1]} << 16 | uint32_t{a.b[2]} << 8 | a.b[3];
+  return GetBe32(a.b.data());
 }
 IpAddr FromV4(uint32_t v) {
   IpAddr a;
-  a.b[0] = static_cast<uint8_t>(v >> 24);
-  a.b[1] = static_cast<uint8_t>(v >> 16);
-  a.b[2] = static_cast<uint8_t>(v >> 8);
-  a.b[3] = static_cast<uint8_t>(v);
+  PutBe32(a.b.data(), v);
   return a;
 }
 IpAddr MaskAddr(const IpAddr& a, Family f, int len) {

@@ -3,20 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/bytes.h"
+
 namespace iptsim {
 namespace {
 
 class Reader {
  public:
   Reader(std::span<const uint8_t> d, bool swap) : d_(d), swap_(swap) {}
-  uint16_t U16(size_t o) const {
-    uint16_t v = static_cast<uint16_t>(d_[o] | (d_[o + 1] << 8));
-    return swap_ ? static_cast<uint16_t>((v >> 8) | (v << 8)) : v;
-  }
-  uint32_t U32(size_t o) const {
-    uint32_t v = d_[o] | (d_[o + 1] << 8) | (d_[o + 2] << 16) | (uint32_t{d_[o + 3]} << 24);
-    return swap_ ? __builtin_bswap32(v) : v;
-  }
+  // The file's byte order: little-endian unless swapped.
+  uint16_t U16(size_t o) const { return swap_ ? GetBe16(&d_[o]) : GetLe16(&d_[o]); }
+  uint32_t U32(size_t o) const { return swap_ ? GetBe32(&d_[o]) : GetLe32(&d_[o]); }
   void set_swap(bool s) { swap_ = s; }
   bool swap() const { return swap_; }
 
@@ -28,7 +25,7 @@ class Reader {
 std::string At(size_t off) { return " (at byte " + std::to_string(off) + ")"; }
 
 bool ReadPcap(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::string* error) {
-  uint32_t magic_le = f[0] | (f[1] << 8) | (f[2] << 16) | (uint32_t{f[3]} << 24);
+  uint32_t magic_le = GetLe32(&f[0]);
   bool swap = magic_le == 0xd4c3b2a1 || magic_le == 0x4d3cb2a1;
   bool nano = magic_le == 0xa1b23c4d || magic_le == 0x4d3cb2a1;
   Reader r(f, swap);
@@ -94,9 +91,9 @@ bool ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::st
       *error = "pcapng block cut short" + At(off);
       return false;
     }
-    uint32_t type_le = f[off] | (f[off + 1] << 8) | (f[off + 2] << 16) | (uint32_t{f[off + 3]} << 24);
+    uint32_t type_le = GetLe32(&f[off]);
     if (type_le == 0x0A0D0D0A) {  // section header: the byte order
-      uint32_t bom = f[off + 8] | (f[off + 9] << 8) | (f[off + 10] << 16) | (uint32_t{f[off + 11]} << 24);
+      uint32_t bom = GetLe32(&f[off + 8]);
       if (bom == 0x1A2B3C4D) r.set_swap(false);
       else if (bom == 0x4D3C2B1A) r.set_swap(true);
       else {
@@ -196,8 +193,6 @@ bool ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::st
   return true;
 }
 
-uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-
 }  // namespace
 
 bool ReadCapture(std::span<const uint8_t> file, std::vector<PcapFrame>* out, std::string* error) {
@@ -206,7 +201,7 @@ bool ReadCapture(std::span<const uint8_t> file, std::vector<PcapFrame>* out, std
     *error = "not a pcap or pcapng file (too short)";
     return false;
   }
-  uint32_t m = file[0] | (file[1] << 8) | (file[2] << 16) | (uint32_t{file[3]} << 24);
+  uint32_t m = GetLe32(&file[0]);
   switch (m) {
     case 0xa1b2c3d4: case 0xd4c3b2a1: case 0xa1b23c4d: case 0x4d3cb2a1:
       return ReadPcap(file, out, error);
@@ -237,10 +232,10 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
       std::copy_n(d, 14, mac.begin());
       have_mac = true;
       l3 = 14;
-      ethertype = Be16(d + 12);
+      ethertype = GetBe16(d + 12);
       while (ethertype == 0x8100 || ethertype == 0x88a8) {  // VLAN tags
         if (len < l3 + 4) return cut("VLAN tag");
-        ethertype = Be16(d + l3 + 2);
+        ethertype = GetBe16(d + l3 + 2);
         l3 += 4;
       }
       mac[12] = static_cast<uint8_t>(ethertype >> 8);
@@ -256,11 +251,11 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
       const bool v2 = f.linktype == linktype::kSll2;
       const size_t hl = v2 ? 20 : 16;
       if (len < hl) return cut(v2 ? "SLL2 header" : "SLL header");
-      uint16_t pkttype = v2 ? d[10] : Be16(d);
-      uint16_t hatype = v2 ? Be16(d + 8) : Be16(d + 2);
-      uint16_t alen = v2 ? d[11] : Be16(d + 4);
+      uint16_t pkttype = v2 ? d[10] : GetBe16(d);
+      uint16_t hatype = v2 ? GetBe16(d + 8) : GetBe16(d + 2);
+      uint16_t alen = v2 ? d[11] : GetBe16(d + 4);
       const uint8_t* addr = d + (v2 ? 12 : 6);
-      ethertype = v2 ? Be16(d) : Be16(d + 14);
+      ethertype = v2 ? GetBe16(d) : GetBe16(d + 14);
       l3 = hl;
       if (dir == PcapFrame::Dir::kUnknown)
         dir = pkttype == 4 ? PcapFrame::Dir::kOutbound : PcapFrame::Dir::kInbound;
@@ -303,14 +298,14 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
   size_t claimed;
   if (fam == Family::kIPv4) {
     if (iplen < 20) return cut("IPv4 header");
-    claimed = Be16(ip + 2);
+    claimed = GetBe16(ip + 2);
     if (claimed < size_t{(ip[0] & 0x0fu) * 4u} || (ip[0] & 0x0f) < 5) {
       *why = "IPv4 header with a bad length";
       return FrameStatus::kSkip;
     }
   } else {
     if (iplen < 40) return cut("IPv6 header");
-    claimed = 40 + size_t{Be16(ip + 4)};  // (a jumbogram's 0 is not supported)
+    claimed = 40 + size_t{GetBe16(ip + 4)};  // (a jumbogram's 0 is not supported)
   }
   if (claimed > iplen) {
     *why = "captured " + std::to_string(iplen) + " of the " + std::to_string(claimed) +

@@ -7,7 +7,6 @@
 // Example: -t mangle -A POSTROUTING -p udp --dport 68 -j CHECKSUM --checksum-fill
 // Evaluation: yes (a synthetic packet is never CHECKSUM_PARTIAL: no change; the rule continues)
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

@@ -9,7 +9,6 @@
 #include <cstdio>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

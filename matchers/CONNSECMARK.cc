@@ -9,7 +9,6 @@
 // Evaluation: yes (copies the secmark to or from the conntrack, not shown; the rule continues)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -64,10 +64,10 @@ class DscpTarget : public Target {
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
     uint8_t* h = pkt.bytes.data();
     if (pkt.family == Family::kIPv4) {
-      if ((h[1] >> 2) != dscp_) ev2::Ipv4ChangeDsfield(h, 0x03, static_cast<uint8_t>(dscp_ << 2));
+      if ((h[1] >> 2) != dscp_) header_eval::Ipv4ChangeDsfield(h, 0x03, static_cast<uint8_t>(dscp_ << 2));
     } else {
-      if ((ev2::Ipv6GetDsfield(h) >> 2) != dscp_)
-        ev2::Ipv6ChangeDsfield(h, 0x03, static_cast<uint8_t>(dscp_ << 2));
+      if ((header_eval::Ipv6GetDsfield(h) >> 2) != dscp_)
+        header_eval::Ipv6ChangeDsfield(h, 0x03, static_cast<uint8_t>(dscp_ << 2));
     }
     return TargetVerdict::kContinue;
   }

@@ -10,7 +10,8 @@
 // Example: -t mangle -A POSTROUTING -p tcp -j ECN --ecn-tcp-remove
 // Evaluation: yes
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "base/bytes.h"
+#include "base/checksum.h"
 
 namespace iptsim {
 namespace {
@@ -88,7 +89,7 @@ class EcnTarget : public Target {
     if ((operation_ & kSetIp) && (h[1] & 3) != (ip_ect_ & 3)) {
       uint8_t old = h[1];
       h[1] = static_cast<uint8_t>((h[1] & ~3) | (ip_ect_ & 3));
-      ev2::CsumReplace2(h + 10, old, h[1]);
+      CsumReplace2(h + 10, old, h[1]);
     }
     if ((operation_ & (kSetEce | kSetCwr)) && h[9] == 6) {
       size_t thoff = static_cast<size_t>(h[0] & 0x0f) * 4;
@@ -98,10 +99,10 @@ class EcnTarget : public Target {
       if ((!(operation_ & kSetEce) || ece == (ece_ != 0)) &&
           (!(operation_ & kSetCwr) || cwr == (cwr_ != 0)))
         return TargetVerdict::kContinue;
-      uint16_t oldval = ev2::Get16(th + 12);
+      uint16_t oldval = GetBe16(th + 12);
       if (operation_ & kSetEce) th[13] = static_cast<uint8_t>((th[13] & ~0x40) | (ece_ ? 0x40 : 0));
       if (operation_ & kSetCwr) th[13] = static_cast<uint8_t>((th[13] & ~0x80) | (cwr_ ? 0x80 : 0));
-      ev2::InetProtoCsumReplace2(th + 16, oldval, ev2::Get16(th + 12));
+      InetProtoCsumReplace2(th + 16, oldval, GetBe16(th + 12));
     }
     return TargetVerdict::kContinue;
   }

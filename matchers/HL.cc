@@ -8,7 +8,6 @@
 // Evaluation: yes
 #include <algorithm>
 
-#include "matchers/eval_util_ev2.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {

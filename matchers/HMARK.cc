@@ -30,7 +30,8 @@
 #include <vector>
 
 #include "engine/conntrack.h"
-#include "matchers/eval_util_ev2.h"
+#include "base/bytes.h"
+#include "base/jhash.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -66,32 +67,6 @@ constexpr std::pair<std::string_view, Field> kTupleWords[] = {
     {"dport", kDportMask}, {"proto", kProtoMask}, {"spi", kSpiMask},
 };
 
-// A prefix length, or a netmask (iptables then takes its length; one that is
-// not contiguous counts as a full mask).
-bool ParsePrefix(std::string_view text, Family fam, uint8_t* out) {
-  const uint64_t max = fam == Family::kIPv4 ? 32 : 128;
-  uint64_t v;
-  if (ParseUInt(text, 0, max, &v)) {
-    *out = static_cast<uint8_t>(v);
-    return true;
-  }
-  std::string s(text);
-  if (s.empty() || s.find_first_of(" \t\n") != std::string::npos) return false;
-  IpAddr mask;
-  if (fam == Family::kIPv4) {
-    in_addr a;
-    if (!inet_aton(s.c_str(), &a)) return false;
-    memcpy(mask.b.data(), &a, 4);
-  } else {
-    in6_addr a;
-    if (inet_pton(AF_INET6, s.c_str(), &a) != 1) return false;
-    memcpy(mask.b.data(), &a, 16);
-  }
-  int len = MaskPrefixLen(fam, mask);
-  *out = static_cast<uint8_t>(len < 0 ? max : len);
-  return true;
-}
-
 std::string HexW(uint32_t v, int width) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%0*x", width, v);
@@ -117,8 +92,8 @@ class HmarkTarget : public Target {
         return ParseTuple(args, full);
       case kSaddrMask:
       case kDaddrMask: {
-        uint8_t len;
-        if (!ParsePrefix(args[0].text, ctx.family, &len))
+        int len;
+        if (!ParsePlenMask(ctx.family, args[0].text, &len))
           return Status::Error("invalid prefix '" + std::string(args[0].text) +
                                    "' (a length 0.." + std::to_string(full) +
                                    " or a netmask)",
@@ -246,7 +221,7 @@ class HmarkTarget : public Target {
       src = word(nh + 12, smask);
       dst = word(nh + 16, dmask);
       proto = b[nh + 9];
-      const bool frag = (ev2::Get16(b.data() + nh + 6) & 0x3fff) != 0;
+      const bool frag = (GetBe16(b.data() + nh + 6) & 0x3fff) != 0;
       if (proto != 1 && !frag) ports = Ports(b, nh + (b[nh] & 0x0f) * 4u, proto);
     } else {
       bool frag = false;
@@ -314,7 +289,7 @@ class HmarkTarget : public Target {
     }
     size_t at = l4 + static_cast<size_t>(poff);
     if (at + 4 > b.size()) return 0;
-    return SwapPorts(uint32_t{ev2::Get16(b.data() + at)} << 16 | ev2::Get16(b.data() + at + 2));
+    return SwapPorts(uint32_t{GetBe16(b.data() + at)} << 16 | GetBe16(b.data() + at + 2));
   }
 
   // The masked and set port word, the larger half high (hmark_swap_ports).
@@ -338,27 +313,10 @@ class HmarkTarget : public Target {
   uint32_t Hash(uint32_t src, uint32_t dst, uint32_t ports, uint8_t proto) const {
     if (dst < src) std::swap(src, dst);
     const uint16_t pmask = flags_ & Bit(kProtoMask) ? proto_mask_ : 0;
-    uint32_t h = Jhash3(src, dst, ports, rnd_) ^ (proto & pmask);
+    uint32_t h = Jhash3Words(src, dst, ports, rnd_) ^ (proto & pmask);
     return static_cast<uint32_t>((uint64_t{h} * mod_) >> 32) + offset_;
   }
 
-  // Bob Jenkins' lookup3 final mix as the kernel's jhash_3words uses it:
-  // the three words plus initval + 0xdeadbeef + 12, then final(a, b, c).
-  static uint32_t Jhash3(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
-    auto rol = [](uint32_t w, int s) { return (w << s) | (w >> (32 - s)); };
-    const uint32_t init = initval + 0xdeadbeefu + (3u << 2);
-    a += init;
-    b += init;
-    c += init;
-    c ^= b; c -= rol(b, 14);
-    a ^= c; a -= rol(c, 11);
-    b ^= a; b -= rol(a, 25);
-    c ^= b; c -= rol(b, 16);
-    a ^= c; a -= rol(c, 4);
-    b ^= a; b -= rol(a, 14);
-    c ^= b; c -= rol(b, 24);
-    return c;
-  }
 
   // ipv6_find_hdr(skb, &off, -1, ..., IP6_FH_F_AUTH) on the IPv6 header at
   // `ip6`: the first header that is not an extension header (or AH, or
@@ -376,7 +334,7 @@ class HmarkTarget : public Target {
       size_t len;
       if (nh == 44) {
         *frag = true;
-        if (ev2::Get16(b.data() + start + 2) & 0xfff8) {  // a later fragment
+        if (GetBe16(b.data() + start + 2) & 0xfff8) {  // a later fragment
           uint8_t next = b[start];
           const bool next_ext = next == 0 || next == 43 || next == 44 || next == 51 || next == 60;
           if (!next_ext) {

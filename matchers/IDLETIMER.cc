@@ -12,7 +12,6 @@
 // Example: -A FORWARD -o ppp0 -j IDLETIMER --timeout 600 --label ppp0
 // Evaluation: yes (restarts a timer, the rule continues)
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

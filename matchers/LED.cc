@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

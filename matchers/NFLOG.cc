@@ -12,7 +12,6 @@
 // Evaluation: yes (the rule continues; the record goes to nfnetlink_log, not to the kernel log)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

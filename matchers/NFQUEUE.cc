@@ -12,7 +12,6 @@
 // Evaluation: yes (verdict QUEUE; with --queue-bypass ACCEPT: iptsim has no userspace listener)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

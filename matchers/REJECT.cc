@@ -26,7 +26,6 @@
 
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

@@ -11,7 +11,6 @@
 // Evaluation: yes (sets skb->secmark, which nothing in the trace shows; the rule continues)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

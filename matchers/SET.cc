@@ -19,7 +19,6 @@
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

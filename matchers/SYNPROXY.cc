@@ -13,6 +13,7 @@
 // Example: -A INPUT -p tcp --dport 80 -m conntrack --ctstate INVALID,UNTRACKED
 //   -j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460
 // Evaluation: partial: a bad TCP checksum drops; a SYN is consumed (NF_STOLEN: the SYN/ACK the kernel answers with is not generated); a bare ACK is unknown (its cookie needs the kernel's secret keys); other packets continue
+#include "base/checksum.h"
 #include "matchers/parse_util.h"
 #include <vector>
 
@@ -87,19 +88,10 @@ class SynproxyTarget : public Target {
   static bool TcpChecksumOk(const Packet& pkt, size_t thoff) {
     const std::vector<uint8_t>& b = pkt.bytes;
     const size_t len = b.size() - thoff;
-    uint64_t sum = 0;
-    auto add = [&](const uint8_t* p, size_t n) {
-      for (size_t i = 0; i + 1 < n; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
-      if (n & 1) sum += uint32_t{p[n - 1]} << 8;
-    };
-    if (pkt.family == Family::kIPv4) add(b.data() + 12, 8);
-    else add(b.data() + 8, 32);
-    sum += 6;
-    sum += len & 0xffff;
-    sum += len >> 16;
-    add(b.data() + thoff, len);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return sum == 0xffff;
+    const bool v4 = pkt.family == Family::kIPv4;
+    uint32_t sum = ChecksumPseudoHeader(b.data() + (v4 ? 12 : 8), b.data() + (v4 ? 16 : 24),
+                                        v4 ? 4 : 16, 6 /* TCP */, static_cast<uint32_t>(len));
+    return ChecksumFinish(ChecksumAdd(sum, b.data() + thoff, len)) == 0;
   }
 
   uint8_t options() const { return options_; }

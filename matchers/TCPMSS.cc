@@ -13,7 +13,8 @@
 // Evaluation: partial: --set-mss rewrites (or inserts) the MSS option as the kernel does; --clamp-mss-to-pmtu is unknown (needs the routes' MTUs)
 #include <algorithm>
 
-#include "matchers/eval_util_ev2.h"
+#include "base/bytes.h"
+#include "base/checksum.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -113,15 +114,15 @@ class TcpmssTarget : public Target {
     for (size_t i = 20; i + 4 <= hdrlen;
          i += (tcph[i] <= 1 || tcph[i + 1] == 0) ? 1 : tcph[i + 1]) {
       if (tcph[i] != 2 || tcph[i + 1] != 4) continue;
-      uint16_t oldmss = ev2::Get16(tcph + i + 2);
+      uint16_t oldmss = GetBe16(tcph + i + 2);
       if (oldmss <= newmss) return TargetVerdict::kContinue;
-      ev2::Put16(tcph + i + 2, newmss);
+      PutBe16(tcph + i + 2, newmss);
       uint16_t o = oldmss, n = newmss;
       if ((i + 2) & 1) {  // the checksum counts the bytes in the other halves
         o = static_cast<uint16_t>(o << 8 | o >> 8);
         n = static_cast<uint16_t>(n << 8 | n >> 8);
       }
-      ev2::InetProtoCsumReplace2(tcph + 16, o, n);
+      InetProtoCsumReplace2(tcph + 16, o, n);
       return TargetVerdict::kContinue;
     }
     if (len > hdrlen || hdrlen >= 60) return TargetVerdict::kContinue;
@@ -131,20 +132,20 @@ class TcpmssTarget : public Target {
     pkt.bytes.insert(pkt.bytes.begin() + static_cast<std::ptrdiff_t>(thoff + 20), opt, opt + 4);
     tcph = pkt.bytes.data() + thoff;
     // The pseudo-header's length, the option's two words, the data offset.
-    ev2::InetProtoCsumReplace2(tcph + 16, static_cast<uint16_t>(len),
+    InetProtoCsumReplace2(tcph + 16, static_cast<uint16_t>(len),
                                static_cast<uint16_t>(len + 4));
-    ev2::InetProtoCsumReplace2(tcph + 16, 0, ev2::Get16(opt));
-    ev2::InetProtoCsumReplace2(tcph + 16, 0, ev2::Get16(opt + 2));
-    uint16_t oldval = ev2::Get16(tcph + 12);
+    InetProtoCsumReplace2(tcph + 16, 0, GetBe16(opt));
+    InetProtoCsumReplace2(tcph + 16, 0, GetBe16(opt + 2));
+    uint16_t oldval = GetBe16(tcph + 12);
     tcph[12] = static_cast<uint8_t>(tcph[12] + (1 << 4));
-    ev2::InetProtoCsumReplace2(tcph + 16, oldval, ev2::Get16(tcph + 12));
+    InetProtoCsumReplace2(tcph + 16, oldval, GetBe16(tcph + 12));
     uint8_t* ip = pkt.bytes.data();
     if (v4) {
-      uint16_t old_len = ev2::Get16(ip + 2);
-      ev2::Put16(ip + 2, static_cast<uint16_t>(old_len + 4));
-      ev2::CsumReplace2(ip + 10, old_len, static_cast<uint16_t>(old_len + 4));
+      uint16_t old_len = GetBe16(ip + 2);
+      PutBe16(ip + 2, static_cast<uint16_t>(old_len + 4));
+      CsumReplace2(ip + 10, old_len, static_cast<uint16_t>(old_len + 4));
     } else {
-      ev2::Put16(ip + 4, static_cast<uint16_t>(ev2::Get16(ip + 4) + 4));
+      PutBe16(ip + 4, static_cast<uint16_t>(GetBe16(ip + 4) + 4));
     }
     return TargetVerdict::kContinue;
   }

@@ -11,7 +11,7 @@
 #include <array>
 #include <bitset>
 
-#include "matchers/eval_util_ev2.h"
+#include "base/checksum.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -80,7 +80,7 @@ class TcpoptstripTarget : public Target {
           o = static_cast<uint16_t>(o << 8);
           n = static_cast<uint16_t>(n << 8);
         }
-        ev2::InetProtoCsumReplace2(opt + 16, o, n);
+        InetProtoCsumReplace2(opt + 16, o, n);
       }
       std::fill(opt + i, opt + i + optl, uint8_t{1});
     }

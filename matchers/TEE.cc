@@ -13,9 +13,10 @@
 // Example: -j TEE --gateway 192.168.1.250 --oif eth1
 // Evaluation: yes (the original continues; the copy is walked through OUTPUT/POSTROUTING
 //   before it; its route needs --oif or --host, else a note says the copy is not simulated)
+#include "base/bytes.h"
+#include "base/checksum.h"
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -68,11 +69,7 @@ class TeeTarget : public Target {
       size_t ihl = static_cast<size_t>(b[0] & 0x0f) * 4;
       if (ihl >= 20 && ihl <= b.size()) {
         b[10] = b[11] = 0;
-        uint32_t sum = 0;
-        for (size_t i = 0; i + 1 < ihl; i += 2) sum += static_cast<uint32_t>(b[i] << 8 | b[i + 1]);
-        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-        b[10] = static_cast<uint8_t>(~sum >> 8);
-        b[11] = static_cast<uint8_t>(~sum);
+        PutBe16(&b[10], ChecksumFinish(ChecksumAdd(0, b.data(), ihl)));
       }
     } else if (copy.family == Family::kIPv6 && b.size() >= 40 && in_hook) {
       --b[7];

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -109,11 +109,11 @@ class TosTarget : public Target {
     if (pkt.family == Family::kIPv4) {
       uint8_t orig = h[1];
       uint8_t nv = static_cast<uint8_t>((orig & ~mask_) ^ value_);
-      if (orig != nv) ev2::Ipv4ChangeDsfield(h, 0, nv);
+      if (orig != nv) header_eval::Ipv4ChangeDsfield(h, 0, nv);
     } else {
-      uint8_t orig = ev2::Ipv6GetDsfield(h);
+      uint8_t orig = header_eval::Ipv6GetDsfield(h);
       uint8_t nv = static_cast<uint8_t>((orig & ~mask_) ^ value_);
-      if (orig != nv) ev2::Ipv6ChangeDsfield(h, 0, nv);
+      if (orig != nv) header_eval::Ipv6ChangeDsfield(h, 0, nv);
     }
     return TargetVerdict::kContinue;
   }

@@ -8,7 +8,7 @@
 // Evaluation: yes
 #include <algorithm>
 
-#include "matchers/eval_util_ev2.h"
+#include "base/checksum.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -48,7 +48,7 @@ class TtlTarget : public Target {
     int nt = mode_ == kSet ? value_ : mode_ == kInc ? std::min(ttl + value_, 255)
                                                     : std::max(ttl - value_, 0);
     if (nt != ttl) {
-      ev2::CsumReplace2(h + 10, static_cast<uint16_t>(ttl << 8), static_cast<uint16_t>(nt << 8));
+      CsumReplace2(h + 10, static_cast<uint16_t>(ttl << 8), static_cast<uint16_t>(nt << 8));
       h[8] = static_cast<uint8_t>(nt);
     }
     return TargetVerdict::kContinue;

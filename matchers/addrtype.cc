@@ -14,7 +14,7 @@
 #include "engine/host.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -123,7 +123,7 @@ class AddrtypeMatch : public Match {
   // come from ipv6_addr_type; LOCAL, ANYCAST and UNREACHABLE need a route
   // lookup, unless a listed type already failed.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
     const bool v4 = v.pkt->family == Family::kIPv4;
     // --limit-iface-in/out: the lookup is limited to that device (one the
     // host does not have matches no local route).

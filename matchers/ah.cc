@@ -12,7 +12,7 @@
 // Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -61,23 +61,23 @@ class AhMatch : public Match {
     if (v.pkt->family == Family::kIPv4) {
       if (v.fragoff != 0) return Tri::kFalse;
     } else {
-      int err = ev1::FindIpv6Hdr(v, 51, &off);
+      int err = header_eval::FindIpv6Hdr(v, 51, &off);
       if (err < 0) {
-        if (err != ev1::kENOENT) ctx.hotdrop = true;
+        if (err != header_eval::kENOENT) ctx.hotdrop = true;
         return Tri::kFalse;
       }
     }
-    if (!ev1::Have(v, off, 12)) {
+    if (!header_eval::Have(v, off, 12)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
     const uint8_t* ah = v.data() + off;
-    const uint32_t spi = ev1::Be32(ah + 4);
+    const uint32_t spi = GetBe32(ah + 4);
     if ((spi >= spi_min_ && spi <= spi_max_) == inv_spi_) return Tri::kFalse;
     if (v.pkt->family == Family::kIPv4) return Tri::kTrue;
     const uint32_t len = (static_cast<uint32_t>(ah[1]) + 2) * 4;
     if (hdrlen_ && (hdrlen_ == len) == inv_len_) return Tri::kFalse;
-    if (hdrres_ && ev1::Be16(ah + 2) != 0) return Tri::kFalse;
+    if (hdrres_ && GetBe16(ah + 2) != 0) return Tri::kFalse;
     return Tri::kTrue;
   }
   void Save(std::string& out, const SaveContext&) const override {

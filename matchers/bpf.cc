@@ -19,7 +19,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -348,11 +348,11 @@ class BpfMatch : public Match {
   // header), matching when it returns non-zero.  See RunClassic.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (given_.Has(kPinned))
-      return ev2::Unknown(ctx, "-m bpf --object-pinned runs an eBPF program from the bpf "
+      return UnknownResult(ctx, "-m bpf --object-pinned runs an eBPF program from the bpf "
                                "filesystem, which iptsim cannot see");
     std::string why;
     std::optional<uint32_t> r = RunClassic(program_, v, &why);
-    if (!r) return ev2::Unknown(ctx, "-m bpf: " + why);
+    if (!r) return UnknownResult(ctx, "-m bpf: " + why);
     return ToTri(*r != 0);
   }
 

@@ -10,7 +10,7 @@
 // Evaluation: partial: false for a packet without a socket (no --uid/--gid), otherwise unknown (the socket's cgroup is not an input)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -48,7 +48,7 @@ class CgroupMatch : public Match {
   // it carries a uid or gid.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (!v.pkt->uid && !v.pkt->gid) return Tri::kFalse;
-    return ev2::Unknown(ctx, "-m cgroup needs the sending socket's cgroup, which a synthetic "
+    return UnknownResult(ctx, "-m cgroup needs the sending socket's cgroup, which a synthetic "
                              "packet does not have; decide with --assume cgroup=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -17,11 +17,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/jhash.h"
 #include "engine/nat.h"
 
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -108,8 +108,8 @@ class ClusterMatch : public Match {
     const CtTuple& t = ctx.ct->entry->tuple[kCtOriginal];
     uint32_t w[4];
     memcpy(w, t.src.b.data(), 16);
-    uint32_t hash = t.family == Family::kIPv4 ? KernelJhash1Word(w[0], hash_seed)
-                                               : KernelJhash2(w, 4, hash_seed);
+    uint32_t hash = t.family == Family::kIPv4 ? Jhash1Word(w[0], hash_seed)
+                                               : Jhash2(w, 4, hash_seed);
     uint32_t bucket = static_cast<uint32_t>((uint64_t{hash} * total_nodes) >> 32);
     return ToTri((((1ull << bucket) & node_mask) != 0) != invert_);
   }

@@ -7,7 +7,7 @@
 // Evaluation: partial: always unknown (the CPU that processes the packet is not an input)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -30,7 +30,7 @@ class CpuMatch : public Match {
   }
   // xt_cpu.c cpu_mt: (smp_processor_id() == cpu) ^ invert.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return ev2::Unknown(ctx, "-m cpu needs the CPU that processes the packet, which is not an "
+    return UnknownResult(ctx, "-m cpu needs the CPU that processes the packet, which is not an "
                              "input; decide with --assume cpu=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {

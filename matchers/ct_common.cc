@@ -79,43 +79,6 @@ bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, st
   return true;
 }
 
-namespace {
-
-// inet_aton: 1 to 4 parts, each decimal, 0x hex or 0 octal; the last part
-// fills the remaining bytes.
-bool ParseInetAton(std::string_view s, IpAddr* out) {
-  uint64_t parts[4];
-  int n = 0;
-  while (true) {
-    if (n == 4) return false;
-    size_t dot = s.find('.');
-    std::string_view p = s.substr(0, dot);
-    if (!ParseUInt(p, 0, 0xffffffff, &parts[n])) return false;
-    ++n;
-    if (dot == std::string_view::npos) break;
-    s.remove_prefix(dot + 1);
-  }
-  uint64_t v = 0;
-  for (int i = 0; i < n - 1; ++i) {
-    if (parts[i] > 255) return false;
-    v |= parts[i] << (24 - 8 * i);
-  }
-  uint64_t last_max = 0xffffffffull >> (8 * (n - 1));
-  if (parts[n - 1] > last_max) return false;
-  v |= parts[n - 1];
-  IpAddr a;
-  for (int i = 0; i < 4; ++i) a.b[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
-  *out = a;
-  return true;
-}
-
-}  // namespace
-
-bool ParseHostAddr(Family f, std::string_view text, IpAddr* out) {
-  if (f == Family::kIPv4) return ParseInetAton(text, out);
-  return ParseIpAddr(f, text, out);
-}
-
 bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len) {
   const uint64_t max = f == Family::kIPv4 ? 32 : 128;
   uint64_t v;
@@ -126,7 +89,7 @@ bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len) {
   bool looks_like_addr = f == Family::kIPv4 ? text.find('.') != std::string_view::npos
                                             : text.find(':') != std::string_view::npos;
   IpAddr m;
-  if (!looks_like_addr || !ParseHostAddr(f, text, &m)) return false;
+  if (!looks_like_addr || !ParseNumericHost(f, text, &m)) return false;
   int l = MaskPrefixLen(f, m);
   if (l < 0) return false;
   *len = l;
@@ -137,7 +100,7 @@ bool ParseHostMask(Family f, std::string_view text, IpPrefix* out, std::string* 
   size_t slash = text.find('/');
   std::string_view addr = text.substr(0, slash);
   IpPrefix p;
-  if (!ParseHostAddr(f, addr, &p.addr)) {
+  if (!ParseNumericHost(f, addr, &p.addr)) {
     *why = "invalid " + std::string(f == Family::kIPv4 ? "IPv4" : "IPv6") + " address '" +
            std::string(addr) + "' (host names are not resolved)";
     return false;

@@ -31,11 +31,6 @@ bool ParseServicePort(std::string_view text, uint16_t* out);
 // refuses A > B.  On failure *why says what is wrong.
 bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, std::string* why);
 
-// An address as getaddrinfo reads a numeric host: IPv4 in inet_aton syntax
-// ("1.2.3" is 1.2.0.3, "10" is 0.0.0.10, parts may be 0x.. or 0..), IPv6 in
-// inet_pton syntax.  Host names are not resolved.
-bool ParseHostAddr(Family f, std::string_view text, IpAddr* out);
-
 // A prefix length 0..32 (0..128) or, when it is written as an address, a
 // contiguous mask ("255.255.255.0", "ffff:ffff::").  Non-contiguous masks are
 // refused (iptables cannot represent them in these options).

@@ -14,7 +14,7 @@
 
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -101,13 +101,13 @@ class DccpMatch : public Match {
   // packet; the test's value is then "not found", inverted by '!').
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 12)) {
+    if (!header_eval::Have(v, v.thoff, 12)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
     const uint8_t* dh = v.transport();
-    if (sport_.given && !sport_.Contains(ev1::Be16(dh))) return Tri::kFalse;
-    if (dport_.given && !dport_.Contains(ev1::Be16(dh + 2))) return Tri::kFalse;
+    if (sport_.given && !sport_.Contains(GetBe16(dh))) return Tri::kFalse;
+    if (dport_.given && !dport_.Contains(GetBe16(dh + 2))) return Tri::kFalse;
     const uint8_t type = (dh[8] >> 1) & 0x0f;
     if (types_given_ && ((types_ >> type) & 1) == inv_types_) return Tri::kFalse;
     if (option_given_ && FindOption(v, dh, type, ctx) == inv_option_) return Tri::kFalse;
@@ -130,7 +130,7 @@ class DccpMatch : public Match {
     }
     const size_t optlen = doff - hlen;
     if (!optlen) return false;
-    if (!ev1::Have(v, v.thoff + hlen, optlen)) {
+    if (!header_eval::Have(v, v.thoff + hlen, optlen)) {
       ctx.hotdrop = true;
       return false;
     }

@@ -10,7 +10,7 @@
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -62,8 +62,8 @@ class DscpMatch : public Match {
   }
   // xt_dscp's dscp_mt / dscp_mt6: the DS field's upper six bits.
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
-    return ToTri(((ev1::DsField(v) >> 2) == dscp_) != invert_);
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
+    return ToTri(((header_eval::DsField(v) >> 2) == dscp_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[8];

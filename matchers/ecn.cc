@@ -9,7 +9,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -64,10 +64,10 @@ class EcnMatch : public Match {
   // transport offset without looking at the fragment offset, and a header
   // that cannot be read is "no match" (no drop).
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
-    if (match_ect() && (((ev1::DsField(v) & 3) == ect_) == inv_ect_)) return Tri::kFalse;
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
+    if (match_ect() && (((header_eval::DsField(v) & 3) == ect_) == inv_ect_)) return Tri::kFalse;
     if (match_ece() || match_cwr()) {
-      if (!ev1::Have(v, v.thoff, 20)) return Tri::kFalse;
+      if (!header_eval::Have(v, v.thoff, 20)) return Tri::kFalse;
       const uint8_t flags = v.transport()[13];
       if (match_ece() && ((flags & 0x40) != 0) == inv_ece_) return Tri::kFalse;
       if (match_cwr() && ((flags & 0x80) != 0) == inv_cwr_) return Tri::kFalse;

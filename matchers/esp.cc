@@ -8,7 +8,7 @@
 // Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -35,11 +35,11 @@ class EspMatch : public Match {
   // sequence) must be readable, else the packet is dropped.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 8)) {
+    if (!header_eval::Have(v, v.thoff, 8)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
-    const uint32_t spi = ev1::Be32(v.transport());
+    const uint32_t spi = GetBe32(v.transport());
     return ToTri((spi >= spi_min_ && spi <= spi_max_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -7,7 +7,7 @@
 // Example: -m eui64
 // Evaluation: partial: unknown on a packet without an Ethernet header (not a later fragment), where kernels differ
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "base/bytes.h"
 
 namespace iptsim {
 namespace {
@@ -33,7 +33,7 @@ class Eui64Match : public Match {
       return Tri::kUnknown;
     }
     if (v.size() < 40) return Tri::kFalse;
-    if (ev1::Be16(p.mac.data() + 12) != 0x86dd || (v.data()[0] >> 4) != 6) return Tri::kFalse;
+    if (GetBe16(p.mac.data() + 12) != 0x86dd || (v.data()[0] >> 4) != 6) return Tri::kFalse;
     uint8_t eui[8];
     std::copy(p.mac.begin() + 6, p.mac.begin() + 9, eui);
     eui[3] = 0xff;

@@ -11,7 +11,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -56,18 +56,18 @@ class FragMatch : public Match {
   // --fraglen is never tested by the kernel.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     size_t off = 0;
-    int err = ev1::FindIpv6Hdr(v, 44, &off);
+    int err = header_eval::FindIpv6Hdr(v, 44, &off);
     if (err < 0) {
-      if (err != ev1::kENOENT) ctx.hotdrop = true;
+      if (err != header_eval::kENOENT) ctx.hotdrop = true;
       return Tri::kFalse;
     }
-    if (!ev1::Have(v, off, 8)) {
+    if (!header_eval::Have(v, off, 8)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
     const uint8_t* fh = v.data() + off;
-    const uint16_t frag_off = ev1::Be16(fh + 2);
-    const uint32_t id = ev1::Be32(fh + 4);
+    const uint16_t frag_off = GetBe16(fh + 2);
+    const uint32_t id = GetBe32(fh + 4);
     if ((id >= id_lo_ && id <= id_hi_) == inv_id_) return Tri::kFalse;
     if (res() && (fh[1] != 0 || (frag_off & 0x6) != 0)) return Tri::kFalse;
     if (first() && (frag_off & ~0x7) != 0) return Tri::kFalse;

@@ -353,7 +353,7 @@ class HashlimitMatch : public Match {
       }
     }
     if (differs)
-      return ev2::Unknown(ctx, "-m hashlimit --hashlimit-name " + name_ +
+      return UnknownResult(ctx, "-m hashlimit --hashlimit-name " + name_ +
                                    ": the flow's entry has expired, and whether the kernel's "
                                    "garbage collector (deferrable work) removed it yet decides "
                                    "the match");
@@ -522,7 +522,7 @@ class HashlimitMatch : public Match {
     if (possible < least) return Tri::kFalse;
     if (max && certain >= *max) return Tri::kTrue;
     if (max && possible < *max) return Tri::kFalse;
-    return ev2::Unknown(ctx, "-m hashlimit --hashlimit-name " + name_ +
+    return UnknownResult(ctx, "-m hashlimit --hashlimit-name " + name_ +
                                  ": a new entry may exceed the table's maximum size (give "
                                  "--hashlimit-htable-size and --hashlimit-htable-max)");
   }

@@ -1,5 +1,6 @@
 #include "matchers/header_util.h"
 
+#include "base/numbers.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim::hdr {
@@ -26,37 +27,11 @@ Status OptionSet::Exclude(int option, std::initializer_list<int> others,
 }
 
 bool Strtoul(std::string_view s, uint64_t* out) {
-  size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) ++i;
-  bool neg = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    neg = s[i] == '-';
-    ++i;
-  }
-  int base = 10;
-  if (i + 1 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-      i + 2 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-    base = 16;
-    i += 2;
-  } else if (i < s.size() && s[i] == '0') {
-    base = 8;
-  }
-  size_t start = i;
-  uint64_t v = 0;
-  bool overflow = false;
-  for (; i < s.size(); ++i) {
-    int d;
-    char c = s[i];
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else break;
-    if (d >= base) break;
-    if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / base) overflow = true;
-    v = v * base + d;
-  }
-  if (i == start || i != s.size() || overflow) return false;
-  *out = neg ? (~v + 1) : v;
+  uint64_t v;
+  size_t end;
+  bool overflow;
+  if (!Strtoull(s, 0, &v, &end, &overflow) || end != s.size() || overflow) return false;
+  *out = v;
   return true;
 }
 

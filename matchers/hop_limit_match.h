@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
 
@@ -44,7 +44,7 @@ class HopLimitMatch : public Match {
   }
   // xt_hl's ttl_mt / hl_mt6.
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
     const uint8_t x = v.data()[field_.offset];
     switch (mode_) {
       case Mode::kEq: return ToTri(x == value_);

@@ -10,7 +10,7 @@
 // Evaluation: yes
 #include "matchers/icmp_types.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -41,7 +41,7 @@ class IcmpMatch : public Match {
   // cannot be read drops the packet; type 0xff ("any") matches every type.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 8)) {
+    if (!header_eval::Have(v, v.thoff, 8)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }

@@ -12,7 +12,7 @@
 // Evaluation: yes
 #include "matchers/icmp_types.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -43,7 +43,7 @@ class Icmp6Match : public Match {
   // cannot be read drops the packet (no "any" type for ICMPv6).
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 8)) {
+    if (!header_eval::Have(v, v.thoff, 8)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }

@@ -1,5 +1,6 @@
 #include "matchers/icmp_types.h"
 
+#include "base/numbers.h"
 #include "matchers/l4_range.h"
 
 namespace iptsim {
@@ -96,12 +97,11 @@ bool PrefixNoCase(std::string_view full, std::string_view prefix) {
 // "N" or "N:M" at the start of s (numbers 0..255); returns characters read, 0 on error.
 size_t ParseByteRange(std::string_view s, uint8_t* lo, uint8_t* hi) {
   uint64_t v;
-  size_t n = ParseUIntPrefix(s, 255, &v);
-  if (!n) return 0;
+  size_t n, m;
+  if (!ParseUIntPrefix(s, 0, &v, &n) || v > 255) return 0;
   *lo = *hi = static_cast<uint8_t>(v);
   if (n < s.size() && s[n] == ':') {
-    size_t m = ParseUIntPrefix(s.substr(n + 1), 255, &v);
-    if (!m) return 0;
+    if (!ParseUIntPrefix(s.substr(n + 1), 0, &v, &m) || v > 255) return 0;
     *hi = static_cast<uint8_t>(v);
     n += 1 + m;
   }

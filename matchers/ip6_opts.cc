@@ -1,6 +1,6 @@
 #include "matchers/ip6_opts.h"
 
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -59,12 +59,12 @@ Status Ip6OptsMatch::Parse(int option, bool invert, std::span<const Arg> args,
 // is not checked.
 Tri Ip6OptsMatch::Evaluate(const PacketView& v, EvalContext& ctx) const {
   size_t ptr = 0;
-  int err = ev1::FindIpv6Hdr(v, prefix_ == "hbh" ? 0 : 60, &ptr);
+  int err = header_eval::FindIpv6Hdr(v, prefix_ == "hbh" ? 0 : 60, &ptr);
   if (err < 0) {
-    if (err != ev1::kENOENT) ctx.hotdrop = true;
+    if (err != header_eval::kENOENT) ctx.hotdrop = true;
     return Tri::kFalse;
   }
-  if (!ev1::Have(v, ptr, 2)) {
+  if (!header_eval::Have(v, ptr, 2)) {
     ctx.hotdrop = true;
     return Tri::kFalse;
   }
@@ -80,13 +80,13 @@ Tri Ip6OptsMatch::Evaluate(const PacketView& v, EvalContext& ctx) const {
   const size_t n = opts_.size();
   for (; temp < n; ++temp) {
     if (hdrlen < 1) break;
-    if (!ev1::Have(v, p, 1)) break;
+    if (!header_eval::Have(v, p, 1)) break;
     const uint8_t type = v.data()[p];
     if (type != (opts_[temp] >> 8)) return Tri::kFalse;
     uint32_t optlen;
     if (type) {
       if (hdrlen < 2) break;
-      if (!ev1::Have(v, p + 1, 1)) break;
+      if (!header_eval::Have(v, p + 1, 1)) break;
       const uint8_t len = v.data()[p + 1];
       const uint16_t spec = opts_[temp] & 0xff;
       if (spec != 0xff && spec != len) return Tri::kFalse;

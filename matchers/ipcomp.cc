@@ -9,7 +9,7 @@
 // Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -41,11 +41,11 @@ class IpcompMatch : public Match {
   // readable, else the packet is dropped; the 16-bit CPI against the range.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 4)) {
+    if (!header_eval::Have(v, v.thoff, 4)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
-    const uint32_t cpi = ev1::Be16(v.transport() + 2);
+    const uint32_t cpi = GetBe16(v.transport() + 2);
     return ToTri((cpi >= spi_min_ && cpi <= spi_max_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {

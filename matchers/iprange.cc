@@ -8,7 +8,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -53,7 +53,7 @@ class IprangeMatch : public Match {
   // xt_iprange's iprange_mt4 / iprange_mt6: unsigned comparison of the whole
   // address with the bounds (a reversed range never matches).
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
     const size_t n = v.pkt->family == Family::kIPv4 ? 4 : 16;
     auto outside = [&](const IpAddr& a, const AddrRange& r) {
       auto cmp = [&](const IpAddr& x, const IpAddr& y) {

@@ -11,7 +11,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -116,7 +116,7 @@ class Ipv6headerMatch : public Match {
         temp |= 0x04;
         break;
       }
-      if (!ev1::Have(v, ptr, 2)) {
+      if (!header_eval::Have(v, ptr, 2)) {
         ctx.hotdrop = true;
         return Tri::kFalse;
       }

@@ -4,33 +4,6 @@
 
 namespace iptsim {
 
-size_t ParseUIntPrefix(std::string_view s, uint64_t max, uint64_t* out) {
-  size_t i = 0;
-  int base = 10;
-  if (s.size() >= 3 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isxdigit(static_cast<unsigned char>(s[2]))) {
-    base = 16;
-    i = 2;
-  } else if (!s.empty() && s[0] == '0') {
-    base = 8;
-  }
-  uint64_t v = 0;
-  size_t start = i;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else break;
-    if (d >= base) break;
-    if (v > (max - d) / base) return 0;
-    v = v * base + d;
-  }
-  if (i == start) return 0;
-  *out = v;
-  return i;
-}
-
 bool ParseNumRange(std::string_view text, uint32_t max, std::string_view what, NumRange* out,
                    std::string* why) {
   const std::string w(what);

@@ -24,9 +24,4 @@ bool ParseNumRange(std::string_view text, uint32_t max, std::string_view what, N
 // "lo" when lo == hi, else "lo:hi".
 std::string NumRangeText(uint32_t lo, uint32_t hi);
 
-// strtoul(s, &end, 0) on a prefix of `s`: decimal, 0x hex or 0 octal digits,
-// no sign.  Returns the number of characters read (0: no number) and the
-// value in *out; values above `max` fail (returns 0).
-size_t ParseUIntPrefix(std::string_view s, uint64_t max, uint64_t* out);
-
 }  // namespace iptsim

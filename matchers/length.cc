@@ -7,7 +7,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -37,11 +37,11 @@ class LengthMatch : public Match {
   // xt_length: IPv4 the total length field; IPv6 payload length + 40, summed
   // in 16 bits as the kernel does (a payload length above 65495 wraps).
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
     const uint8_t* b = v.data();
     uint16_t len = v.pkt->family == Family::kIPv4
-                       ? ev1::Be16(b + 2)
-                       : static_cast<uint16_t>(ev1::Be16(b + 4) + 40);
+                       ? GetBe16(b + 2)
+                       : static_cast<uint16_t>(GetBe16(b + 4) + 40);
     return ToTri((len >= min_ && len <= max_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {

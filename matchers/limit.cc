@@ -14,7 +14,6 @@
 #include "matchers/misc_util.h"
 #include "matchers/run_clock.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

@@ -8,20 +8,13 @@
 #include <array>
 #include <cstdio>
 
+#include "base/mac.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {
 
 constexpr OptionSpec kOptions[] = {{"mac-source", 1, true}};
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 class MacMatch : public Match {
  public:
@@ -32,13 +25,7 @@ class MacMatch : public Match {
     given_ = true;
     invert_ = invert;
     std::string_view t = args[0].text;
-    bool ok = t.size() == 17;
-    for (size_t i = 0; ok && i < 6; ++i) {
-      int hi = HexDigit(t[i * 3]), lo = HexDigit(t[i * 3 + 1]);
-      if (hi < 0 || lo < 0 || (i < 5 && t[i * 3 + 2] != ':')) ok = false;
-      else mac_[i] = static_cast<uint8_t>(hi * 16 + lo);
-    }
-    if (!ok)
+    if (!ParseMacStrict(t, &mac_))
       return Status::Error("invalid MAC address '" + std::string(t) +
                                "' (expected six hex bytes separated by ':')",
                            0);

@@ -13,7 +13,7 @@
 #include <array>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -92,7 +92,7 @@ class MhMatch : public Match {
   // readable and its payload proto must be 59, else the packet is dropped.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 6) || v.transport()[0] != 59) {
+    if (!header_eval::Have(v, v.thoff, 6) || v.transport()[0] != 59) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }

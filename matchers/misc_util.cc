@@ -9,13 +9,6 @@ namespace iptsim {
 
 namespace {
 
-int DigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
-  return 99;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -25,35 +18,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
-
-bool ParseUIntPrefix(std::string_view s, int base, uint64_t* value, size_t* used) {
-  size_t i = 0;
-  if (base == 0) {
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && DigitValue(s[2]) < 16) {
-      base = 16;
-      i = 2;
-    } else if (!s.empty() && s[0] == '0') {
-      base = 8;
-    } else {
-      base = 10;
-    }
-  }
-  size_t start = i;
-  uint64_t v = 0;
-  bool overflow = false;
-  while (i < s.size() && DigitValue(s[i]) < base) {
-    uint64_t d = static_cast<uint64_t>(DigitValue(s[i]));
-    if (v > (std::numeric_limits<uint64_t>::max() - d) / static_cast<uint64_t>(base))
-      overflow = true;
-    else
-      v = v * static_cast<uint64_t>(base) + d;
-    ++i;
-  }
-  if (i == start || overflow) return false;
-  *value = v;
-  *used = i;
-  return true;
-}
 
 int64_t CAtoll(std::string_view s) {
   size_t i = 0;
@@ -67,40 +31,6 @@ int64_t CAtoll(std::string_view s) {
     v = v * 10 + (s[i] - '0');
   }
   return neg ? -v : v;
-}
-
-bool ParseNumericHost(Family f, std::string_view text, IpAddr* out) {
-  if (f == Family::kIPv6) return ParseIpAddr(Family::kIPv6, text, out);
-  // inet_aton: up to four parts, each strtoul base 0; the last part fills
-  // all remaining bytes.
-  uint64_t parts[4];
-  int n = 0;
-  std::string_view s = text;
-  while (true) {
-    if (n == 4) return false;
-    uint64_t v;
-    size_t used;
-    if (!ParseUIntPrefix(s, 0, &v, &used)) return false;
-    parts[n++] = v;
-    s.remove_prefix(used);
-    if (s.empty()) break;
-    if (s[0] != '.') return false;
-    s.remove_prefix(1);
-  }
-  uint64_t limit_last = n == 1 ? 0xffffffffULL : n == 2 ? 0xffffffULL : n == 3 ? 0xffffULL : 0xffULL;
-  for (int i = 0; i + 1 < n; ++i)
-    if (parts[i] > 0xff) return false;
-  if (parts[n - 1] > limit_last) return false;
-  uint32_t a = 0;
-  for (int i = 0; i + 1 < n; ++i) a |= static_cast<uint32_t>(parts[i]) << (24 - 8 * i);
-  a |= static_cast<uint32_t>(parts[n - 1]);
-  IpAddr r;
-  r.b[0] = static_cast<uint8_t>(a >> 24);
-  r.b[1] = static_cast<uint8_t>(a >> 16);
-  r.b[2] = static_cast<uint8_t>(a >> 8);
-  r.b[3] = static_cast<uint8_t>(a);
-  *out = r;
-  return true;
 }
 
 bool ParseRateText(std::string_view text, int64_t* count, uint64_t* unit_secs) {

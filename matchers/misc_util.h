@@ -10,27 +10,18 @@
 #include <string>
 #include <string_view>
 
+#include "base/numbers.h"
 #include "engine/netaddr.h"
 #include "engine/extension.h"
 
 namespace iptsim {
 
-// strtoull(text, &end, base) without leading blanks or sign: reads the
-// longest number prefix (base 0: 0x hex, 0 octal, else decimal) and sets
-// *used to the characters consumed.  False when no digit was read or the
-// value does not fit 64 bits.
-bool ParseUIntPrefix(std::string_view text, int base, uint64_t* value, size_t* used);
 
 // atoll(): optional blanks and sign, then decimal digits; stops at the first
 // other character; 0 when there is no number.  Saturates instead of
 // overflowing.
 int64_t CAtoll(std::string_view text);
 
-// An address as getaddrinfo(AI_NUMERICHOST) reads it, which is what
-// libxtables uses for XTTYPE_HOST(MASK) options (policy --tunnel-src,
-// recent --mask): IPv4 in inet_aton form ("10.1" is 10.0.0.1, parts may be
-// hex or octal), IPv6 in inet_pton form.  Host names are not resolved.
-bool ParseNumericHost(Family f, std::string_view text, IpAddr* out);
 
 // The rate of -m limit and -m hashlimit: "N[/second|/minute|/hour|/day]"
 // with any unambiguous prefix of the unit ("/s", "/min", ...), N read with

@@ -12,7 +12,7 @@
 // Example: -p tcp -m multiport --dports 80,443,8000:8080
 // Evaluation: yes
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -99,11 +99,11 @@ class MultiportMatch : public Match {
   // two port fields must be readable, else the packet is dropped.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 4)) {
+    if (!header_eval::Have(v, v.thoff, 4)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
-    const uint16_t src = ev1::Be16(v.transport()), dst = ev1::Be16(v.transport() + 2);
+    const uint16_t src = GetBe16(v.transport()), dst = GetBe16(v.transport() + 2);
     for (size_t i = 0; i < count_; ++i) {
       const uint16_t s = ports_[i];
       const uint16_t e = range_[i] ? ports_[++i] : s;

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "matchers/eval_util_ev2.h"
+#include "base/bytes.h"
+#include "base/checksum.h"
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
 
@@ -66,15 +67,12 @@ void NptTarget::Save(std::string& out, const SaveContext& ctx) const {
 namespace iptsim {
 namespace {
 
-// One's complement 16-bit addition (the order of the bytes does not matter
-// to it, so network-order words give the kernel's result).
-uint16_t OnesAdd(uint16_t a, uint16_t b) {
-  uint32_t s = uint32_t{a} + b;
-  return static_cast<uint16_t>((s & 0xffff) + (s >> 16));
-}
+// The one's complement sum of an address's 16-bit words (the order of the
+// bytes does not matter to it, so network-order words give the kernel's
+// result).
 uint16_t OnesSum(const IpAddr& a) {
   uint16_t s = 0;
-  for (int i = 0; i < 16; i += 2) s = OnesAdd(s, static_cast<uint16_t>(a.b[i] << 8 | a.b[i + 1]));
+  for (int i = 0; i < 16; i += 2) s = Csum16Add(s, GetBe16(&a.b[i]));
   return s;
 }
 
@@ -91,25 +89,19 @@ bool NptTarget::MapPrefix(uint8_t* addr) const {
   for (int i = 0; i < len; i += 32) {
     uint32_t mask = len - i >= 32 ? 0 : (1u << (i - len + 32)) - 1;
     uint8_t* w = addr + i / 8;
-    uint32_t a = uint32_t{w[0]} << 24 | uint32_t{w[1]} << 16 | uint32_t{w[2]} << 8 | w[3];
-    const uint8_t* d = dst_pfx_.b.data() + i / 8;
-    uint32_t dv = uint32_t{d[0]} << 24 | uint32_t{d[1]} << 16 | uint32_t{d[2]} << 8 | d[3];
-    a = (a & mask) | (~mask & dv);
-    w[0] = static_cast<uint8_t>(a >> 24);
-    w[1] = static_cast<uint8_t>(a >> 16);
-    w[2] = static_cast<uint8_t>(a >> 8);
-    w[3] = static_cast<uint8_t>(a);
+    const uint32_t dv = GetBe32(dst_pfx_.b.data() + i / 8);
+    PutBe32(w, (GetBe32(w) & mask) | (~mask & dv));
   }
   int idx = 3;
   if (len > 48) {
     for (idx = 4; idx < 8; ++idx)
-      if (ev2::Get16(addr + 2 * idx) != 0xffff) break;
+      if (GetBe16(addr + 2 * idx) != 0xffff) break;
     if (idx == 8) return false;
   }
-  const uint16_t adjustment = OnesAdd(OnesSum(src_pfx_), static_cast<uint16_t>(~OnesSum(dst_pfx_)));
-  uint16_t sum = OnesAdd(ev2::Get16(addr + 2 * idx), adjustment);
+  const uint16_t adjustment = Csum16Add(OnesSum(src_pfx_), static_cast<uint16_t>(~OnesSum(dst_pfx_)));
+  uint16_t sum = Csum16Add(GetBe16(addr + 2 * idx), adjustment);
   if (sum == 0xffff) sum = 0;
-  ev2::Put16(addr + 2 * idx, sum);
+  PutBe16(addr + 2 * idx, sum);
   return true;
 }
 

@@ -10,7 +10,6 @@
 // Evaluation: yes (the accounting object is taken to have no quota: the match is always true)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {

@@ -10,7 +10,7 @@
 // Evaluation: partial: false for packets without SYN (the kernel ignores '!'); a SYN is unknown (needs the fingerprints loaded with nfnl_osf; none loaded: --assume osf=false)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -51,7 +51,7 @@ class OsfMatch : public Match {
     const size_t ihl = v.size() >= 20 ? (v.data()[0] & 0x0f) * 4u : 0;
     if (ihl == 0 || v.size() < ihl + 20) return Tri::kFalse;
     if (!(v.data()[ihl + 13] & 0x02)) return Tri::kFalse;
-    return ev2::Unknown(ctx, "-m osf compares a SYN with the OS fingerprints loaded into the "
+    return UnknownResult(ctx, "-m osf compares a SYN with the OS fingerprints loaded into the "
                              "kernel (nfnl_osf), which iptsim does not have; with none loaded "
                              "it never matches: --assume osf=false");
   }

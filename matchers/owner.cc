@@ -22,7 +22,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -169,18 +169,18 @@ class OwnerMatch : public Match {
     if (given(kSocket) && inv(kSocket)) return Tri::kFalse;
     if (given(kUid)) {
       if (!p.uid)
-        return ev2::Unknown(ctx, "-m owner --uid-owner needs the socket's uid; the packet has "
+        return UnknownResult(ctx, "-m owner --uid-owner needs the socket's uid; the packet has "
                                  "a gid but no uid (give --uid)");
       bool in = *p.uid >= uid_min_ && *p.uid <= uid_max_;
       if (in == inv(kUid)) return Tri::kFalse;
     }
     if (given(kGid)) {
       if (!p.gid)
-        return ev2::Unknown(ctx, "-m owner --gid-owner needs the socket's gid; the packet has "
+        return UnknownResult(ctx, "-m owner --gid-owner needs the socket's gid; the packet has "
                                  "a uid but no gid (give --gid)");
       bool in = *p.gid >= gid_min_ && *p.gid <= gid_max_;
       if (!in && given(kSuppl))
-        return ev2::Unknown(ctx, "-m owner --suppl-groups needs the socket owner's "
+        return UnknownResult(ctx, "-m owner --suppl-groups needs the socket owner's "
                                  "supplementary groups, which the packet does not carry; "
                                  "decide with --assume owner=true|false");
       if (in == inv(kGid)) return Tri::kFalse;

@@ -8,7 +8,6 @@
 // Example: -m pkttype --pkt-type broadcast
 // Evaluation: yes
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {

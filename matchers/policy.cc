@@ -19,7 +19,6 @@
 // Evaluation: yes (no IPsec: iptsim models no security path and no xfrm route)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
 
 namespace iptsim {
 namespace {
@@ -213,13 +212,9 @@ class PolicyMatch : public Match {
     p.mask = PrefixMask(f, full);
     if (slash != std::string_view::npos) {
       std::string_view m = text.substr(slash + 1);
-      uint64_t len;
-      IpAddr mask;
-      if (ParseUInt(m, 0, static_cast<uint64_t>(full), &len)) {
-        p.mask = PrefixMask(f, static_cast<int>(len));
-      } else if (ParseNumericHost(f, m, &mask)) {
-        int plen = MaskPrefixLen(f, mask);
-        if (plen >= 0) p.mask = PrefixMask(f, plen);
+      int len;
+      if (ParsePlenMask(f, m, &len)) {
+        p.mask = PrefixMask(f, len);
       } else {
         return Status::Error("invalid mask '" + std::string(m) + "' (expected 0.." +
                                  std::to_string(full) + " or a network mask)",

@@ -21,7 +21,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -142,7 +142,7 @@ class RateestMatch : public Match {
 
   // xt_rateest.c xt_rateest_mt: compares rates measured by RATEEST targets.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return ev2::Unknown(ctx, "-m rateest compares rates measured over time by RATEEST, which "
+    return UnknownResult(ctx, "-m rateest compares rates measured over time by RATEEST, which "
                              "one packet cannot give; decide with --assume rateest=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {

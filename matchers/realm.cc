@@ -8,7 +8,6 @@
 // Example: -m realm --realm 0x1/0xff
 // Evaluation: partial: unknown (needs the route's realm) unless VALUE has bits outside MASK or MASK is 0
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {

@@ -184,7 +184,7 @@ class RecentMatch : public Match {
       // when such a rule is loaded, before any packet; here it can only be
       // grown before the list holds an entry.
       if (!t.entries.empty())
-        return ev2::Unknown(ctx, "-m recent --name " + name_ + ": a later rule needs a larger "
+        return UnknownResult(ctx, "-m recent --name " + name_ + ": a later rule needs a larger "
                                  "stamp ring than the list was made with");
       t.nstamps_mask = want_mask;
     }

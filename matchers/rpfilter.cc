@@ -11,7 +11,7 @@
 #include "engine/routing.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -54,7 +54,7 @@ class RpfilterMatch : public Match {
       if (any) return ToTri(!invert);
     }
     if (ctx.host) return ToTri(RpfilterLookup(*ctx.host, *v.pkt, loose(), accept_local(), validmark()) != invert);
-    return ev2::Unknown(ctx, "-m rpfilter looks the source address up in the routing table, "
+    return UnknownResult(ctx, "-m rpfilter looks the source address up in the routing table, "
                              "which iptsim models only with --host FILE; decide with --assume "
                              "rpfilter=true|false");
   }

@@ -16,7 +16,7 @@
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -90,12 +90,12 @@ class RtMatch : public Match {
   // longer than the packet does not match.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     size_t ptr = 0;
-    int err = ev1::FindIpv6Hdr(v, 43, &ptr);
+    int err = header_eval::FindIpv6Hdr(v, 43, &ptr);
     if (err < 0) {
-      if (err != ev1::kENOENT) ctx.hotdrop = true;
+      if (err != header_eval::kENOENT) ctx.hotdrop = true;
       return Tri::kFalse;
     }
-    if (!ev1::Have(v, ptr, 4)) {
+    if (!header_eval::Have(v, ptr, 4)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
@@ -106,18 +106,18 @@ class RtMatch : public Match {
                (!has_len() || ((len_ == hdrlen) != inv_len_)) &&
                (!has_type() || ((type_ == rh[2]) != inv_type_));
     if (ret && res()) {
-      if (!ev1::Have(v, ptr + 4, 4)) {
+      if (!header_eval::Have(v, ptr + 4, 4)) {
         ctx.hotdrop = true;
         return Tri::kFalse;
       }
-      ret = ev1::Be32(rh + 4) == 0;
+      ret = GetBe32(rh + 4) == 0;
     }
     if (addrs_.empty()) return ToTri(ret);
     const size_t naddr = (hdrlen - 8) / 16;
     if (addrs_.size() > naddr) return Tri::kFalse;
     auto addr_at = [&](size_t k, IpAddr* a) {
       size_t o = ptr + 8 + k * 16;
-      if (!ev1::Have(v, o, 16)) return false;
+      if (!header_eval::Have(v, o, 16)) return false;
       std::copy(v.data() + o, v.data() + o + 16, a->b.begin());
       return true;
     };

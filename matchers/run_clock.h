@@ -11,7 +11,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim::run_clock {
 
@@ -30,7 +30,7 @@ inline int64_t MsecsToJiffies(uint64_t ms) {
 // A packet earlier than one the extension already saw: the kernel's clock
 // never runs backwards, so nothing it would do can be reproduced.
 inline Tri TimeBackwards(EvalContext& ctx) {
-  return ev2::Unknown(ctx, "the packet's --time is earlier than a previous packet's (the kernel's "
+  return UnknownResult(ctx, "the packet's --time is earlier than a previous packet's (the kernel's "
                            "clock never runs backwards: give the packets in time order)");
 }
 

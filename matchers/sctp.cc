@@ -15,7 +15,7 @@
 
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -105,13 +105,13 @@ class SctpMatch : public Match {
   // inverting it.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (v.fragoff != 0) return Tri::kFalse;
-    if (!ev1::Have(v, v.thoff, 12)) {
+    if (!header_eval::Have(v, v.thoff, 12)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
     const uint8_t* sh = v.transport();
-    if (sport_.given && !sport_.Contains(ev1::Be16(sh))) return Tri::kFalse;
-    if (dport_.given && !dport_.Contains(ev1::Be16(sh + 2))) return Tri::kFalse;
+    if (sport_.given && !sport_.Contains(GetBe16(sh))) return Tri::kFalse;
+    if (dport_.given && !dport_.Contains(GetBe16(sh + 2))) return Tri::kFalse;
     if (chunks_given_ && MatchChunks(v, ctx) == inv_chunks_) return Tri::kFalse;
     return Tri::kTrue;
   }
@@ -128,12 +128,12 @@ class SctpMatch : public Match {
     std::array<uint32_t, 8> copy = chunkmap_;
     size_t off = static_cast<size_t>(v.thoff) + 12;
     do {
-      if (!ev1::Have(v, off, 4) || ev1::Be16(v.data() + off + 2) == 0) {
+      if (!header_eval::Have(v, off, 4) || GetBe16(v.data() + off + 2) == 0) {
         ctx.hotdrop = true;
         return false;
       }
       const uint8_t type = v.data()[off], flags = v.data()[off + 1];
-      off += (static_cast<size_t>(ev1::Be16(v.data() + off + 2)) + 3) & ~static_cast<size_t>(3);
+      off += (static_cast<size_t>(GetBe16(v.data() + off + 2)) + 3) & ~static_cast<size_t>(3);
       if (IsSet(type)) {
         switch (match_type_) {
           case ChunkMatch::kAny:

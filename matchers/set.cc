@@ -17,7 +17,7 @@
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -90,7 +90,7 @@ class SetMatch : public Match {
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     IpsetDb* db = RunIpsets(ctx);
     if (!db)
-      return ev2::Unknown(ctx, "-m set needs the contents of the ipset '" + set_.name +
+      return UnknownResult(ctx, "-m set needs the contents of the ipset '" + set_.name +
                                    "': give them with --ipset FILE (ipset save), or decide "
                                    "with --assume set=true|false");
     IpsetTestOptions opt;
@@ -107,7 +107,7 @@ class SetMatch : public Match {
     opt.packets = cond(packets_);
     opt.bytes = cond(bytes_);
     IpsetTestResult r = IpsetTest(*db, set_.name, v, ctx, opt);
-    if (r.matched == Tri::kUnknown) return ev2::Unknown(ctx, "-m set: " + r.reason);
+    if (r.matched == Tri::kUnknown) return UnknownResult(ctx, "-m set: " + r.reason);
     return Invert(r.matched, invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -9,7 +9,7 @@
 // Evaluation: partial: always unknown (needs the host's sockets)
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -26,7 +26,7 @@ class SocketMatch : public Match {
   }
   // xt_socket.c socket_mt*: looks up a local socket for the packet's tuple.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return ev2::Unknown(ctx, "-m socket looks up the host's open sockets, which iptsim does "
+    return UnknownResult(ctx, "-m socket looks up the host's open sockets, which iptsim does "
                              "not model; decide with --assume socket=true|false");
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -13,7 +13,7 @@
 // Evaluation: yes (--srh-tag compares byte-swapped, as the kernel does on little-endian machines)
 #include <cstdio>
 
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
 
@@ -126,13 +126,13 @@ class SrhMatch : public Match {
   // scripts/kernel-check-runstate.sh).
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
     size_t off = 0;
-    if (ev1::FindIpv6Hdr(v, 43, &off) < 0) return Tri::kFalse;
-    if (!ev1::Have(v, off, 8)) return Tri::kFalse;
+    if (header_eval::FindIpv6Hdr(v, 43, &off) < 0) return Tri::kFalse;
+    if (!header_eval::Have(v, off, 8)) return Tri::kFalse;
     const uint8_t* h = v.data() + off;
     const size_t hdrlen = (static_cast<size_t>(h[1]) + 1) * 8;
     if (v.size() - off < hdrlen) return Tri::kFalse;
     const uint8_t next = h[0], len = h[1], type = h[2], segs = h[3], last = h[4];
-    const uint16_t tag = ev1::Be16(h + 6);
+    const uint16_t tag = GetBe16(h + 6);
     if (type != 4 || segs > last) return Tri::kFalse;
     auto fails = [&](int o, bool cond) { return given_.Has(o) && (!cond != invert_[o]); };
     if (fails(kOptNextHdr, next == next_hdr_) || fails(kOptLenEq, len == hdr_len_) ||
@@ -143,7 +143,7 @@ class SrhMatch : public Match {
         fails(kOptTag, tag == static_cast<uint16_t>(tag_ << 8 | tag_ >> 8)))
       return Tri::kFalse;
     auto sid = [&](int o, size_t at) {
-      if (!ev1::Have(v, at, 16)) return false;
+      if (!header_eval::Have(v, at, 16)) return false;
       const IpPrefix& p = sid_[o - kOptPsid];
       bool in = true;
       for (size_t i = 0; i < 16; ++i) in = in && ((v.data()[at + i] ^ p.addr.b[i]) & p.mask.b[i]) == 0;

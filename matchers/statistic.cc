@@ -16,7 +16,7 @@
 #include "engine/run_state.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -115,7 +115,7 @@ class StatisticMatch : public Match {
     if (ctx.run) {
       if (std::optional<bool> yes = ctx.run->Decide(probability_)) return ToTri(*yes != invert_);
     }
-    return ev2::Unknown(ctx, "-m statistic --mode random draws a random number; decide with "
+    return UnknownResult(ctx, "-m statistic --mode random draws a random number; decide with "
                              "--assume statistic=true|false, --seed N or --explore");
   }
   void Save(std::string& out, const SaveContext&) const override {

@@ -16,7 +16,6 @@
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
 
 namespace iptsim {
 namespace {

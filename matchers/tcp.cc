@@ -11,6 +11,7 @@
 // Evaluation: yes
 #include <array>
 
+#include "base/bytes.h"
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 
@@ -119,8 +120,8 @@ class TcpMatch : public Match {
       return Tri::kFalse;
     }
     const uint8_t* th = v.transport();
-    uint16_t sport = static_cast<uint16_t>(th[0] << 8 | th[1]);
-    uint16_t dport = static_cast<uint16_t>(th[2] << 8 | th[3]);
+    uint16_t sport = GetBe16(th);
+    uint16_t dport = GetBe16(th + 2);
     if (!sport_.Contains(sport) || !dport_.Contains(dport)) return Tri::kFalse;
     if (((th[13] & mask_) == cmp_) == inv_flags_) return Tri::kFalse;
     if (option_) {

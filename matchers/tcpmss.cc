@@ -9,7 +9,7 @@
 // Evaluation: yes
 #include "matchers/l4_range.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -41,7 +41,7 @@ class TcpmssMatch : public Match {
   // read as a TCP header, as the kernel does.  A header or option area that
   // cannot be read, or a data offset below 5, drops the packet.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
-    if (!ev1::Have(v, v.thoff, 20)) {
+    if (!header_eval::Have(v, v.thoff, 20)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
@@ -52,14 +52,14 @@ class TcpmssMatch : public Match {
       return Tri::kFalse;
     }
     const size_t optlen = doff - 20;
-    if (optlen && !ev1::Have(v, v.thoff + 20, optlen)) {
+    if (optlen && !header_eval::Have(v, v.thoff + 20, optlen)) {
       ctx.hotdrop = true;
       return Tri::kFalse;
     }
     const uint8_t* op = th + 20;
     for (size_t i = 0; i < optlen;) {
       if (op[i] == 2 && optlen - i >= 4 && op[i + 1] == 4) {
-        const uint16_t mss = ev1::Be16(op + i + 2);
+        const uint16_t mss = GetBe16(op + i + 2);
         return ToTri((mss >= mss_min_ && mss <= mss_max_) != invert_);
       }
       // (At the last byte any step ends the loop, whatever the kernel

@@ -18,7 +18,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev2.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -227,7 +227,7 @@ class TimeMatch : public Match {
   // time (PacketSpec --time, UTC seconds since the epoch).
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (kernel_tz_)
-      return ev2::Unknown(ctx, "-m time --kerneltz needs the kernel's timezone (sys_tz), which "
+      return UnknownResult(ctx, "-m time --kerneltz needs the kernel's timezone (sys_tz), which "
                                "is not an input; decide with --assume time=true|false");
     double t = v.pkt->time;
     uint64_t stamp = t <= 0 ? 0 : static_cast<uint64_t>(t);

@@ -10,7 +10,7 @@
 #include <cstdio>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
 namespace iptsim {
 namespace {
@@ -70,8 +70,8 @@ class TosMatch : public Match {
   }
   // xt_dscp's tos_mt: the IPv4 TOS byte / the IPv6 traffic class.
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
-    if (!ev1::HaveIpHeader(v)) return Tri::kFalse;
-    return ToTri(((ev1::DsField(v) & mask_) == value_) != invert_);
+    if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
+    return ToTri(((header_eval::DsField(v) & mask_) == value_) != invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[16];

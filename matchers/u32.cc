@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "matchers/parse_util.h"
-#include "matchers/eval_util_ev1.h"
+#include "base/bytes.h"
 
 namespace iptsim {
 namespace {
@@ -180,7 +180,7 @@ class U32Match : public Match {
   // (the C shift is undefined there).
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
     const uint32_t len = static_cast<uint32_t>(v.size());
-    auto word = [&](uint32_t off) { return ev1::Be32(v.data() + off); };
+    auto word = [&](uint32_t off) { return GetBe32(v.data() + off); };
     bool ok = true;
     for (const U32Test& t : tests_) {
       uint32_t at = 0, pos = t.location[0].number;

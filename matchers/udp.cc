@@ -4,6 +4,7 @@
 // Semantics: source/destination port ranges (inclusive).  Needs -p udp.
 // Example: -p udp -m udp --dport 53
 // Evaluation: yes
+#include "base/bytes.h"
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 
@@ -35,8 +36,7 @@ class UdpMatch : public Match {
       return Tri::kFalse;
     }
     const uint8_t* uh = v.transport();
-    return ToTri(sport_.Contains(static_cast<uint16_t>(uh[0] << 8 | uh[1])) &&
-                 dport_.Contains(static_cast<uint16_t>(uh[2] << 8 | uh[3])));
+    return ToTri(sport_.Contains(GetBe16(uh)) && dport_.Contains(GetBe16(uh + 2)));
   }
 
   void Save(std::string& out, const SaveContext&) const override {

@@ -1,6 +1,6 @@
-#include "matchers/eval_util_ev1.h"
+#include "matchers/header_eval.h"
 
-namespace iptsim::ev1 {
+namespace iptsim::header_eval {
 
 namespace {
 
@@ -29,7 +29,7 @@ int FindIpv6Hdr(const PacketView& v, int target, size_t* offset) {
       hdrlen = (static_cast<size_t>(hp[1]) + 1) * 8;
     } else if (nexthdr == 44) {
       if (!Have(v, start + 2, 2)) return kEBADMSG;
-      uint16_t frag_off = Be16(hp + 2) & ~0x7;
+      uint16_t frag_off = GetBe16(hp + 2) & ~0x7;
       if (frag_off) {
         if (!found) return kENOENT;
         break;
@@ -49,4 +49,4 @@ int FindIpv6Hdr(const PacketView& v, int target, size_t* offset) {
   return nexthdr;
 }
 
-}  // namespace iptsim::ev1
+}  // namespace iptsim::header_eval

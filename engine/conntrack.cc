@@ -5,6 +5,7 @@
 // is in engine/conntrack_packet.cc, the protocol trackers in
 // engine/conntrack_tcp.cc and engine/conntrack_sctp.cc, defragmentation in
 // engine/defrag.cc.
+#include "base/bytes.h"
 #include "engine/conntrack.h"
 
 #include <cstdio>
@@ -14,7 +15,6 @@
 
 namespace iptsim {
 
-using conntrack_internal::Be16;
 using conntrack_internal::kDccp;
 using conntrack_internal::kIcmp;
 using conntrack_internal::kIcmpv6;
@@ -108,14 +108,14 @@ bool PacketTuple(const PacketView& v, CtTuple* t) {
   if (v.is_fragment && v.fragoff) return true;  // no transport header: generic
   if (HasPorts(t->proto)) {
     if (v.transport_size() < (t->proto == kTcp || t->proto == kUdp ? 8u : 4u)) return false;
-    t->sport = Be16(v.transport());
-    t->dport = Be16(v.transport() + 2);
+    t->sport = GetBe16(v.transport());
+    t->dport = GetBe16(v.transport() + 2);
   } else if ((t->proto == kIcmp && p.family == Family::kIPv4) ||
              (t->proto == kIcmpv6 && p.family == Family::kIPv6)) {
     if (v.transport_size() < 8) return false;
     const uint8_t* h = v.transport();
     t->dport = static_cast<uint16_t>(h[0] << 8 | h[1]);
-    t->sport = Be16(h + 4);
+    t->sport = GetBe16(h + 4);
   }
   return true;
 }

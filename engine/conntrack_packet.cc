@@ -8,13 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
 #include "engine/conntrack.h"
 #include "engine/conntrack_trackers.h"
 #include "engine/eval.h"
 
 namespace iptsim {
 
-using conntrack_internal::Be16;
 using conntrack_internal::kIcmp;
 using conntrack_internal::kIcmpv6;
 using conntrack_internal::kSctp;
@@ -73,7 +73,7 @@ bool L4Valid(const PacketView& v, uint8_t proto, bool checksum) {
     case kUdp:
     case kUdplite: {
       if (n < 8) return false;
-      const uint16_t ulen = Be16(v.transport() + 4);
+      const uint16_t ulen = GetBe16(v.transport() + 4);
       if (proto == kUdp) {
         if (ulen > n || ulen < 8) return false;  // truncated / malformed
         if (!v.transport()[6] && !v.transport()[7]) return true;  // no checksum

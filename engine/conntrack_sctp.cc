@@ -4,6 +4,7 @@
 // that sctp_error checks (and NAT writes anew).
 #include <vector>
 
+#include "base/bytes.h"
 #include "engine/conntrack_trackers.h"
 
 namespace iptsim {
@@ -83,7 +84,7 @@ bool SctpChunks(const uint8_t* p, size_t n, std::vector<SctpChunk>* out, uint32_
   size_t count = 0;
   for (size_t off = 12; off < n && off + 4 <= n; ++count) {
     const uint8_t type = p[off], flags = p[off + 1];
-    const uint16_t len = Be16(p + off + 2);
+    const uint16_t len = GetBe16(p + off + 2);
     if (type == kSctpInit || type == kSctpInitAck || type == kSctpShutdownComplete) flag = true;
     if (((type == kSctpCookieAck || type == kSctpCookieEcho || flag) && count != 0) || !len)
       return false;
@@ -100,7 +101,7 @@ bool HasChunk(const uint32_t map[8], uint8_t type) { return (map[type / 32] >> (
 // short.
 bool InitTag(const uint8_t* p, size_t n, const SctpChunk& c, uint32_t* tag) {
   if (c.off + 4 + 16 > n) return false;
-  *tag = Be32(p + c.off + 4);
+  *tag = GetBe32(p + c.off + 4);
   return true;
 }
 
@@ -216,7 +217,7 @@ SctpResult SctpPacket(ConntrackEntry& e, CtDir dir, bool fresh, const uint8_t* p
   std::vector<SctpChunk> chunks;
   uint32_t map[8] = {};
   if (!SctpChunks(p, n, &chunks, map)) return SctpResult::kInvalid;
-  const uint32_t vtag = Be32(p + 4);
+  const uint32_t vtag = GetBe32(p + 4);
   if (fresh && !SctpNew(e, chunks, map, vtag, p, n)) return SctpResult::kInvalid;
   // The verification tag (8.5).
   auto has = [&](uint8_t t) { return HasChunk(map, t); };

@@ -2,6 +2,7 @@
 // the window checks of tcp_in_window, the special cases of
 // nf_conntrack_tcp_packet (resynchronisation, RST validation, challenge
 // ACKs, reopening) and the timeouts.
+#include "base/bytes.h"
 #include "engine/conntrack_trackers.h"
 #include "engine/eval.h"
 
@@ -124,7 +125,7 @@ void TcpSack(const TcpSeg& s, uint32_t* sack) {
   WalkTcpOptions(p, s.opts_len, [sack](uint8_t op, const uint8_t* d, uint8_t sz) {
     if (op == 5 && sz >= 10 && (sz - 2) % 8 == 0) {
       for (int i = 0; i < sz - 2; i += 8) {
-        uint32_t right = Be32(d + i + 4);
+        uint32_t right = GetBe32(d + i + 4);
         if (static_cast<int32_t>(right - *sack) > 0) *sack = right;
       }
       return false;
@@ -256,9 +257,9 @@ WindowResult TcpInWindow(ConntrackEntry& ct, CtDir dir, TcpIndex index, const Tc
 TcpSeg ReadTcp(const PacketView& v) {
   const uint8_t* th = v.transport();
   TcpSeg s;
-  s.seq = Be32(th + 4);
-  s.ack = Be32(th + 8);
-  s.win = Be16(th + 14);
+  s.seq = GetBe32(th + 4);
+  s.ack = GetBe32(th + 8);
+  s.win = GetBe16(th + 14);
   s.flags = th[13];
   size_t doff = (th[12] >> 4) * 4u;
   s.opts = th + 20;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "engine/conntrack_trackers.h"
 
 namespace iptsim {
 
 namespace {
 
-using conntrack_internal::Be16;
 
 // One fragment as its headers describe it.
 struct Fragment {
@@ -25,10 +25,10 @@ struct Fragment {
 // is no fragment or its lengths do not hold one.
 bool ReadFragment4(const std::vector<uint8_t>& b, Fragment* f) {
   if (b.size() < 20) return false;
-  const uint16_t frag = Be16(b.data() + 6);
+  const uint16_t frag = GetBe16(b.data() + 6);
   if (!(frag & 0x3fff)) return false;
   const size_t ihl = (b[0] & 0x0f) * 4u;
-  const size_t tot = Be16(b.data() + 2);
+  const size_t tot = GetBe16(b.data() + 2);
   if (ihl < 20 || tot < ihl || tot > b.size()) return false;
   f->off = (frag & 0x1fffu) * 8u;
   f->more = frag & 0x2000;
@@ -58,12 +58,12 @@ bool ReadFragment6(const std::vector<uint8_t>& b, Fragment* f) {
     at += len;
   }
   if (nh != 44 || at + 8 > b.size()) return false;
-  const uint16_t fo = Be16(b.data() + at + 2);
+  const uint16_t fo = GetBe16(b.data() + at + 2);
   f->off = fo & 0xfff8u;
   f->more = fo & 1;
   if (!f->off && !f->more) return false;
   f->data_at = at + 8;
-  f->data_end = std::min(b.size(), 40u + static_cast<size_t>(Be16(b.data() + 4)));
+  f->data_end = std::min(b.size(), 40u + static_cast<size_t>(GetBe16(b.data() + 4)));
   f->key.assign(reinterpret_cast<const char*>(b.data() + 8), 32);
   f->key.append(reinterpret_cast<const char*>(b.data() + at + 4), 4);  // identification
   f->head.assign(b.begin(), b.begin() + static_cast<long>(at));

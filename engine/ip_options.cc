@@ -2,18 +2,15 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+#include "base/checksum.h"
 #include "engine/packet.h"
 
 namespace iptsim {
 
 void SetIpv4HeaderChecksum(std::vector<uint8_t>& b, size_t ihl) {
   b[10] = b[11] = 0;
-  uint32_t sum = 0;
-  for (size_t k = 0; k + 1 < ihl; k += 2) sum += static_cast<uint32_t>(b[k] << 8 | b[k + 1]);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  uint16_t c = static_cast<uint16_t>(~sum);
-  b[10] = static_cast<uint8_t>(c >> 8);
-  b[11] = static_cast<uint8_t>(c);
+  PutBe16(&b[10], ChecksumFinish(ChecksumAdd(0, b.data(), ihl)));
 }
 
 RxOptions CompileReceivedOptions(Packet& pkt, const std::optional<IpAddr>& spec_dst,

@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "base/bytes.h"
+#include "base/checksum.h"
+#include "base/jhash.h"
 #include "engine/host.h"
 #include "engine/run_state.h"
 
@@ -21,64 +24,6 @@ bool HasPorts(uint8_t p) {
   // kernel removed its DCCP support (6.16), so NAT rewrites no DCCP port.
   return p == kTcp || p == kUdp || p == kUdplite || p == kSctp;
 }
-
-// --------------------------------------------------------------- jhash2
-
-uint32_t Rol32(uint32_t w, unsigned s) { return (w << s) | (w >> (32 - s)); }
-
-// The kernel's jhash2 (Bob Jenkins' lookup3 hashword, JHASH_INITVAL).
-uint32_t Jhash(const uint32_t* k, uint32_t length, uint32_t initval, bool words) {
-  uint32_t a, b, c;
-  a = b = c = words ? 0xdeadbeef + (length << 2) + initval : initval;
-  auto mix = [&] {
-    a -= c; a ^= Rol32(c, 4);  c += b;
-    b -= a; b ^= Rol32(a, 6);  a += c;
-    c -= b; c ^= Rol32(b, 8);  b += a;
-    a -= c; a ^= Rol32(c, 16); c += b;
-    b -= a; b ^= Rol32(a, 19); a += c;
-    c -= b; c ^= Rol32(b, 4);  b += a;
-  };
-  auto final = [&] {
-    c ^= b; c -= Rol32(b, 14);
-    a ^= c; a -= Rol32(c, 11);
-    b ^= a; b -= Rol32(a, 25);
-    c ^= b; c -= Rol32(b, 16);
-    a ^= c; a -= Rol32(c, 4);
-    b ^= a; b -= Rol32(a, 14);
-    c ^= b; c -= Rol32(b, 24);
-  };
-  while (length > 3) {
-    a += k[0];
-    b += k[1];
-    c += k[2];
-    mix();
-    length -= 3;
-    k += 3;
-  }
-  switch (length) {
-    case 3: c += k[2]; [[fallthrough]];
-    case 2: b += k[1]; [[fallthrough]];
-    case 1:
-      a += k[0];
-      final();
-      break;
-    default: break;
-  }
-  return c;
-}
-
-}  // namespace
-
-uint32_t KernelJhash2(const uint32_t* k, uint32_t length, uint32_t initval) {
-  return Jhash(k, length, initval, true);
-}
-// __jhash_nwords(a, 0, 0, initval + JHASH_INITVAL + (1 << 2)).
-uint32_t KernelJhash1Word(uint32_t a, uint32_t initval) {
-  const uint32_t k[3] = {a, 0, 0};
-  return Jhash(k, 3, initval + 0xdeadbeef + (1u << 2), false);
-}
-
-namespace {
 
 // An address as the kernel's u32 words (network byte order in memory, read
 // as host (little-endian) integers, as `(__force u32)` does on x86).
@@ -199,7 +144,7 @@ void FindBestIps(NatEnv& env, CtTuple* t, const NatRange& r, NatManip m) {
   uint32_t src[4], dst[4];
   Words(t->src, src);
   Words(t->dst, dst);
-  uint32_t j = KernelJhash2(src, 4, (r.flags & kNatPersistent) ? 0 : dst[max] ^ env.ct.zone);
+  uint32_t j = Jhash2(src, 4, (r.flags & kNatPersistent) ? 0 : dst[max] ^ env.ct.zone);
   bool full_range = false;
   for (int i = 0; i <= max; ++i) {
     uint32_t minip, dist;
@@ -347,22 +292,12 @@ void IcmpChecksum(Packet& pkt, size_t thoff) {
   auto& b = pkt.bytes;
   if (thoff + 4 > b.size()) return;
   b[thoff + 2] = b[thoff + 3] = 0;
-  uint32_t sum = 0;
-  auto add = [&](const uint8_t* p, size_t n) {
-    for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-    if (n & 1) sum += static_cast<uint32_t>(p[n - 1] << 8);
-  };
-  size_t len = b.size() - thoff;
-  if (pkt.family == Family::kIPv6) {
-    add(b.data() + 8, 32);
-    sum += static_cast<uint32_t>(len >> 16) + static_cast<uint32_t>(len & 0xffff);
-    sum += kIcmpv6;
-  }
-  add(b.data() + thoff, len);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  uint16_t r = static_cast<uint16_t>(~sum);
-  b[thoff + 2] = static_cast<uint8_t>(r >> 8);
-  b[thoff + 3] = static_cast<uint8_t>(r);
+  const size_t len = b.size() - thoff;
+  uint32_t sum = pkt.family == Family::kIPv6
+                     ? ChecksumPseudoHeader(b.data() + 8, b.data() + 24, 16, kIcmpv6,
+                                            static_cast<uint32_t>(len))
+                     : 0;
+  PutBe16(&b[thoff + 2], ChecksumFinish(ChecksumAdd(sum, b.data() + thoff, len)));
 }
 
 void ManipDatagram(Packet& p, const CtTuple& target, NatManip m) {

@@ -38,11 +38,6 @@ TargetVerdict NatMasquerade(const NatRange& range, const Packet& pkt, EvalContex
 TargetVerdict NatRedirect(const NatRange& range, const Packet& pkt, EvalContext& ctx);
 TargetVerdict NatNetmap(const NatRange& range, const PacketView& view, EvalContext& ctx);
 
-// The kernel's jhash2 / jhash_1word (lookup3 with JHASH_INITVAL), as NAT's
-// address choice and the cluster match use them.
-uint32_t KernelJhash2(const uint32_t* k, uint32_t length, uint32_t initval);
-uint32_t KernelJhash1Word(uint32_t a, uint32_t initval);
-
 // MASQUERADE's and REDIRECT's interface addresses from the host model.
 ConntrackHostHooks HostHooksFor(const HostModel* host);
 

@@ -2,37 +2,17 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
+#include "base/checksum.h"
 #include "engine/packet_builder.h"
 
 namespace iptsim {
 namespace {
 
-uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t Get32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 |
-         static_cast<uint32_t>(p[2]) << 8 | p[3];
-}
-void Put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void Put32(uint8_t* p, uint32_t v) {
-  Put16(p, static_cast<uint16_t>(v >> 16));
-  Put16(p + 2, static_cast<uint16_t>(v));
-}
-
-// The pseudo-header sum of a transport segment of `len` bytes.
 uint32_t PseudoSum(bool v6, const IpAddr& src, const IpAddr& dst, uint8_t proto, size_t len) {
-  uint32_t sum = ChecksumAdd(0, src.b.data(), v6 ? 16 : 4);
-  sum = ChecksumAdd(sum, dst.b.data(), v6 ? 16 : 4);
-  uint8_t tail[8] = {0, 0, 0, 0, 0, 0, 0, proto};
-  if (v6) {
-    Put32(tail, static_cast<uint32_t>(len));
-    return ChecksumAdd(sum, tail, 8);
-  }
-  uint8_t t4[4] = {0, proto, 0, 0};
-  Put16(t4 + 2, static_cast<uint16_t>(len));
-  return ChecksumAdd(sum, t4, 4);
+  // IPv4's pseudo header holds the length in 16 bits, IPv6's in 32.
+  return ChecksumPseudoHeader(src.b.data(), dst.b.data(), v6 ? 16 : 4, proto,
+                              static_cast<uint32_t>(v6 ? len : len & 0xffff));
 }
 
 // Whether the transport checksum of the original is good (nf_ip_checksum /
@@ -41,10 +21,10 @@ bool TransportChecksumOk(const PacketView& v, bool v6) {
   uint8_t proto = v.l4proto;
   if (proto != ipproto::kTcp && proto != ipproto::kUdp && proto != ipproto::kUdplite) return true;
   size_t len = v.transport_size();
-  if (proto == ipproto::kUdp && len >= 8 && Get16(v.transport() + 6) == 0 && !v6) return true;
+  if (proto == ipproto::kUdp && len >= 8 && GetBe16(v.transport() + 6) == 0 && !v6) return true;
   // The segment ends where the IP header says the datagram ends.
   const uint8_t* d = v.data();
-  size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(d + 4)) : Get16(d + 2);
+  size_t claimed = v6 ? 40 + static_cast<size_t>(GetBe16(d + 4)) : GetBe16(d + 2);
   if (claimed > v.size() || claimed < v.thoff) return false;
   len = claimed - v.thoff;
   uint32_t sum = PseudoSum(v6, v.src(), v.dst(), proto, len);
@@ -95,19 +75,19 @@ std::vector<uint8_t> IpHeader(bool v6, size_t total, uint8_t tos, bool df, uint8
   std::vector<uint8_t> b(total, 0);
   if (v6) {
     b[0] = 0x60;
-    Put16(&b[4], static_cast<uint16_t>(total - 40));
+    PutBe16(&b[4], static_cast<uint16_t>(total - 40));
     b[6] = proto;
     b[7] = 64;
   } else {
     b[0] = 0x45;
     b[1] = tos;
-    Put16(&b[2], static_cast<uint16_t>(total));
+    PutBe16(&b[2], static_cast<uint16_t>(total));
     if (df) b[6] = 0x40;
     b[8] = 64;
     b[9] = proto;
   }
   WriteAddrs(b, v6, src, dst);
-  if (!v6) Put16(&b[10], static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(0, b.data(), 20))));
+  if (!v6) PutBe16(&b[10], static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(0, b.data(), 20))));
   return b;
 }
 
@@ -129,8 +109,8 @@ void BuildTcpReset(const PacketView& view, bool v6, RejectReply& r) {
     r.note = "no reset for a reset";
     return;
   }
-  const size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(view.data() + 4))
-                            : Get16(view.data() + 2);
+  const size_t claimed = v6 ? 40 + static_cast<size_t>(GetBe16(view.data() + 4))
+                            : GetBe16(view.data() + 2);
   const size_t doff = static_cast<size_t>(th[12] >> 4) * 4;
   const size_t seglen = claimed > view.thoff ? claimed - view.thoff : 0;
   const uint32_t datalen = static_cast<uint32_t>(seglen > doff ? seglen - doff : 0);
@@ -142,13 +122,13 @@ void BuildTcpReset(const PacketView& view, bool v6, RejectReply& r) {
     std::copy_n(th + 8, 4, t + 4);  // seq = the original's ack_seq
     t[13] = tcpflag::kRst;
   } else {
-    uint32_t ack = Get32(th + 4) + ((flags & tcpflag::kSyn) ? 1 : 0) +
+    uint32_t ack = GetBe32(th + 4) + ((flags & tcpflag::kSyn) ? 1 : 0) +
                    ((flags & tcpflag::kFin) ? 1 : 0) + datalen;
-    Put32(t + 8, ack);
+    PutBe32(t + 8, ack);
     t[13] = tcpflag::kRst | tcpflag::kAck;
   }
   uint32_t sum = PseudoSum(v6, odst, osrc, ipproto::kTcp, 20);
-  Put16(t + 16, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, t, 20))));
+  PutBe16(t + 16, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, t, 20))));
   r.packet.bytes = std::move(b);
   r.built = true;
 }
@@ -193,8 +173,8 @@ void BuildIcmpError(const PacketView& view, bool v6, int code, Hook hook,
     r.undecided = true;
     return;
   }
-  const size_t claimed = v6 ? 40 + static_cast<size_t>(Get16(view.data() + 4))
-                            : Get16(view.data() + 2);
+  const size_t claimed = v6 ? 40 + static_cast<size_t>(GetBe16(view.data() + 4))
+                            : GetBe16(view.data() + 2);
   const size_t orig_len = std::min(claimed, view.size());
   const size_t limit = v6 ? 1280 : 576;
   const size_t quoted = std::min(orig_len, limit - hlen - 8);
@@ -205,7 +185,7 @@ void BuildIcmpError(const PacketView& view, bool v6, int code, Hook hook,
   ic[1] = static_cast<uint8_t>(code);
   std::copy_n(view.data(), quoted, ic + 8);
   uint32_t sum = v6 ? PseudoSum(true, src, osrc, icmp_proto, 8 + quoted) : 0;
-  Put16(ic + 2, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, ic, 8 + quoted))));
+  PutBe16(ic + 2, static_cast<uint16_t>(~ChecksumFinish(ChecksumAdd(sum, ic, 8 + quoted))));
   r.packet.bytes = std::move(b);
   r.built = true;
 }

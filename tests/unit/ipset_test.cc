@@ -15,6 +15,7 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 using iptsim::Tri;
@@ -57,16 +58,7 @@ struct Run {
     FAIL("no rule " << i);
     throw;
   }
-  void Build(const std::string& pkt) {
-    std::istringstream in(pkt);
-    std::vector<std::string> w;
-    for (std::string x; in >> x;) w.push_back(x);
-    iptsim::PacketSpec spec;
-    iptsim::Status st = iptsim::ParsePacketSpec(w, fam, &spec);
-    INFO(pkt << ": " << st.message());
-    REQUIRE(st.ok());
-    packet = iptsim::BuildPacket(spec);
-  }
+  void Build(const std::string& pkt) { packet = iptsim::testing::PacketFromText(pkt, fam); }
   Tri Eval(size_t i, const std::string& pkt) {
     Build(pkt);
     iptsim::PacketView v = iptsim::PacketView::Of(packet);

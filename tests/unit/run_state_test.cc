@@ -15,6 +15,7 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 using iptsim::Tri;
@@ -39,14 +40,7 @@ struct Run {
     REQUIRE(loaded.ok());
   }
   Tri Eval(size_t i, const std::string& pkt, bool lone = false) {
-    std::istringstream in(pkt);
-    std::vector<std::string> w;
-    for (std::string x; in >> x;) w.push_back(x);
-    iptsim::PacketSpec spec;
-    iptsim::Status st = iptsim::ParsePacketSpec(w, fam, &spec);
-    INFO(pkt << ": " << st.message());
-    REQUIRE(st.ok());
-    packet = iptsim::BuildPacket(spec);
+    packet = iptsim::testing::PacketFromText(pkt, fam);
     const iptsim::Rule* rule = nullptr;
     for (const iptsim::Table& t : loaded.ruleset.tables)
       for (const iptsim::Chain& c : t.chains)

@@ -28,16 +28,10 @@ struct Result {
 // Loads "-A CHAIN <rule>" and evaluates the rule's last match on the packet.
 Result EvalPacket(const std::string& rule, const iptsim::Packet& p, Family fam = Family::kIPv4,
                   const char* chain = "INPUT") {
-  std::string text = std::string("*filter\n-A ") + chain + " " + rule + "\nCOMMIT\n";
-  iptsim::LoadOptions opts;
-  opts.family = fam;
-  iptsim::LoadResult r = iptsim::LoadRuleset(text, "t", opts);
+  iptsim::LoadResult r = iptsim::testing::LoadRule(rule, "filter", chain, fam);
   INFO(rule);
   REQUIRE(r.ok());
-  const iptsim::Rule* found = nullptr;
-  for (const iptsim::Table& t : r.ruleset.tables)
-    for (const iptsim::Chain& c : t.chains)
-      if (!c.rules.empty()) found = &c.rules[0];
+  const iptsim::Rule* found = iptsim::testing::FindRule(r, chain);
   REQUIRE(found);
   REQUIRE(!found->matches.empty());
   iptsim::PacketView v = iptsim::PacketView::Of(p);

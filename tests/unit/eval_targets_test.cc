@@ -23,15 +23,10 @@ struct Loaded {
 // Loads one rule ("-A CHAIN" is added) into `table`; the rule must load.
 std::unique_ptr<Loaded> Load(const std::string& rule, const char* table = "filter",
                              const char* chain = "INPUT", Family fam = Family::kIPv4) {
-  std::string text = std::string("*") + table + "\n-A " + chain + " " + rule + "\nCOMMIT\n";
-  LoadOptions opts;
-  opts.family = fam;
-  auto l = std::make_unique<Loaded>(Loaded{LoadRuleset(text, "t", opts)});
+  auto l = std::make_unique<Loaded>(Loaded{testing::LoadRule(rule, table, chain, fam)});
   INFO(rule);
   REQUIRE(l->r.ok());
-  for (const Table& t : l->r.ruleset.tables)
-    for (const Chain& c : t.chains)
-      if (!c.rules.empty() && c.name == chain) l->found = &c.rules[0];
+  l->found = testing::FindRule(l->r, chain);
   REQUIRE(l->found);
   return l;
 }

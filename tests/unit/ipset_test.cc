@@ -42,19 +42,12 @@ struct Run {
     INFO(d.Format());
     REQUIRE(iptsim::ParseIpsetSave(save, "s.save", &st.db, &d));
     st.loaded = true;
-    std::string text = "*mangle\n";
-    for (const std::string& r : rules) text += "-A PREROUTING " + r + "\n";
-    text += "COMMIT\n";
-    iptsim::LoadOptions opts;
-    opts.family = fam;
-    loaded = iptsim::LoadRuleset(text, "t", opts);
-    INFO(text);
+    loaded = iptsim::testing::LoadRules(rules, "mangle", "PREROUTING", fam);
+    INFO(loaded.diagnostics.Format());
     REQUIRE(loaded.ok());
   }
   const iptsim::Rule& RuleAt(size_t i) {
-    for (const iptsim::Table& t : loaded.ruleset.tables)
-      for (const iptsim::Chain& c : t.chains)
-        if (c.name == "PREROUTING" && i < c.rules.size()) return c.rules[i];
+    if (const iptsim::Rule* r = iptsim::testing::FindRule(loaded, "PREROUTING", i)) return *r;
     FAIL("no rule " << i);
     throw;
   }

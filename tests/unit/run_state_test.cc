@@ -30,21 +30,13 @@ struct Run {
   explicit Run(const std::vector<std::string>& rules, Family fam = Family::kIPv4,
                std::optional<uint64_t> seed = std::nullopt)
       : fam(fam), state(seed ? iptsim::RunState(*seed) : iptsim::RunState()) {
-    std::string text = "*filter\n";
-    for (const std::string& r : rules) text += "-A INPUT " + r + "\n";
-    text += "COMMIT\n";
-    iptsim::LoadOptions opts;
-    opts.family = fam;
-    loaded = iptsim::LoadRuleset(text, "t", opts);
-    INFO(text);
+    loaded = iptsim::testing::LoadRules(rules, "filter", "INPUT", fam);
+    INFO(loaded.diagnostics.Format());
     REQUIRE(loaded.ok());
   }
   Tri Eval(size_t i, const std::string& pkt, bool lone = false) {
     packet = iptsim::testing::PacketFromText(pkt, fam);
-    const iptsim::Rule* rule = nullptr;
-    for (const iptsim::Table& t : loaded.ruleset.tables)
-      for (const iptsim::Chain& c : t.chains)
-        if (c.name == "INPUT" && i < c.rules.size()) rule = &c.rules[i];
+    const iptsim::Rule* rule = iptsim::testing::FindRule(loaded, "INPUT", i);
     REQUIRE(rule);
     iptsim::PacketView v = iptsim::PacketView::Of(packet);
     iptsim::EvalContext ctx;

@@ -20,12 +20,25 @@ bool IsBuiltinChain(const std::string& c) {
 
 LoadResult LoadRule(const std::string& rule, const char* table, const char* chain, Family fam,
                     const char* source) {
+  return LoadRules({rule}, table, chain, fam, source);
+}
+
+LoadResult LoadRules(const std::vector<std::string>& rules, const char* table, const char* chain,
+                     Family fam, const char* source) {
   std::string text = std::string("*") + table + "\n";
   if (!IsBuiltinChain(chain)) text += std::string(":") + chain + " - [0:0]\n";
-  text += std::string("-A ") + chain + " " + rule + "\nCOMMIT\n";
+  for (const std::string& rule : rules) text += std::string("-A ") + chain + " " + rule + "\n";
+  text += "COMMIT\n";
   LoadOptions opts;
   opts.family = fam;
   return LoadRuleset(text, source, opts);
+}
+
+const Rule* FindRule(const LoadResult& r, const std::string& chain, size_t i) {
+  for (const Table& t : r.ruleset.tables)
+    for (const Chain& c : t.chains)
+      if (c.name == chain && i < c.rules.size()) return &c.rules[i];
+  return nullptr;
 }
 
 std::string SavedRules(const LoadResult& r, Family fam) {

@@ -18,6 +18,14 @@ LoadResult LoadRule(const std::string& rule, const char* table = "filter",
                     const char* chain = "INPUT", Family fam = Family::kIPv4,
                     const char* source = "t");
 
+// Loads "-A CHAIN RULE" for each rule, in order, into TABLE (a builtin
+// CHAIN, or one declared first).
+LoadResult LoadRules(const std::vector<std::string>& rules, const char* table, const char* chain,
+                     Family fam = Family::kIPv4, const char* source = "t");
+
+// Rule i of CHAIN in what was loaded, or null.
+const Rule* FindRule(const LoadResult& r, const std::string& chain, size_t i = 0);
+
 // The saved "-A CHAIN ..." lines of every rule loaded.
 std::string SavedRules(const LoadResult& r, Family fam);
 

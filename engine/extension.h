@@ -81,6 +81,12 @@ struct ExtensionInfo {
   int8_t table = -1;      // a TableId, or -1 for any table
   uint32_t hooks = 0;     // allowed hooks (HookBit mask), 0 for any
   uint8_t proto = 0;      // required -p (not inverted), 0 for none
+  // Loading a rule with this extension turns connection tracking on for the
+  // network namespace (its kernel module calls nf_ct_netns_get in
+  // checkentry).  NOTRACK does not: xt_CT skips the conntrack reference for
+  // notrack.  An extension whose answer depends on its options overrides
+  // Extension::EnablesConntrack instead (CT).
+  bool enables_conntrack = false;
   // Constructs the extension in `arena` (see Create<T>).
   Extension* (*create)(const ExtensionInfo*, Arena& arena) = nullptr;
 };
@@ -110,9 +116,9 @@ class Extension {
   // Appends the canonical options, each as " --opt value".
   virtual void Save(std::string& out, const SaveContext& ctx) const = 0;
   // Whether loading this rule turns connection tracking on for the network
-  // namespace (its kernel module calls nf_ct_netns_get in checkentry).
-  // The default knows the extensions that always do; CT overrides it.
-  virtual bool EnablesConntrack() const;
+  // namespace.  The default is info().enables_conntrack; CT overrides it
+  // (CT --notrack does not).
+  virtual bool EnablesConntrack() const { return info_->enables_conntrack; }
 
   uint32_t col() const { return col_; }
   void set_col(uint32_t c) { col_ = c; }

@@ -204,6 +204,7 @@ extern const ExtensionInfo kConnmarkTarget = {
     .kind = ExtKind::kTarget,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConnmarkTarget>,
 };
 

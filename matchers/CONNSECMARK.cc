@@ -60,6 +60,7 @@ extern const ExtensionInfo kConnsecmarkTarget = {
     .kind = ExtKind::kTarget,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConnsecmarkTarget>,
 };
 

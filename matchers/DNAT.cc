@@ -12,7 +12,6 @@
 // Evaluation: yes (binds the connection's first packet; later packets of both directions are rewritten from the binding; random choices come from the run's generator, --seed)
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
-#include "matchers/parse_util.h"
 
 namespace iptsim {
 namespace {
@@ -23,50 +22,19 @@ constexpr OptionSpec kOptions[] = {
     {"persistent", 0, false},
 };
 
-class DnatTarget : public Target {
+class DnatTarget : public NatTarget {
  public:
-  using Target::Target;
+  explicit DnatTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/true) {}
 
-  const NatRange& range() const { return range_; }
-  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
-    (void)pkt;
-    (void)view;
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
     return NatSetup(range_, NatManip::kDst, ctx);
   }
 
-  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
-    if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
-    seen_ |= 1u << option;
-    switch (option) {
-      case 0: {
-        std::string why;
-        if (!ParseNatTo(args[0].text, ctx.family, ctx.ip, &range_, &why))
-          return Status::Error(why, 0);
-        return {};
-      }
-      case 1:
-        range_.flags |= kNatProtoRandom;
-        return {};
-      case 2:
-        range_.flags |= kNatPersistent;
-        return {};
-    }
-    return {};
-  }
-  Status Finish(const ParseContext&) override {
-    if (!(seen_ & 1u)) return Status::Error("'--to-destination' is required");
-    return {};
-  }
-  void Save(std::string& out, const SaveContext& ctx) const override {
-    std::string r = FormatNatRange(range_, ctx.family, false);
-    if (!r.empty()) SaveOpt(out, "to-destination", r);
-    SaveNatFlags(out, range_.flags);
-  }
-
  private:
-  NatRange range_;
-  uint32_t seen_ = 0;
+  Status ParseRange(std::string_view text, const ParseContext& ctx) override {
+    return ParseAddrsAndPorts(text, ctx);
+  }
+  std::string FormatRange(Family f) const override { return FormatNatRange(range_, f, false); }
 };
 
 }  // namespace
@@ -78,6 +46,7 @@ extern const ExtensionInfo kDnatTarget = {
     .options = kOptions,
     .table = static_cast<int8_t>(TableId::kNat),
     .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalOut),
+    .enables_conntrack = true,
     .create = Create<DnatTarget>,
 };
 

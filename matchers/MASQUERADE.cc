@@ -10,7 +10,6 @@
 // Evaluation: yes with --host (the output device's address toward the next hop, as inet_select_addr; a device without one drops the packet); without a host model unknown
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
-#include "matchers/parse_util.h"
 
 namespace iptsim {
 namespace {
@@ -21,46 +20,22 @@ constexpr OptionSpec kOptions[] = {
     {"random-fully", 0, false},
 };
 
-class MasqueradeTarget : public Target {
+class MasqueradeTarget : public NatTarget {
  public:
-  using Target::Target;
+  explicit MasqueradeTarget(const ExtensionInfo* info)
+      : NatTarget(info, /*range_required=*/false) {}
 
-  const NatRange& range() const { return range_; }
-  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
-    (void)pkt;
-    (void)view;
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     return NatMasquerade(range_, pkt, ctx);
   }
 
-  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
-    if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
-    seen_ |= 1u << option;
-    switch (option) {
-      case 0: {
-        std::string why;
-        if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why)) return Status::Error(why, 0);
-        range_.base_port = 0;
-        return {};
-      }
-      case 1:
-        range_.flags |= kNatProtoRandom;
-        return {};
-      case 2:
-        range_.flags |= kNatProtoRandomFully;
-        return {};
-    }
-    return {};
-  }
-  void Save(std::string& out, const SaveContext& ctx) const override {
-    std::string r = FormatNatRange(range_, ctx.family, true);
-    if (!r.empty()) SaveOpt(out, "to-ports", r);
-    SaveNatFlags(out, range_.flags);
-  }
-
  private:
-  NatRange range_;
-  uint32_t seen_ = 0;
+  Status ParseRange(std::string_view text, const ParseContext& ctx) override {
+    Status s = ParsePorts(text, ctx);
+    range_.base_port = 0;  // nf_nat_ipv4_multi_range_compat has no base port
+    return s;
+  }
+  std::string FormatRange(Family f) const override { return FormatNatRange(range_, f, true); }
 };
 
 }  // namespace
@@ -72,6 +47,7 @@ extern const ExtensionInfo kMasqueradeTarget = {
     .options = kOptions,
     .table = static_cast<int8_t>(TableId::kNat),
     .hooks = HookBit(Hook::kPostRouting),
+    .enables_conntrack = true,
     .create = Create<MasqueradeTarget>,
 };
 

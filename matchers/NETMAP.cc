@@ -12,33 +12,27 @@
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
 #include "matchers/nat_values.h"
-#include "matchers/parse_util.h"
 
 namespace iptsim {
 namespace {
 
 constexpr OptionSpec kOptions[] = {{"to", 1, false}};
 
-class NetmapTarget : public Target {
+class NetmapTarget : public NatTarget {
  public:
-  using Target::Target;
+  explicit NetmapTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/true) {}
 
   // min_addr is the network, max_addr the network with all host bits set.
-  const NatRange& range() const { return range_; }
-  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
-    (void)pkt;
-    (void)view;
+  TargetVerdict Apply(Packet&, const PacketView& view, EvalContext& ctx) const override {
     return NatNetmap(range_, view, ctx);
   }
 
-  Status Parse(int, bool, std::span<const Arg> args, const ParseContext& ctx) override {
-    if (given_) return Status::Error("'--to' may be given only once");
-    given_ = true;
+ private:
+  Status ParseRange(std::string_view text, const ParseContext& ctx) override {
     IpAddr addr, mask;
     int plen;
     std::string why;
-    if (!ParseXtHostMask(ctx.family, args[0].text, &addr, &mask, &plen, &why))
-      return Status::Error(why, 0);
+    if (!ParseXtHostMask(ctx.family, text, &addr, &mask, &plen, &why)) return Status::Error(why, 0);
     range_.flags |= kNatMapIps;
     for (int i = 0; i < 16; ++i) {
       range_.min_addr.b[i] = addr.b[i] & mask.b[i];
@@ -48,24 +42,16 @@ class NetmapTarget : public Target {
       for (int i = 4; i < 16; ++i) range_.max_addr.b[i] = 0;
     return {};
   }
-  Status Finish(const ParseContext&) override {
-    if (!given_) return Status::Error("'--to' is required");
-    return {};
-  }
-  void Save(std::string& out, const SaveContext& ctx) const override {
+  // The network and its prefix length (the mask when not contiguous).
+  std::string FormatRange(Family f) const override {
     IpAddr mask;
-    int n = AddrLen(ctx.family);
+    int n = AddrLen(f);
     for (int i = 0; i < n; ++i)
       mask.b[i] = static_cast<uint8_t>(~(range_.min_addr.b[i] ^ range_.max_addr.b[i]));
-    int bits = MaskPrefixLen(ctx.family, mask);
-    SaveOpt(out, "to",
-            FormatIpAddr(ctx.family, range_.min_addr) + "/" +
-                (bits >= 0 ? std::to_string(bits) : FormatIpAddr(ctx.family, mask)));
+    int bits = MaskPrefixLen(f, mask);
+    return FormatIpAddr(f, range_.min_addr) + "/" +
+           (bits >= 0 ? std::to_string(bits) : FormatIpAddr(f, mask));
   }
-
- private:
-  NatRange range_;
-  bool given_ = false;
 };
 
 }  // namespace
@@ -78,6 +64,7 @@ extern const ExtensionInfo kNetmapTarget = {
     .table = static_cast<int8_t>(TableId::kNat),
     .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn) | HookBit(Hook::kLocalOut) |
              HookBit(Hook::kPostRouting),
+    .enables_conntrack = true,
     .create = Create<NetmapTarget>,
 };
 

@@ -9,7 +9,6 @@
 // Evaluation: yes (OUTPUT: 127.0.0.1 / ::1; PREROUTING: the input device's first address from --host, a device without one drops the packet; without a host model unknown)
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
-#include "matchers/parse_util.h"
 
 namespace iptsim {
 namespace {
@@ -19,43 +18,26 @@ constexpr OptionSpec kOptions[] = {
     {"random", 0, false},
 };
 
-class RedirectTarget : public Target {
+class RedirectTarget : public NatTarget {
  public:
-  using Target::Target;
+  explicit RedirectTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/false) {}
 
-  const NatRange& range() const { return range_; }
-  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
-    (void)pkt;
-    (void)view;
+  TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     return NatRedirect(range_, pkt, ctx);
   }
 
-  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
-    if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
-    seen_ |= 1u << option;
-    if (option == 0) {
-      std::string why;
-      if (!ParseNatPorts(args[0].text, ctx.ip, &range_, &why)) return Status::Error(why, 0);
-      if (range_.flags & kNatProtoOffset)
-        return Status::Error(
-            "shifted port maps ('/BASE' after the range) are not supported by "
-            "REDIRECT",
-            0);
-      return {};
-    }
-    range_.flags |= kNatProtoRandom;
+ private:
+  Status ParseRange(std::string_view text, const ParseContext& ctx) override {
+    Status s = ParsePorts(text, ctx);
+    if (!s.ok()) return s;
+    if (range_.flags & kNatProtoOffset)
+      return Status::Error(
+          "shifted port maps ('/BASE' after the range) are not supported by "
+          "REDIRECT",
+          0);
     return {};
   }
-  void Save(std::string& out, const SaveContext& ctx) const override {
-    std::string r = FormatNatRange(range_, ctx.family, true);
-    if (!r.empty()) SaveOpt(out, "to-ports", r);
-    SaveNatFlags(out, range_.flags);
-  }
-
- private:
-  NatRange range_;
-  uint32_t seen_ = 0;
+  std::string FormatRange(Family f) const override { return FormatNatRange(range_, f, true); }
 };
 
 }  // namespace
@@ -67,6 +49,7 @@ extern const ExtensionInfo kRedirectTarget = {
     .options = kOptions,
     .table = static_cast<int8_t>(TableId::kNat),
     .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalOut),
+    .enables_conntrack = true,
     .create = Create<RedirectTarget>,
 };
 

@@ -13,7 +13,6 @@
 // Evaluation: yes (binds the connection's first packet; a clashing source port starts the kernel's search at a random offset: the run's generator, --seed)
 #include "engine/nat.h"
 #include "matchers/nat_range.h"
-#include "matchers/parse_util.h"
 
 namespace iptsim {
 namespace {
@@ -25,54 +24,21 @@ constexpr OptionSpec kOptions[] = {
     {"persistent", 0, false},
 };
 
-class SnatTarget : public Target {
+class SnatTarget : public NatTarget {
  public:
-  using Target::Target;
+  explicit SnatTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/true) {}
 
-  const NatRange& range() const { return range_; }
-  TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const override {
-    (void)pkt;
-    (void)view;
+  TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
     return NatSetup(range_, NatManip::kSrc, ctx);
   }
 
-  Status Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) override {
-    if (seen_ & (1u << option))
-      return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
-    seen_ |= 1u << option;
-    switch (option) {
-      case 0: {
-        std::string why;
-        if (!ParseNatTo(args[0].text, ctx.family, ctx.ip, &range_, &why))
-          return Status::Error(why, 0);
-        range_.base_port = 0;  // nf_nat_ipv4_range / nf_nat_range have no base port
-        return {};
-      }
-      case 1:
-        range_.flags |= kNatProtoRandom;
-        return {};
-      case 2:
-        range_.flags |= kNatProtoRandomFully;
-        return {};
-      case 3:
-        range_.flags |= kNatPersistent;
-        return {};
-    }
-    return {};
-  }
-  Status Finish(const ParseContext&) override {
-    if (!(seen_ & 1u)) return Status::Error("'--to-source' is required");
-    return {};
-  }
-  void Save(std::string& out, const SaveContext& ctx) const override {
-    std::string r = FormatNatRange(range_, ctx.family, false);
-    if (!r.empty()) SaveOpt(out, "to-source", r);
-    SaveNatFlags(out, range_.flags);
-  }
-
  private:
-  NatRange range_;
-  uint32_t seen_ = 0;
+  Status ParseRange(std::string_view text, const ParseContext& ctx) override {
+    Status s = ParseAddrsAndPorts(text, ctx);
+    range_.base_port = 0;  // nf_nat_ipv4_range / nf_nat_range have no base port
+    return s;
+  }
+  std::string FormatRange(Family f) const override { return FormatNatRange(range_, f, false); }
 };
 
 }  // namespace
@@ -84,6 +50,7 @@ extern const ExtensionInfo kSnatTarget = {
     .options = kOptions,
     .table = static_cast<int8_t>(TableId::kNat),
     .hooks = HookBit(Hook::kPostRouting) | HookBit(Hook::kLocalIn),
+    .enables_conntrack = true,
     .create = Create<SnatTarget>,
 };
 

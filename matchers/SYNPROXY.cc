@@ -113,6 +113,7 @@ extern const ExtensionInfo kSynproxyTarget = {
     .options = kOptions,
     .hooks = HookBit(Hook::kLocalIn) | HookBit(Hook::kForward),
     .proto = 6,
+    .enables_conntrack = true,
     .create = Create<SynproxyTarget>,
 };
 

@@ -128,6 +128,7 @@ extern const ExtensionInfo kClusterMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ClusterMatch>,
 };
 

@@ -123,6 +123,7 @@ extern const ExtensionInfo kConnbytesMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConnbytesMatch>,
 };
 

@@ -82,6 +82,7 @@ extern const ExtensionInfo kConnlabelMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConnlabelMatch>,
 };
 

@@ -160,6 +160,7 @@ extern const ExtensionInfo kConnlimitMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConnlimitMatch>,
 };
 

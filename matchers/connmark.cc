@@ -58,6 +58,7 @@ extern const ExtensionInfo kConnmarkMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConnmarkMatch>,
 };
 

@@ -281,6 +281,7 @@ extern const ExtensionInfo kConntrackMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<ConntrackMatch>,
 };
 

@@ -55,6 +55,7 @@ extern const ExtensionInfo kHelperMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<HelperMatch>,
 };
 

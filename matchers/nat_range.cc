@@ -1,9 +1,5 @@
 #include "matchers/nat_range.h"
 
-#include <arpa/inet.h>
-
-#include <cstring>
-
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
 
@@ -13,27 +9,23 @@ namespace {
 
 constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17, kProtoDccp = 33, kProtoSctp = 132;
 
-bool InetPton(Family f, std::string_view text, IpAddr* out) {
-  std::string s(text);
-  *out = IpAddr{};
-  if (f == Family::kIPv4) {
-    in_addr a;
-    if (inet_pton(AF_INET, s.c_str(), &a) != 1) return false;
-    memcpy(out->b.data(), &a, 4);
-    return true;
-  }
-  in6_addr a;
-  if (inet_pton(AF_INET6, s.c_str(), &a) != 1) return false;
-  memcpy(out->b.data(), &a, 16);
-  return true;
-}
-
 // A port alone may be a service name (any protocol, as getservbyname(name,
 // NULL) in xtables_service_to_port).
 bool ServicePort(std::string_view text, uint16_t* out) {
   uint64_t dummy;
   if (ParseUInt(text, 0, UINT64_MAX, &dummy)) return false;  // numbers are not names
   return ParsePort(text, "", out);
+}
+
+// A number min..65535 at the start of `text` (xtables_strtoul), or else the
+// whole text as a service name; *end is just past what was read.
+bool PortOrService(std::string_view text, uint64_t min, uint64_t* port, size_t* end) {
+  if (XtStrtoulPrefix(text, min, 65535, port, end)) return true;
+  uint16_t p;
+  if (!ServicePort(text, &p)) return false;
+  *port = p;
+  *end = text.size();
+  return true;
 }
 
 }  // namespace
@@ -56,14 +48,9 @@ bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, s
   const std::string whole(arg);
   uint64_t port;
   size_t end;
-  if (!XtStrtoulPrefix(arg, 0, 65535, &port, &end)) {
-    uint16_t p;
-    if (!ServicePort(arg, &p)) {
-      *why = "invalid port '" + whole + "' (expected 0..65535 or a service name)";
-      return false;
-    }
-    port = p;
-    end = arg.size();
+  if (!PortOrService(arg, 0, &port, &end)) {
+    *why = "invalid port '" + whole + "' (expected 0..65535 or a service name)";
+    return false;
   }
   if (end == arg.size()) {
     r->min_port = r->max_port = static_cast<uint16_t>(port);
@@ -104,14 +91,10 @@ bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, s
   std::string_view base_text = hi_text.substr(end2 + 1);
   uint64_t base;
   size_t end3;
-  if (!XtStrtoulPrefix(base_text, 1, 65535, &base, &end3)) {
-    uint16_t p;
-    if (!ServicePort(base_text, &p)) {
-      *why = "invalid base port '" + std::string(base_text) + "' in '" + whole +
-             "' (expected 1..65535 or a service name)";
-      return false;
-    }
-    base = p;
+  if (!PortOrService(base_text, 1, &base, &end3)) {
+    *why = "invalid base port '" + std::string(base_text) + "' in '" + whole +
+           "' (expected 1..65535 or a service name)";
+    return false;
   }
   r->flags |= kNatProtoOffset;
   r->base_port = static_cast<uint16_t>(base);
@@ -194,6 +177,52 @@ void SaveNatFlags(std::string& out, uint32_t flags) {
   if (flags & kNatProtoRandom) out += " --random";
   if (flags & kNatProtoRandomFully) out += " --random-fully";
   if (flags & kNatPersistent) out += " --persistent";
+}
+
+namespace {
+
+// The NatRange flag of a flag option, by the name SaveNatFlags prints.
+uint32_t NatFlagOfOption(std::string_view name) {
+  if (name == "random") return kNatProtoRandom;
+  if (name == "random-fully") return kNatProtoRandomFully;
+  if (name == "persistent") return kNatPersistent;
+  return 0;
+}
+
+}  // namespace
+
+Status NatTarget::Parse(int option, bool, std::span<const Arg> args, const ParseContext& ctx) {
+  const std::string_view name = info().options[option].name;
+  if (seen_ & (1u << option))
+    return Status::Error("'--" + std::string(name) + "' may be given only once");
+  seen_ |= 1u << option;
+  if (option == 0) return ParseRange(args[0].text, ctx);
+  range_.flags |= NatFlagOfOption(name);
+  return {};
+}
+
+Status NatTarget::Finish(const ParseContext&) {
+  if (range_required_ && !(seen_ & 1u))
+    return Status::Error("'--" + std::string(info().options[0].name) + "' is required");
+  return {};
+}
+
+void NatTarget::Save(std::string& out, const SaveContext& ctx) const {
+  std::string r = FormatRange(ctx.family);
+  if (!r.empty()) SaveOpt(out, info().options[0].name, r);
+  SaveNatFlags(out, range_.flags);
+}
+
+Status NatTarget::ParseAddrsAndPorts(std::string_view text, const ParseContext& ctx) {
+  std::string why;
+  if (!ParseNatTo(text, ctx.family, ctx.ip, &range_, &why)) return Status::Error(why, 0);
+  return {};
+}
+
+Status NatTarget::ParsePorts(std::string_view text, const ParseContext& ctx) {
+  std::string why;
+  if (!ParseNatPorts(text, ctx.ip, &range_, &why)) return Status::Error(why, 0);
+  return {};
 }
 
 }  // namespace iptsim

@@ -2,13 +2,17 @@
 // SNAT, MASQUERADE, REDIRECT and NETMAP: how iptables reads
 // "--to-destination [ADDR[-ADDR]][:PORT[-PORT[/BASE]]]" and "--to-ports
 // PORT[-PORT]" (libxt_NAT's parse_to / parse_ports) and how it prints them
-// back (sprint_range).
+// back (sprint_range); and NatTarget, the option handling those five
+// targets have in common.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+#include "engine/extension.h"
 #include "engine/model.h"
 #include "engine/nat_range.h"
 #include "engine/netaddr.h"
@@ -37,5 +41,39 @@ std::string FormatNatRange(const NatRange& r, Family f, bool skip_colon);
 
 // Appends " --random", " --random-fully", " --persistent" as flagged.
 void SaveNatFlags(std::string& out, uint32_t flags);
+
+// A NAT target: option 0 of its ExtensionInfo is the range ("to-destination",
+// "to-source", "to-ports", "to"), each given at most once; any further
+// option is one of the flags SaveNatFlags prints ("random", "random-fully",
+// "persistent").  A target says how it reads and prints the range and what
+// it does to a packet (Apply).
+class NatTarget : public Target {
+ public:
+  // range_required: option 0 must be given (DNAT, SNAT, NETMAP).
+  NatTarget(const ExtensionInfo* info, bool range_required)
+      : Target(info), range_required_(range_required) {}
+
+  Status Parse(int option, bool invert, std::span<const Arg> args, const ParseContext& ctx) final;
+  Status Finish(const ParseContext& ctx) final;
+  void Save(std::string& out, const SaveContext& ctx) const final;
+
+  const NatRange& range() const { return range_; }
+
+ protected:
+  // Reads option 0's argument into range_.
+  virtual Status ParseRange(std::string_view text, const ParseContext& ctx) = 0;
+  // Option 0's value as iptables prints it; empty to leave the option out.
+  virtual std::string FormatRange(Family f) const = 0;
+
+  // The two range syntaxes of libxt_NAT, read into range_.
+  Status ParseAddrsAndPorts(std::string_view text, const ParseContext& ctx);  // parse_to
+  Status ParsePorts(std::string_view text, const ParseContext& ctx);          // parse_ports
+
+  NatRange range_;
+
+ private:
+  bool range_required_;
+  uint32_t seen_ = 0;  // bit i: option i was given
+};
 
 }  // namespace iptsim

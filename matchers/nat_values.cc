@@ -74,13 +74,25 @@ bool NumericHost(Family f, std::string_view text, IpAddr* out) {
     memcpy(out->b.data(), &a, 4);
     return true;
   }
+  return InetPton(f, text, out);
+}
+
+}  // namespace
+
+bool InetPton(Family f, std::string_view text, IpAddr* out) {
+  std::string s(text);
+  *out = IpAddr{};
+  if (f == Family::kIPv4) {
+    in_addr a;
+    if (inet_pton(AF_INET, s.c_str(), &a) != 1) return false;
+    memcpy(out->b.data(), &a, 4);
+    return true;
+  }
   in6_addr a;
   if (inet_pton(AF_INET6, s.c_str(), &a) != 1) return false;
   memcpy(out->b.data(), &a, 16);
   return true;
 }
-
-}  // namespace
 
 bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* value, size_t* end) {
   size_t i = 0;

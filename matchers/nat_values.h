@@ -30,6 +30,10 @@ bool XtStrtoulFull(std::string_view s, uint64_t min, uint64_t max, uint64_t* val
 // resolver): they are an error.  `why` gets the reason on failure.
 bool ParseXtHost(Family f, std::string_view text, IpAddr* out, std::string* why);
 
+// A strict address literal as inet_pton reads it (NAT ranges: "1.2.3" is
+// refused).
+bool InetPton(Family f, std::string_view text, IpAddr* out);
+
 // ADDR[/LEN|/MASK] as XTTYPE_HOSTMASK reads it: the address is not masked;
 // LEN is read first (base 0, 0..32 or 0..128), else a dotted/IPv6 mask.
 // Without "/", the mask is all ones.  A mask that is not contiguous ends

@@ -71,6 +71,7 @@ extern const ExtensionInfo kStateMatch = {
     .kind = ExtKind::kMatch,
     .families = kFamBoth,
     .options = kOptions,
+    .enables_conntrack = true,
     .create = Create<StateMatch>,
 };
 

@@ -2,7 +2,10 @@
 """Generates docs/extensions.md, the support matrix, from the header comment
 of every matchers/*.cc that defines an extension ("// Extension: NAME (kind,
 families)", "// Synopsis:", "// Semantics:", "// Example:", and optionally
-"// Evaluation:" / "// Approximations:").
+"// Evaluation:" / "// Approximations:").  It also checks the registry: an
+ExtensionInfo defined in a matchers/*.cc without its X(...) line in
+matchers/all.def, a file defining one without the header comment, or an
+all.def line naming no definition makes it fail (ctest "docs").
 
 usage: gen_extension_docs.py [--check]   (--check: fail if the file is stale)
 """
@@ -13,10 +16,23 @@ import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 registered = set(re.findall(r"^X\((\w+)\)", open(os.path.join(root, "matchers/all.def")).read(), re.M))
+# A definition (not a mere declaration) of an extension's info.
+INFO_DEF = re.compile(r"^\s*(?:extern\s+)?const\s+ExtensionInfo\s+(\w+)\s*(?:=|\{)", re.M)
 
+# Every extension must be registered and documented: an info defined in a
+# matchers/*.cc but missing from matchers/all.def, or a file defining one
+# without the header comment, is an error, never skipped.
+errors = []
+defined = set()
 entries = []
 for path in sorted(glob.glob(os.path.join(root, "matchers", "*.cc"))):
     text = open(path).read()
+    rel = os.path.relpath(path, root)
+    infos = INFO_DEF.findall(text)
+    defined.update(infos)
+    for i in infos:
+        if i not in registered:
+            errors.append("%s: defines %s, but matchers/all.def has no 'X(%s)' line" % (rel, i, i))
     lines = text.splitlines()
     fields, key = {}, None
     for line in lines:
@@ -32,14 +48,24 @@ for path in sorted(glob.glob(os.path.join(root, "matchers", "*.cc"))):
         elif key and body:
             fields[key] += " " + body
     if "Extension" not in fields:
+        if infos:
+            errors.append("%s: defines %s but has no '// Extension: NAME (kind, families)' "
+                          "header comment" % (rel, ", ".join(infos)))
         continue
     m = re.match(r"(\S+(?:\s*/\s*\S+)*)\s*\((\w+),\s*([^)]*)\)", fields["Extension"])
     if not m:
-        sys.exit("%s: bad '// Extension:' line: %s" % (path, fields["Extension"]))
-    infos = re.findall(r"extern const ExtensionInfo (\w+)", text)
-    if not any(i in registered for i in infos):
+        errors.append("%s: bad '// Extension:' line: %s" % (rel, fields["Extension"]))
+        continue
+    if not infos:
+        errors.append("%s: has an '// Extension:' header but defines no ExtensionInfo" % rel)
         continue
     entries.append((m.group(1), m.group(2), m.group(3).strip(), fields, os.path.basename(path)))
+
+for i in sorted(registered - defined):
+    errors.append("matchers/all.def: X(%s) names no ExtensionInfo defined in matchers/*.cc" % i)
+if errors:
+    sys.exit("gen_extension_docs.py: every extension needs its all.def line and header comment:\n  "
+             + "\n  ".join(errors))
 
 out = ["# Supported iptables extensions",
        "",

@@ -7,45 +7,13 @@
 
 #include "tests/unit/test_util.h"
 
-#include "loader/loader.h"
-#include "loader/printer.h"
-
 using iptsim::Family;
 
 namespace {
 
+using iptsim::testing::CheckErrors;
+using iptsim::testing::CheckSaves;
 using iptsim::testing::Load;
-
-using iptsim::testing::FirstLine;
-
-struct Case {
-  const char* rule;
-  const char* saved;  // after "-A CHAIN "
-};
-
-void CheckSaves(const std::vector<Case>& cases, const char* table = "filter",
-                const char* chain = "INPUT", Family fam = Family::kIPv4) {
-  std::string prefix = std::string("-A ") + chain + " ";
-  for (const Case& c : cases) {
-    INFO(c.rule);
-    CHECK(Load(c.rule, table, chain, fam) == prefix + c.saved);
-    // The saved form loads back to itself.
-    CHECK(Load(c.saved, table, chain, fam) == prefix + c.saved);
-  }
-}
-
-struct ErrCase {
-  const char* rule;
-  const char* error;  // first line of the formatted diagnostic
-};
-
-void CheckErrors(const std::vector<ErrCase>& cases, const char* table = "filter",
-                 const char* chain = "INPUT", Family fam = Family::kIPv4) {
-  for (const ErrCase& c : cases) {
-    INFO(c.rule);
-    CHECK(FirstLine(Load(c.rule, table, chain, fam)) == std::string("ERROR: ") + c.error);
-  }
-}
 
 }  // namespace
 

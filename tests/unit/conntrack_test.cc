@@ -14,26 +14,12 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using namespace iptsim;
+using iptsim::testing::PacketFromText;
 
 namespace {
-
-Packet Pkt(const std::string& line, Family fam = Family::kIPv4) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < line.size()) {
-    size_t j = line.find(' ', i);
-    if (j == std::string::npos) j = line.size();
-    if (j > i) words.push_back(line.substr(i, j - i));
-    i = j + 1;
-  }
-  PacketSpec spec;
-  Status s = ParsePacketSpec(words, fam, &spec);
-  INFO(line << ": " << s.message());
-  REQUIRE(s.ok());
-  return BuildPacket(spec);
-}
 
 struct Seen {
   bool entry = false;
@@ -49,7 +35,7 @@ struct Seen {
 struct Flow {
   ConntrackTable table;
   Seen Send(const std::string& line, bool confirm = true, Family fam = Family::kIPv4) {
-    Packet p = Pkt(line, fam);
+    Packet p = PacketFromText(line, fam);
     ConntrackPacket cp(table, nullptr, nullptr);
     cp.In(p.in.empty() ? Hook::kLocalOut : Hook::kPreRouting, p);
     Seen s;
@@ -221,7 +207,8 @@ TEST_CASE("ICMP: echo request/reply, errors RELATED, unknown replies INVALID", "
 }
 
 TEST_CASE("Tuples and their inversion", "[conntrack]") {
-  Packet p = Pkt("-s 1.2.3.4 -d 5.6.7.8 -p icmp --icmp-type timestamp-request --icmp-id 9");
+  Packet p =
+      PacketFromText("-s 1.2.3.4 -d 5.6.7.8 -p icmp --icmp-type timestamp-request --icmp-id 9");
   CtTuple t, r;
   REQUIRE(PacketTuple(PacketView::Of(p), &t));
   CHECK(t.icmp_type() == 13);
@@ -229,13 +216,14 @@ TEST_CASE("Tuples and their inversion", "[conntrack]") {
   REQUIRE(InvertTuple(t, &r));
   CHECK(r.icmp_type() == 14);
   CHECK(r.src == t.dst);
-  Packet q = Pkt("-s 1.2.3.4 -d 5.6.7.8 -p icmp --icmp-type echo-reply");
+  Packet q = PacketFromText("-s 1.2.3.4 -d 5.6.7.8 -p icmp --icmp-type echo-reply");
   REQUIRE(PacketTuple(PacketView::Of(q), &t));
   CHECK(InvertTuple(t, &r));  // 0 -> 8
-  Packet e = Pkt("-s 1.2.3.4 -d 5.6.7.8 -p icmp --icmp-type router-advertisement");
+  Packet e = PacketFromText("-s 1.2.3.4 -d 5.6.7.8 -p icmp --icmp-type router-advertisement");
   REQUIRE(PacketTuple(PacketView::Of(e), &t));
   CHECK_FALSE(InvertTuple(t, &r));
-  Packet six = Pkt("-s 2001:db8::1 -d 2001:db8::2 -p icmpv6 --icmpv6-type echo-request", Family::kIPv6);
+  Packet six = PacketFromText("-s 2001:db8::1 -d 2001:db8::2 -p icmpv6 --icmpv6-type echo-request",
+                              Family::kIPv6);
   REQUIRE(PacketTuple(PacketView::Of(six), &t));
   REQUIRE(InvertTuple(t, &r));
   CHECK(r.icmp_type() == 129);
@@ -279,7 +267,7 @@ struct Run {
   }
   // The packet's addresses and ports after the run, "SRC:SPORT>DST:DPORT".
   std::string Send(const std::string& line, Verdict* v = nullptr) {
-    Packet p = Pkt(line);
+    Packet p = PacketFromText(line);
     RunResult r = sim->Run(p, nullptr);
     if (v) *v = r.sim.verdict;
     PacketView view = PacketView::Of(p);
@@ -352,7 +340,7 @@ TEST_CASE("MASQUERADE takes the output interface's address, REDIRECT the input's
   LoadResult lr = LoadRuleset("*nat\n-A POSTROUTING -o e0 -j MASQUERADE\nCOMMIT\n", "t");
   REQUIRE(lr.ok());
   Simulator bare(lr.ruleset, {});
-  Packet p = Pkt("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5");
+  Packet p = PacketFromText("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5");
   RunResult res = bare.Run(p, nullptr);
   CHECK(res.sim.verdict == Verdict::kUnknown);
   CHECK(res.sim.unknown_reason.find("output interface 'e0'") != std::string::npos);
@@ -369,7 +357,8 @@ TEST_CASE("REDIRECT in OUTPUT goes to 127.0.0.1; NETMAP keeps the host part", "[
 
 TEST_CASE("NAT keeps the checksums valid", "[nat]") {
   Run r("*nat\n-A PREROUTING -p tcp -j DNAT --to-destination 10.9.9.9:99\nCOMMIT\n");
-  Packet p = Pkt("-i d0 -o e0 -s 10.0.0.1 -d 10.0.0.254 -p tcp --sport 4000 --dport 80 --payload abc");
+  Packet p = PacketFromText(
+      "-i d0 -o e0 -s 10.0.0.1 -d 10.0.0.254 -p tcp --sport 4000 --dport 80 --payload abc");
   r.sim->Run(p, nullptr);
   const auto& b = p.bytes;
   CHECK(Checksum(b, 0, 20) == 0);  // a valid header sums to 0xffff: complemented, 0
@@ -390,7 +379,7 @@ TEST_CASE("nat chains see only the first packet; an established flow skips them"
     }
   } c;
   auto send = [&](const std::string& line) {
-    Packet p = Pkt(line);
+    Packet p = PacketFromText(line);
     r.sim->Run(p, &c);
   };
   send("-i d0 -s 10.0.0.1 -d 10.0.0.2 -p udp --sport 1 --dport 2");
@@ -441,9 +430,9 @@ struct Conn {
   CtRef ref;
   Conn() {
     auto n = std::make_unique<ConntrackEntry>();
-    Packet p = Pkt("-s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 80");
+    Packet p = PacketFromText("-s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 80");
     PacketTuple(PacketView::Of(p), &n->tuple[kCtOriginal]);
-    Packet q = Pkt("-s 10.9.9.9 -d 10.0.0.1 -p tcp --sport 8080 --dport 40000");
+    Packet q = PacketFromText("-s 10.9.9.9 -d 10.0.0.1 -p tcp --sport 8080 --dport 40000");
     PacketTuple(PacketView::Of(q), &n->tuple[kCtReply]);
     n->status = ips::kSeenReply | ips::kAssured | ips::kDstNat | ips::kDstNatDone | ips::kSrcNatDone;
     n->packets[0] = 3;
@@ -462,7 +451,7 @@ struct Conn {
 }  // namespace
 
 TEST_CASE("conntrack and state see the ctinfo, with and without an entry", "[ct-eval]") {
-  Packet p = Pkt("-i d0");
+  Packet p = PacketFromText("-i d0");
   Conn c;
   CHECK(Ext("-m state --state ESTABLISHED").Match(&c.ref, p) == Tri::kTrue);
   CHECK(Ext("-m state ! --state ESTABLISHED").Match(&c.ref, p) == Tri::kFalse);
@@ -492,7 +481,7 @@ TEST_CASE("conntrack and state see the ctinfo, with and without an entry", "[ct-
 }
 
 TEST_CASE("conntrack tuple, status, direction and expiry options", "[ct-eval]") {
-  Packet p = Pkt("-i d0");
+  Packet p = PacketFromText("-i d0");
   Conn c;
   CHECK(Ext("-m conntrack --ctproto tcp").Match(&c.ref, p) == Tri::kTrue);
   CHECK(Ext("-m conntrack ! --ctproto udp").Match(&c.ref, p) == Tri::kTrue);
@@ -531,7 +520,7 @@ TEST_CASE("conntrack tuple, status, direction and expiry options", "[ct-eval]") 
 }
 
 TEST_CASE("connmark, connbytes, connlabel, helper", "[ct-eval]") {
-  Packet p = Pkt("-i d0");
+  Packet p = PacketFromText("-i d0");
   Conn c;
   CHECK(Ext("-m connmark --mark 0x12").Match(&c.ref, p) == Tri::kTrue);
   CHECK(Ext("-m connmark --mark 0x2/0xf").Match(&c.ref, p) == Tri::kTrue);
@@ -566,8 +555,9 @@ TEST_CASE("connlimit counts this run's connections per masked address", "[ct-eva
   ConntrackTable table;
   Ext rule("-p tcp -m connlimit --connlimit-above 1 --connlimit-mask 24");
   auto conn = [&](const std::string& src, uint16_t sport) {
-    Packet p = Pkt("-i d0 -s " + src + " -d 10.0.0.2 -p tcp --tcp-flags ALL SYN --sport " +
-                   std::to_string(sport));
+    Packet p =
+        PacketFromText("-i d0 -s " + src + " -d 10.0.0.2 -p tcp --tcp-flags ALL SYN --sport " +
+                       std::to_string(sport));
     auto cp = std::make_unique<ConntrackPacket>(table, nullptr, &run);
     cp->In(Hook::kPreRouting, p);
     CtRef ref = cp->ref();
@@ -579,7 +569,7 @@ TEST_CASE("connlimit counts this run's connections per masked address", "[ct-eva
   CHECK(conn("192.168.1.2", 1000) == Tri::kTrue);   // 2 in 192.168.1.0/24
   CHECK(conn("192.168.2.1", 1000) == Tri::kFalse);  // another /24
   Ext upto("-p tcp -m connlimit --connlimit-upto 1");
-  Packet p = Pkt("-i d0 -s 1.1.1.1 -p tcp");
+  Packet p = PacketFromText("-i d0 -s 1.1.1.1 -p tcp");
   ConntrackPacket cp(table, nullptr, &run);
   cp.In(Hook::kPreRouting, p);
   CHECK(upto.Match(&cp.ref(), p, nullptr, &run) == Tri::kTrue);
@@ -596,7 +586,7 @@ TEST_CASE("CONNMARK set/save/restore with masks and shifts; CT and NOTRACK", "[c
     PacketView v = PacketView::Of(p);
     return e.rule->target->Apply(p, v, ctx);
   };
-  Packet p = Pkt("-i d0 --mark 0xab");
+  Packet p = PacketFromText("-i d0 --mark 0xab");
   CHECK(apply("-j CONNMARK --set-xmark 0x1/0xf0", p, &c.ref) == TargetVerdict::kContinue);
   CHECK(c.e->mark == ((0x12u & ~0xf0u) ^ 0x1u));
   c.e->mark = 0x1234;
@@ -614,7 +604,7 @@ TEST_CASE("CONNMARK set/save/restore with masks and shifts; CT and NOTRACK", "[c
   CHECK(p.mark == 7u);
 
   CtRef fresh;
-  Packet q = Pkt("-i d0");
+  Packet q = PacketFromText("-i d0");
   CHECK(apply("-j CT --zone 5", q, &fresh, "raw") == TargetVerdict::kContinue);
   CHECK(fresh.tmpl_zone == 5);
   CHECK(apply("-j CT --notrack", q, &fresh, "raw") == TargetVerdict::kContinue);
@@ -680,7 +670,7 @@ TEST_CASE("HMARK --hmark-tuple ct hashes the connection's tuples", "[ct-eval]") 
     e.rule->target->Apply(p, v, ctx);
     return p.mark;
   };
-  Packet p = Pkt("-i d0 -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 80");
+  Packet p = PacketFromText("-i d0 -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 40000 --dport 80");
   ConntrackPacket cp(table, nullptr, nullptr);
   cp.In(Hook::kPreRouting, p);
   const char* ct =
@@ -695,7 +685,8 @@ TEST_CASE("HMARK --hmark-tuple ct hashes the connection's tuples", "[ct-eval]") 
 
 TEST_CASE("SCTP: INIT starts a connection, NAT keeps the CRC32c valid", "[nat]") {
   Run r("*nat\n-A POSTROUTING -o e0 -p sctp -j SNAT --to-source 198.51.100.7:3000\nCOMMIT\n");
-  Packet p = Pkt("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p sctp --sport 1111 --dport 9");
+  Packet p =
+      PacketFromText("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p sctp --sport 1111 --dport 9");
   RunResult res = r.sim->Run(p, nullptr);
   CHECK(res.sim.verdict == Verdict::kAccept);
   CHECK(r.sim->conntrack_table().size() == 1);
@@ -706,8 +697,9 @@ TEST_CASE("SCTP: INIT starts a connection, NAT keeps the CRC32c valid", "[nat]")
   sctp[8] = sctp[9] = sctp[10] = sctp[11] = 0;
   CHECK(SctpCrc32c(sctp.data(), sctp.size()) == stored);
   // A lone DATA chunk starts nothing (sctp_new).
-  Packet d = Pkt("-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p sctp --sport 1112 --dport 9 "
-                 "--payload-hex 000300140000000a000100000000000061626364");
+  Packet d = PacketFromText(
+      "-i d0 -o e0 -s 10.0.0.1 -d 203.0.113.5 -p sctp --sport 1112 --dport 9 "
+      "--payload-hex 000300140000000a000100000000000061626364");
   r.sim->Run(d, nullptr);
   CHECK(r.sim->conntrack_table().size() == 1);
 }
@@ -715,7 +707,7 @@ TEST_CASE("SCTP: INIT starts a connection, NAT keeps the CRC32c valid", "[nat]")
 TEST_CASE("Zones per direction: --zone-orig leaves replies in the default zone", "[conntrack]") {
   ConntrackTable table;
   auto send = [&](const std::string& line, uint16_t zone, uint8_t dirs) {
-    Packet p = Pkt(line);
+    Packet p = PacketFromText(line);
     ConntrackPacket cp(table, nullptr, nullptr);
     cp.ref().tmpl_zone = zone;
     cp.ref().tmpl_zone_dir = dirs;

@@ -11,9 +11,11 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 using iptsim::Tri;
+using iptsim::testing::PacketFromText;
 
 namespace {
 
@@ -23,35 +25,13 @@ struct Result {
   std::string reason;
 };
 
-std::vector<std::string> Words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> w;
-  for (std::string x; in >> x;) w.push_back(x);
-  return w;
-}
-
-iptsim::Packet MakePacket(const std::string& pkt, Family fam) {
-  iptsim::PacketSpec spec;
-  std::vector<std::string> w = Words(pkt);
-  iptsim::Status st = iptsim::ParsePacketSpec(w, fam, &spec);
-  INFO(pkt << ": " << st.message());
-  REQUIRE(st.ok());
-  return iptsim::BuildPacket(spec);
-}
-
 // Loads "-A CHAIN <rule>" and evaluates the rule's last match on the packet.
 Result EvalPacket(const std::string& rule, const iptsim::Packet& p, Family fam = Family::kIPv4,
                   const char* chain = "INPUT") {
-  std::string text = std::string("*filter\n-A ") + chain + " " + rule + "\nCOMMIT\n";
-  iptsim::LoadOptions opts;
-  opts.family = fam;
-  iptsim::LoadResult r = iptsim::LoadRuleset(text, "t", opts);
+  iptsim::LoadResult r = iptsim::testing::LoadRule(rule, "filter", chain, fam);
   INFO(rule);
   REQUIRE(r.ok());
-  const iptsim::Rule* found = nullptr;
-  for (const iptsim::Table& t : r.ruleset.tables)
-    for (const iptsim::Chain& c : t.chains)
-      if (!c.rules.empty()) found = &c.rules[0];
+  const iptsim::Rule* found = iptsim::testing::FindRule(r, chain);
   REQUIRE(found);
   REQUIRE(!found->matches.empty());
   iptsim::PacketView v = iptsim::PacketView::Of(p);
@@ -66,14 +46,14 @@ Result EvalPacket(const std::string& rule, const iptsim::Packet& p, Family fam =
 
 Result Eval(const std::string& rule, const std::string& pkt, Family fam = Family::kIPv4,
             const char* chain = "INPUT") {
-  return EvalPacket(rule, MakePacket(pkt, fam), fam, chain);
+  return EvalPacket(rule, PacketFromText(pkt, fam), fam, chain);
 }
 
 // A datagram whose transport bytes are `hex` under protocol number `proto`
 // (the builder makes its own headers for the protocols it knows).
 Result EvalRaw(const std::string& rule, uint8_t proto, const std::string& hex,
                Family fam = Family::kIPv4) {
-  iptsim::Packet p = MakePacket("-p 59 --payload-hex " + hex, fam);
+  iptsim::Packet p = PacketFromText("-p 59 --payload-hex " + hex, fam);
   p.bytes[fam == Family::kIPv4 ? 9 : 6] = proto;
   return EvalPacket(rule, p, fam);
 }
@@ -165,7 +145,7 @@ TEST_CASE("mac: the Ethernet source, no MAC header never matches (xt_mac)", "[ev
   CHECK(Eval("-m mac --mac-source 02:00:00:00:00:09", "-i eth0").tri == F);
   CHECK(Eval("-m mac ! --mac-source 02:00:00:00:00:09", "-i eth0").tri == T);
   CHECK(Eval("-m mac --mac-source AA:bb:cc:00:00:01", "-i eth0 --mac-src aa:bb:cc:00:00:01").tri == T);
-  iptsim::Packet p = MakePacket("-i tun0", Family::kIPv4);
+  iptsim::Packet p = PacketFromText("-i tun0", Family::kIPv4);
   p.mac_len = 0;
   CHECK(EvalPacket("-m mac ! --mac-source 02:00:00:00:00:09", p).tri == F);
   CHECK(Eval("-m mac ! --mac-source 02:00:00:00:00:09", "-i lo").tri == F);
@@ -392,12 +372,12 @@ TEST_CASE("eui64: source interface id from the Ethernet source (ip6t_eui64)", "[
   CHECK(Eval6("-m eui64", "-i eth0 -s fe80::ff:fe00:1").tri == T);
   CHECK(Eval6("-m eui64", "-i eth0 -s fe80::ff:fe00:2").tri == F);
   CHECK(Eval6("-m eui64", "-i eth0 -s fe80::200:ff:fe00:1").tri == F);
-  iptsim::Packet p = MakePacket("-i tun0 -s fe80::ff:fe00:1", Family::kIPv6);
+  iptsim::Packet p = PacketFromText("-i tun0 -s fe80::ff:fe00:1", Family::kIPv6);
   p.mac_len = 0;
   Result r = EvalPacket("-m eui64", p, Family::kIPv6);
   CHECK(r.tri == U);
   CHECK(r.reason.find("--assume eui64") != std::string::npos);
-  p = MakePacket("-i tun0 -p tcp --frag 8", Family::kIPv6);
+  p = PacketFromText("-i tun0 -p tcp --frag 8", Family::kIPv6);
   p.mac_len = 0;
   CHECK(EvalPacket("-m eui64", p, Family::kIPv6).hotdrop);
 }
@@ -587,7 +567,7 @@ TEST_CASE("srh: fields, SIDs, type and length", "[eval-hdr]") {
   CHECK(ev("-m srh", SrhPacket(0, 1)) == F);      // type 0: no SRH
   CHECK(ev("-m srh", SrhPacket(4, 2)) == F);      // segments left > last entry
   CHECK(ev("-m srh", SrhPacket(4, 1, 16)) == F);  // cut short
-  CHECK(ev("-m srh", MakePacket("-p udp", Family::kIPv6)) == F);
+  CHECK(ev("-m srh", PacketFromText("-p udp", Family::kIPv6)) == F);
   // The kernel compares the host-order --srh-tag with the header's
   // network-order field: on x86 the header's tag 7 matches --srh-tag 1792.
   CHECK(ev("-m srh --srh-next-hdr 59 --srh-tag 1792", one) == T);

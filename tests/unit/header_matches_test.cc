@@ -7,43 +7,16 @@
 
 #include "tests/unit/test_util.h"
 
-#include "loader/loader.h"
-#include "loader/printer.h"
-
 using iptsim::Family;
 
 namespace {
 
-using iptsim::testing::Load;
-
+using iptsim::testing::CheckErrors;
+using iptsim::testing::CheckSaves;
+using iptsim::testing::ErrCase;
 using iptsim::testing::FirstLine;
-
-struct SaveCase {
-  const char* rule;
-  const char* saved;  // after "-A INPUT "
-};
-
-void CheckSaves(const std::vector<SaveCase>& cases, Family fam) {
-  for (const SaveCase& c : cases) {
-    INFO(c.rule);
-    CHECK(Load(c.rule, "filter", "INPUT", fam) == std::string("-A INPUT ") + c.saved);
-    // The saved form loads back to itself.
-    CHECK(Load(c.saved, "filter", "INPUT", fam) == std::string("-A INPUT ") + c.saved);
-  }
-}
-
-struct ErrCase {
-  const char* rule;
-  const char* error;  // first line of the formatted diagnostic
-};
-
-void CheckErrors(const std::vector<ErrCase>& cases, Family fam, const char* table = "filter",
-                 const char* chain = "INPUT") {
-  for (const ErrCase& c : cases) {
-    INFO(c.rule);
-    CHECK(FirstLine(Load(c.rule, table, chain, fam)) == std::string("ERROR: ") + c.error);
-  }
-}
+using iptsim::testing::Load;
+using iptsim::testing::SaveCase;
 
 }  // namespace
 

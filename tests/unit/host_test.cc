@@ -23,8 +23,10 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using namespace iptsim;
+using iptsim::testing::PacketFromText;
 
 namespace {
 
@@ -84,17 +86,6 @@ const char* kLab =
     "route default via 10.200.4.1\n"
     "route default via fd00:200:4::1 dev e0\n"
     "route unreachable 2001:db8::/32\n";
-
-Packet Pkt(const std::string& words, Family f = Family::kIPv4) {
-  std::istringstream in(words);
-  std::vector<std::string> w;
-  for (std::string x; in >> x;) w.push_back(x);
-  PacketSpec spec;
-  Status st = ParsePacketSpec(w, f, &spec);
-  INFO(words << ": " << st.message());
-  REQUIRE(st.ok());
-  return BuildPacket(spec);
-}
 
 using RouteKey = std::tuple<int, uint32_t, int, std::string, int, std::string, std::string, uint32_t>;
 std::set<RouteKey> Keys(const HostModel& h) {
@@ -293,7 +284,7 @@ TEST_CASE("host: input routing (scenarios path-route-*)", "[host]") {
       "iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64\n"
       "iface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64\n");
   auto in = [&](const HostModel& h, const std::string& p, Family f = Family::kIPv4) {
-    InputDecision d = RouteInput(h, Pkt(p, f));
+    InputDecision d = RouteInput(h, PacketFromText(p, f));
     return d.route == InputRoute::kLocal     ? std::string("local")
            : d.route == InputRoute::kForward ? "forward " + d.out
                                              : "drop: " + d.why;
@@ -330,7 +321,7 @@ TEST_CASE("host: output routing (scenarios path-route-output, v6-route-output)",
       "iface d0,addr=10.200.3.2/24,addr=fd00:200:3::2/64\n"
       "iface e0,addr=10.200.4.2/24,addr=fd00:200:4::2/64\n");
   auto out = [&](const std::string& p, const char* oif, Family f = Family::kIPv4) {
-    OutputDecision d = RouteOutput(h, Pkt(p, f), oif);
+    OutputDecision d = RouteOutput(h, PacketFromText(p, f), oif);
     if (!d.ok) return "error: " + d.error;
     return std::string(d.loopback ? "loopback " : "out ") + d.out;
   };
@@ -357,7 +348,7 @@ namespace {
 // kernel's OPT (...) shows them, or "drop".
 std::string Options(const std::string& hex, double time = 0,
                     std::optional<IpAddr> spec = A("10.200.3.2"), bool prespec_unicast = true) {
-  Packet p = Pkt("-i d0 -s 10.200.3.1 -d 10.200.3.2 --ip-option-hex " + hex + " -p udp");
+  Packet p = PacketFromText("-i d0 -s 10.200.3.1 -d 10.200.3.2 --ip-option-hex " + hex + " -p udp");
   p.time = time;
   RxOptions rx = CompileReceivedOptions(
       p, spec, [&](const IpAddr&) -> std::optional<bool> { return prespec_unicast; }, false);
@@ -388,7 +379,8 @@ TEST_CASE("host: IPv4 options of a received packet", "[host]") {
   CHECK(Options("01010101") == "01010101");
   // Forwarded without a host: no spec_dst, Record Route stays as received.
   CHECK(Options("0707040102030400", 0, std::nullopt) == "0707040102030400");
-  Packet p = Pkt("-i d0 -s 10.200.3.1 -d 10.200.4.1 --ip-option-hex 0707040000000000 -p udp");
+  Packet p =
+      PacketFromText("-i d0 -s 10.200.3.1 -d 10.200.4.1 --ip-option-hex 0707040000000000 -p udp");
   RxOptions rx = CompileReceivedOptions(p, A("10.200.3.2"), nullptr, false);
   ForwardOptions(p, rx, A("10.200.4.2"));  // path-route-forward's POSTROUTING line
   CHECK(std::vector<uint8_t>(p.bytes.begin() + 20, p.bytes.begin() + 28) ==
@@ -407,7 +399,7 @@ TEST_CASE("host: the simulator routes with --host (path decisions)", "[host]") {
   so.host = &h;
   Simulator sim(r.ruleset, so);
   auto run = [&](const std::string& p) {
-    Packet pkt = Pkt(p);
+    Packet pkt = PacketFromText(p);
     RunResult res = sim.Run(pkt, nullptr);
     if (!res.error.empty()) return "error: " + res.error;
     return std::string(PacketPathName(res.path)) + " " + std::string(VerdictName(res.sim.verdict)) +
@@ -421,13 +413,13 @@ TEST_CASE("host: the simulator routes with --host (path decisions)", "[host]") {
   CHECK(run("-s 10.200.4.2 -d 10.200.4.1") == "local-out ACCEPT out=e0");
   CHECK(run("-s 10.200.4.2 -d 10.200.4.2") == "loopback ACCEPT out=");
   // Source 0.0.0.0: the route's source (path-route-source-zero).
-  Packet zero = Pkt("-s 0.0.0.0 -d 10.200.4.1");
+  Packet zero = PacketFromText("-s 0.0.0.0 -d 10.200.4.1");
   sim.Run(zero, nullptr);
   CHECK(std::vector<uint8_t>(zero.bytes.begin() + 12, zero.bytes.begin() + 16) ==
         std::vector<uint8_t>{10, 200, 4, 2});
   // Without a host: -o lo loops back, everything else as before.
   Simulator bare(r.ruleset, SimulatorOptions{});
-  Packet pkt = Pkt("-o lo -s 10.200.3.2 -d 10.200.3.2");
+  Packet pkt = PacketFromText("-o lo -s 10.200.3.2 -d 10.200.3.2");
   RunResult res = bare.Run(pkt, nullptr);
   CHECK(res.path == PacketPath::kLoopback);
   CHECK(pkt.in == std::string_view("lo"));
@@ -445,7 +437,7 @@ Tri EvalHost(const HostModel& h, const std::string& rule, const std::string& pkt
   INFO(rule);
   REQUIRE(r.ok());
   const Rule& ru = r.ruleset.tables.at(0).chains.at(0).rules.at(0);
-  Packet p = Pkt(pkt, f);
+  Packet p = PacketFromText(pkt, f);
   PacketView v = PacketView::Of(p);
   EvalContext ctx;
   ctx.family = f;

@@ -15,6 +15,7 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 using iptsim::Tri;
@@ -41,32 +42,16 @@ struct Run {
     INFO(d.Format());
     REQUIRE(iptsim::ParseIpsetSave(save, "s.save", &st.db, &d));
     st.loaded = true;
-    std::string text = "*mangle\n";
-    for (const std::string& r : rules) text += "-A PREROUTING " + r + "\n";
-    text += "COMMIT\n";
-    iptsim::LoadOptions opts;
-    opts.family = fam;
-    loaded = iptsim::LoadRuleset(text, "t", opts);
-    INFO(text);
+    loaded = iptsim::testing::LoadRules(rules, "mangle", "PREROUTING", fam);
+    INFO(loaded.diagnostics.Format());
     REQUIRE(loaded.ok());
   }
   const iptsim::Rule& RuleAt(size_t i) {
-    for (const iptsim::Table& t : loaded.ruleset.tables)
-      for (const iptsim::Chain& c : t.chains)
-        if (c.name == "PREROUTING" && i < c.rules.size()) return c.rules[i];
+    if (const iptsim::Rule* r = iptsim::testing::FindRule(loaded, "PREROUTING", i)) return *r;
     FAIL("no rule " << i);
     throw;
   }
-  void Build(const std::string& pkt) {
-    std::istringstream in(pkt);
-    std::vector<std::string> w;
-    for (std::string x; in >> x;) w.push_back(x);
-    iptsim::PacketSpec spec;
-    iptsim::Status st = iptsim::ParsePacketSpec(w, fam, &spec);
-    INFO(pkt << ": " << st.message());
-    REQUIRE(st.ok());
-    packet = iptsim::BuildPacket(spec);
-  }
+  void Build(const std::string& pkt) { packet = iptsim::testing::PacketFromText(pkt, fam); }
   Tri Eval(size_t i, const std::string& pkt) {
     Build(pkt);
     iptsim::PacketView v = iptsim::PacketView::Of(packet);

@@ -5,45 +5,15 @@
 
 #include "tests/unit/test_util.h"
 
-#include "loader/loader.h"
-#include "loader/printer.h"
-
 using iptsim::Family;
 
 namespace {
 
-using iptsim::testing::Load;
-
-std::string Load6(const std::string& rule) { return Load(rule, "filter", "INPUT", Family::kIPv6); }
-
-// The first line of the error ("t:3:COL: error: MESSAGE"), or the saved rule.
+using iptsim::testing::CheckErrors;
+using iptsim::testing::CheckSaves;
 using iptsim::testing::FirstLine;
-
-struct Case {
-  const char* rule;
-  const char* saved;  // after "-A INPUT "
-};
-
-void CheckSaves(const std::vector<Case>& cases, Family fam) {
-  for (const Case& c : cases) {
-    INFO(c.rule);
-    CHECK(Load(c.rule, "filter", "INPUT", fam) == std::string("-A INPUT ") + c.saved);
-    // The saved form loads back to itself.
-    CHECK(Load(c.saved, "filter", "INPUT", fam) == std::string("-A INPUT ") + c.saved);
-  }
-}
-
-struct ErrCase {
-  const char* rule;
-  const char* error;  // first line of the formatted diagnostic
-};
-
-void CheckErrors(const std::vector<ErrCase>& cases, Family fam) {
-  for (const ErrCase& c : cases) {
-    INFO(c.rule);
-    CHECK(FirstLine(Load(c.rule, "filter", "INPUT", fam)) == std::string("ERROR: ") + c.error);
-  }
-}
+using iptsim::testing::Load;
+using iptsim::testing::Load6;
 
 }  // namespace
 

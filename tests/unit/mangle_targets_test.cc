@@ -6,57 +6,21 @@
 
 #include "tests/unit/test_util.h"
 
-#include "loader/loader.h"
-#include "loader/printer.h"
-
 using iptsim::Family;
 
 namespace {
 
+using iptsim::testing::CheckPlacedErrors;
+using iptsim::testing::CheckPlacedSaves;
 using iptsim::testing::Load;
-
-using iptsim::testing::FirstLine;
 
 constexpr Family k4 = Family::kIPv4;
 constexpr Family k6 = Family::kIPv6;
 
-struct Case {
-  const char* table;
-  const char* chain;
-  Family fam;
-  const char* rule;
-  const char* saved;  // after "-A CHAIN "
-};
-
-struct ErrCase {
-  const char* table;
-  const char* chain;
-  Family fam;
-  const char* rule;
-  const char* error;  // first line of the formatted diagnostic
-};
-
-void CheckSaves(const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    INFO(c.table << " " << c.chain << ": " << c.rule);
-    std::string want = std::string("-A ") + c.chain + " " + c.saved;
-    CHECK(Load(c.rule, c.table, c.chain, c.fam) == want);
-    // The saved form loads back to itself.
-    CHECK(Load(c.saved, c.table, c.chain, c.fam) == want);
-  }
-}
-
-void CheckErrors(const std::vector<ErrCase>& cases) {
-  for (const ErrCase& c : cases) {
-    INFO(c.table << " " << c.chain << ": " << c.rule);
-    CHECK(FirstLine(Load(c.rule, c.table, c.chain, c.fam)) == std::string("ERROR: ") + c.error);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("TOS, DSCP, TTL, HL: parse and canonical save", "[mangle]") {
-  CheckSaves({
+  CheckPlacedSaves({
       {"mangle", "PREROUTING", k4, "-j TOS --set-tos 0x1f", "-j TOS --set-tos 0x1f/0xff"},
       {"mangle", "PREROUTING", k4, "-j TOS --set-tos 0xff", "-j TOS --set-tos 0xff/0xff"},
       {"mangle", "PREROUTING", k4, "-j TOS --set-tos 0x1f/077", "-j TOS --set-tos 0x1f/0x3f"},
@@ -80,7 +44,7 @@ TEST_CASE("TOS, DSCP, TTL, HL: parse and canonical save", "[mangle]") {
 }
 
 TEST_CASE("TOS, DSCP, TTL, HL: errors", "[mangle]") {
-  CheckErrors({
+  CheckPlacedErrors({
       {"mangle", "PREROUTING", k4, "-j TOS --set-tos 0x10/",
        "t:2:32: error: -j TOS: invalid TOS value '0x10/' (expected VALUE[/MASK], numbers "
        "0..255, or a name)"},
@@ -127,7 +91,7 @@ TEST_CASE("TOS, DSCP, TTL, HL: errors", "[mangle]") {
 }
 
 TEST_CASE("ECN, CLASSIFY, CHECKSUM, TRACE: parse, save and errors", "[mangle]") {
-  CheckSaves({
+  CheckPlacedSaves({
       {"mangle", "POSTROUTING", k4, "-p tcp -j ECN --ecn-tcp-remove",
        "-p tcp -j ECN --ecn-tcp-remove"},
       {"mangle", "POSTROUTING", k4, "-p tcp -j ECN --ecn-tcp-cwr 0 --ecn-tcp-ece 0",
@@ -151,7 +115,7 @@ TEST_CASE("ECN, CLASSIFY, CHECKSUM, TRACE: parse, save and errors", "[mangle]") 
        "-p udp -j CHECKSUM --checksum-fill"},
       {"raw", "OUTPUT", k6, "-j TRACE", "-j TRACE"},
   });
-  CheckErrors({
+  CheckPlacedErrors({
       {"mangle", "POSTROUTING", k4, "-j ECN",
        "t:2:16: error: -j ECN: an operation is required: --ecn-tcp-remove, --ecn-tcp-cwr, "
        "--ecn-tcp-ece or --ecn-ip-ect"},
@@ -187,7 +151,7 @@ TEST_CASE("ECN, CLASSIFY, CHECKSUM, TRACE: parse, save and errors", "[mangle]") 
 }
 
 TEST_CASE("HMARK: parse, save and errors", "[mangle]") {
-  CheckSaves({
+  CheckPlacedSaves({
       {"filter", "INPUT", k4,
        "-j HMARK --hmark-src-prefix 32 --hmark-dst-prefix 32 --hmark-sport-mask 0xffff "
        "--hmark-dport-mask 0xffff --hmark-proto-mask 0xffff --hmark-rnd 0x00000004 --hmark-mod "
@@ -218,7 +182,7 @@ TEST_CASE("HMARK: parse, save and errors", "[mangle]") {
        "-j HMARK --hmark-sport 0x0005 --hmark-dport 0x0003 --hmark-proto-mask 0x03 --hmark-rnd "
        "0x00000001 --hmark-mod 1 --hmark-offset 16"},
   });
-  CheckErrors({
+  CheckPlacedErrors({
       {"filter", "INPUT", k4, "-j HMARK", "t:2:10: error: -j HMARK: '--hmark-mod N' is required"},
       {"filter", "INPUT", k4, "-j HMARK --hmark-mod 42",
        "t:2:10: error: -j HMARK: '--hmark-rnd VALUE' is required"},
@@ -252,7 +216,7 @@ TEST_CASE("HMARK: parse, save and errors", "[mangle]") {
 }
 
 TEST_CASE("IDLETIMER, LED, AUDIT: parse, save and errors", "[mangle]") {
-  CheckSaves({
+  CheckPlacedSaves({
       {"filter", "INPUT", k4, "-j IDLETIMER --timeout 42 --label bar --alarm",
        "-j IDLETIMER --timeout 42 --label bar --alarm"},
       {"filter", "FORWARD", k6, "-j IDLETIMER --alarm --label x --timeout 0x10",
@@ -270,7 +234,7 @@ TEST_CASE("IDLETIMER, LED, AUDIT: parse, save and errors", "[mangle]") {
   // iptables-save prints an infinite delay as -1, which it cannot read back.
   CHECK(Load("-j LED --led-trigger-id \"a\\\"b\" --led-delay inf") ==
         "-A INPUT -j LED --led-trigger-id \"a\\\"b\" --led-delay -1");
-  CheckErrors({
+  CheckPlacedErrors({
       {"filter", "INPUT", k4, "-j IDLETIMER --timeout",
        "t:2:23: error: -j IDLETIMER: option '--timeout' requires an argument"},
       {"filter", "INPUT", k4, "-j IDLETIMER --timeout 42",
@@ -301,7 +265,7 @@ TEST_CASE("IDLETIMER, LED, AUDIT: parse, save and errors", "[mangle]") {
 }
 
 TEST_CASE("SYNPROXY, TCPMSS, TCPOPTSTRIP: parse, save and kernel checks", "[mangle]") {
-  CheckSaves({
+  CheckPlacedSaves({
       {"filter", "INPUT", k4, "-p tcp -j SYNPROXY --ecn --mss 3 --wscale 2 --timestamp --sack-perm",
        "-p tcp -j SYNPROXY --sack-perm --timestamp --wscale 2 --mss 3 --ecn"},
       // iptables keeps the low 8 / 16 bits.
@@ -325,7 +289,7 @@ TEST_CASE("SYNPROXY, TCPMSS, TCPOPTSTRIP: parse, save and kernel checks", "[mang
        "-p tcp -j TCPOPTSTRIP --strip-options md5,mss,wscale,sack-permitted,sack,timestamp,0x1e",
        "-p tcp -j TCPOPTSTRIP --strip-options 2,3,4,5,8,19,30"},
   });
-  CheckErrors({
+  CheckPlacedErrors({
       {"filter", "INPUT", k4, "-j SYNPROXY --mss 1460",
        "t:2:10: error: -j SYNPROXY: needs '-p tcp' (this rule has no -p)"},
       {"filter", "OUTPUT", k4, "-p tcp -j SYNPROXY",

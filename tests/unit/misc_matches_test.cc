@@ -4,47 +4,28 @@
 // refuse with the message iptsim gives.
 #include <catch2/catch.hpp>
 
-#include "loader/loader.h"
-#include "loader/printer.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 
 namespace {
 
-bool IsBuiltinChain(const std::string& c) {
-  return c == "PREROUTING" || c == "INPUT" || c == "FORWARD" || c == "OUTPUT" ||
-         c == "POSTROUTING";
-}
-
-iptsim::LoadResult Run(const std::string& rule, const std::string& table,
-                       const std::string& chain, Family fam) {
-  std::string text = "*" + table + "\n";
-  if (!IsBuiltinChain(chain)) text += ":" + chain + " - [0:0]\n";
-  text += "-A " + chain + " " + rule + "\nCOMMIT\n";
-  iptsim::LoadOptions opts;
-  opts.family = fam;
-  return iptsim::LoadRuleset(text, "t.rules", opts);
-}
-
-// The saved "-A CHAIN ..." line, or "ERROR: <message of the first diagnostic>".
+// The saved "-A CHAIN ..." line, or "ERROR: <message of the first diagnostic>"
+// (without its position).
 std::string Load(const std::string& rule, const char* table = "filter",
                  const char* chain = "INPUT", Family fam = Family::kIPv4) {
-  iptsim::LoadResult r = Run(rule, table, chain, fam);
+  iptsim::LoadResult r = iptsim::testing::LoadRule(rule, table, chain, fam, "t.rules");
   if (!r.ok()) {
     const auto& d = r.diagnostics.diagnostics();
     return "ERROR: " + (d.empty() ? std::string("?") : d[0].message);
   }
-  std::string out;
-  for (const iptsim::Table& t : r.ruleset.tables)
-    for (const iptsim::Chain& c : t.chains)
-      for (const iptsim::Rule& ru : c.rules) iptsim::SaveRule(t, ru, c.name, fam, out);
-  return out;
+  return iptsim::testing::SavedRules(r, fam);
 }
 
 // The first diagnostic, formatted with its source line and caret.
-std::string LoadError(const std::string& rule, const char* table = "filter",
-                      const char* chain = "INPUT", Family fam = Family::kIPv4) {
-  iptsim::LoadResult r = Run(rule, table, chain, fam);
+std::string LoadError(const std::string& rule) {
+  iptsim::LoadResult r =
+      iptsim::testing::LoadRule(rule, "filter", "INPUT", Family::kIPv4, "t.rules");
   const auto& d = r.diagnostics.diagnostics();
   return d.empty() ? "(loaded)" : iptsim::FormatDiagnostic(d[0]);
 }

@@ -8,43 +8,15 @@
 
 #include "loader/loader.h"
 #include "loader/printer.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 
 namespace {
 
-bool IsBuiltin(const std::string& chain) {
-  return chain == "PREROUTING" || chain == "INPUT" || chain == "FORWARD" || chain == "OUTPUT" ||
-         chain == "POSTROUTING";
-}
-
-// Loads "-A CHAIN rule" into TABLE; returns the saved "-A CHAIN ..." or
-// "ERROR: " and the first diagnostic's first line ("t:LINE:COL: error: ...").
-std::string Load(const std::string& rule, const char* table = "filter", const char* chain = "INPUT",
-                 Family fam = Family::kIPv4) {
-  std::string text = std::string("*") + table + "\n";
-  if (!IsBuiltin(chain)) text += std::string(":") + chain + " - [0:0]\n";
-  text += std::string("-A ") + chain + " " + rule + "\nCOMMIT\n";
-  iptsim::LoadOptions opts;
-  opts.family = fam;
-  iptsim::LoadResult r = iptsim::LoadRuleset(text, "t", opts);
-  if (!r.ok()) {
-    const auto& d = r.diagnostics.diagnostics();
-    if (d.empty()) return "ERROR: (none)";
-    std::string f = iptsim::FormatDiagnostic(d[0]);
-    return "ERROR: " + f.substr(0, f.find('\n'));
-  }
-  std::string out;
-  for (const iptsim::Table& t : r.ruleset.tables)
-    for (const iptsim::Chain& c : t.chains)
-      for (const iptsim::Rule& ru : c.rules) iptsim::SaveRule(t, ru, c.name, fam, out);
-  return out;
-}
-
-std::string Load6(const std::string& rule, const char* table = "filter",
-                  const char* chain = "INPUT") {
-  return Load(rule, table, chain, Family::kIPv6);
-}
+using iptsim::testing::FirstLine;
+using iptsim::testing::Load;
+using iptsim::testing::Load6;
 
 struct Case {
   const char* rule;
@@ -56,7 +28,7 @@ void RunCases(const std::vector<Case>& cases, const char* table, const char* cha
     INFO("rule: " << c.rule);
     std::string want = c.want;
     if (want.rfind("ERROR: ", 0) != 0) want = std::string("-A ") + chain + " " + want;
-    CHECK(Load(c.rule, table, chain, fam) == want);
+    CHECK(FirstLine(Load(c.rule, table, chain, fam)) == want);
   }
 }
 
@@ -207,20 +179,20 @@ TEST_CASE("SNAT, MASQUERADE, REDIRECT", "[nat]") {
 }
 
 TEST_CASE("NAT targets: table and hooks", "[nat]") {
-  CHECK(Load("-j DNAT --to-destination 1.1.1.1", "filter", "INPUT") ==
+  CHECK(FirstLine(Load("-j DNAT --to-destination 1.1.1.1", "filter", "INPUT")) ==
         "ERROR: t:2:10: error: -j DNAT: target is only valid in the nat table, not in 'filter'");
-  CHECK(Load("-j DNAT --to-destination 1.1.1.1", "nat", "POSTROUTING") ==
+  CHECK(FirstLine(Load("-j DNAT --to-destination 1.1.1.1", "nat", "POSTROUTING")) ==
         "ERROR: t:2:16: error: -j DNAT: only valid in PREROUTING, OUTPUT; this rule is reached "
         "from POSTROUTING");
   CHECK(Load("-j SNAT --to-source 1.1.1.1", "nat", "INPUT") ==
         "-A INPUT -j SNAT --to-source 1.1.1.1");
-  CHECK(Load("-j SNAT --to-source 1.1.1.1", "nat", "OUTPUT") ==
+  CHECK(FirstLine(Load("-j SNAT --to-source 1.1.1.1", "nat", "OUTPUT")) ==
         "ERROR: t:2:11: error: -j SNAT: only valid in INPUT, POSTROUTING; this rule is reached "
         "from OUTPUT");
-  CHECK(Load("-j MASQUERADE", "nat", "INPUT") ==
+  CHECK(FirstLine(Load("-j MASQUERADE", "nat", "INPUT")) ==
         "ERROR: t:2:10: error: -j MASQUERADE: only valid in POSTROUTING; this rule is reached from "
         "INPUT");
-  CHECK(Load("-p tcp -j REDIRECT", "nat", "POSTROUTING") ==
+  CHECK(FirstLine(Load("-p tcp -j REDIRECT", "nat", "POSTROUTING")) ==
         "ERROR: t:2:23: error: -j REDIRECT: only valid in PREROUTING, OUTPUT; this rule is reached "
         "from POSTROUTING");
   for (const char* chain : {"PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"})
@@ -300,12 +272,12 @@ TEST_CASE("DNPT and SNPT", "[nat]") {
   CHECK(Load6("-j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "mangle", "POSTROUTING") ==
         "-A POSTROUTING -j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64");
   CHECK(
-      Load6("-j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "mangle", "PREROUTING") ==
+      FirstLine(Load6("-j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "mangle", "PREROUTING")) ==
       "ERROR: t:2:15: error: -j SNPT: only valid in INPUT, POSTROUTING; this rule is reached from "
       "PREROUTING");
-  CHECK(Load6("-j DNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "nat", "PREROUTING") ==
+  CHECK(FirstLine(Load6("-j DNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "nat", "PREROUTING")) ==
         "ERROR: t:2:15: error: -j DNPT: target is only valid in the mangle table, not in 'nat'");
-  CHECK(Load("-j DNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "mangle", "PREROUTING") ==
+  CHECK(FirstLine(Load("-j DNPT --src-pfx dead::/64 --dst-pfx 1c3::/64", "mangle", "PREROUTING")) ==
         "ERROR: t:2:18: error: unknown target 'DNPT', did you mean 'DNAT'?");
 }
 
@@ -349,10 +321,10 @@ TEST_CASE("TPROXY", "[nat]") {
         "-A PREROUTING -p udp -j TPROXY --on-port 80 --on-ip dead::1 --tproxy-mark 0x1/0xffffffff");
   CHECK(Load6("-p tcp -j TPROXY --on-port 80", "mangle", "PREROUTING") ==
         "-A PREROUTING -p tcp -j TPROXY --on-port 80 --on-ip :: --tproxy-mark 0x0/0x0");
-  CHECK(Load6("-p tcp -j TPROXY --on-port 80 --on-ip 1.2.3.4", "mangle", "PREROUTING") ==
+  CHECK(FirstLine(Load6("-p tcp -j TPROXY --on-port 80 --on-ip 1.2.3.4", "mangle", "PREROUTING")) ==
         "ERROR: t:2:53: error: -j TPROXY: '1.2.3.4' is not an IPv6 address");
   CHECK(
-      Load("-p tcp -j TPROXY --on-port 80", "mangle", "INPUT") ==
+      FirstLine(Load("-p tcp -j TPROXY --on-port 80", "mangle", "INPUT")) ==
       "ERROR: t:2:17: error: -j TPROXY: only valid in PREROUTING; this rule is reached from INPUT");
 }
 
@@ -409,7 +381,7 @@ TEST_CASE("REJECT: names, abbreviations, defaults", "[nat]") {
       },
       "filter", "INPUT", Family::kIPv4);
   CHECK(
-      Load("-j REJECT", "mangle", "INPUT") ==
+      FirstLine(Load("-j REJECT", "mangle", "INPUT")) ==
       "ERROR: t:2:10: error: -j REJECT: target is only valid in the filter table, not in 'mangle'");
   RunCases(
       {

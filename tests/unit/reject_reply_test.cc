@@ -11,19 +11,12 @@
 #include "engine/packet_builder.h"
 #include "engine/reject_reply.h"
 #include "loader/packet_spec.h"
+#include "tests/unit/test_util.h"
 
 namespace iptsim {
 namespace {
 
-Packet Make(const std::string& line, Family f = Family::kIPv4) {
-  std::istringstream in(line);
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  PacketSpec spec;
-  Status st = ParsePacketSpec(words, f, &spec);
-  REQUIRE(st.ok());
-  return BuildPacket(spec);
-}
+using testing::PacketFromText;
 
 RejectReply Reply(const Packet& p, uint8_t with, Hook hook = Hook::kLocalIn,
                   std::optional<IpAddr> route_src = std::nullopt) {
@@ -37,7 +30,8 @@ std::string Line(const RejectReply& r) {
 }
 
 TEST_CASE("REJECT: ICMPv4 port unreachable quotes the original", "[reject]") {
-  Packet p = Make("-i d0 -s 10.200.3.1 -d 10.200.3.2 -p udp --sport 40000 --dport 6501 --id 100");
+  Packet p = PacketFromText(
+      "-i d0 -s 10.200.3.1 -d 10.200.3.2 -p udp --sport 40000 --dport 6501 --id 100");
   RejectReply r = Reply(p, 3);
   CHECK(r.packet.out.view() == "d0");
   CHECK(Line(r) ==
@@ -47,8 +41,9 @@ TEST_CASE("REJECT: ICMPv4 port unreachable quotes the original", "[reject]") {
 }
 
 TEST_CASE("REJECT: ICMPv4 keeps the TOS bits, sets precedence 0xC0", "[reject]") {
-  Packet p = Make("-i d0 -s 10.200.3.1 -d 10.200.3.2 -p udp --sport 40003 --dport 6503 "
-                  "--tos 0x10 --payload-hex 0102 --id 103");
+  Packet p = PacketFromText(
+      "-i d0 -s 10.200.3.1 -d 10.200.3.2 -p udp --sport 40003 --dport 6503 "
+      "--tos 0x10 --payload-hex 0102 --id 103");
   CHECK(Line(Reply(p, 8)) ==
         "TRACE: raw:OUTPUT:policy:3 IN= OUT=d0 SRC=10.200.3.2 DST=10.200.3.1 LEN=58 TOS=0x10 "
         "PREC=0xC0 TTL=64 ID=0 PROTO=ICMP TYPE=3 CODE=13 [SRC=10.200.3.1 DST=10.200.3.2 LEN=30 "
@@ -57,8 +52,9 @@ TEST_CASE("REJECT: ICMPv4 keeps the TOS bits, sets precedence 0xC0", "[reject]")
 
 TEST_CASE("REJECT: ICMPv4 error about a forwarded packet: 576 bytes, source from the route",
           "[reject]") {
-  Packet p = Make("-i d0 -o e0 -s 10.200.3.1 -d 10.200.4.1 -p udp --sport 40006 --dport 6505 "
-                  "--len 700 --id 106 --ttl 63");
+  Packet p = PacketFromText(
+      "-i d0 -o e0 -s 10.200.3.1 -d 10.200.4.1 -p udp --sport 40006 --dport 6505 "
+      "--len 700 --id 106 --ttl 63");
   // Without a host model the source is not known.
   RejectReply none = Reply(p, 0, Hook::kForward);
   CHECK(!none.built);
@@ -72,8 +68,9 @@ TEST_CASE("REJECT: ICMPv4 error about a forwarded packet: 576 bytes, source from
 }
 
 TEST_CASE("REJECT: TCP reset to a SYN acknowledges it", "[reject]") {
-  Packet p = Make("-i d0 -s 10.200.3.1 -d 10.200.3.2 -p tcp --sport 40001 --dport 6502 --syn "
-                  "--seq 1000 --id 101");
+  Packet p = PacketFromText(
+      "-i d0 -s 10.200.3.1 -d 10.200.3.2 -p tcp --sport 40001 --dport 6502 --syn "
+      "--seq 1000 --id 101");
   CHECK(Line(Reply(p, kRejectTcpReset4)) ==
         "TRACE: raw:OUTPUT:policy:3 IN= OUT=d0 SRC=10.200.3.2 DST=10.200.3.1 LEN=40 TOS=0x00 "
         "PREC=0x00 TTL=64 ID=0 DF PROTO=TCP SPT=6502 DPT=40001 SEQ=0 ACK=1001 WINDOW=0 "
@@ -81,15 +78,17 @@ TEST_CASE("REJECT: TCP reset to a SYN acknowledges it", "[reject]") {
 }
 
 TEST_CASE("REJECT: TCP reset to an ACK takes its sequence from the ACK number", "[reject]") {
-  Packet p = Make("-i d0 -s 10.200.3.1 -d 10.200.3.2 -p tcp --sport 40002 --dport 6502 "
-                  "--tcp-flags ACK,PSH ACK,PSH --seq 5 --ack 77 --payload hello --id 102");
+  Packet p = PacketFromText(
+      "-i d0 -s 10.200.3.1 -d 10.200.3.2 -p tcp --sport 40002 --dport 6502 "
+      "--tcp-flags ACK,PSH ACK,PSH --seq 5 --ack 77 --payload hello --id 102");
   CHECK(Line(Reply(p, kRejectTcpReset4)) ==
         "TRACE: raw:OUTPUT:policy:3 IN= OUT=d0 SRC=10.200.3.2 DST=10.200.3.1 LEN=40 TOS=0x00 "
         "PREC=0x00 TTL=64 ID=0 DF PROTO=TCP SPT=6502 DPT=40002 SEQ=77 ACK=0 WINDOW=0 RES=0x00 "
         "RST URGP=0 ");
   // A forwarded packet's reset comes from the original's destination.
-  Packet f = Make("-i d0 -o e0 -s 10.200.3.1 -d 10.200.4.1 -p tcp --sport 40007 --dport 6506 "
-                  "--tcp-flags FIN,ACK FIN,ACK --seq 9 --ack 10 --id 107");
+  Packet f = PacketFromText(
+      "-i d0 -o e0 -s 10.200.3.1 -d 10.200.4.1 -p tcp --sport 40007 --dport 6506 "
+      "--tcp-flags FIN,ACK FIN,ACK --seq 9 --ack 10 --id 107");
   CHECK(Line(Reply(f, kRejectTcpReset4, Hook::kForward)) ==
         "TRACE: raw:OUTPUT:policy:3 IN= OUT=d0 SRC=10.200.4.1 DST=10.200.3.1 LEN=40 TOS=0x00 "
         "PREC=0x00 TTL=64 ID=0 DF PROTO=TCP SPT=6506 DPT=40007 SEQ=10 ACK=0 WINDOW=0 RES=0x00 "
@@ -98,27 +97,28 @@ TEST_CASE("REJECT: TCP reset to an ACK takes its sequence from the ACK number", 
 
 TEST_CASE("REJECT: packets the kernel does not answer", "[reject]") {
   // A reset for a reset.
-  CHECK(!Reply(Make("-i d0 -p tcp --tcp-flags RST RST"), kRejectTcpReset4).built);
+  CHECK(!Reply(PacketFromText("-i d0 -p tcp --tcp-flags RST RST"), kRejectTcpReset4).built);
   // A reset for UDP.
-  CHECK(!Reply(Make("-i d0 -p udp"), kRejectTcpReset4).built);
+  CHECK(!Reply(PacketFromText("-i d0 -p udp"), kRejectTcpReset4).built);
   // A non-first fragment.
-  CHECK(!Reply(Make("-i d0 -p udp --frag 8"), 3).built);
+  CHECK(!Reply(PacketFromText("-i d0 -p udp --frag 8"), 3).built);
   // An ICMP error about an ICMP error; an echo request does get one.
-  CHECK(!Reply(Make("-i d0 -p icmp --icmp-type 3/3"), 3).built);
-  CHECK(Reply(Make("-i d0 -p icmp --icmp-type 8"), 3).built);
+  CHECK(!Reply(PacketFromText("-i d0 -p icmp --icmp-type 3/3"), 3).built);
+  CHECK(Reply(PacketFromText("-i d0 -p icmp --icmp-type 8"), 3).built);
   // Broadcast and multicast destinations.
-  CHECK(!Reply(Make("-i d0 -d 255.255.255.255 -p udp"), 3).built);
-  CHECK(!Reply(Make("-i d0 -d 224.0.0.1 -p udp"), 3).built);
+  CHECK(!Reply(PacketFromText("-i d0 -d 255.255.255.255 -p udp"), 3).built);
+  CHECK(!Reply(PacketFromText("-i d0 -d 224.0.0.1 -p udp"), 3).built);
   // A bad transport checksum (the datagram cut short by --len).
-  CHECK(!Reply(Make("-i d0 -p tcp --payload hello --len 44"), kRejectTcpReset4).built);
+  CHECK(!Reply(PacketFromText("-i d0 -p tcp --payload hello --len 44"), kRejectTcpReset4).built);
   // None of these is "undecided": the kernel sends nothing.
-  CHECK(!Reply(Make("-i d0 -p tcp --tcp-flags RST RST"), kRejectTcpReset4).undecided);
+  CHECK(!Reply(PacketFromText("-i d0 -p tcp --tcp-flags RST RST"), kRejectTcpReset4).undecided);
 }
 
 TEST_CASE("REJECT: ICMPv6 errors and resets", "[reject]") {
-  Packet p = Make("-i d0 -s fd00:200:3::1 -d fd00:200:3::2 -p udp --sport 40003 --dport 6503 "
-                  "--tos 0x10 --flowlabel 77 --payload-hex 0102",
-                  Family::kIPv6);
+  Packet p = PacketFromText(
+      "-i d0 -s fd00:200:3::1 -d fd00:200:3::2 -p udp --sport 40003 --dport 6503 "
+      "--tos 0x10 --flowlabel 77 --payload-hex 0102",
+      Family::kIPv6);
   CHECK(Line(Reply(p, 1)) ==
         "TRACE: raw:OUTPUT:policy:3 IN= OUT=d0 SRC=fd00:0200:0003:0000:0000:0000:0000:0002 "
         "DST=fd00:0200:0003:0000:0000:0000:0000:0001 LEN=98 TC=0 HOPLIMIT=64 FLOWLBL=0 "
@@ -126,20 +126,22 @@ TEST_CASE("REJECT: ICMPv6 errors and resets", "[reject]") {
         "DST=fd00:0200:0003:0000:0000:0000:0000:0002 LEN=50 TC=16 HOPLIMIT=64 FLOWLBL=77 "
         "PROTO=UDP SPT=40003 DPT=6503 LEN=10 ] ");
   // At most 1280 bytes.
-  Packet big = Make("-i d0 -s fd00:200:3::1 -d fd00:200:3::2 -p udp --len 1400", Family::kIPv6);
+  Packet big =
+      PacketFromText("-i d0 -s fd00:200:3::1 -d fd00:200:3::2 -p udp --len 1400", Family::kIPv6);
   RejectReply rb = Reply(big, 4);
   REQUIRE(rb.built);
   CHECK(rb.packet.bytes.size() == 1280);
-  Packet syn = Make("-i d0 -s fd00:200:3::1 -d fd00:200:3::2 -p tcp --sport 40001 --dport 6502 "
-                    "--syn --seq 1000",
-                    Family::kIPv6);
+  Packet syn = PacketFromText(
+      "-i d0 -s fd00:200:3::1 -d fd00:200:3::2 -p tcp --sport 40001 --dport 6502 "
+      "--syn --seq 1000",
+      Family::kIPv6);
   CHECK(Line(Reply(syn, kRejectTcpReset6)) ==
         "TRACE: raw:OUTPUT:policy:3 IN= OUT=d0 SRC=fd00:0200:0003:0000:0000:0000:0000:0002 "
         "DST=fd00:0200:0003:0000:0000:0000:0000:0001 LEN=60 TC=0 HOPLIMIT=64 FLOWLBL=0 "
         "PROTO=TCP SPT=6502 DPT=40001 SEQ=0 ACK=1001 WINDOW=0 RES=0x00 ACK RST URGP=0 ");
   // No error about an ICMPv6 error; multicast destinations get none.
-  CHECK(!Reply(Make("-i d0 -p icmpv6 --icmpv6-type 1/4", Family::kIPv6), 4).built);
-  CHECK(!Reply(Make("-i d0 -d ff02::1 -p udp", Family::kIPv6), 4).built);
+  CHECK(!Reply(PacketFromText("-i d0 -p icmpv6 --icmpv6-type 1/4", Family::kIPv6), 4).built);
+  CHECK(!Reply(PacketFromText("-i d0 -d ff02::1 -p udp", Family::kIPv6), 4).built);
 }
 
 }  // namespace

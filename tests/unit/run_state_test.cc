@@ -15,6 +15,7 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "engine/extension.h"
+#include "tests/unit/test_util.h"
 
 using iptsim::Family;
 using iptsim::Tri;
@@ -29,28 +30,13 @@ struct Run {
   explicit Run(const std::vector<std::string>& rules, Family fam = Family::kIPv4,
                std::optional<uint64_t> seed = std::nullopt)
       : fam(fam), state(seed ? iptsim::RunState(*seed) : iptsim::RunState()) {
-    std::string text = "*filter\n";
-    for (const std::string& r : rules) text += "-A INPUT " + r + "\n";
-    text += "COMMIT\n";
-    iptsim::LoadOptions opts;
-    opts.family = fam;
-    loaded = iptsim::LoadRuleset(text, "t", opts);
-    INFO(text);
+    loaded = iptsim::testing::LoadRules(rules, "filter", "INPUT", fam);
+    INFO(loaded.diagnostics.Format());
     REQUIRE(loaded.ok());
   }
   Tri Eval(size_t i, const std::string& pkt, bool lone = false) {
-    std::istringstream in(pkt);
-    std::vector<std::string> w;
-    for (std::string x; in >> x;) w.push_back(x);
-    iptsim::PacketSpec spec;
-    iptsim::Status st = iptsim::ParsePacketSpec(w, fam, &spec);
-    INFO(pkt << ": " << st.message());
-    REQUIRE(st.ok());
-    packet = iptsim::BuildPacket(spec);
-    const iptsim::Rule* rule = nullptr;
-    for (const iptsim::Table& t : loaded.ruleset.tables)
-      for (const iptsim::Chain& c : t.chains)
-        if (c.name == "INPUT" && i < c.rules.size()) rule = &c.rules[i];
+    packet = iptsim::testing::PacketFromText(pkt, fam);
+    const iptsim::Rule* rule = iptsim::testing::FindRule(loaded, "INPUT", i);
     REQUIRE(rule);
     iptsim::PacketView v = iptsim::PacketView::Of(packet);
     iptsim::EvalContext ctx;

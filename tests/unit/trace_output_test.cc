@@ -12,8 +12,10 @@
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
 #include "loader/trace_output.h"
+#include "tests/unit/test_util.h"
 
 using namespace iptsim;
+using iptsim::testing::PacketFromWords;
 
 namespace {
 
@@ -22,14 +24,6 @@ Ruleset Load(const std::string& text) {
   INFO(text);
   REQUIRE(r.ok());
   return std::move(r.ruleset);
-}
-
-Packet Pkt(std::vector<std::string> words) {
-  PacketSpec spec;
-  Status s = ParsePacketSpec(words, Family::kIPv4, &spec);
-  INFO(s.message());
-  REQUIRE(s.ok());
-  return BuildPacket(spec);
 }
 
 std::vector<std::string> Lines(const std::string& s) {
@@ -77,7 +71,8 @@ TEST_CASE("--format json: one object per matched entry, then the verdict", "[jso
       "-A INPUT -p udp -m comment --comment \"say \\\"hi\\\"\" -j LOG --log-prefix \"x: \"\n"
       "-A U1 -p udp -j MARK --set-mark 1\n"
       "COMMIT\n");
-  Packet p = Pkt({"-i", "eth0", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "udp", "--dport", "53"});
+  Packet p = PacketFromWords(
+      {"-i", "eth0", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "udp", "--dport", "53"});
   std::string out;
   JsonTraceFormat json(rs, &out);
   json.BeginPacket(3);
@@ -149,7 +144,8 @@ TEST_CASE("--format nft: no event before nf_trace is set, none for a chain's end
       "*mangle\n-A POSTROUTING -j ACCEPT\nCOMMIT\n"
       "*filter\n:INPUT DROP [0:0]\n:U3 - [0:0]\n"
       "-A INPUT -p udp -g U3\nCOMMIT\n");
-  Packet p = Pkt({"-i", "eth0", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "udp", "--dport", "53"});
+  Packet p = PacketFromWords(
+      {"-i", "eth0", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "udp", "--dport", "53"});
   char* buf = nullptr;
   size_t len = 0;
   FILE* f = open_memstream(&buf, &len);

@@ -17,7 +17,7 @@ struct Step {
   TableId table;
 };
 
-// Reference §3.1 (priorities: raw -300, mangle -150, nat DNAT -100,
+// The hooks' priorities (include/uapi/linux/netfilter_ipv4.h: raw -300, mangle -150, nat DNAT -100,
 // filter 0, security 50, nat SNAT 100).
 constexpr Step kLocalIn[] = {
     {Hook::kPreRouting, TableId::kRaw},  {Hook::kPreRouting, TableId::kMangle},
@@ -37,7 +37,8 @@ constexpr Step kLocalOut[] = {
     {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
     {Hook::kPostRouting, TableId::kNat},
 };
-// The local-out steps, then the looped packet on lo (reference §3.1: no nat).
+// The local-out steps, then the looped packet on lo (no nat:
+// the connection's bindings were made on the way out).
 constexpr Step kLoopback[] = {
     {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
     {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},

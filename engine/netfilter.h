@@ -1,5 +1,5 @@
 // The netfilter path: which hooks a packet crosses and which tables run at
-// each, in the kernel's priority order (reference §3.1).  The one place that
+// each, in the kernel's priority order.  The one place that
 // knows the wiring; the walker knows chains, the extensions know packets.
 #pragma once
 
@@ -25,7 +25,7 @@ enum class PacketPath : uint8_t {
 };
 std::string_view PacketPathName(PacketPath p);
 
-// DESIGN.md's rule without a host model: -i only: to a local address;
+// The path without a host model: -i only: to a local address;
 // -i and -o: forwarded; -o or neither: locally generated; -o lo (no -i):
 // looped back, as the kernel does with everything it sends out lo.
 PacketPath PathFromDevices(const Packet& pkt);
@@ -48,7 +48,7 @@ class PathRouter {
 
 // Whether the ruleset turns connection tracking on: the kernel enables it
 // for a network namespace when any rule, in any table or chain (referenced
-// or not), uses an extension that calls nf_ct_netns_get (reference §3).
+// or not), uses an extension that calls nf_ct_netns_get.
 bool NeedsConntrack(const Ruleset& rs);
 
 struct SimOptions {

@@ -21,7 +21,7 @@
 #include "engine/simulator.h"
 #include "engine/trace.h"
 
-namespace iptsim::cli {
+namespace iptsim {
 
 struct RuleRef {
   const Table* table = nullptr;
@@ -94,4 +94,4 @@ class TeeObserver : public TraceObserver {
   std::vector<TraceObserver*> to_;
 };
 
-}  // namespace iptsim::cli
+}  // namespace iptsim

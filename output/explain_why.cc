@@ -1,4 +1,4 @@
-#include "cli/explain_why.h"
+#include "output/explain_why.h"
 
 #include <charconv>
 
@@ -6,7 +6,7 @@
 #include "engine/extension.h"
 #include "matchers/parse_util.h"
 
-namespace iptsim::cli {
+namespace iptsim {
 namespace {
 
 bool Terminal(RuleOutcome o) {
@@ -271,4 +271,4 @@ std::vector<std::string> WhyObserver::Report(const SimulatorOptions& opts,
   return out;
 }
 
-}  // namespace iptsim::cli
+}  // namespace iptsim

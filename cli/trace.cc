@@ -56,7 +56,7 @@ int ReportWhy(const TraceSetup& s, const std::vector<std::unique_ptr<WhyObserver
               FILE* err) {
   int status = kExitOk;
   for (size_t w = 0; w < whys.size(); ++w) {
-    for (const std::string& line : whys[w]->Report(sim.options(), run))
+    for (const std::string& line : whys[w]->Report(sim.settings(), run))
       fprintf(to, "%s\n", line.c_str());
     if (s.why[w].expect && !whys[w]->reached()) {
       fprintf(err, "iptsim trace: %s: expected rule %s not reached\n", origin.c_str(),

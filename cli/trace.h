@@ -29,7 +29,7 @@ struct TraceSetup {
   const OutputFormat* format = nullptr;
   HostModel host;
   IpsetDb ipsets;
-  SimulatorOptions settings;  // points at host and ipsets
+  RunSettings settings;  // points at host and ipsets
   std::vector<InputPacket> packets;
   std::vector<WhySpec> why;
 

@@ -104,7 +104,7 @@ class LogLines : public TraceObserver {
 struct Verification {
   std::optional<Family> family;
   HostModel host;
-  SimulatorOptions sim_options;
+  RunSettings sim_options;
   verifier::CaptureOptions cap;
   std::string rules_name;
   std::string text;  // RULES as the user wrote it

@@ -222,9 +222,9 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       ctx.family = rs.family;
       ctx.hook = s.hook;
       ctx.table = s.table;
-      ctx.assumptions = opts.assumptions;
+      ctx.assumptions = opts.settings ? &opts.settings->assumptions : nullptr;
       ctx.run = opts.run;
-      ctx.host = opts.host;
+      ctx.host = opts.settings ? opts.settings->host : nullptr;
       ctx.replies = opts.replies;
       ctx.send_copy = opts.send_copy ? &opts.send_copy : nullptr;
       ctx.ct = ct ? &ct->ref() : nullptr;

@@ -12,6 +12,7 @@
 #include "engine/eval.h"
 #include "engine/model.h"
 #include "engine/packet.h"
+#include "engine/run_settings.h"
 #include "engine/trace.h"
 
 namespace iptsim {
@@ -52,7 +53,8 @@ class PathRouter {
 bool NeedsConntrack(const Ruleset& rs);
 
 struct SimOptions {
-  const std::map<std::string, bool>* assumptions = nullptr;
+  // The user's settings for the run (--assume, --host...); nullptr: none.
+  const RunSettings* settings = nullptr;
   // Connection tracking (engine/conntrack.h): `ct` is the packet's side of
   // the run's connection table (Simulator), nullptr when conntrack is off.
   // conntrack -1: SimulatePacket finds out itself (NeedsConntrack) and, if
@@ -64,7 +66,6 @@ struct SimOptions {
   // one it crosses no nat chain.
   bool first_of_connection = true;
   RunState* run = nullptr;            // per-run extension state (may be nullptr)
-  const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
   // Where targets put the packets the kernel generates (REJECT's replies);
   // nullptr: not collected.
   std::vector<RejectReply>* replies = nullptr;

@@ -132,7 +132,7 @@ std::string WhyObserver::Where(TableId table, const Chain* chain, const Rule* ru
   return s;
 }
 
-std::vector<std::string> WhyObserver::Conditions(const SimulatorOptions& opts) const {
+std::vector<std::string> WhyObserver::Conditions(const RunSettings& opts) const {
   const Rule& rule = ref_.chain->rules[ref_.number - 1];
   const Family fam = rs_.family;
   PacketView view = PacketView::Of(snapshot_);
@@ -207,7 +207,7 @@ std::vector<std::string> WhyObserver::Conditions(const SimulatorOptions& opts) c
   return out;
 }
 
-std::vector<std::string> WhyObserver::Report(const SimulatorOptions& opts,
+std::vector<std::string> WhyObserver::Report(const RunSettings& opts,
                                              const RunResult& run) const {
   std::vector<std::string> out;
   const Rule& rule = ref_.chain->rules[ref_.number - 1];

@@ -2,29 +2,12 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 
 namespace iptsim::cli {
 
-int CheckCommand(const Args& args) {
-  std::optional<Family> family;
-  std::string path;
-  for (const std::string& a : args) {
-    if (a == "-4") family = Family::kIPv4;
-    else if (a == "-6") family = Family::kIPv6;
-    else if (a.size() > 1 && a[0] == '-') {
-      UsageError("check", "unknown option '" + a + "'");
-      return kExitError;
-    } else if (path.empty()) path = a;
-    else {
-      UsageError("check", "more than one RULES file given");
-      return kExitError;
-    }
-  }
-  if (path.empty()) {
-    UsageError("check", "missing RULES (a file, or - for stdin)");
-    return kExitError;
-  }
-  auto r = LoadRulesFile(path, family);
+int CheckCommand(const CommandLine& cl) {
+  auto r = LoadRulesFile(cl.rules, cl.family);
   if (!r) return kExitError;
   if (!r->ok()) return kExitError;
   const Ruleset& rs = r->ruleset;

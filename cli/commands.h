@@ -13,17 +13,18 @@
 
 namespace iptsim::cli {
 
-// Exit statuses (DESIGN.md): 0 ok, 1 a difference was found, 2 bad input or usage.
+// Exit statuses: 0 ok, 1 a difference was found, 2 bad input or usage.
 constexpr int kExitOk = 0;
 constexpr int kExitDifferent = 1;
 constexpr int kExitError = 2;
 
 using Args = std::vector<std::string>;
 
-int CheckCommand(const Args& args);
-int SaveCommand(const Args& args);
-int TraceCommand(const Args& args);
-int VerifyCommand(const Args& args);
+struct CommandLine;  // cli/options.h
+int CheckCommand(const CommandLine& cl);
+int SaveCommand(const CommandLine& cl);
+int TraceCommand(const CommandLine& cl);
+int VerifyCommand(const CommandLine& cl);
 
 // Shared helpers.
 // The contents of a file (mapped when it is a regular file) or of stdin for
@@ -38,10 +39,6 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
 const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family);
 void UsageError(const std::string& command, const std::string& message);
 
-// --assume NAME=true|false into `out`; false (after a usage error naming
-// `command`) when the value is not of that form.
-bool ParseAssumeArg(const std::string& command, const std::string& value,
-                    std::map<std::string, bool>* out);
 // Reads ipset save files (--ipset) into *db, printing diagnostics to stderr;
 // false on any error.
 bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db);

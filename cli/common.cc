@@ -124,16 +124,4 @@ void UsageError(const std::string& command, const std::string& message) {
           message.c_str());
 }
 
-bool ParseAssumeArg(const std::string& command, const std::string& value,
-                    std::map<std::string, bool>* out) {
-  size_t eq = value.find('=');
-  if (eq == std::string::npos || eq == 0 ||
-      (value.substr(eq + 1) != "true" && value.substr(eq + 1) != "false")) {
-    UsageError(command, "--assume takes NAME=true or NAME=false, not '" + value + "'");
-    return false;
-  }
-  (*out)[value.substr(0, eq)] = value.substr(eq + 1) == "true";
-  return true;
-}
-
 }  // namespace iptsim::cli

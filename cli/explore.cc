@@ -1,8 +1,7 @@
 #include "cli/explore.h"
 
-#include <unistd.h>
-
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace iptsim::cli {
@@ -10,39 +9,37 @@ namespace {
 
 constexpr size_t kMaxTraces = 4096;
 
-// Runs `fn` with stdout and stderr going to temporary files; returns what
-// it wrote to each.
-template <class Fn>
-int Captured(Fn fn, std::string* out, std::string* err) {
-  fflush(stdout);
-  fflush(stderr);
-  FILE* fo = tmpfile();
-  FILE* fe = tmpfile();
-  if (!fo || !fe) {
-    if (fo) fclose(fo);
-    if (fe) fclose(fe);
-    fprintf(stderr, "iptsim trace: error: --explore cannot create a temporary file\n");
-    return kExitError;
+// What one branch wrote to its two streams.
+class MemoryStreams {
+ public:
+  MemoryStreams() : out_(open_memstream(&out_buf_, &out_size_)),
+                    err_(open_memstream(&err_buf_, &err_size_)) {}
+  ~MemoryStreams() {
+    Close();
+    free(out_buf_);
+    free(err_buf_);
   }
-  int saved_out = dup(1), saved_err = dup(2);
-  dup2(fileno(fo), 1);
-  dup2(fileno(fe), 2);
-  int rc = fn();
-  fflush(stdout);
-  fflush(stderr);
-  dup2(saved_out, 1);
-  dup2(saved_err, 2);
-  close(saved_out);
-  close(saved_err);
-  for (auto [f, s] : {std::pair{fo, out}, std::pair{fe, err}}) {
-    rewind(f);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) s->append(buf, n);
-    fclose(f);
+  bool ok() const { return out_ && err_; }
+  TraceStreams streams() const { return {out_, err_}; }
+  // Ends the writing; the texts.
+  void Take(std::string* out, std::string* err) {
+    Close();
+    if (out_buf_) out->assign(out_buf_, out_size_);
+    if (err_buf_) err->assign(err_buf_, err_size_);
   }
-  return rc;
-}
+
+ private:
+  void Close() {
+    if (out_) fclose(out_);
+    if (err_) fclose(err_);
+    out_ = err_ = nullptr;
+  }
+  char* out_buf_ = nullptr;
+  char* err_buf_ = nullptr;
+  size_t out_size_ = 0, err_size_ = 0;
+  FILE* out_;
+  FILE* err_;
+};
 
 struct Outcome {
   std::vector<RunState::Choice> choices;
@@ -53,24 +50,7 @@ struct Outcome {
 
 }  // namespace
 
-int ExploreTrace(const Args& args_in, size_t explore_index) {
-  Args args = args_in;
-  args.erase(args.begin() + static_cast<std::ptrdiff_t>(explore_index));
-  // RULES from stdin: read it once, every branch loads the same text.
-  std::string stdin_copy;
-  for (std::string& a : args) {
-    if (a != "-") continue;
-    FILE* f = tmpfile();
-    char buf[65536];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, stdin)) > 0) fwrite(buf, 1, n, f);
-    if (!f || fflush(f) != 0) {
-      fprintf(stderr, "iptsim trace: error: --explore cannot keep a copy of stdin\n");
-      return kExitError;
-    }
-    a = "/proc/self/fd/" + std::to_string(fileno(f));  // kept open until exit
-    break;
-  }
+int ExploreTrace(const TraceSetup& setup, bool trace_all, bool packet_headers) {
   std::vector<Outcome> outcomes;
   ExploreBranch branch;
   for (;;) {
@@ -81,7 +61,13 @@ int ExploreTrace(const Args& args_in, size_t explore_index) {
     }
     Outcome o;
     branch.choices.clear();
-    o.rc = Captured([&] { return TraceRun(args, &branch); }, &o.out, &o.err);
+    MemoryStreams mem;
+    if (!mem.ok()) {
+      fprintf(stderr, "iptsim trace: error: --explore cannot keep a trace in memory\n");
+      return kExitError;
+    }
+    o.rc = RunTrace(setup, trace_all, packet_headers, mem.streams(), &branch);
+    mem.Take(&o.out, &o.err);
     o.choices = branch.choices;
     for (const RunState::Choice& c : o.choices) {
       double p = c.p31 / 2147483648.0;
@@ -97,18 +83,14 @@ int ExploreTrace(const Args& args_in, size_t explore_index) {
     for (size_t i = 0; i + 1 < k; ++i) branch.forced.push_back(ch[i].yes);
     branch.forced.push_back(false);
   }
-  // A run that failed before any random decision (bad usage, bad input):
-  // its messages as they are, without an explore header.
+  // A run that failed before any random decision: its messages as they
+  // are, without an explore header.
   if (outcomes.size() == 1 && outcomes[0].choices.empty() && outcomes[0].rc != kExitOk) {
     fwrite(outcomes[0].out.data(), 1, outcomes[0].out.size(), stdout);
     fwrite(outcomes[0].err.data(), 1, outcomes[0].err.size(), stderr);
     return outcomes[0].rc;
   }
-  bool json = false;
-  for (size_t i = 0; i < args.size() && args[i].size() > 1 && args[i][0] == '-'; ++i)
-    if (args[i] == "--format=json" || (args[i] == "--format" && i + 1 < args.size() &&
-                                       args[i + 1] == "json"))
-      json = true;
+  const bool json = setup.format->json;
   int status = kExitOk;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const Outcome& o = outcomes[i];

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "cli/commands.h"
+#include "cli/trace.h"
 #include "engine/run_state.h"
 
 namespace iptsim::cli {
@@ -15,14 +15,10 @@ struct ExploreBranch {
   std::vector<RunState::Choice> choices;
 };
 
-// `iptsim trace` for one branch (nullptr: a plain run).
-int TraceRun(const Args& args, ExploreBranch* branch);
-
-// Runs the trace command once per combination of its random decisions (the
-// whole run, all packets, again each time: branch k forces the decisions of
+// Runs the trace once per combination of its random decisions (all packets,
+// through a fresh simulation each time: branch k forces the decisions of
 // branch k-1 up to its last "yes", then "no"), and prints each trace with its
-// probability.  `args` are trace's arguments, args[explore_index] the
-// --explore option.
-int ExploreTrace(const Args& args, size_t explore_index);
+// probability.
+int ExploreTrace(const TraceSetup& setup, bool trace_all, bool packet_headers);
 
 }  // namespace iptsim::cli

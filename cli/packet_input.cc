@@ -161,36 +161,6 @@ bool ReadPcapFile(const PacketSource& src, Family family, const PcapOverrides& o
 
 }  // namespace
 
-int ParsePacketInputOption(const Args& args, size_t* i, PacketInputOptions* opts) {
-  g_command = opts->command;
-  static constexpr std::pair<std::string_view, PacketSource::Kind> kNames[] = {
-      {"--packets", PacketSource::Kind::kFile},
-      {"--from-log", PacketSource::Kind::kLog},
-      {"--pcap", PacketSource::Kind::kPcap},
-  };
-  const std::string& a = args[*i];
-  for (const auto& [name, kind] : kNames) {
-    std::string value;
-    if (a == name) {
-      if (*i + 1 >= args.size()) {
-        UsageError(g_command, std::string(name) + " needs a value");
-        return -1;
-      }
-      value = args[++*i];
-    } else if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 &&
-               a[name.size()] == '=') {
-      value = a.substr(name.size() + 1);
-    } else {
-      continue;
-    }
-    int n = 1;
-    for (const PacketSource& s : opts->sources) n += s.kind == kind;
-    opts->sources.push_back({kind, std::move(value), n});
-    return 1;
-  }
-  return 0;
-}
-
 bool CollectPackets(const PacketInputOptions& opts,
                     const std::vector<std::vector<std::string>>& groups, Family family,
                     bool rules_from_stdin, std::vector<InputPacket>* out) {

@@ -1,4 +1,4 @@
-// Where `iptsim trace` gets its packets (DESIGN.md "Command line"):
+// Where `iptsim trace` gets its packets:
 //   PACKET words after RULES     one packet; groups separated by "--"
 //   --packets FILE               one packet spec per line ('#' comments, blank
 //                                lines, words split as a shell splits them);
@@ -47,12 +47,6 @@ struct PacketInputOptions {
     return false;
   }
 };
-
-// If args[*i] is a packet-input option (--packets, --from-log, --pcap, also
-// as --opt=VALUE), consumes it and its value (advancing *i to the last word
-// used) and returns 1; returns 0 for any other word; -1 after printing a
-// usage error (missing value).
-int ParsePacketInputOption(const Args& args, size_t* i, PacketInputOptions* opts);
 
 struct InputPacket {
   Packet packet;

@@ -1,7 +1,7 @@
 // What a match or target sees when it runs on a packet: the parsed layout of
 // the packet's headers (as the kernel's xt_action_param gives it), the hook
 // and table, and the run's settings for what cannot be decided from the
-// inputs (DESIGN.md decision 4: three-valued matching).
+// inputs (three-valued matching: never a silent guess).
 #pragma once
 
 #include <cstdint>

@@ -17,7 +17,7 @@ struct Step {
   TableId table;
 };
 
-// Reference §3.1 (priorities: raw -300, mangle -150, nat DNAT -100,
+// The hooks' priorities (include/uapi/linux/netfilter_ipv4.h: raw -300, mangle -150, nat DNAT -100,
 // filter 0, security 50, nat SNAT 100).
 constexpr Step kLocalIn[] = {
     {Hook::kPreRouting, TableId::kRaw},  {Hook::kPreRouting, TableId::kMangle},
@@ -37,7 +37,8 @@ constexpr Step kLocalOut[] = {
     {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
     {Hook::kPostRouting, TableId::kNat},
 };
-// The local-out steps, then the looped packet on lo (reference §3.1: no nat).
+// The local-out steps, then the looped packet on lo (no nat:
+// the connection's bindings were made on the way out).
 constexpr Step kLoopback[] = {
     {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
     {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},
@@ -221,9 +222,9 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       ctx.family = rs.family;
       ctx.hook = s.hook;
       ctx.table = s.table;
-      ctx.assumptions = opts.assumptions;
+      ctx.assumptions = opts.settings ? &opts.settings->assumptions : nullptr;
       ctx.run = opts.run;
-      ctx.host = opts.host;
+      ctx.host = opts.settings ? opts.settings->host : nullptr;
       ctx.replies = opts.replies;
       ctx.send_copy = opts.send_copy ? &opts.send_copy : nullptr;
       ctx.ct = ct ? &ct->ref() : nullptr;

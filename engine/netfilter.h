@@ -1,5 +1,5 @@
 // The netfilter path: which hooks a packet crosses and which tables run at
-// each, in the kernel's priority order (reference §3.1).  The one place that
+// each, in the kernel's priority order.  The one place that
 // knows the wiring; the walker knows chains, the extensions know packets.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include "engine/eval.h"
 #include "engine/model.h"
 #include "engine/packet.h"
+#include "engine/run_settings.h"
 #include "engine/trace.h"
 
 namespace iptsim {
@@ -25,7 +26,7 @@ enum class PacketPath : uint8_t {
 };
 std::string_view PacketPathName(PacketPath p);
 
-// DESIGN.md's rule without a host model: -i only: to a local address;
+// The path without a host model: -i only: to a local address;
 // -i and -o: forwarded; -o or neither: locally generated; -o lo (no -i):
 // looped back, as the kernel does with everything it sends out lo.
 PacketPath PathFromDevices(const Packet& pkt);
@@ -48,11 +49,12 @@ class PathRouter {
 
 // Whether the ruleset turns connection tracking on: the kernel enables it
 // for a network namespace when any rule, in any table or chain (referenced
-// or not), uses an extension that calls nf_ct_netns_get (reference §3).
+// or not), uses an extension that calls nf_ct_netns_get.
 bool NeedsConntrack(const Ruleset& rs);
 
 struct SimOptions {
-  const std::map<std::string, bool>* assumptions = nullptr;
+  // The user's settings for the run (--assume, --host...); nullptr: none.
+  const RunSettings* settings = nullptr;
   // Connection tracking (engine/conntrack.h): `ct` is the packet's side of
   // the run's connection table (Simulator), nullptr when conntrack is off.
   // conntrack -1: SimulatePacket finds out itself (NeedsConntrack) and, if
@@ -64,7 +66,6 @@ struct SimOptions {
   // one it crosses no nat chain.
   bool first_of_connection = true;
   RunState* run = nullptr;            // per-run extension state (may be nullptr)
-  const HostModel* host = nullptr;    // --host (nullptr: the -i/-o path rule)
   // Where targets put the packets the kernel generates (REJECT's replies);
   // nullptr: not collected.
   std::vector<RejectReply>* replies = nullptr;

@@ -8,18 +8,18 @@
 
 namespace iptsim {
 
-Simulator::Simulator(const Ruleset& rs, SimulatorOptions options)
+Simulator::Simulator(const Ruleset& rs, RunSettings settings)
     : rs_(rs),
-      options_(std::move(options)),
-      run_(options_.seed ? RunState(*options_.seed) : RunState()),
+      settings_(std::move(settings)),
+      run_(settings_.seed ? RunState(*settings_.seed) : RunState()),
       conntrack_(NeedsConntrack(rs)) {
   // MASQUERADE and REDIRECT take interface addresses from the host model
   // unless the caller gave its own hooks.
-  ct_host_ = options_.ct_host;
-  if (!ct_host_.iface_address && options_.host) ct_host_ = HostHooksFor(options_.host);
-  if (options_.ipsets) {
+  ct_host_ = settings_.ct_host;
+  if (!ct_host_.iface_address && settings_.host) ct_host_ = HostHooksFor(settings_.host);
+  if (settings_.ipsets) {
     IpsetRunState& sets = run_.Named<IpsetRunState>("ipset", "");
-    sets.db = *options_.ipsets;
+    sets.db = *settings_.ipsets;
     sets.loaded = true;
   }
 }
@@ -32,10 +32,10 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
   RunResult r;
   // Routing: from the host model, or from -i/-o.  A TEE copy was routed to
   // its gateway already (SendCopy): its output device stands.
-  HostRouter router(copy ? nullptr : options_.host);
+  HostRouter router(copy ? nullptr : settings_.host);
   // A reply the kernel generates is routed like any local packet: with a
   // host model the route decides its output device.
-  if (generated && !copy && options_.host) pkt.out = IfaceName();
+  if (generated && !copy && settings_.host) pkt.out = IfaceName();
   if (!router.Start(pkt, &r.path)) {
     r.error = router.error();
     r.sim.verdict = Verdict::kUnknown;
@@ -50,9 +50,8 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
   std::vector<RejectReply> replies;
   SimOptions opts;
   opts.router = &router;
-  opts.assumptions = &options_.assumptions;
+  opts.settings = &settings_;
   opts.run = &run_;
-  opts.host = options_.host;
   opts.conntrack = conntrack_;
   opts.first_of_connection = !generated;
   opts.tee_copy = copy;
@@ -98,14 +97,14 @@ void Simulator::SendCopy(Packet& copy, const IpAddr& gateway, std::string_view o
   // nf_dup_ipv4_route / nf_dup_ipv6_route: the route to the gateway (out of
   // oif when given); no route: the copy is freed.
   std::string out(oif);
-  if (options_.host) {
-    int index = oif.empty() ? -1 : options_.host->IfaceIndex(oif);
+  if (settings_.host) {
+    int index = oif.empty() ? -1 : settings_.host->IfaceIndex(oif);
     if (!oif.empty() && index < 0) return;  // no such device: no route
-    const HostRoute* route = options_.host->Lookup(copy.family, gateway, index);
+    const HostRoute* route = settings_.host->Lookup(copy.family, gateway, index);
     if (!route || (route->type != RouteType::kUnicast && route->type != RouteType::kLocal)) return;
     if (out.empty()) {
       if (route->dev < 0) return;
-      out = options_.host->ifaces[static_cast<size_t>(route->dev)].name;
+      out = settings_.host->ifaces[static_cast<size_t>(route->dev)].name;
     }
   } else if (out.empty()) {
     r->notes.push_back("TEE's copy is not simulated: its route to the gateway needs --oif or "

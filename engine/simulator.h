@@ -13,19 +13,13 @@
 #include "engine/conntrack.h"
 #include "engine/ipset.h"
 #include "engine/netfilter.h"
+#include "engine/run_settings.h"
 #include "engine/run_state.h"
 
 namespace iptsim {
 
-struct SimulatorOptions {
-  std::map<std::string, bool> assumptions;  // --assume NAME=true|false
-  std::optional<uint64_t> seed;             // --seed N
-  const HostModel* host = nullptr;          // --host FILE (owned by the caller)
-  // What NAT needs from the host model (MASQUERADE, REDIRECT): the lead
-  // wires these to the host model; unset: those targets stop as unknown.
-  ConntrackHostHooks ct_host;
-  const IpsetDb* ipsets = nullptr;          // --ipset FILE...: the run works on a copy
-};
+// The name the tests and tools that build a Simulator know the settings by.
+using SimulatorOptions = RunSettings;
 
 struct RunResult {
   SimResult sim;
@@ -42,7 +36,7 @@ struct RunResult {
 
 class Simulator {
  public:
-  Simulator(const Ruleset& rs, SimulatorOptions options);
+  Simulator(const Ruleset& rs, RunSettings settings);
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
@@ -51,7 +45,7 @@ class Simulator {
   RunResult Run(Packet& pkt, TraceObserver* observer);
 
   const Ruleset& ruleset() const { return rs_; }
-  const SimulatorOptions& options() const { return options_; }
+  const RunSettings& settings() const { return settings_; }
   RunState& run_state() { return run_; }
   // Whether the ruleset turns connection tracking on, and the run's table.
   bool conntrack() const { return conntrack_; }
@@ -76,7 +70,7 @@ class Simulator {
   std::vector<LocalSocket> sockets_;
 
   const Ruleset& rs_;
-  SimulatorOptions options_;
+  const RunSettings settings_;  // SimOptions and EvalContext point into it
   RunState run_;
   bool conntrack_;
   ConntrackTable table_;

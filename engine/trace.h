@@ -1,5 +1,5 @@
 // The engine reports what happens to a packet as typed events to an
-// observer (DESIGN.md decision 3); formatters are observers.  No observer,
+// observer; formatters are observers.  No observer,
 // no cost.
 #pragma once
 
@@ -12,7 +12,7 @@
 
 namespace iptsim {
 
-// How the kernel labels a traced entry (get_chainname_rulenum, ref. §2.1).
+// How the kernel labels a traced entry (get_chainname_rulenum).
 enum class TraceLabel : uint8_t { kRule, kReturn, kPolicy };
 std::string_view TraceLabelName(TraceLabel l);
 
@@ -32,7 +32,7 @@ enum class Verdict : uint8_t { kAccept, kDrop, kQueue, kStolen, kUnknown };
 std::string_view VerdictName(Verdict v);
 
 // What a matched rule did once its target ran: the verdict nf_tables reports
-// for the rule (xtables-monitor --trace, reference section 4).
+// for the rule (xtables-monitor --trace).
 enum class RuleOutcome : uint8_t {
   kContinue,  // no target, or a target that continues (LOG, MARK, TRACE, ...)
   kAccept,

@@ -1,6 +1,6 @@
 // The chain walker: one table at one hook, exactly as ipt_do_table /
 // ip6t_do_table run it, with an explicit stack (no recursion).  Rule
-// numbering and labels follow get_chainname_rulenum (reference §2).
+// numbering and labels follow the kernel's get_chainname_rulenum.
 #pragma once
 
 #include "engine/eval.h"
@@ -14,8 +14,9 @@ namespace iptsim {
 // ip_packet_match / ip6_packet_match.
 bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v);
 
-// The label the kernel gives a matched rule (§2.1: the unconditional-verdict
-// quirk).
+// The label the kernel gives a matched rule (get_chainname_rulenum: an
+// unconditional rule with a standard verdict -- ACCEPT, DROP, QUEUE, RETURN --
+// is reported as "policy" in a builtin chain, "return" in a user chain).
 TraceLabel LabelFor(const Chain& chain, const Rule& rule, Family family);
 
 // Runs `table`'s builtin chain for ctx.hook on the packet (targets may

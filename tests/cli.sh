@@ -1,5 +1,5 @@
 #!/bin/bash
-# The command-line contract of DESIGN.md for check and save: exit statuses,
+# The command-line contract for check and save: exit statuses,
 # stdin, -4/-6, -c, and where messages go; trace --host errors.
 # usage: cli.sh IPTSIM SOURCE_DIR
 set -u

@@ -7,7 +7,7 @@ src=$1
 "$src/tests/layer_check.sh" "$src" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for d in base engine matchers loader verifier cli; do cp -r "$src/$d" "$tmp/"; done
+for d in base engine matchers loader output verifier cli; do cp -r "$src/$d" "$tmp/"; done
 echo '#include "loader/loader.h"' >>"$tmp/engine/walker.cc"
 if out=$("$src/tests/layer_check.sh" "$tmp"); then
   echo "layers: FAIL: an upward include in engine/walker.cc was not caught"

@@ -1,5 +1,5 @@
 // The verifier's lab: throw-away network namespaces in which the real kernel
-// runs a ruleset (DESIGN.md, "Kernel as oracle").  Root only.
+// runs a ruleset (the kernel as the oracle).  Root only.
 //
 // Topology: one "host" namespace holds the ruleset and one device per
 // interface of the spec.  An Ethernet interface is the host-side end of a

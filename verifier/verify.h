@@ -45,7 +45,7 @@ LabSpec LabSpecFromHost(const HostModel& host);
 
 // The lab `iptsim verify` builds without --host: the interfaces the packets
 // name (CompleteLabSpec), plus what makes the kernel take the path the
-// simulation's -i/-o rule assumes (DESIGN.md, packet options):
+// simulation's -i/-o rule assumes (docs/packet-options.md):
 //   -i X only (delivered locally): the destination is an address of X (/32, /128)
 //   -i X -o Y (forwarded): forwarding on, a route to the destination via Y
 //   -o Y only (locally generated): a route to the destination via Y

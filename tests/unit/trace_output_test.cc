@@ -1,4 +1,4 @@
-// The trace output formats of loader/trace_output.h: JSON escaping and the
+// The trace output formats of output/trace_output.h: JSON escaping and the
 // JSON event stream, nf_tables rule handles and the xtables-monitor lines
 // (the captures themselves are compared by tests/golden_nft.sh).
 #include <catch2/catch.hpp>
@@ -11,7 +11,7 @@
 #include "engine/packet_builder.h"
 #include "loader/loader.h"
 #include "loader/packet_spec.h"
-#include "loader/trace_output.h"
+#include "output/trace_output.h"
 #include "tests/unit/test_util.h"
 
 using namespace iptsim;

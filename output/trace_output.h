@@ -1,9 +1,9 @@
 // Output formats of `iptsim trace` that print rules in iptables-save form
 // (they live beside the canonical printer, which they use):
 //  - XtablesMonitorFormat: `--format nft`, what `xtables-monitor --trace`
-//    (iptables 1.8.9) prints for the nf_tables flavour (reference section 4);
+//    (iptables 1.8.9) prints for the nf_tables flavour;
 //  - JsonTraceFormat: `--format json`, one JSON object per line per event.
-// Both are TraceObservers (DESIGN.md decision 3).
+// Both are TraceObservers (engine/trace.h).
 #pragma once
 
 #include <cstdint>

@@ -9,7 +9,7 @@
 #include "engine/log_format.h"
 #include "engine/trace.h"
 
-namespace iptsim::cli {
+namespace iptsim {
 
 class KernelFormat : public TraceObserver {
  public:
@@ -34,4 +34,4 @@ class KernelFormat : public TraceObserver {
   size_t lines_ = 0;
 };
 
-}  // namespace iptsim::cli
+}  // namespace iptsim

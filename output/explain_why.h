@@ -21,7 +21,7 @@
 #include "engine/simulator.h"
 #include "engine/trace.h"
 
-namespace iptsim::cli {
+namespace iptsim {
 
 struct RuleRef {
   const Table* table = nullptr;
@@ -44,7 +44,7 @@ class WhyObserver : public TraceObserver {
 
   bool reached() const { return state_ == State::kReached; }
   // The explanation, one line per element, for the packet just run.
-  std::vector<std::string> Report(const SimulatorOptions& opts, const RunResult& run) const;
+  std::vector<std::string> Report(const RunSettings& opts, const RunResult& run) const;
 
  private:
   enum class State : uint8_t { kIdle, kWalking, kReached, kEnded, kPassed, kStopped };
@@ -57,7 +57,7 @@ class WhyObserver : public TraceObserver {
     RuleOutcome outcome;
   };
   std::string Where(TableId table, const Chain* chain, const Rule* rule, uint32_t number) const;
-  std::vector<std::string> Conditions(const SimulatorOptions& opts) const;
+  std::vector<std::string> Conditions(const RunSettings& opts) const;
 
   const Ruleset& rs_;
   RuleRef ref_;
@@ -94,4 +94,4 @@ class TeeObserver : public TraceObserver {
   std::vector<TraceObserver*> to_;
 };
 
-}  // namespace iptsim::cli
+}  // namespace iptsim

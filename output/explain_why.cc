@@ -1,4 +1,4 @@
-#include "cli/explain_why.h"
+#include "output/explain_why.h"
 
 #include <charconv>
 
@@ -6,7 +6,7 @@
 #include "engine/extension.h"
 #include "matchers/parse_util.h"
 
-namespace iptsim::cli {
+namespace iptsim {
 namespace {
 
 bool Terminal(RuleOutcome o) {
@@ -132,7 +132,7 @@ std::string WhyObserver::Where(TableId table, const Chain* chain, const Rule* ru
   return s;
 }
 
-std::vector<std::string> WhyObserver::Conditions(const SimulatorOptions& opts) const {
+std::vector<std::string> WhyObserver::Conditions(const RunSettings& opts) const {
   const Rule& rule = ref_.chain->rules[ref_.number - 1];
   const Family fam = rs_.family;
   PacketView view = PacketView::Of(snapshot_);
@@ -207,7 +207,7 @@ std::vector<std::string> WhyObserver::Conditions(const SimulatorOptions& opts) c
   return out;
 }
 
-std::vector<std::string> WhyObserver::Report(const SimulatorOptions& opts,
+std::vector<std::string> WhyObserver::Report(const RunSettings& opts,
                                              const RunResult& run) const {
   std::vector<std::string> out;
   const Rule& rule = ref_.chain->rules[ref_.number - 1];
@@ -271,4 +271,4 @@ std::vector<std::string> WhyObserver::Report(const SimulatorOptions& opts,
   return out;
 }
 
-}  // namespace iptsim::cli
+}  // namespace iptsim

@@ -1,4 +1,4 @@
-#include "loader/trace_output.h"
+#include "output/trace_output.h"
 
 #include <algorithm>
 #include <tuple>

@@ -1,0 +1,56 @@
+// `iptsim trace`: the setup read and loaded once (ruleset, host, ipsets,
+// packets, --why rules), and the run of every packet through one
+// simulation, writing to the streams it is given (--explore runs it once per
+// branch, into memory).
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "cli/packet_input.h"
+#include "engine/host.h"
+#include "engine/ipset.h"
+#include "engine/simulator.h"
+#include "output/explain_why.h"
+#include "output/formats.h"
+
+namespace iptsim::cli {
+
+struct WhySpec {
+  RuleRef ref;
+  std::string text;  // as the user wrote it
+  bool expect;       // --expect (else --why)
+};
+
+struct TraceSetup {
+  const Ruleset* rs = nullptr;  // lives until the process exits (LoadRulesFile)
+  const OutputFormat* format = nullptr;
+  HostModel host;
+  IpsetDb ipsets;
+  RunSettings settings;  // points at host and ipsets
+  std::vector<InputPacket> packets;
+  std::vector<WhySpec> why;
+
+  TraceSetup() = default;
+  TraceSetup(const TraceSetup&) = delete;  // settings point into it
+  TraceSetup& operator=(const TraceSetup&) = delete;
+};
+
+struct TraceStreams {
+  FILE* out;  // the trace
+  FILE* err;  // notes and errors
+};
+
+struct ExploreBranch;
+
+// Loads what `cl` names; false after printing the errors to stderr.
+bool PrepareTrace(const CommandLine& cl, TraceSetup* setup);
+
+// Runs every packet through a fresh simulation (with its random decisions
+// forced as `branch` says, when not nullptr); the exit status.
+int RunTrace(const TraceSetup& setup, bool trace_all, bool packet_headers, TraceStreams io,
+             ExploreBranch* branch);
+
+}  // namespace iptsim::cli

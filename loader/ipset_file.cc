@@ -305,214 +305,236 @@ class Parser {
     return true;
   }
 
+  // An address, a range or a net of an ip or net dimension (hash:ip, hash:net...).
+  bool AddrValues(const Ipset& s, IpsetDim d, const Word& w, const std::string& t,
+                  std::vector<IpsetValue>* out) {
+    const Family f = s.family;
+    const int host = f == Family::kIPv4 ? 32 : 128;
+    size_t dash = t.find('-');
+    IpAddr lo, hi;
+    int len = host;
+    if (dash != std::string::npos) {
+      if (!ParseIpAddr(f, t.substr(0, dash), &lo) || !ParseIpAddr(f, t.substr(dash + 1), &hi) ||
+          hi.b < lo.b) {
+        Error(w, "invalid address range '" + t + "'");
+        return false;
+      }
+      if (f != Family::kIPv4) {
+        Error(w, "address ranges are IPv4 only");
+        return false;
+      }
+      if (d == IpsetDim::kNet) {
+        std::vector<std::pair<uint32_t, int>> cidrs;
+        RangeToCidrs(V4(lo), V4(hi), &cidrs);
+        for (auto [a, l] : cidrs) {
+          IpsetValue v;
+          v.addr = FromV4(a);
+          v.cidr = static_cast<uint8_t>(l);
+          out->push_back(v);
+        }
+        return true;
+      }
+    } else {
+      size_t slash = t.find('/');
+      if (!ParseIpAddr(f, t.substr(0, slash), &lo)) {
+        Error(w, "invalid " + std::string(f == Family::kIPv4 ? "IPv4" : "IPv6") +
+                     " address '" + t.substr(0, slash) + "'");
+        return false;
+      }
+      if (slash != std::string::npos) {
+        uint64_t l;
+        if (!ParseU64(t.substr(slash + 1), static_cast<uint64_t>(host), &l) ||
+            (d == IpsetDim::kNet && l == 0)) {
+          Error(w, "invalid prefix length in '" + t + "'");
+          return false;
+        }
+        len = static_cast<int>(l);
+      }
+      if (d == IpsetDim::kNet) {
+        IpsetValue v;
+        v.addr = MaskAddr(lo, f, len);
+        v.cidr = static_cast<uint8_t>(len);
+        out->push_back(v);
+        return true;
+      }
+      lo = MaskAddr(lo, f, len);
+      hi = lo;
+      IpAddr m = PrefixMask(f, len);
+      for (int i = 0; i < host / 8; ++i) hi.b[i] = lo.b[i] | static_cast<uint8_t>(~m.b[i]);
+    }
+    // kIp: one element per address (per netmask block).
+    const int step_len = s.netmask ? s.netmask : host;
+    if (f != Family::kIPv4) {
+      if (!(lo == hi) && len < step_len) {
+        Error(w, "IPv6 address blocks are not expanded: give single addresses");
+        return false;
+      }
+      IpsetValue v;
+      v.addr = MaskAddr(lo, f, step_len);
+      v.cidr = static_cast<uint8_t>(step_len);
+      out->push_back(v);
+      return true;
+    }
+    uint64_t a = V4(MaskAddr(lo, f, step_len)), b = V4(hi);
+    uint64_t step = 1ull << (32 - step_len);
+    if ((b - a) / step + 1 > max_expand_) {
+      Error(w, "'" + t + "' expands to more than " + std::to_string(max_expand_) + " elements");
+      return false;
+    }
+    for (; a <= b; a += step) {
+      IpsetValue v;
+      v.addr = FromV4(static_cast<uint32_t>(a));
+      v.cidr = static_cast<uint8_t>(step_len);
+      out->push_back(v);
+    }
+    return true;
+  }
+
+  // PROTO:PORT[-PORT], or an ICMP type, of a port dimension.
+  bool PortValues(const Ipset& s, const Word& w, const std::string& t,
+                  std::vector<IpsetValue>* out) {
+    const Family f = s.family;
+    std::string proto_text = "tcp", port_text = t;
+    size_t colon = t.find(':');
+    if (colon != std::string::npos) {
+      proto_text = t.substr(0, colon);
+      port_text = t.substr(colon + 1);
+    }
+    int proto = -1;
+    for (const Proto& p : kProtos)
+      if (proto_text == p.name) proto = p.num;
+    uint64_t pn;
+    if (proto < 0 && ParseU64(proto_text, 255, &pn)) proto = static_cast<int>(pn);
+    if (proto < 0) {
+      Error(w, "unknown protocol '" + proto_text + "'");
+      return false;
+    }
+    const bool icmp = proto == 1 || proto == 58;
+    if (icmp) {
+      if (proto != (f == Family::kIPv4 ? 1 : 58)) {
+        Error(w, "'" + proto_text + "' does not fit the set's family");
+        return false;
+      }
+      IpsetValue v;
+      v.proto = static_cast<uint8_t>(proto);
+      size_t sl = port_text.find('/');
+      uint64_t ty, co;
+      if (sl != std::string::npos && ParseU64(port_text.substr(0, sl), 255, &ty) &&
+          ParseU64(port_text.substr(sl + 1), 255, &co)) {
+        v.port = static_cast<uint16_t>(ty << 8 | co);
+      } else {
+        bool found = false;
+        for (const IcmpName& n : proto == 1 ? std::span<const IcmpName>(kIcmpNames)
+                                            : std::span<const IcmpName>(kIcmp6Names))
+          if (port_text == n.name) {
+            v.port = static_cast<uint16_t>(n.type << 8 | n.code);
+            found = true;
+            break;
+          }
+        if (!found) {
+          Error(w, "invalid ICMP type '" + port_text + "' (TYPE/CODE or a name)");
+          return false;
+        }
+      }
+      out->push_back(v);
+      return true;
+    }
+    uint16_t lo, hi;
+    if (!ParsePortRange(port_text, &lo, &hi)) {
+      Error(w, "invalid port '" + port_text + "'");
+      return false;
+    }
+    if (!HasPorts(static_cast<uint8_t>(proto)) && (lo != 0 || hi != 0)) {
+      Error(w, "protocol '" + proto_text + "' has no ports: the port must be 0");
+      return false;
+    }
+    if (uint64_t{hi} - lo + 1 > max_expand_) {
+      Error(w, "'" + t + "' expands to more than " + std::to_string(max_expand_) + " elements");
+      return false;
+    }
+    for (uint32_t p = lo; p <= hi; ++p) {
+      IpsetValue v;
+      v.proto = static_cast<uint8_t>(proto);
+      v.port = static_cast<uint16_t>(p);
+      out->push_back(v);
+    }
+    return true;
+  }
+
+  // A MAC address.
+  bool MacValue(const Word& w, const std::string& t, std::vector<IpsetValue>* out) {
+    IpsetValue v;
+    unsigned b[6];
+    char tail;
+    if (t.size() != 17 || sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+                                 &b[3], &b[4], &b[5], &tail) != 6) {
+      Error(w, "invalid MAC address '" + t + "'");
+      return false;
+    }
+    for (int i = 0; i < 6; ++i) v.mac[static_cast<size_t>(i)] = static_cast<uint8_t>(b[i]);
+    out->push_back(v);
+    return true;
+  }
+
+  // A mark, masked by the set's markmask.
+  bool MarkValue(const Ipset& s, const Word& w, const std::string& t,
+                 std::vector<IpsetValue>* out) {
+    uint64_t m;
+    if (!ParseU64(t, 0xffffffff, &m)) {
+      Error(w, "invalid mark '" + t + "'");
+      return false;
+    }
+    IpsetValue v;
+    v.mark = static_cast<uint32_t>(m) & s.markmask;
+    out->push_back(v);
+    return true;
+  }
+
+  // An interface name; "physdev:" names a bridge port.
+  bool IfaceValue(const Word& w, const std::string& t, std::vector<IpsetValue>* out) {
+    IpsetValue v;
+    std::string n = t;
+    if (n.rfind("physdev:", 0) == 0) {
+      v.physdev = true;
+      n = n.substr(8);
+    }
+    if (n.empty() || n.size() > 15) {
+      Error(w, "invalid interface name '" + t + "'");
+      return false;
+    }
+    v.iface = n;
+    out->push_back(v);
+    return true;
+  }
+
+  // A member set of a list:set.
+  bool SetValue(const Word& w, const std::string& t, std::vector<IpsetValue>* out) {
+    auto m = db_->find(t);
+    if (m == db_->end()) {
+      Error(w, "no set named '" + t + "' (create it first)");
+      return false;
+    }
+    if (m->second.type == "list:set") {
+      Error(w, "a list:set cannot contain another list:set");
+      return false;
+    }
+    IpsetValue v;
+    v.iface = t;
+    out->push_back(v);
+    return true;
+  }
+
   // One dimension's values (several when a range or a net expands).
   bool DimValues(const Ipset& s, IpsetDim d, const Word& w, const std::string& t,
                  std::vector<IpsetValue>* out) {
-    const Family f = s.family;
-    const int host = f == Family::kIPv4 ? 32 : 128;
     switch (d) {
       case IpsetDim::kIp:
-      case IpsetDim::kNet: {
-        size_t dash = t.find('-');
-        IpAddr lo, hi;
-        int len = host;
-        if (dash != std::string::npos) {
-          if (!ParseIpAddr(f, t.substr(0, dash), &lo) || !ParseIpAddr(f, t.substr(dash + 1), &hi) ||
-              hi.b < lo.b) {
-            Error(w, "invalid address range '" + t + "'");
-            return false;
-          }
-          if (f != Family::kIPv4) {
-            Error(w, "address ranges are IPv4 only");
-            return false;
-          }
-          if (d == IpsetDim::kNet) {
-            std::vector<std::pair<uint32_t, int>> cidrs;
-            RangeToCidrs(V4(lo), V4(hi), &cidrs);
-            for (auto [a, l] : cidrs) {
-              IpsetValue v;
-              v.addr = FromV4(a);
-              v.cidr = static_cast<uint8_t>(l);
-              out->push_back(v);
-            }
-            return true;
-          }
-        } else {
-          size_t slash = t.find('/');
-          if (!ParseIpAddr(f, t.substr(0, slash), &lo)) {
-            Error(w, "invalid " + std::string(f == Family::kIPv4 ? "IPv4" : "IPv6") +
-                         " address '" + t.substr(0, slash) + "'");
-            return false;
-          }
-          if (slash != std::string::npos) {
-            uint64_t l;
-            if (!ParseU64(t.substr(slash + 1), static_cast<uint64_t>(host), &l) ||
-                (d == IpsetDim::kNet && l == 0)) {
-              Error(w, "invalid prefix length in '" + t + "'");
-              return false;
-            }
-            len = static_cast<int>(l);
-          }
-          if (d == IpsetDim::kNet) {
-            IpsetValue v;
-            v.addr = MaskAddr(lo, f, len);
-            v.cidr = static_cast<uint8_t>(len);
-            out->push_back(v);
-            return true;
-          }
-          lo = MaskAddr(lo, f, len);
-          hi = lo;
-          IpAddr m = PrefixMask(f, len);
-          for (int i = 0; i < host / 8; ++i) hi.b[i] = lo.b[i] | static_cast<uint8_t>(~m.b[i]);
-        }
-        // kIp: one element per address (per netmask block).
-        const int step_len = s.netmask ? s.netmask : host;
-        if (f != Family::kIPv4) {
-          if (!(lo == hi) && len < step_len) {
-            Error(w, "IPv6 address blocks are not expanded: give single addresses");
-            return false;
-          }
-          IpsetValue v;
-          v.addr = MaskAddr(lo, f, step_len);
-          v.cidr = static_cast<uint8_t>(step_len);
-          out->push_back(v);
-          return true;
-        }
-        uint64_t a = V4(MaskAddr(lo, f, step_len)), b = V4(hi);
-        uint64_t step = 1ull << (32 - step_len);
-        if ((b - a) / step + 1 > max_expand_) {
-          Error(w, "'" + t + "' expands to more than " + std::to_string(max_expand_) + " elements");
-          return false;
-        }
-        for (; a <= b; a += step) {
-          IpsetValue v;
-          v.addr = FromV4(static_cast<uint32_t>(a));
-          v.cidr = static_cast<uint8_t>(step_len);
-          out->push_back(v);
-        }
-        return true;
-      }
-      case IpsetDim::kPort: {
-        std::string proto_text = "tcp", port_text = t;
-        size_t colon = t.find(':');
-        if (colon != std::string::npos) {
-          proto_text = t.substr(0, colon);
-          port_text = t.substr(colon + 1);
-        }
-        int proto = -1;
-        for (const Proto& p : kProtos)
-          if (proto_text == p.name) proto = p.num;
-        uint64_t pn;
-        if (proto < 0 && ParseU64(proto_text, 255, &pn)) proto = static_cast<int>(pn);
-        if (proto < 0) {
-          Error(w, "unknown protocol '" + proto_text + "'");
-          return false;
-        }
-        const bool icmp = proto == 1 || proto == 58;
-        if (icmp) {
-          if (proto != (f == Family::kIPv4 ? 1 : 58)) {
-            Error(w, "'" + proto_text + "' does not fit the set's family");
-            return false;
-          }
-          IpsetValue v;
-          v.proto = static_cast<uint8_t>(proto);
-          size_t sl = port_text.find('/');
-          uint64_t ty, co;
-          if (sl != std::string::npos && ParseU64(port_text.substr(0, sl), 255, &ty) &&
-              ParseU64(port_text.substr(sl + 1), 255, &co)) {
-            v.port = static_cast<uint16_t>(ty << 8 | co);
-          } else {
-            bool found = false;
-            for (const IcmpName& n : proto == 1 ? std::span<const IcmpName>(kIcmpNames)
-                                                : std::span<const IcmpName>(kIcmp6Names))
-              if (port_text == n.name) {
-                v.port = static_cast<uint16_t>(n.type << 8 | n.code);
-                found = true;
-                break;
-              }
-            if (!found) {
-              Error(w, "invalid ICMP type '" + port_text + "' (TYPE/CODE or a name)");
-              return false;
-            }
-          }
-          out->push_back(v);
-          return true;
-        }
-        uint16_t lo, hi;
-        if (!ParsePortRange(port_text, &lo, &hi)) {
-          Error(w, "invalid port '" + port_text + "'");
-          return false;
-        }
-        if (!HasPorts(static_cast<uint8_t>(proto)) && (lo != 0 || hi != 0)) {
-          Error(w, "protocol '" + proto_text + "' has no ports: the port must be 0");
-          return false;
-        }
-        if (uint64_t{hi} - lo + 1 > max_expand_) {
-          Error(w, "'" + t + "' expands to more than " + std::to_string(max_expand_) + " elements");
-          return false;
-        }
-        for (uint32_t p = lo; p <= hi; ++p) {
-          IpsetValue v;
-          v.proto = static_cast<uint8_t>(proto);
-          v.port = static_cast<uint16_t>(p);
-          out->push_back(v);
-        }
-        return true;
-      }
-      case IpsetDim::kMac: {
-        IpsetValue v;
-        unsigned b[6];
-        char tail;
-        if (t.size() != 17 || sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-                                     &b[3], &b[4], &b[5], &tail) != 6) {
-          Error(w, "invalid MAC address '" + t + "'");
-          return false;
-        }
-        for (int i = 0; i < 6; ++i) v.mac[static_cast<size_t>(i)] = static_cast<uint8_t>(b[i]);
-        out->push_back(v);
-        return true;
-      }
-      case IpsetDim::kMark: {
-        uint64_t m;
-        if (!ParseU64(t, 0xffffffff, &m)) {
-          Error(w, "invalid mark '" + t + "'");
-          return false;
-        }
-        IpsetValue v;
-        v.mark = static_cast<uint32_t>(m) & s.markmask;
-        out->push_back(v);
-        return true;
-      }
-      case IpsetDim::kIface: {
-        IpsetValue v;
-        std::string n = t;
-        if (n.rfind("physdev:", 0) == 0) {
-          v.physdev = true;
-          n = n.substr(8);
-        }
-        if (n.empty() || n.size() > 15) {
-          Error(w, "invalid interface name '" + t + "'");
-          return false;
-        }
-        v.iface = n;
-        out->push_back(v);
-        return true;
-      }
-      case IpsetDim::kSet: {
-        auto m = db_->find(t);
-        if (m == db_->end()) {
-          Error(w, "no set named '" + t + "' (create it first)");
-          return false;
-        }
-        if (m->second.type == "list:set") {
-          Error(w, "a list:set cannot contain another list:set");
-          return false;
-        }
-        IpsetValue v;
-        v.iface = t;
-        out->push_back(v);
-        return true;
-      }
+      case IpsetDim::kNet: return AddrValues(s, d, w, t, out);
+      case IpsetDim::kPort: return PortValues(s, w, t, out);
+      case IpsetDim::kMac: return MacValue(w, t, out);
+      case IpsetDim::kMark: return MarkValue(s, w, t, out);
+      case IpsetDim::kIface: return IfaceValue(w, t, out);
+      case IpsetDim::kSet: return SetValue(w, t, out);
     }
     return false;
   }

@@ -505,7 +505,7 @@ std::string FormatXtablesMonitorPacket(const Packet& p, uint32_t trace_id) {
     std::copy_n(b.begin() + 24, 16, a.b.begin());
     out += "DST=" + FormatIpAddr(Family::kIPv6, a) + " ";
     uint32_t w0 = GetBe32(&b[0]);
-    // sizeof(struct iphdr), not ip6_hdr: the monitor's LEN bug (reference section 4).
+    // sizeof(struct iphdr), not ip6_hdr: the monitor's LEN bug (docs/kernel-trace.md §4).
     Addf(out, "LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", GetBe16(&b[4]) + 20u,
          (w0 & 0x0ff00000) >> 20, b[7], w0 & 0x000fffff);
     // The monitor takes the IPv6 header's next header as the transport

@@ -1,9 +1,9 @@
 // The kernel's text dumps of a packet, byte for byte:
 //  - nf_log_syslog (net/netfilter/nf_log_syslog.c), shared by the LOG target
 //    and legacy TRACE: "IN=.. OUT=.. [PHYSIN=.. ][PHYSOUT=.. ][MAC=.. ]SRC=.."
-//    for IPv4 (dump_ipv4_packet) and IPv6 (dump_ipv6_packet), reference
-//    kernel-trace.md sections 1.2, 5 and 6;
-//  - the PACKET line of xtables-monitor --trace (iptables 1.8.9), section 4.
+//    for IPv4 (dump_ipv4_packet) and IPv6 (dump_ipv6_packet),
+//    docs/kernel-trace.md §1.2, §5 and §6;
+//  - the PACKET line of xtables-monitor --trace (iptables 1.8.9), §4.
 // The dumps read Packet::bytes the way the kernel reads the skb: offsets are
 // checked against the whole datagram (skb->len), so a truncated header gives
 // the kernel's INCOMPLETE/TRUNCATED text and an embedded packet may read into
@@ -27,7 +27,7 @@ constexpr uint8_t kTcpOpt = 0x02;
 constexpr uint8_t kIpOpt = 0x04;
 constexpr uint8_t kUid = 0x08;
 constexpr uint8_t kMacDecode = 0x20;
-// NF_LOG_DEFAULT_MASK: the flags of TRACE's nf_loginfo (reference 1.1).
+// NF_LOG_DEFAULT_MASK: the flags of TRACE's nf_loginfo (docs/kernel-trace.md §1.1).
 constexpr uint8_t kTrace = kTcpSeq | kTcpOpt | kIpOpt | kUid;
 }  // namespace logflag
 
@@ -55,8 +55,8 @@ std::string TracePrefix(std::string_view table, std::string_view chain, std::str
 std::string FormatTraceLine(std::string_view table, std::string_view chain,
                             std::string_view comment, uint32_t rulenum, const Packet& p);
 
-// xtables-monitor 1.8.9's "PACKET: <family> <id> ..." line (reference
-// section 4), without the newline; ends with a space.  `trace_id` is the nft
+// xtables-monitor 1.8.9's "PACKET: <family> <id> ..." line (docs/kernel-trace.md
+// §4), without the newline; ends with a space.  `trace_id` is the nft
 // trace id (printed %08x).  Verified against the captures: IN/OUT, the MAC
 // part (ether_ntoa, no zero padding), IPv4 SRC..ID, DF, ports, TCP flags,
 // MARK, and the IPv6 fields with its LEN bug (payload length + 20).  The

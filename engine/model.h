@@ -74,7 +74,7 @@ struct IpHeaderMatch {
   bool inv_proto = false, inv_frag = false;
 
   // True when the kernel would see an all-zero ipt_ip/ip6t_ip6 (no -s/-d/-i/-o/-p/-f
-  // and no inversion): the "unconditional" test of the trace numbering (ref. §2.1).
+  // and no inversion): the "unconditional" test of the trace numbering (docs/kernel-trace.md §2.1).
   // IPv4 "-p all" is all-zero; ip6tables sets a flag for any -p, even "all"
   // (checked with the kernel: "-p all -j ACCEPT" is a "rule" in ip6tables).
   bool IsUnconditional(Family family) const;

@@ -1,5 +1,5 @@
 // A packet as the kernel holds it at a netfilter hook: the IP datagram as
-// real bytes (DESIGN.md decision 1) plus the skb metadata that matches,
+// real bytes (docs/architecture.md decision 1) plus the skb metadata that matches,
 // targets and the trace formatter read.  The simulator, the formatters and
 // the verifier's injector all use these very bytes.
 #pragma once

@@ -1,4 +1,4 @@
-// Building real datagrams from a packet description (DESIGN.md decision 1:
+// Building real datagrams from a packet description (docs/architecture.md decision 1:
 // a packet is real bytes).  PacketSpec holds what the packet options of the
 // command line say (loader/packet_spec.h parses them); BuildPacket turns it
 // into an IPv4 or IPv6 datagram with correct lengths and checksums plus the

@@ -1,6 +1,6 @@
 // A kernel TRACE or LOG line turned back into a packet: the inverse of
-// engine/log_format.cc (nf_log_syslog's dump, reference kernel-trace.md
-// sections 1 and 6).  `iptsim trace --from-log 'LINE'` and, later,
+// engine/log_format.cc (nf_log_syslog's dump, docs/kernel-trace.md
+// §1 and §6).  `iptsim trace --from-log 'LINE'` and, later,
 // `iptsim replay` use it.
 //
 // The line may carry anything before the packet part (a dmesg timestamp, a

@@ -4,7 +4,7 @@
 //   [--log-macdecode]
 // Semantics: writes a kernel log line (syslog priority LEVEL: 0..7 or
 //   emerg/panic, alert, crit, error, warning, notice, info, debug; default
-//   4) made of TEXT followed by the packet's fields (reference §5), then
+//   4) made of TEXT followed by the packet's fields (docs/kernel-trace.md §5), then
 //   the rule continues (XT_CONTINUE).  TEXT is 1 to 29 characters (longer
 //   is silently cut); the flags add TCP sequence numbers, TCP options,
 //   IP options, the socket's UID/GID and decoded MAC addresses.  Saved

@@ -1,5 +1,5 @@
 // Whole diagnostic messages, caret included, for every kind of load error the
-// loader reports (STYLE.md: tests compare the whole message).
+// loader reports (tests compare the whole message: text, source line and caret).
 #include <catch2/catch.hpp>
 
 #include "loader/loader.h"

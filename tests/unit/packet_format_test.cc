@@ -1,9 +1,9 @@
 // Golden tests of the packet dumps (engine/log_format.h) against the kernel's
-// own output (corpus/reference/captures, copies of ../shared/reference).
+// own output (corpus/reference/captures; docs/kernel-trace.md lists them).
 // Every expected line is read from a capture file; the packets are built
 // with the packet options (loader/packet_spec.h + engine/packet_builder.h)
-// describing what ../shared/reference/tools/craft4.py / craft6.py and the
-// other experiments sent, and explicit byte edits where the options cannot
+// describing the crafted packets of craft4-names.txt / craft6-names.txt
+// (docs/kernel-trace.md §1.3, §6) and of the other experiments, and explicit byte edits where the options cannot
 // say it (noted at each such packet).
 #include <catch2/catch.hpp>
 

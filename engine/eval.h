@@ -16,6 +16,8 @@
 
 namespace iptsim {
 
+struct RunSettings;  // engine/run_settings.h
+
 // Three-valued result of a match: kUnknown when the inputs do not decide it
 // (a cgroup, a socket, a random draw...).  Never a silent guess.
 enum class Tri : uint8_t { kFalse = 0, kTrue = 1, kUnknown = 2 };
@@ -70,9 +72,10 @@ struct EvalContext {
   Family family = Family::kIPv4;
   Hook hook = Hook::kPreRouting;
   TableId table = TableId::kFilter;
-  // --assume NAME=true|false: the decision for matches that cannot be
-  // evaluated (key: extension name, e.g. "cgroup", "statistic").
-  const std::map<std::string, bool>* assumptions = nullptr;
+  // What the user chose for the run (engine/run_settings.h: --assume, the
+  // host model, ...), pointed to, not copied; nullptr: a lone evaluation
+  // (unit tests) with no assumptions and no host model.
+  const RunSettings* settings = nullptr;
   TraceObserver* observer = nullptr;  // for LOG/NFLOG output
   // The packet's parsed layout, shared by the tables a packet crosses so it
   // is parsed once: when set (and of the packet walked), RunTable starts
@@ -82,9 +85,6 @@ struct EvalContext {
   // The run's state (per-rule counters, buckets, lists; the seeded random
   // source).  nullptr: a lone evaluation (unit tests), state starts fresh.
   RunState* run = nullptr;
-  // The host the packet crosses (addresses, routes), when the user gave one
-  // (--host); nullptr: no host model (addrtype, rpfilter... stay unknown).
-  const HostModel* host = nullptr;
   // The packet's conntrack entry and direction/state (skb->_nfct), when
   // conntrack is on and the packet is tracked; nullptr otherwise.
   CtRef* ct = nullptr;

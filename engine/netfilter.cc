@@ -222,9 +222,8 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       ctx.family = rs.family;
       ctx.hook = s.hook;
       ctx.table = s.table;
-      ctx.assumptions = opts.settings ? &opts.settings->assumptions : nullptr;
+      ctx.settings = opts.settings;
       ctx.run = opts.run;
-      ctx.host = opts.settings ? opts.settings->host : nullptr;
       ctx.replies = opts.replies;
       ctx.send_copy = opts.send_copy ? &opts.send_copy : nullptr;
       ctx.ct = ct ? &ct->ref() : nullptr;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/conntrack.h"
+#include "engine/eval.h"
 #include "engine/ipset.h"
 
 namespace iptsim {
@@ -25,5 +26,16 @@ struct RunSettings {
   ConntrackHostHooks ct_host;
   const IpsetDb* ipsets = nullptr;          // --ipset FILE...: the run works on a copy
 };
+
+// The host the packet crosses (addresses, routes), when the user gave one
+// (--host); nullptr: no host model (addrtype, rpfilter... stay unknown).
+inline const HostModel* HostOf(const EvalContext& ctx) {
+  return ctx.settings ? ctx.settings->host : nullptr;
+}
+// --assume NAME=true|false: the decision for matches that cannot be
+// evaluated (key: extension name, e.g. "cgroup", "statistic"); nullptr: none.
+inline const std::map<std::string, bool>* AssumptionsOf(const EvalContext& ctx) {
+  return ctx.settings ? &ctx.settings->assumptions : nullptr;
+}
 
 }  // namespace iptsim

@@ -1,5 +1,7 @@
 #include "engine/walker.h"
 
+#include "engine/run_settings.h"
+
 #include <cstring>
 #include <vector>
 
@@ -197,9 +199,10 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       Tri t = r.matches[m]->Evaluate(view, ctx);
       if (t == Tri::kUnknown) {
         // --assume NAME=true|false decides; otherwise the walk stops here.
-        if (!ctx.assumptions) return unknown(c, &r, number);
-        auto it = ctx.assumptions->find(std::string(r.matches[m]->info().name));
-        if (it == ctx.assumptions->end()) return unknown(c, &r, number);
+        const std::map<std::string, bool>* assumptions = AssumptionsOf(ctx);
+        if (!assumptions) return unknown(c, &r, number);
+        auto it = assumptions->find(std::string(r.matches[m]->info().name));
+        if (it == assumptions->end()) return unknown(c, &r, number);
         t = ToTri(it->second);
       }
       matched = t == Tri::kTrue;

@@ -21,6 +21,7 @@
 //   kernel, are 0; an ICMP error about a forwarded packet needs --host for its source address)
 #include <array>
 
+#include "engine/run_settings.h"
 #include "engine/host.h"
 #include "engine/reject_reply.h"
 
@@ -127,9 +128,10 @@ class RejectTarget : public Target {
     if (ctx.replies) {
       // The address the host sends from towards the original's source.
       std::optional<IpAddr> route_src;
-      if (ctx.host) {
+      if (const HostModel* host = HostOf(ctx)) {
         Family f = v6_ ? Family::kIPv6 : Family::kIPv4;
-        if (const HostRoute* r = ctx.host->Lookup(f, view.src())) route_src = ctx.host->PreferredSource(*r, view.src());
+        if (const HostRoute* r = host->Lookup(f, view.src()))
+          route_src = host->PreferredSource(*r, view.src());
       }
       ctx.replies->push_back(BuildRejectReply(pkt, view, v6_, with_, ctx.hook, route_src));
     }

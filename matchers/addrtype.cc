@@ -11,6 +11,7 @@
 //   BROADCAST, BLACKHOLE and PROHIBIT..XRESOLVE.
 // Example: -m addrtype --dst-type LOCAL --limit-iface-in
 // Evaluation: full with --host (the local table / route lookups of the host model); without it, decided only by the address itself (IPv4 0/8, 255.255.255.255, 224/4; IPv6 MULTICAST UNICAST UNSPEC), else unknown
+#include "engine/run_settings.h"
 #include "engine/host.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
@@ -127,19 +128,20 @@ class AddrtypeMatch : public Match {
     const bool v4 = v.pkt->family == Family::kIPv4;
     // --limit-iface-in/out: the lookup is limited to that device (one the
     // host does not have matches no local route).
+    const HostModel* host = HostOf(ctx);
     int dev = -1;
-    if (ctx.host && (limit_in() || limit_out())) {
+    if (host && (limit_in() || limit_out())) {
       const IfaceName& name = limit_in() ? v.pkt->in : v.pkt->out;
       if (!name.empty()) {
-        dev = ctx.host->IfaceIndex(name.view());
+        dev = host->IfaceIndex(name.view());
         if (dev < 0) dev = -2;
       }
     }
     auto one = [&](const IpAddr& a, uint16_t mask, bool inv, const char* which) {
       Tri t = v4 ? Type4(a, mask) : Type6(a, mask);
-      if (t == Tri::kUnknown && ctx.host) {
-        t = v4 ? ToTri(mask & (1u << static_cast<int>(ctx.host->AddrType4(a, dev))))
-               : ToTri(mask & ctx.host->AddrTypeBits6(a, dev, mask));
+      if (t == Tri::kUnknown && host) {
+        t = v4 ? ToTri(mask & (1u << static_cast<int>(host->AddrType4(a, dev))))
+               : ToTri(mask & host->AddrTypeBits6(a, dev, mask));
       }
       if (t == Tri::kUnknown) {
         ctx.unknown_reason = std::string("-m addrtype --") + which +

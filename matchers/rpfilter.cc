@@ -8,6 +8,7 @@
 //   the raw and mangle tables and only in PREROUTING.
 // Example: -t raw -A PREROUTING -m rpfilter --invert -j DROP
 // Evaluation: full with --host (the reverse-path FIB lookup in the host model; --validmark is moot: no policy routing); without it, decided for packets from lo and from an unspecified source (the kernel's shortcuts), otherwise unknown
+#include "engine/run_settings.h"
 #include "engine/routing.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
@@ -53,7 +54,8 @@ class RpfilterMatch : public Match {
       for (int i = 8; i < 24; ++i) any = any && h[i] == 0;
       if (any) return ToTri(!invert);
     }
-    if (ctx.host) return ToTri(RpfilterLookup(*ctx.host, *v.pkt, loose(), accept_local(), validmark()) != invert);
+    if (const HostModel* host = HostOf(ctx))
+      return ToTri(RpfilterLookup(*host, *v.pkt, loose(), accept_local(), validmark()) != invert);
     return UnknownResult(ctx, "-m rpfilter looks the source address up in the routing table, "
                              "which iptsim models only with --host FILE; decide with --assume "
                              "rpfilter=true|false");

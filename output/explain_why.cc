@@ -185,8 +185,7 @@ std::vector<std::string> WhyObserver::Conditions(const RunSettings& opts) const 
     ctx.family = fam;
     ctx.hook = hook_;
     ctx.table = ref_.table->id;
-    ctx.assumptions = &opts.assumptions;
-    ctx.host = opts.host;
+    ctx.settings = &opts;
     Tri t = m->Evaluate(view, ctx);
     if (t == Tri::kUnknown) reasons.push_back(text + ": " + ctx.unknown_reason);
     parts.emplace_back(std::move(text), t);

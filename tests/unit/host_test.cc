@@ -17,6 +17,7 @@
 
 #include "engine/eval.h"
 #include "engine/routing.h"
+#include "engine/run_settings.h"
 #include "loader/host_file.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"
@@ -443,7 +444,9 @@ Tri EvalHost(const HostModel& h, const std::string& rule, const std::string& pkt
   ctx.family = f;
   ctx.hook = Hook::kPreRouting;
   ctx.table = TableId::kMangle;
-  ctx.host = &h;
+  RunSettings settings;
+  settings.host = &h;
+  ctx.settings = &settings;
   return ru.matches[ru.matches.size() - 1]->Evaluate(v, ctx);
 }
 }  // namespace

@@ -1,4 +1,4 @@
-// Evaluation (helper ev2): Apply of the mangle / verdict targets and
+// Evaluation: Apply of the mangle / verdict targets and
 // Evaluate of the state, metadata and host matches.  Expected values follow
 // the kernel functions named in each section (never copied from a run).
 #include <catch2/catch.hpp>

@@ -124,9 +124,8 @@ bool ReadPcapFile(const PacketSource& src, Family family, const PcapOverrides& o
   const std::string name = src.arg == "-" ? "<stdin>" : src.arg;
   std::span<const uint8_t> data(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   std::vector<PcapFrame> frames;
-  std::string why;
-  if (!ReadCapture(data, &frames, &why)) {
-    Error(name + ": " + why);
+  if (Status s = ReadCapture(data, &frames); !s.ok()) {
+    Error(name + ": " + s.message());
     return false;
   }
   size_t skipped = 0, no_direction = 0;

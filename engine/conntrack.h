@@ -171,12 +171,12 @@ class ConntrackPacket {
   bool NatBefore(Hook hook) const;
   // After the nat chain of `hook` accepted (or when it did not run): the
   // null binding if no NAT target set one up, then the packet's rewrite
-  // (nf_nat_packet, nf_nat_icmp_reply_translation).  kDrop with *why when
-  // the kernel drops the packet there (a masqueraded connection leaving by
-  // another device, an ICMP redirect about a NATed one); kUnknown with *why
-  // when the rewrite needs what the inputs do not give.
+  // (nf_nat_packet, nf_nat_icmp_reply_translation).  kDrop with *reason
+  // when the kernel drops the packet there (a masqueraded connection leaving
+  // by another device, an ICMP redirect about a NATed one); kUnknown with
+  // *reason when the rewrite needs what the inputs do not give.
   enum class NatStep : uint8_t { kGo, kDrop, kUnknown };
-  NatStep NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* why);
+  NatStep NatAfter(Hook hook, Packet& pkt, bool chain_ran, std::string* reason);
 
   // __nf_conntrack_confirm: the new entry goes into the table.  False when
   // its tuple is taken (the kernel drops the packet).

@@ -482,7 +482,7 @@ bool ConntrackPacket::NatBefore(Hook hook) const {
 }
 
 ConntrackPacket::NatStep ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool chain_ran,
-                                                  std::string* why) {
+                                                   std::string* reason) {
   ConntrackEntry* e = ref_.entry;
   if (!e) return NatStep::kGo;
   const NatManip m = HookManip(hook);
@@ -499,7 +499,8 @@ ConntrackPacket::NatStep ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool 
         ((e->status & (ips::kSrcNatDone | ips::kDstNatDone)) !=
              (ips::kSrcNatDone | ips::kDstNatDone) ||
          (e->status & (ips::kSrcNat | ips::kDstNat)))) {
-      *why = "an ICMP redirect about a NATed connection (nf_nat_icmp_reply_translation drops it)";
+      *reason =
+          "an ICMP redirect about a NATed connection (nf_nat_icmp_reply_translation drops it)";
       return NatStep::kDrop;
     }
     if (!(e->status & statusbit)) return NatStep::kGo;
@@ -517,7 +518,7 @@ ConntrackPacket::NatStep ConntrackPacket::NatAfter(Hook hook, Packet& pkt, bool 
   // by another device is killed, the packet dropped.
   if (!chain_ran && hook == Hook::kPostRouting && dir == kCtOriginal && !e->masq_dev.empty() &&
       !(e->masq_dev == pkt.out.view())) {
-    *why = "the masqueraded connection now leaves by another device: the kernel kills it";
+    *reason = "the masqueraded connection now leaves by another device: the kernel kills it";
     if (e->confirmed()) dying_ = table_.Take(e);
     else e->status |= ips::kDying;
     return NatStep::kDrop;

@@ -92,7 +92,7 @@ int MaskPrefixLen(Family f, const IpAddr& mask) {
   return len;
 }
 
-bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* why) {
+Status ParseIpPrefix(Family f, std::string_view text, IpPrefix* out) {
   std::string_view addr = text, mask;
   bool has_mask = false;
   if (size_t slash = text.find('/'); slash != std::string_view::npos) {
@@ -102,9 +102,8 @@ bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* 
   }
   IpPrefix p;
   if (!ParseIpAddr(f, addr, &p.addr)) {
-    *why = std::string("invalid ") + (f == Family::kIPv4 ? "IPv4" : "IPv6") + " address '" +
-           std::string(addr) + "' (host names are not resolved)";
-    return false;
+    return Status::Error(std::string("invalid ") + (f == Family::kIPv4 ? "IPv4" : "IPv6") +
+                         " address '" + std::string(addr) + "' (host names are not resolved)");
   }
   if (!has_mask) {
     p.mask = PrefixMask(f, f == Family::kIPv4 ? 32 : 128);
@@ -113,21 +112,19 @@ bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* 
     bool ok = f == Family::kIPv4 ? ParseDottedQuad(mask, true, &p.mask)
                                  : ParseIpAddr(f, mask, &p.mask);
     if (!ok) {
-      *why = "invalid mask '" + std::string(mask) + "'";
-      return false;
+      return Status::Error("invalid mask '" + std::string(mask) + "'");
     }
   } else {
     uint64_t len;
     if (!ParseUIntNoSign(mask, 0, f == Family::kIPv4 ? 32 : 128, &len)) {
-      *why = "invalid mask '" + std::string(mask) + "' (a prefix length 0.." +
-             (f == Family::kIPv4 ? "32 or a dotted mask)" : "128 or an IPv6 mask)");
-      return false;
+      return Status::Error("invalid mask '" + std::string(mask) + "' (a prefix length 0.." +
+                           (f == Family::kIPv4 ? "32 or a dotted mask)" : "128 or an IPv6 mask)"));
     }
     p.mask = PrefixMask(f, static_cast<int>(len));
   }
   for (int i = 0; i < 16; ++i) p.addr.b[i] &= p.mask.b[i];
   *out = p;
-  return true;
+  return Status();
 }
 
 std::string FormatIpAddr(Family f, const IpAddr& a) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+
 namespace iptsim {
 
 enum class Family : uint8_t { kIPv4 = 1, kIPv6 = 2 };
@@ -36,8 +38,7 @@ bool ParseIpAddr(Family f, std::string_view text, IpAddr* out);
 
 // Parses ADDR[/MASK] where MASK is a prefix length or (IPv4) a dotted mask;
 // clears host bits as iptables does.  Without a mask the prefix is a host.
-// On failure returns false and sets *why.
-bool ParseIpPrefix(Family f, std::string_view text, IpPrefix* out, std::string* why);
+Status ParseIpPrefix(Family f, std::string_view text, IpPrefix* out);
 
 // A numeric host as getaddrinfo(AI_NUMERICHOST) reads it, which xtables'
 // host options (XTTYPE_HOST, XTTYPE_HOSTMASK) use: IPv4 by inet_aton

@@ -161,9 +161,8 @@ bool AddRoute(Source& c, HostModel* h, std::string_view line, const std::vector<
     r.prefix_len = 0;
   } else {
     HostAddr a;
-    std::string why;
-    if (!ParseCidr(dst_text, &a, &why)) {
-      c.Error(prefix_tok, "route: " + why);
+    if (Status s = ParseCidr(dst_text, &a); !s.ok()) {
+      c.Error(prefix_tok, "route: " + s.message());
       return false;
     }
     if (MaskedAddr(f, a.addr, a.prefix_len) != a.addr) {
@@ -275,9 +274,8 @@ bool ReadIfaceSetting(Source& c, std::string_view spec, std::string_view p, Host
     else ifc->peer = m;
   } else if (key == "addr" && eq != std::string_view::npos) {
     HostAddr a;
-    std::string why;
-    if (!ParseCidr(val, &a, &why)) {
-      c.Error(val.empty() ? p : val, "iface: " + why);
+    if (Status s = ParseCidr(val, &a); !s.ok()) {
+      c.Error(val.empty() ? p : val, "iface: " + s.message());
       return false;
     }
     bool ok = true;

@@ -144,9 +144,8 @@ bool ParseJsonRoutes(Source& c, const JsonValue& list, Family default_family, Ho
       r.prefix_len = 0;
     } else {
       HostAddr a;
-      std::string why;
-      if (!ParseCidr(dst->str, &a, &why)) {
-        c.ErrorAt(dst->at, dst->len, "route: " + why);
+      if (Status s = ParseCidr(dst->str, &a); !s.ok()) {
+        c.ErrorAt(dst->at, dst->len, "route: " + s.message());
         return false;
       }
       r.dst = MaskedAddr(f, a.addr, a.prefix_len);

@@ -127,28 +127,26 @@ bool ParseHostAddr(Family f, std::string_view text, IpAddr* out) {
 // the prefix length is read here because make_network_v6 takes any run of
 // digits with atoi (overflowing on long ones) and gives one error for the
 // address and the length, where the message here tells them apart.
-bool ParseCidr(std::string_view text, HostAddr* out, std::string* why) {
+Status ParseCidr(std::string_view text, HostAddr* out) {
   size_t slash = text.find('/');
   std::string_view a = text.substr(0, slash);
   Family f = FamilyOf(a);
   HostAddr h;
   h.family = f;
   if (!ParseHostAddr(f, a, &h.addr) || (f == Family::kIPv4 && std::count(a.begin(), a.end(), '.') != 3)) {
-    *why = "invalid address " + Quote(a);
-    return false;
+    return Status::Error("invalid address " + Quote(a));
   }
   h.prefix_len = f == Family::kIPv4 ? 32 : 128;
   if (slash != std::string_view::npos) {
     uint64_t len;
     if (!ParseDecimal(text.substr(slash + 1), f == Family::kIPv4 ? 32 : 128, &len)) {
-      *why = "invalid prefix length " + Quote(text.substr(slash + 1)) + " (0-" +
-             (f == Family::kIPv4 ? "32" : "128") + ")";
-      return false;
+      return Status::Error("invalid prefix length " + Quote(text.substr(slash + 1)) + " (0-" +
+                           (f == Family::kIPv4 ? "32" : "128") + ")");
     }
     h.prefix_len = static_cast<int>(len);
   }
   *out = h;
-  return true;
+  return Status();
 }
 
 bool ValidSysctlKey(std::string_view k) {

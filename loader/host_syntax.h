@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/diagnostics.h"
+#include "base/status.h"
 #include "engine/host.h"
 #include "engine/netaddr.h"
 
@@ -53,8 +54,8 @@ Family FamilyOf(std::string_view addr);
 bool ParseHostAddr(Family f, std::string_view text, IpAddr* out);
 
 // ADDR[/LEN] with the address's host bits kept (an IPv4 address needs all
-// four parts).  `why` on failure.
-bool ParseCidr(std::string_view text, HostAddr* out, std::string* why);
+// four parts).
+Status ParseCidr(std::string_view text, HostAddr* out);
 
 // A sysctl name as written under /proc/sys, with '.' or '/' between parts.
 bool ValidSysctlKey(std::string_view k);

@@ -251,10 +251,10 @@ class Loader {
   bool ParseRuleOptions(RuleInProgress& rp);
   bool ParseOption(RuleInProgress& rp, size_t* i);
   bool ResolveLongOption(RuleInProgress& rp, OptionWord& ow);
-  bool ResolveLong(std::string_view name, const std::vector<Extension*>& loaded, Resolved* r,
-                   std::string* why);
-  bool ResolveAbbreviation(std::string_view name, const std::vector<Extension*>& loaded,
-                           Resolved* r, std::string* why);
+  // An ambiguous abbreviation is an error; an unknown name leaves *r empty.
+  Status ResolveLong(std::string_view name, const std::vector<Extension*>& loaded, Resolved* r);
+  Status ResolveAbbreviation(std::string_view name, const std::vector<Extension*>& loaded,
+                             Resolved* r);
   bool LoadImplicitProtoMatch(RuleInProgress& rp, const OptionWord& ow);
   std::string UnknownOptionMessage(const OptionWord& ow);
   bool ParseBaseOption(RuleInProgress& rp, OptionWord& ow, size_t* i);

@@ -369,10 +369,10 @@ Status Parser::IcmpType(Opt id, std::string_view a, int a0, PacketSpec* s) {
   if (!lower.empty() && std::string_view("any").starts_with(lower))
     return Status::Error(Quote(a) + " is not one type: a packet has one ICMP type", a0);
   uint8_t type, cmin, cmax;
-  std::string why;
-  if (!ParseIcmpTypeArg(a, v4 ? IcmpV4TypeNames() : IcmpV6TypeNames(), v4 ? "ICMP" : "ICMPv6",
-                        &type, &cmin, &cmax, &why))
-    return Status::Error(why, a0);
+  if (Status s = ParseIcmpTypeArg(a, v4 ? IcmpV4TypeNames() : IcmpV6TypeNames(),
+                                  v4 ? "ICMP" : "ICMPv6", &type, &cmin, &cmax);
+      !s.ok())
+    return Status::Error(s.message(), a0);
   bool code_given = a.find('/') != std::string_view::npos;
   if (code_given && cmin != cmax)
     return Status::Error("a packet has one ICMP code, not a range: " + Quote(a), a0);

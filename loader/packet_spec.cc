@@ -425,8 +425,7 @@ Status ParsePacketSpec(std::span<const std::string> words, Family family, Packet
   return st;
 }
 
-bool SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, std::string* why,
-                     uint32_t* why_col) {
+Status SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, uint32_t* error_col) {
   words->clear();
   size_t i = 0;
   while (i < line.size()) {
@@ -448,9 +447,9 @@ bool SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, std::s
           w.text += line[i++];
         }
         if (i >= line.size()) {
-          *why = std::string("unterminated ") + (c == '"' ? "double" : "single") + " quote";
-          *why_col = static_cast<uint32_t>(open + 1);
-          return false;
+          *error_col = static_cast<uint32_t>(open + 1);
+          return Status::Error(std::string("unterminated ") + (c == '"' ? "double" : "single") +
+                               " quote");
         }
         ++i;
       } else if (c == '\\' && i + 1 < line.size()) {
@@ -464,19 +463,18 @@ bool SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, std::s
     w.len = static_cast<uint32_t>(i + 1 - w.col);
     words->push_back(std::move(w));
   }
-  return true;
+  return Status();
 }
 
 bool ParsePacketLine(std::string_view line, Family family, PacketSpec* out, Diagnostic* error) {
   std::vector<SpecWord> words;
-  std::string why;
-  uint32_t why_col = 0;
+  uint32_t error_col = 0;
   *error = Diagnostic();
   error->source_line = std::string(line);
-  if (!SplitPacketLine(line, &words, &why, &why_col)) {
-    error->col = why_col;
+  if (Status s = SplitPacketLine(line, &words, &error_col); !s.ok()) {
+    error->col = error_col;
     error->len = 1;
-    error->message = why;
+    error->message = s.message();
     return false;
   }
   std::vector<std::string> texts;

@@ -66,10 +66,9 @@ struct SpecWord {
 
 // Splits a line into words: blanks separate; '...' quotes literally, "..."
 // quotes with \" and \\ escapes, a backslash outside quotes escapes the next
-// character; a word starting with '#' starts a comment.  False (with `why`
-// and the column `*why_col`) for an unterminated quote.
-bool SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, std::string* why,
-                     uint32_t* why_col);
+// character; a word starting with '#' starts a comment.  An error (and its
+// column in `*error_col`) for an unterminated quote.
+Status SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, uint32_t* error_col);
 
 // SplitPacketLine + ParsePacketSpec.  On error fills `error` (column, length,
 // message, source line; file and line number are the caller's).

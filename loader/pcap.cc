@@ -24,29 +24,26 @@ class Reader {
 
 std::string At(size_t off) { return " (at byte " + std::to_string(off) + ")"; }
 
-bool ReadPcap(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::string* error) {
+Status ReadPcap(std::span<const uint8_t> f, std::vector<PcapFrame>* out) {
   uint32_t magic_le = GetLe32(&f[0]);
   bool swap = magic_le == 0xd4c3b2a1 || magic_le == 0x4d3cb2a1;
   bool nano = magic_le == 0xa1b23c4d || magic_le == 0x4d3cb2a1;
   Reader r(f, swap);
   if (f.size() < 24) {
-    *error = "pcap file header cut short (24 bytes needed)";
-    return false;
+    return Status::Error("pcap file header cut short (24 bytes needed)");
   }
   uint32_t linktype = r.U32(20) & 0x0fffffff;  // the upper bits are FCS flags
   size_t off = 24;
   uint64_t n = 0;
   while (off < f.size()) {
     if (f.size() - off < 16) {
-      *error = "record header cut short" + At(off);
-      return false;
+      return Status::Error("record header cut short" + At(off));
     }
     uint32_t sec = r.U32(off), frac = r.U32(off + 4), caplen = r.U32(off + 8),
              origlen = r.U32(off + 12);
     if (caplen > f.size() - off - 16) {
-      *error = "record of " + std::to_string(caplen) + " bytes runs past the end of the file" +
-               At(off);
-      return false;
+      return Status::Error("record of " + std::to_string(caplen) +
+                           " bytes runs past the end of the file" + At(off));
     }
     PcapFrame fr;
     fr.number = ++n;
@@ -57,7 +54,7 @@ bool ReadPcap(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::stri
     out->push_back(std::move(fr));
     off += 16 + size_t{caplen};
   }
-  return true;
+  return Status();
 }
 
 struct Iface {
@@ -80,7 +77,7 @@ bool ForOptions(const Reader& r, std::span<const uint8_t> f, size_t off, size_t 
   return true;
 }
 
-bool ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::string* error) {
+Status ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out) {
   Reader r(f, false);
   std::vector<Iface> ifaces;
   size_t off = 0;
@@ -88,8 +85,7 @@ bool ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::st
   bool have_section = false;
   while (off < f.size()) {
     if (f.size() - off < 12) {
-      *error = "pcapng block cut short" + At(off);
-      return false;
+      return Status::Error("pcapng block cut short" + At(off));
     }
     uint32_t type_le = GetLe32(&f[off]);
     if (type_le == 0x0A0D0D0A) {  // section header: the byte order
@@ -97,28 +93,23 @@ bool ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::st
       if (bom == 0x1A2B3C4D) r.set_swap(false);
       else if (bom == 0x4D3C2B1A) r.set_swap(true);
       else {
-        *error = "pcapng section header with a bad byte-order magic" + At(off + 8);
-        return false;
+        return Status::Error("pcapng section header with a bad byte-order magic" + At(off + 8));
       }
       ifaces.clear();
       have_section = true;
     } else if (!have_section) {
-      *error = "pcapng file does not start with a section header";
-      return false;
+      return Status::Error("pcapng file does not start with a section header");
     }
     uint32_t type = r.U32(off), blen = r.U32(off + 4);
     if (blen < 12 || blen % 4 || blen > f.size() - off) {
-      *error = "pcapng block of bad length " + std::to_string(blen) + At(off);
-      return false;
+      return Status::Error("pcapng block of bad length " + std::to_string(blen) + At(off));
     }
     if (r.U32(off + blen - 4) != blen) {
-      *error = "pcapng block's trailing length differs from its leading one" + At(off);
-      return false;
+      return Status::Error("pcapng block's trailing length differs from its leading one" + At(off));
     }
     const size_t body = off + 8, end = off + blen - 4;
     auto bad = [&](const char* what) {
-      *error = std::string("pcapng ") + what + At(off);
-      return false;
+      return Status::Error(std::string("pcapng ") + what + At(off));
     };
     switch (type) {
       case 0x0A0D0D0A:
@@ -190,30 +181,28 @@ bool ReadPcapng(std::span<const uint8_t> f, std::vector<PcapFrame>* out, std::st
     }
     off += blen;
   }
-  return true;
+  return Status();
 }
 
 }  // namespace
 
-bool ReadCapture(std::span<const uint8_t> file, std::vector<PcapFrame>* out, std::string* error) {
+Status ReadCapture(std::span<const uint8_t> file, std::vector<PcapFrame>* out) {
   out->clear();
   if (file.size() < 4) {
-    *error = "not a pcap or pcapng file (too short)";
-    return false;
+    return Status::Error("not a pcap or pcapng file (too short)");
   }
   uint32_t m = GetLe32(&file[0]);
   switch (m) {
     case 0xa1b2c3d4: case 0xd4c3b2a1: case 0xa1b23c4d: case 0x4d3cb2a1:
-      return ReadPcap(file, out, error);
+      return ReadPcap(file, out);
     case 0x0A0D0D0A:
-      return ReadPcapng(file, out, error);
+      return ReadPcapng(file, out);
   }
-  *error = "not a pcap or pcapng file (unknown magic number)";
-  return false;
+  return Status::Error("not a pcap or pcapng file (unknown magic number)");
 }
 
 FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides& o, Packet* out,
-                          std::string* why) {
+                          std::string* reason) {
   *out = Packet();
   const uint8_t* d = f.data.data();
   size_t len = f.data.size();
@@ -223,7 +212,7 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
   bool have_mac = false;
   PcapFrame::Dir dir = f.dir;
   auto cut = [&](const char* what) {
-    *why = std::string(what) + " cut short";
+    *reason = std::string(what) + " cut short";
     return FrameStatus::kSkip;
   };
   switch (f.linktype) {
@@ -270,8 +259,8 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
       break;
     }
     default:
-      *why = "link type " + std::to_string(f.linktype) +
-             " is not supported (Ethernet 1, raw IP 101/12/14/228/229, Linux cooked 113/276)";
+      *reason = "link type " + std::to_string(f.linktype) +
+                " is not supported (Ethernet 1, raw IP 101/12/14/228/229, Linux cooked 113/276)";
       return FrameStatus::kError;
   }
   if (l3 >= len) return cut("IP header");
@@ -281,18 +270,18 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
   if (ethertype != 0 && ethertype != 0x0800 && ethertype != 0x86dd) {
     char buf[64];
     snprintf(buf, sizeof buf, "not an IP packet (ethertype 0x%04x)", ethertype);
-    *why = buf;
+    *reason = buf;
     return FrameStatus::kSkip;
   }
   if ((ethertype == 0x0800 && version != 4) || (ethertype == 0x86dd && version != 6) ||
       (version != 4 && version != 6)) {
-    *why = "not an IP packet (version " + std::to_string(version) + ")";
+    *reason = "not an IP packet (version " + std::to_string(version) + ")";
     return FrameStatus::kSkip;
   }
   Family fam = version == 4 ? Family::kIPv4 : Family::kIPv6;
   if (fam != family) {
-    *why = std::string("an ") + (fam == Family::kIPv4 ? "IPv4" : "IPv6") +
-           " packet in an " + (family == Family::kIPv4 ? "IPv4" : "IPv6") + " simulation";
+    *reason = std::string("an ") + (fam == Family::kIPv4 ? "IPv4" : "IPv6") + " packet in an " +
+              (family == Family::kIPv4 ? "IPv4" : "IPv6") + " simulation";
     return FrameStatus::kSkip;
   }
   size_t claimed;
@@ -300,7 +289,7 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
     if (iplen < 20) return cut("IPv4 header");
     claimed = GetBe16(ip + 2);
     if (claimed < size_t{(ip[0] & 0x0fu) * 4u} || (ip[0] & 0x0f) < 5) {
-      *why = "IPv4 header with a bad length";
+      *reason = "IPv4 header with a bad length";
       return FrameStatus::kSkip;
     }
   } else {
@@ -308,8 +297,8 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
     claimed = 40 + size_t{GetBe16(ip + 4)};  // (a jumbogram's 0 is not supported)
   }
   if (claimed > iplen) {
-    *why = "captured " + std::to_string(iplen) + " of the " + std::to_string(claimed) +
-           " bytes the IP header claims (snap length?)";
+    *reason = "captured " + std::to_string(iplen) + " of the " + std::to_string(claimed) +
+              " bytes the IP header claims (snap length?)";
     return FrameStatus::kSkip;
   }
   out->family = fam;
@@ -336,7 +325,7 @@ FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides
     known = true;
   }
   if (in.size() > 15 || outif.size() > 15) {
-    *why = "interface name '" + (in.size() > 15 ? in : outif) + "' is longer than 15 characters";
+    *reason = "interface name '" + (in.size() > 15 ? in : outif) + "' is longer than 15 characters";
     return FrameStatus::kError;
   }
   out->in = IfaceName(in);

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "engine/packet.h"
 
 namespace iptsim {
@@ -57,10 +58,10 @@ struct PcapFrame {
   enum class Dir : uint8_t { kUnknown, kInbound, kOutbound } dir = Dir::kUnknown;
 };
 
-// Reads every frame of a pcap or pcapng file.  False with `error` (and the
-// byte offset of the problem in it) for a file that is neither, or is cut
-// or inconsistent.
-bool ReadCapture(std::span<const uint8_t> file, std::vector<PcapFrame>* out, std::string* error);
+// Reads every frame of a pcap or pcapng file.  An error (with the byte
+// offset of the problem in it) for a file that is neither, or is cut or
+// inconsistent.
+Status ReadCapture(std::span<const uint8_t> file, std::vector<PcapFrame>* out);
 
 // What the command line says about every captured packet.
 struct PcapOverrides {
@@ -74,11 +75,11 @@ struct PcapOverrides {
 enum class FrameStatus : uint8_t {
   kOk,
   kNoDirection,  // a packet, sent as locally generated: nothing said where it was
-  kSkip,         // not an IP packet of the family (reason in *why)
-  kError,        // an unknown link type (reason in *why)
+  kSkip,         // not an IP packet of the family (reason in *reason)
+  kError,        // an unknown link type (reason in *reason)
 };
 
 FrameStatus FrameToPacket(const PcapFrame& f, Family family, const PcapOverrides& o, Packet* out,
-                          std::string* why);
+                          std::string* reason);
 
 }  // namespace iptsim

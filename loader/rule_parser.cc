@@ -83,19 +83,20 @@ bool Loader::ResolveLongOption(RuleInProgress& rp, OptionWord& ow) {
   }
   ow.name = name;
   ow.is_long = true;
-  std::string why;
-  if (ResolveLong(name, loaded_, &ow.res, &why)) return true;
-  if (!why.empty()) return Fail(tok, why);
+  if (Status s = ResolveLong(name, loaded_, &ow.res); !s.ok()) return Fail(tok, s.message());
+  if (ow.res.base || ow.res.ext) return true;
   // Unknown option: iptables then loads the match named after -p (an
   // implicit "-m tcp") and tries again.
-  if (LoadImplicitProtoMatch(rp, ow) && !ResolveLong(name, loaded_, &ow.res, &why))
-    return Fail(tok, why.empty() ? "unknown option '" + ow.Display() + "'" : why);
+  if (LoadImplicitProtoMatch(rp, ow)) {
+    if (Status s = ResolveLong(name, loaded_, &ow.res); !s.ok()) return Fail(tok, s.message());
+    if (!ow.res.base && !ow.res.ext) return Fail(tok, "unknown option '" + ow.Display() + "'");
+  }
   if (!ow.res.base && !ow.res.ext) return Fail(tok, UnknownOptionMessage(ow));
   return true;
 }
 
-bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& loaded,
-                         Resolved* r, std::string* why) {
+Status Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& loaded,
+                           Resolved* r) {
   // getopt_long over iptables' merged option table: the base options, then
   // the most recently loaded extension's options first (xtables_merge_options
   // puts new options before old ones).  Exact names win; otherwise a unique
@@ -111,7 +112,7 @@ bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& l
       if (SameName(o->long_name, name)) {
         r->base = true;
         r->base_id = o->id;
-        return true;
+        return Status();
       }
   for (auto it = loaded.rbegin(); it != loaded.rend(); ++it) {
     auto opts = (*it)->info().options;
@@ -119,16 +120,16 @@ bool Loader::ResolveLong(std::string_view name, const std::vector<Extension*>& l
       if (SameName(opts[k].name, name)) {
         r->ext = *it;
         r->ext_option = static_cast<int>(k);
-        return true;
+        return Status();
       }
   }
-  return ResolveAbbreviation(name, loaded, r, why);
+  return ResolveAbbreviation(name, loaded, r);
 }
 
 // getopt_long's abbreviations: a prefix of exactly one option (base options
 // spelled several ways count once).
-bool Loader::ResolveAbbreviation(std::string_view name, const std::vector<Extension*>& loaded,
-                                 Resolved* r, std::string* why) {
+Status Loader::ResolveAbbreviation(std::string_view name, const std::vector<Extension*>& loaded,
+                                   Resolved* r) {
   std::vector<Resolved> cands;
   std::vector<std::string_view> cand_names;
   for (const BaseOption& o : kBaseOptions)
@@ -157,17 +158,16 @@ bool Loader::ResolveAbbreviation(std::string_view name, const std::vector<Extens
   }
   if (cands.size() == 1) {
     *r = cands[0];
-    return true;
+    return Status();
   }
   if (cands.size() > 1) {
-    *why = "option '--" + std::string(name) + "' is ambiguous (could be";
+    std::string message = "option '--" + std::string(name) + "' is ambiguous (could be";
     for (size_t i = 0; i < cand_names.size(); ++i)
-      *why += (i ? ", --" : " --") + std::string(cand_names[i]);
-    *why += ")";
-    return false;
+      message += (i ? ", --" : " --") + std::string(cand_names[i]);
+    message += ")";
+    return Status::Error(message);
   }
-  why->clear();
-  return false;
+  return Status();  // no such option
 }
 
 // Loads the match -p names when it has the option (by name or prefix) and
@@ -306,8 +306,7 @@ bool Loader::ApplyAddress(RuleInProgress& rp, BaseId id, const Token& arg, bool 
   size_t pick = id == kOptSource ? rp.src_pick : rp.dst_pick;
   (id == kOptSource ? *rp.nsrc : *rp.ndst) = parts.size();
   IpPrefix p;
-  std::string why;
-  if (!ParseIpPrefix(family_, parts[pick], &p, &why)) return Fail(arg, why);
+  if (Status s = ParseIpPrefix(family_, parts[pick], &p); !s.ok()) return Fail(arg, s.message());
   if (id == kOptSource) {
     rp.rule->ip.src = p;
     rp.rule->ip.inv_src = invert;

@@ -29,9 +29,8 @@ class AhMatch : public Match {
       case 0: {
         if (spi_given_) return Status::Error("only one '--ahspi' allowed");
         NumRange r;
-        std::string why;
-        if (!ParseNumRange(args[0].text, 0xffffffff, "SPI", &r, &why))
-          return Status::Error(why, 0);
+        if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r); !s.ok())
+          return Status::Error(s.message(), 0);
         spi_min_ = r.lo;
         spi_max_ = r.hi;
         inv_spi_ = invert;

@@ -38,9 +38,8 @@ class ConnbytesMatch : public Match {
       case 0: {
         uint64_t lo, hi;
         bool two;
-        std::string why;
-        if (!ParseUIntRange(text, UINT64_MAX, "count", &lo, &hi, &two, &why))
-          return Status::Error(why, 0);
+        if (Status st = ParseUIntRange(text, UINT64_MAX, "count", &lo, &hi, &two); !st.ok())
+          return Status::Error(st.message(), 0);
         from = lo;
         to = two ? hi : UINT64_MAX;
         if (invert) std::swap(from, to);

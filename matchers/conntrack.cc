@@ -106,7 +106,6 @@ class ConntrackMatch : public Match {
     if (!s.ok()) return s;
     inverted[option] = invert;
     std::string_view text = args[0].text;
-    std::string why;
     switch (option) {
       case kState: {
         std::string bad;
@@ -133,8 +132,8 @@ class ConntrackMatch : public Match {
       case kOrigDst:
       case kReplSrc:
       case kReplDst:
-        if (!ParseHostMask(ctx.family, text, &addr[option - kOrigSrc], &why))
-          return Status::Error(why, 0);
+        if (Status st = ParseHostMask(ctx.family, text, &addr[option - kOrigSrc]); !st.ok())
+          return Status::Error(st.message(), 0);
         return {};
       case kStatus: {
         std::string bad;
@@ -148,8 +147,8 @@ class ConntrackMatch : public Match {
       case kExpire: {
         uint64_t lo, hi;
         bool two;
-        if (!ParseUIntRange(text, 0xffffffff, "expiry time", &lo, &hi, &two, &why))
-          return Status::Error(why, 0);
+        if (Status st = ParseUIntRange(text, 0xffffffff, "expiry time", &lo, &hi, &two); !st.ok())
+          return Status::Error(st.message(), 0);
         expire = {static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)};
         return {};
       }
@@ -158,7 +157,8 @@ class ConntrackMatch : public Match {
       case kReplSrcPort:
       case kReplDstPort: {
         uint16_t lo, hi;
-        if (!ParseServicePortRange(text, &lo, &hi, &why)) return Status::Error(why, 0);
+        if (Status st = ParseServicePortRange(text, &lo, &hi); !st.ok())
+          return Status::Error(st.message(), 0);
         port[option - kOrigSrcPort] = {lo, hi};
         return {};
       }

@@ -6,37 +6,35 @@
 
 namespace iptsim {
 
-bool ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
-                    uint64_t* hi, bool* two, std::string* why) {
+Status ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
+                      uint64_t* hi, bool* two) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   uint64_t l = 0, h = max;
   if (!a.empty() && !ParseUInt(a, 0, max, &l)) {
-    *why = "invalid " + std::string(what) + " '" + std::string(a) + "' (must be 0.." + std::to_string(max) + ")";
-    return false;
+    return Status::Error("invalid " + std::string(what) + " '" + std::string(a) + "' (must be 0.." +
+                         std::to_string(max) + ")");
   }
   if (colon == std::string_view::npos) {
     *lo = *hi = l;
     *two = false;
-    return true;
+    return Status();
   }
   std::string_view b = text.substr(colon + 1);
   if (b.find(':') != std::string_view::npos) {
-    *why = "too many ':' in '" + std::string(text) + "' (expected A[:B])";
-    return false;
+    return Status::Error("too many ':' in '" + std::string(text) + "' (expected A[:B])");
   }
   if (!b.empty() && !ParseUInt(b, 0, max, &h)) {
-    *why = "invalid " + std::string(what) + " '" + std::string(b) + "' (must be 0.." + std::to_string(max) + ")";
-    return false;
+    return Status::Error("invalid " + std::string(what) + " '" + std::string(b) + "' (must be 0.." +
+                         std::to_string(max) + ")");
   }
   if (l > h) {
-    *why = "invalid range '" + std::string(text) + "': start is greater than end";
-    return false;
+    return Status::Error("invalid range '" + std::string(text) + "': start is greater than end");
   }
   *lo = l;
   *hi = h;
   *two = true;
-  return true;
+  return Status();
 }
 
 bool ParseServicePort(std::string_view text, uint16_t* out) {
@@ -53,30 +51,28 @@ bool ParseServicePort(std::string_view text, uint16_t* out) {
   return ParsePort(text, "", out);
 }
 
-bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, std::string* why) {
+Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   uint16_t l = 0, h = 65535;
   if ((colon == std::string_view::npos || !a.empty()) && !ParseServicePort(a, &l)) {
-    *why = "invalid port/service '" + std::string(a) + "'";
-    return false;
+    return Status::Error("invalid port/service '" + std::string(a) + "'");
   }
   if (colon == std::string_view::npos) {
     *lo = *hi = l;
-    return true;
+    return Status();
   }
   std::string_view b = text.substr(colon + 1);
   if (!b.empty() && !ParseServicePort(b, &h)) {
-    *why = "invalid port/service '" + std::string(b) + "'";
-    return false;
+    return Status::Error("invalid port/service '" + std::string(b) + "'");
   }
   if (l > h) {
-    *why = "invalid port range '" + std::string(text) + "': start is greater than end";
-    return false;
+    return Status::Error("invalid port range '" + std::string(text) +
+                         "': start is greater than end");
   }
   *lo = l;
   *hi = h;
-  return true;
+  return Status();
 }
 
 bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len) {
@@ -96,27 +92,26 @@ bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len) {
   return true;
 }
 
-bool ParseHostMask(Family f, std::string_view text, IpPrefix* out, std::string* why) {
+Status ParseHostMask(Family f, std::string_view text, IpPrefix* out) {
   size_t slash = text.find('/');
   std::string_view addr = text.substr(0, slash);
   IpPrefix p;
   if (!ParseNumericHost(f, addr, &p.addr)) {
-    *why = "invalid " + std::string(f == Family::kIPv4 ? "IPv4" : "IPv6") + " address '" +
-           std::string(addr) + "' (host names are not resolved)";
-    return false;
+    return Status::Error("invalid " + std::string(f == Family::kIPv4 ? "IPv4" : "IPv6") +
+                         " address '" + std::string(addr) + "' (host names are not resolved)");
   }
   int len = f == Family::kIPv4 ? 32 : 128;
   if (slash != std::string_view::npos) {
     std::string_view m = text.substr(slash + 1);
     if (!ParsePrefixLenOrMask(f, m, &len)) {
-      *why = "invalid mask '" + std::string(m) + "' (a prefix length 0.." +
-             std::to_string(f == Family::kIPv4 ? 32 : 128) + " or a contiguous mask)";
-      return false;
+      return Status::Error("invalid mask '" + std::string(m) + "' (a prefix length 0.." +
+                           std::to_string(f == Family::kIPv4 ? 32 : 128) +
+                           " or a contiguous mask)");
     }
   }
   p.mask = PrefixMask(f, len);
   *out = p;
-  return true;
+  return Status();
 }
 
 std::string FormatHostMask(Family f, const IpPrefix& p) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "engine/netaddr.h"
 #include "engine/conntrack.h"
 #include "engine/extension.h"
@@ -18,18 +19,17 @@ namespace iptsim {
 
 // "A", "A:B", ":B", "A:", ":" with every number as ParseUInt reads it, at most
 // `max`.  A missing first part is 0, a missing second part is `max`; a single
-// number gives lo == hi == A and *two = false.  Rejects lo > hi with a message
-// in *why.
+// number gives lo == hi == A and *two = false.  Rejects lo > hi.
 // `what` names the value in messages ("expiry time").
-bool ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
-                    uint64_t* hi, bool* two, std::string* why);
+Status ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
+                      uint64_t* hi, bool* two);
 
 // A port as libxtables' xtables_getportbyname reads it (getaddrinfo): a
 // decimal number 0..65535 or a service name of any protocol.
 bool ParseServicePort(std::string_view text, uint16_t* out);
 // "A", "A:B", ":B", "A:", ":" of such ports (missing parts 0 and 65535);
-// refuses A > B.  On failure *why says what is wrong.
-bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, std::string* why);
+// refuses A > B.
+Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi);
 
 // A prefix length 0..32 (0..128) or, when it is written as an address, a
 // contiguous mask ("255.255.255.0", "ffff:ffff::").  Non-contiguous masks are
@@ -37,9 +37,8 @@ bool ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi, st
 bool ParsePrefixLenOrMask(Family f, std::string_view text, int* len);
 
 // XTTYPE_HOSTMASK: "ADDR[/LEN|/MASK]".  The address keeps its host bits (the
-// kernel masks both sides when it compares).  On failure *why says what is
-// wrong.
-bool ParseHostMask(Family f, std::string_view text, IpPrefix* out, std::string* why);
+// kernel masks both sides when it compares).
+Status ParseHostMask(Family f, std::string_view text, IpPrefix* out);
 // "ADDR" for a full-length mask, else "ADDR/LEN" (as xtables_ipmask_to_numeric).
 std::string FormatHostMask(Family f, const IpPrefix& p);
 

@@ -22,8 +22,8 @@ class EspMatch : public Match {
   Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
     if (given_) return Status::Error("only one '--espspi' allowed");
     NumRange r;
-    std::string why;
-    if (!ParseNumRange(args[0].text, 0xffffffff, "SPI", &r, &why)) return Status::Error(why, 0);
+    if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r); !s.ok())
+      return Status::Error(s.message(), 0);
     spi_min_ = r.lo;
     spi_max_ = r.hi;
     invert_ = invert;

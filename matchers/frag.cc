@@ -37,9 +37,9 @@ class FragMatch : public Match {
     switch (option) {
       case kOptId: {
         uint64_t lo, hi;
-        std::string why;
-        if (!hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi, &why))
-          return Status::Error("invalid fragment id '" + std::string(args[0].text) + "': " + why, 0);
+        if (Status st = hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi); !st.ok())
+          return Status::Error(
+              "invalid fragment id '" + std::string(args[0].text) + "': " + st.message(), 0);
         id_lo_ = static_cast<uint32_t>(lo);
         id_hi_ = static_cast<uint32_t>(hi);
         inv_id_ = invert;

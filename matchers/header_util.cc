@@ -35,20 +35,18 @@ bool Strtoul(std::string_view s, uint64_t* out) {
   return true;
 }
 
-bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi,
-                    std::string* why) {
+Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   std::string_view b = colon == std::string_view::npos ? a : text.substr(colon + 1);
   if (b.find(':') != std::string_view::npos) {
-    *why = "too many ':' (expected N, N:M, N: or :M)";
-    return false;
+    return Status::Error("too many ':' (expected N, N:M, N: or :M)");
   }
   uint64_t l = 0, h = max;
   auto bad = [&](std::string_view part) {
-    *why = (part.size() == text.size() ? std::string("not") : "'" + std::string(part) + "' is not") +
-           " a number in 0.." + std::to_string(max);
-    return false;
+    return Status::Error(
+        (part.size() == text.size() ? std::string("not") : "'" + std::string(part) + "' is not") +
+        " a number in 0.." + std::to_string(max));
   };
   if (colon == std::string_view::npos) {
     if (!ParseUInt(a, 0, max, &l)) return bad(a);
@@ -58,12 +56,11 @@ bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t*
     if (!b.empty() && !ParseUInt(b, 0, max, &h)) return bad(b);
   }
   if (l > h) {
-    *why = "start is greater than end";
-    return false;
+    return Status::Error("start is greater than end");
   }
   *lo = l;
   *hi = h;
-  return true;
+  return Status();
 }
 
 std::string RangeText(uint64_t lo, uint64_t hi) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "engine/extension.h"
 
 namespace iptsim::hdr {
@@ -36,10 +37,9 @@ bool Strtoul(std::string_view s, uint64_t* out);
 
 // xtables' ranges of unsigned numbers: "A", "A:B", ":B", "A:", ":" with each
 // bound in [0, max] (ParseUInt syntax); a missing bound is 0 or max.  The
-// start may not be greater than the end (iptables 1.8.13).  `why` gets the
-// reason on failure, for "invalid WHAT 'TEXT': REASON".
-bool ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi,
-                    std::string* why);
+// start may not be greater than the end (iptables 1.8.13).  The message of a
+// failure is the reason alone, for "invalid WHAT 'TEXT': REASON".
+Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi);
 
 // "A" or "A:B" as iptables-save prints such a range.
 std::string RangeText(uint64_t lo, uint64_t hi);

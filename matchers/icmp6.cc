@@ -25,10 +25,10 @@ class Icmp6Match : public Match {
 
   Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
     if (given_) return Status::Error("only one '--icmpv6-type' allowed");
-    std::string why;
-    if (!ParseIcmpTypeArg(args[0].text, IcmpV6TypeNames(), "ICMPv6", &type_, &code_min_,
-                          &code_max_, &why))
-      return Status::Error(why, 0);
+    if (Status s = ParseIcmpTypeArg(args[0].text, IcmpV6TypeNames(), "ICMPv6", &type_, &code_min_,
+                                    &code_max_);
+        !s.ok())
+      return Status::Error(s.message(), 0);
     invert_ = invert;
     given_ = true;
     return {};

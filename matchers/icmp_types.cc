@@ -113,18 +113,17 @@ size_t ParseByteRange(std::string_view s, uint8_t* lo, uint8_t* hi) {
 std::span<const IcmpTypeName> IcmpV4TypeNames() { return kV4; }
 std::span<const IcmpTypeName> IcmpV6TypeNames() { return kV6; }
 
-bool ParseIcmpTypeArg(std::string_view text, std::span<const IcmpTypeName> names,
-                      std::string_view family_word, uint8_t* type, uint8_t* code_min,
-                      uint8_t* code_max, std::string* why) {
+Status ParseIcmpTypeArg(std::string_view text, std::span<const IcmpTypeName> names,
+                        std::string_view family_word, uint8_t* type, uint8_t* code_min,
+                        uint8_t* code_max) {
   const std::string fw(family_word);
   const std::string t(text);
   const IcmpTypeName* match = nullptr;
   for (const IcmpTypeName& n : names) {
     if (!PrefixNoCase(n.name, text)) continue;
     if (match) {
-      *why = "ambiguous " + fw + " type '" + t + "': '" + std::string(match->name) + "' or '" +
-             std::string(n.name) + "'?";
-      return false;
+      return Status::Error("ambiguous " + fw + " type '" + t + "': '" + std::string(match->name) +
+                           "' or '" + std::string(n.name) + "'?");
     }
     match = &n;
   }
@@ -132,39 +131,38 @@ bool ParseIcmpTypeArg(std::string_view text, std::span<const IcmpTypeName> names
     *type = match->type;
     *code_min = match->code_min;
     *code_max = match->code_max;
-    return true;
+    return Status();
   }
   uint8_t tlo, thi;
   size_t n = ParseByteRange(text, &tlo, &thi);
   if (!n) {
-    *why = "unknown " + fw + " type '" + t + "' (a name, or TYPE[/CODE] with numbers 0..255)";
-    return false;
+    return Status::Error("unknown " + fw + " type '" + t +
+                         "' (a name, or TYPE[/CODE] with numbers 0..255)");
   }
   if (tlo != thi) {
-    *why = "invalid " + fw + " type '" + t + "': type ranges are not supported";
-    return false;
+    return Status::Error("invalid " + fw + " type '" + t + "': type ranges are not supported");
   }
   *type = tlo;
   if (n == text.size()) {
     *code_min = 0;
     *code_max = 255;
-    return true;
+    return Status();
   }
   if (text[n] != '/') {
-    *why = "invalid " + fw + " type '" + t + "': unexpected '" + std::string(1, text[n]) + "'";
-    return false;
+    return Status::Error("invalid " + fw + " type '" + t + "': unexpected '" +
+                         std::string(1, text[n]) + "'");
   }
   std::string_view rest = text.substr(n + 1);
   size_t m = ParseByteRange(rest, code_min, code_max);
   if (!m) {
-    *why = "invalid " + fw + " code in '" + t + "' (CODE or CODE:CODE, numbers 0..255)";
-    return false;
+    return Status::Error("invalid " + fw + " code in '" + t +
+                         "' (CODE or CODE:CODE, numbers 0..255)");
   }
   if (m != rest.size()) {
-    *why = "invalid " + fw + " type '" + t + "': unexpected '" + std::string(1, rest[m]) + "'";
-    return false;
+    return Status::Error("invalid " + fw + " type '" + t + "': unexpected '" +
+                         std::string(1, rest[m]) + "'");
   }
-  return true;
+  return Status();
 }
 
 }  // namespace iptsim

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+
 namespace iptsim {
 
 struct IcmpTypeName {
@@ -20,10 +22,9 @@ std::span<const IcmpTypeName> IcmpV4TypeNames();
 std::span<const IcmpTypeName> IcmpV6TypeNames();
 
 // `family_word` is "ICMP" or "ICMPv6" (for messages).  Fills type and the
-// code range (0..255 when no code is given).  On failure `why` gets a
-// complete message.
-bool ParseIcmpTypeArg(std::string_view text, std::span<const IcmpTypeName> names,
-                      std::string_view family_word, uint8_t* type, uint8_t* code_min,
-                      uint8_t* code_max, std::string* why);
+// code range (0..255 when no code is given).
+Status ParseIcmpTypeArg(std::string_view text, std::span<const IcmpTypeName> names,
+                        std::string_view family_word, uint8_t* type, uint8_t* code_min,
+                        uint8_t* code_max);
 
 }  // namespace iptsim

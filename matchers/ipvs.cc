@@ -44,14 +44,14 @@ class IpvsMatch : public Match {
     if (!s.ok()) return s;
     inverted[option] = invert;
     std::string_view text = args.empty() ? std::string_view() : args[0].text;
-    std::string why;
     switch (option) {
       case kVproto:
         if (!ParseProtocol(text, &l4proto))
           return Status::Error("unknown protocol '" + std::string(text) + "'", 0);
         return {};
       case kVaddr:
-        if (!ParseHostMask(ctx.family, text, &vaddr, &why)) return Status::Error(why, 0);
+        if (Status st = ParseHostMask(ctx.family, text, &vaddr); !st.ok())
+          return Status::Error(st.message(), 0);
         return {};
       case kVport:
       case kVportctl:

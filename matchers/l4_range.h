@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+
 namespace iptsim {
 
 struct NumRange {
@@ -16,10 +18,8 @@ struct NumRange {
   bool single = false;  // one value given ("A"): hi == lo
 };
 
-// `what` names the value in messages ("SPI", "MSS").  On failure `why` gets
-// a complete message.
-bool ParseNumRange(std::string_view text, uint32_t max, std::string_view what, NumRange* out,
-                   std::string* why);
+// `what` names the value in messages ("SPI", "MSS").
+Status ParseNumRange(std::string_view text, uint32_t max, std::string_view what, NumRange* out);
 
 // "lo" when lo == hi, else "lo:hi".
 std::string NumRangeText(uint32_t lo, uint32_t hi);

@@ -23,9 +23,8 @@ class LengthMatch : public Match {
     given_ = true;
     invert_ = invert;
     uint64_t lo, hi;
-    std::string why;
-    if (!hdr::ParseUIntRange(args[0].text, 65535, &lo, &hi, &why))
-      return Status::Error("invalid length '" + std::string(args[0].text) + "': " + why, 0);
+    if (Status s = hdr::ParseUIntRange(args[0].text, 65535, &lo, &hi); !s.ok())
+      return Status::Error("invalid length '" + std::string(args[0].text) + "': " + s.message(), 0);
     min_ = static_cast<uint16_t>(lo);
     max_ = static_cast<uint16_t>(hi);
     return {};

@@ -36,55 +36,48 @@ bool NatPortsAllowed(const IpHeaderMatch* ip) {
   return p == kProtoTcp || p == kProtoUdp || p == kProtoSctp || p == kProtoDccp || p == kProtoIcmp;
 }
 
-bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, std::string* why) {
+Status ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r) {
   if (!NatPortsAllowed(ip)) {
-    *why =
+    return Status::Error(
         "a port needs '-p tcp', '-p udp', '-p sctp' or '-p dccp' before this option (the rule "
         "has " +
-        (ip ? RuleProtoText(*ip) : std::string("no -p")) + " here)";
-    return false;
+        (ip ? RuleProtoText(*ip) : std::string("no -p")) + " here)");
   }
   r->flags |= kNatProtoSpecified;
   const std::string whole(arg);
   uint64_t port;
   size_t end;
   if (!PortOrService(arg, 0, &port, &end)) {
-    *why = "invalid port '" + whole + "' (expected 0..65535 or a service name)";
-    return false;
+    return Status::Error("invalid port '" + whole + "' (expected 0..65535 or a service name)");
   }
   if (end == arg.size()) {
     r->min_port = r->max_port = static_cast<uint16_t>(port);
-    return true;
+    return Status();
   }
   if (arg[end] == ':') {
-    *why = "invalid port range '" + whole + "': write PORT-PORT, with a dash";
-    return false;
+    return Status::Error("invalid port range '" + whole + "': write PORT-PORT, with a dash");
   }
   if (arg[end] != '-') {
-    *why = "invalid port '" + whole + "': unexpected '" + std::string(arg.substr(end)) +
-           "' after the port";
-    return false;
+    return Status::Error("invalid port '" + whole + "': unexpected '" +
+                         std::string(arg.substr(end)) + "' after the port");
   }
   // The end of a range must be a number (no service names).
   std::string_view hi_text = arg.substr(end + 1);
   uint64_t maxport;
   size_t end2;
   if (!XtStrtoulPrefix(hi_text, 0, 65535, &maxport, &end2)) {
-    *why =
-        "invalid port '" + std::string(hi_text) + "' in range '" + whole + "' (expected 0..65535)";
-    return false;
+    return Status::Error("invalid port '" + std::string(hi_text) + "' in range '" + whole +
+                         "' (expected 0..65535)");
   }
   if (maxport < port) {
-    *why = "invalid port range '" + whole + "': start is greater than end";
-    return false;
+    return Status::Error("invalid port range '" + whole + "': start is greater than end");
   }
   r->min_port = static_cast<uint16_t>(port);
   r->max_port = static_cast<uint16_t>(maxport);
-  if (end2 == hi_text.size()) return true;
+  if (end2 == hi_text.size()) return Status();
   if (hi_text[end2] != '/') {
-    *why = "invalid port range '" + whole + "': unexpected '" + std::string(hi_text.substr(end2)) +
-           "' after the range";
-    return false;
+    return Status::Error("invalid port range '" + whole + "': unexpected '" +
+                         std::string(hi_text.substr(end2)) + "' after the range");
   }
   // "/BASE": a shifted port map.  Like xtables, anything after the number
   // is ignored.
@@ -92,17 +85,15 @@ bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, s
   uint64_t base;
   size_t end3;
   if (!PortOrService(base_text, 1, &base, &end3)) {
-    *why = "invalid base port '" + std::string(base_text) + "' in '" + whole +
-           "' (expected 1..65535 or a service name)";
-    return false;
+    return Status::Error("invalid base port '" + std::string(base_text) + "' in '" + whole +
+                         "' (expected 1..65535 or a service name)");
   }
   r->flags |= kNatProtoOffset;
   r->base_port = static_cast<uint16_t>(base);
-  return true;
+  return Status();
 }
 
-bool ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRange* r,
-                std::string* why) {
+Status ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRange* r) {
   // Positions follow libxt_NAT's parse_to: without '[', one ':' starts the
   // ports (two or more make an IPv6 address); with '[', the ports follow
   // the ']'.
@@ -119,20 +110,19 @@ bool ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRang
     start = lb + 1;
     size_t rb = arg.find(']', start);
     if (f == Family::kIPv4) {
-      *why = "invalid address '" + std::string(arg) + "': brackets are only for IPv6 addresses";
-      return false;
+      return Status::Error("invalid address '" + std::string(arg) +
+                           "': brackets are only for IPv6 addresses");
     }
     if (rb == std::string_view::npos) {
-      *why = "invalid address '" + std::string(arg) + "': '[' without a closing ']'";
-      return false;
+      return Status::Error("invalid address '" + std::string(arg) + "': '[' without a closing ']'");
     }
     ip_end = rb;
     colon = arg.find(':', rb + 1);
   }
   if (colon != std::string_view::npos) {
-    if (!ParseNatPorts(arg.substr(colon + 1), ip, r, why)) return false;
+    if (Status s = ParseNatPorts(arg.substr(colon + 1), ip, r); !s.ok()) return s;
     // Nothing, or "[]", before the colon: ports only.
-    if (colon == 0 || colon == 2) return true;
+    if (colon == 0 || colon == 2) return Status();
   }
   r->flags |= kNatMapIps;
   std::string_view ips = arg.substr(start, ip_end - start);
@@ -140,19 +130,17 @@ bool ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRang
   std::string_view lo = ips.substr(0, dash);
   const char* fam = f == Family::kIPv4 ? "IPv4" : "IPv6";
   if (!InetPton(f, lo, &r->min_addr)) {
-    *why = "invalid " + std::string(fam) + " address '" + std::string(lo) + "'";
-    return false;
+    return Status::Error("invalid " + std::string(fam) + " address '" + std::string(lo) + "'");
   }
   if (dash == std::string_view::npos) {
     r->max_addr = r->min_addr;
-    return true;
+    return Status();
   }
   std::string_view hi = ips.substr(dash + 1);
   if (!InetPton(f, hi, &r->max_addr)) {
-    *why = "invalid " + std::string(fam) + " address '" + std::string(hi) + "'";
-    return false;
+    return Status::Error("invalid " + std::string(fam) + " address '" + std::string(hi) + "'");
   }
-  return true;
+  return Status();
 }
 
 std::string FormatNatRange(const NatRange& r, Family f, bool skip_colon) {
@@ -214,14 +202,14 @@ void NatTarget::Save(std::string& out, const SaveContext& ctx) const {
 }
 
 Status NatTarget::ParseAddrsAndPorts(std::string_view text, const ParseContext& ctx) {
-  std::string why;
-  if (!ParseNatTo(text, ctx.family, ctx.ip, &range_, &why)) return Status::Error(why, 0);
+  if (Status s = ParseNatTo(text, ctx.family, ctx.ip, &range_); !s.ok())
+    return Status::Error(s.message(), 0);
   return {};
 }
 
 Status NatTarget::ParsePorts(std::string_view text, const ParseContext& ctx) {
-  std::string why;
-  if (!ParseNatPorts(text, ctx.ip, &range_, &why)) return Status::Error(why, 0);
+  if (Status s = ParseNatPorts(text, ctx.ip, &range_); !s.ok())
+    return Status::Error(s.message(), 0);
   return {};
 }
 

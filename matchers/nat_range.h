@@ -27,12 +27,11 @@ bool NatPortsAllowed(const IpHeaderMatch* ip);
 // "PORT[-PORT[/BASE]]" (libxt_NAT parse_ports).  PORT may be a service
 // name when it stands alone; the end of a range must be a number.  `ip` is
 // the rule's header as parsed so far (for NatPortsAllowed).
-bool ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r, std::string* why);
+Status ParseNatPorts(std::string_view arg, const IpHeaderMatch* ip, NatRange* r);
 
 // "[ADDR[-ADDR]][:PORTS]", IPv6 addresses in brackets when a port follows
 // (libxt_NAT parse_to).  Addresses are strict inet_pton literals.
-bool ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRange* r,
-                std::string* why);
+Status ParseNatTo(std::string_view arg, Family f, const IpHeaderMatch* ip, NatRange* r);
 
 // The range as iptables prints it: "ADDR[-ADDR]" ("[...]" for IPv6 with
 // ports), ":PORT[-PORT][/BASE]"; with skip_colon the leading ':' of a

@@ -59,34 +59,30 @@ bool ParsePort(std::string_view text, std::string_view proto, uint16_t* out) {
   return false;
 }
 
-bool ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi,
-                    std::string* why) {
+Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi) {
   size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
     if (!ParsePort(text, proto, lo)) {
-      *why = "invalid port/service '" + std::string(text) + "' specified";
-      return false;
+      return Status::Error("invalid port/service '" + std::string(text) + "' specified");
     }
     *hi = *lo;
-    return true;
+    return Status();
   }
   std::string_view a = text.substr(0, colon), b = text.substr(colon + 1);
   uint16_t l = 0, h = 65535;
   if (!a.empty() && !ParsePort(a, proto, &l)) {
-    *why = "invalid port/service '" + std::string(a) + "' specified";
-    return false;
+    return Status::Error("invalid port/service '" + std::string(a) + "' specified");
   }
   if (!b.empty() && !ParsePort(b, proto, &h)) {
-    *why = "invalid port/service '" + std::string(b) + "' specified";
-    return false;
+    return Status::Error("invalid port/service '" + std::string(b) + "' specified");
   }
   if (l > h) {
-    *why = "invalid port range '" + std::string(text) + "': start is greater than end";
-    return false;
+    return Status::Error("invalid port range '" + std::string(text) +
+                         "': start is greater than end");
   }
   *lo = l;
   *hi = h;
-  return true;
+  return Status();
 }
 
 std::string_view ProtoName(uint8_t proto) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "base/diagnostics.h"
 #include "base/numbers.h"
 #include "engine/netaddr.h"
@@ -32,9 +33,7 @@ Status ParseUIntArgT(std::span<const Arg> args, int i, uint64_t min, uint64_t ma
 // empty: any).  Names resolve through the embedded /etc/services table.
 bool ParsePort(std::string_view text, std::string_view proto, uint16_t* out);
 // "A", "A:B", "A:", ":B", ":" (iptables' port ranges; A > B is an error).
-// `why` receives the message on failure.
-bool ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi,
-                    std::string* why);
+Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi);
 
 // Protocol names (/etc/protocols, as shipped by Debian's netbase).
 // Returns the name iptables-save prints for a protocol number ("" if none).

@@ -7,8 +7,8 @@ namespace iptsim {
 Status PortRange::Parse(std::span<const Arg> args, std::string_view proto, bool inv,
                         std::string_view option) {
   if (given) return Status::Error("only one '--" + std::string(option) + "' allowed");
-  std::string why;
-  if (!ParsePortRange(args[0].text, proto, &lo, &hi, &why)) return Status::Error(why, 0);
+  if (Status s = ParsePortRange(args[0].text, proto, &lo, &hi); !s.ok())
+    return Status::Error(s.message(), 0);
   invert = inv;
   given = true;
   return {};

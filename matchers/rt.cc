@@ -42,9 +42,9 @@ class RtMatch : public Match {
         return ParseUIntArgT(args, 0, 0, 0xffffffff, "routing type", &type_);
       case kOptSegsLeft: {
         uint64_t lo, hi;
-        std::string why;
-        if (!hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi, &why))
-          return Status::Error("invalid segments left '" + std::string(args[0].text) + "': " + why, 0);
+        if (Status st = hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi); !st.ok())
+          return Status::Error(
+              "invalid segments left '" + std::string(args[0].text) + "': " + st.message(), 0);
         segs_lo_ = static_cast<uint32_t>(lo);
         segs_hi_ = static_cast<uint32_t>(hi);
         inv_segs_ = invert;

@@ -23,8 +23,8 @@ class TcpmssMatch : public Match {
   Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
     if (given_) return Status::Error("only one '--mss' allowed");
     NumRange r;
-    std::string why;
-    if (!ParseNumRange(args[0].text, 0xffff, "MSS", &r, &why)) return Status::Error(why, 0);
+    if (Status s = ParseNumRange(args[0].text, 0xffff, "MSS", &r); !s.ok())
+      return Status::Error(s.message(), 0);
     mss_min_ = static_cast<uint16_t>(r.lo);
     mss_max_ = static_cast<uint16_t>(r.hi);
     invert_ = invert;

@@ -15,8 +15,7 @@ using namespace iptsim;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<PcapFrame> frames;
-  std::string error;
-  if (!ReadCapture({data, size}, &frames, &error)) return 0;
+  if (!ReadCapture({data, size}, &frames).ok()) return 0;
   PcapOverrides none;
   for (const PcapFrame& f : frames) {
     if (f.data.data() < data || f.data.data() + f.data.size() > data + size) abort();

@@ -68,8 +68,7 @@ TEST_CASE("pcapng, big-endian: names, resolution, direction, simple packets", "[
   Block(w, 0x0BAD, {1, 2, 3, 4});  // unknown blocks are skipped
 
   std::vector<PcapFrame> frames;
-  std::string error;
-  REQUIRE(ReadCapture(w.b, &frames, &error));
+  REQUIRE(ReadCapture(w.b, &frames).ok());
   REQUIRE(frames.size() == 2);
   CHECK(frames[0].ifname == "eth1");
   CHECK(frames[0].dir == PcapFrame::Dir::kOutbound);
@@ -110,8 +109,7 @@ TEST_CASE("pcap: Ethernet padding, VLAN tags, snap length, errors", "[pcap]") {
   w.U32(2); w.U32(0); w.U32(30); w.U32(64);
   w.Bytes(cut);
   std::vector<PcapFrame> frames;
-  std::string error;
-  REQUIRE(ReadCapture(w.b, &frames, &error));
+  REQUIRE(ReadCapture(w.b, &frames).ok());
   REQUIRE(frames.size() == 2);
   Packet p;
   std::string why;
@@ -127,13 +125,16 @@ TEST_CASE("pcap: Ethernet padding, VLAN tags, snap length, errors", "[pcap]") {
 
   std::vector<uint8_t> bad = w.b;
   bad.resize(bad.size() - 3);
-  CHECK_FALSE(ReadCapture(bad, &frames, &error));
-  CHECK(error == "record of 30 bytes runs past the end of the file (at byte 104)");
-  CHECK_FALSE(ReadCapture(std::vector<uint8_t>{1, 2, 3, 4, 5}, &frames, &error));
-  CHECK(error == "not a pcap or pcapng file (unknown magic number)");
-  CHECK_FALSE(ReadCapture(std::vector<uint8_t>{0x0a, 0x0d, 0x0d, 0x0a, 12, 0, 0, 0, 1, 2, 3, 4},
-                          &frames, &error));
-  CHECK(error == "pcapng section header with a bad byte-order magic (at byte 8)");
+  Status error = ReadCapture(bad, &frames);
+  CHECK_FALSE(error.ok());
+  CHECK(error.message() == "record of 30 bytes runs past the end of the file (at byte 104)");
+  error = ReadCapture(std::vector<uint8_t>{1, 2, 3, 4, 5}, &frames);
+  CHECK_FALSE(error.ok());
+  CHECK(error.message() == "not a pcap or pcapng file (unknown magic number)");
+  error =
+      ReadCapture(std::vector<uint8_t>{0x0a, 0x0d, 0x0d, 0x0a, 12, 0, 0, 0, 1, 2, 3, 4}, &frames);
+  CHECK_FALSE(error.ok());
+  CHECK(error.message() == "pcapng section header with a bad byte-order magic (at byte 8)");
 }
 
 }  // namespace

@@ -5,79 +5,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "base/numbers.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
-
-namespace {
-
-int DigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
-  return 99;
-}
-
-// strtoumax(s, &end, base): returns false when no digit was read.  On
-// overflow *overflow is set (the value is then meaningless).
-bool Strtoumax(std::string_view s, int base, uint64_t* value, size_t* end, bool* overflow) {
-  size_t i = 0;
-  while (i < s.size() && isspace(static_cast<unsigned char>(s[i]))) ++i;
-  bool neg = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    neg = s[i] == '-';
-    ++i;
-  }
-  if (base == 0) {
-    if (i + 1 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-        i + 2 < s.size() && DigitValue(s[i + 2]) < 16) {
-      base = 16;
-      i += 2;
-    } else if (i < s.size() && s[i] == '0') {
-      base = 8;
-    } else {
-      base = 10;
-    }
-  }
-  size_t first = i;
-  uint64_t v = 0;
-  *overflow = false;
-  while (i < s.size() && DigitValue(s[i]) < base) {
-    uint64_t d = static_cast<uint64_t>(DigitValue(s[i]));
-    if (v > (UINT64_MAX - d) / static_cast<uint64_t>(base)) *overflow = true;
-    v = v * static_cast<uint64_t>(base) + d;
-    ++i;
-  }
-  if (i == first) return false;
-  *value = neg ? (0 - v) : v;
-  if (*overflow) *value = UINT64_MAX;
-  *end = i;
-  return true;
-}
-
-// Whether `text` can be an IPv4 literal for inet_aton (digits, hex letters,
-// 'x' and dots only): getaddrinfo would look anything else up as a name.
-bool LooksNumericV4(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text)
-    if (!isxdigit(static_cast<unsigned char>(c)) && c != '.' && c != 'x' && c != 'X') return false;
-  return true;
-}
-
-bool NumericHost(Family f, std::string_view text, IpAddr* out) {
-  std::string s(text);
-  *out = IpAddr{};
-  if (f == Family::kIPv4) {
-    if (!LooksNumericV4(text)) return false;
-    in_addr a;
-    if (inet_aton(s.c_str(), &a) == 0) return false;
-    memcpy(out->b.data(), &a, 4);
-    return true;
-  }
-  return InetPton(f, text, out);
-}
-
-}  // namespace
 
 bool InetPton(Family f, std::string_view text, IpAddr* out) {
   std::string s(text);
@@ -100,25 +31,21 @@ bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* v
   if (i < s.size() && s[i] == '-') return false;
   uint64_t v;
   bool overflow;
-  if (!Strtoumax(s, 0, &v, end, &overflow)) return false;
+  if (!Strtoull(s, 0, &v, end, &overflow)) return false;
   if (overflow || v < min || v > max) return false;
   *value = v;
   return true;
 }
 
 bool XtStrtoulFull(std::string_view s, uint64_t min, uint64_t max, uint64_t* value) {
-  size_t end;
-  uint64_t v;
-  if (!XtStrtoulPrefix(s, min, max, &v, &end) || end != s.size()) return false;
-  *value = v;
-  return true;
+  return ParseUInt(s, min, max, value);
 }
 
 bool ParseXtHost(Family f, std::string_view text, IpAddr* out, std::string* why) {
-  if (NumericHost(f, text, out)) return true;
+  if (ParseNumericHost(f, text, out)) return true;
   const char* fam = f == Family::kIPv4 ? "IPv4" : "IPv6";
   IpAddr other;
-  if (NumericHost(f == Family::kIPv4 ? Family::kIPv6 : Family::kIPv4, text, &other))
+  if (ParseNumericHost(f == Family::kIPv4 ? Family::kIPv6 : Family::kIPv4, text, &other))
     *why = "'" + std::string(text) + "' is not an " + fam + " address";
   else
     *why = "invalid " + std::string(fam) + " address '" + std::string(text) +
@@ -144,8 +71,10 @@ bool ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask
     return true;
   }
   // Not a prefix length: a mask in address syntax (getaddrinfo, numeric).
+  // Not ParsePlenMask: a mask that is not contiguous leaves *plen -1 here,
+  // where ParsePlenMask gives the full length.
   IpAddr mk;
-  if (!NumericHost(f, m, &mk)) {
+  if (!ParseNumericHost(f, m, &mk)) {
     *why = "invalid mask '" + std::string(m) + "' (neither a prefix length 0.." +
            std::to_string(max_len) + " nor a network mask)";
     return false;
@@ -163,7 +92,7 @@ bool ParseXtServicePort(std::string_view text, uint16_t* out) {
   uint64_t v = 0;
   size_t end = 0;
   bool overflow = false;
-  bool digits = Strtoumax(text, 10, &v, &end, &overflow);
+  bool digits = Strtoull(text, 10, &v, &end, &overflow);
   if (!digits && text.empty()) {
     // strtoul reads nothing and stops at the (empty) end: the number 0.
     *out = 0;

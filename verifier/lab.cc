@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/mac.h"
 #include "verifier/sys.h"
 
 namespace iptsim::verifier {
@@ -240,24 +241,6 @@ int g_lab_counter = 0;
 
 }  // namespace
 
-bool ParseMac(std::string_view text, uint8_t out[6]) {
-  if (text.size() != 17) return false;
-  for (int i = 0; i < 6; ++i) {
-    if (i > 0 && text[i * 3 - 1] != ':') return false;
-    unsigned v = 0;
-    for (int k = 0; k < 2; ++k) {
-      char c = text[i * 3 + k];
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else return false;
-    }
-    out[i] = static_cast<uint8_t>(v);
-  }
-  return true;
-}
-
 std::string FormatMac(const uint8_t mac[6]) {
   char buf[18];
   snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
@@ -282,10 +265,10 @@ std::string ValidateLabSpec(const LabSpec& spec) {
     for (size_t k = 0; k < i; ++k) {
       if (spec.interfaces[k].name == itf.name) return "interface '" + itf.name + "' given twice";
     }
-    uint8_t mac[6];
+    MacAddr mac;
     for (const std::string* m : {&itf.mac, &itf.peer_mac}) {
       if (m->empty()) continue;
-      if (!ParseMac(*m, mac)) return "invalid MAC address '" + *m + "' (want xx:xx:xx:xx:xx:xx)";
+      if (!ParseMacStrict(*m, &mac)) return "invalid MAC address '" + *m + "' (want xx:xx:xx:xx:xx:xx)";
       if (mac[0] & 1) return "MAC address '" + *m + "' is a multicast address";
     }
     for (const std::string& a : itf.addresses) {

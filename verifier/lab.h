@@ -69,8 +69,6 @@ struct LabSpec {
   std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
-// "02:00:00:00:03:02" to bytes; false if malformed.
-bool ParseMac(std::string_view text, uint8_t out[6]);
 std::string FormatMac(const uint8_t mac[6]);
 
 // Checks a spec: names (1..15 characters, no '/', ':' or blanks, not "lo",

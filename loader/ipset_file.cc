@@ -461,6 +461,7 @@ class Parser {
       }
       case IpsetDim::kMac: {
         IpsetValue v;
+        // Not ParseMacStrict: sscanf's %2x also takes a blank, a sign or one-digit bytes.
         unsigned b[6];
         char tail;
         if (t.size() != 17 || sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],

@@ -41,49 +41,45 @@ bool XtStrtoulFull(std::string_view s, uint64_t min, uint64_t max, uint64_t* val
   return ParseUInt(s, min, max, value);
 }
 
-bool ParseXtHost(Family f, std::string_view text, IpAddr* out, std::string* why) {
-  if (ParseNumericHost(f, text, out)) return true;
+Status ParseXtHost(Family f, std::string_view text, IpAddr* out) {
+  if (ParseNumericHost(f, text, out)) return {};
   const char* fam = f == Family::kIPv4 ? "IPv4" : "IPv6";
   IpAddr other;
   if (ParseNumericHost(f == Family::kIPv4 ? Family::kIPv6 : Family::kIPv4, text, &other))
-    *why = "'" + std::string(text) + "' is not an " + fam + " address";
-  else
-    *why = "invalid " + std::string(fam) + " address '" + std::string(text) +
-           "' (host names are not resolved)";
-  return false;
+    return Status::Error("'" + std::string(text) + "' is not an " + fam + " address");
+  return Status::Error("invalid " + std::string(fam) + " address '" + std::string(text) +
+                       "' (host names are not resolved)");
 }
 
-bool ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask, int* plen,
-                     std::string* why) {
+Status ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask, int* plen) {
   const int max_len = f == Family::kIPv4 ? 32 : 128;
   size_t slash = text.find('/');
-  if (!ParseXtHost(f, text.substr(0, slash), addr, why)) return false;
+  if (Status s = ParseXtHost(f, text.substr(0, slash), addr); !s.ok()) return s;
   if (slash == std::string_view::npos) {
     *mask = PrefixMask(f, max_len);
     *plen = max_len;
-    return true;
+    return {};
   }
   std::string_view m = text.substr(slash + 1);
   uint64_t len;
   if (XtStrtoulFull(m, 0, static_cast<uint64_t>(max_len), &len)) {
     *plen = static_cast<int>(len);
     *mask = PrefixMask(f, *plen);
-    return true;
+    return {};
   }
   // Not a prefix length: a mask in address syntax (getaddrinfo, numeric).
   // Not ParsePlenMask: a mask that is not contiguous leaves *plen -1 here,
   // where ParsePlenMask gives the full length.
   IpAddr mk;
   if (!ParseNumericHost(f, m, &mk)) {
-    *why = "invalid mask '" + std::string(m) + "' (neither a prefix length 0.." +
-           std::to_string(max_len) + " nor a network mask)";
-    return false;
+    return Status::Error("invalid mask '" + std::string(m) + "' (neither a prefix length 0.." +
+                         std::to_string(max_len) + " nor a network mask)");
   }
   *plen = MaskPrefixLen(f, mk);
   // iptables 1.8.9 turns a mask it cannot write as a prefix length into
   // all ones (xtopt_parse_plenmask with hlen (uint8_t)-1).
   *mask = *plen >= 0 ? mk : PrefixMask(f, max_len);
-  return true;
+  return {};
 }
 
 bool ParseXtServicePort(std::string_view text, uint16_t* out) {
@@ -110,31 +106,29 @@ bool ParseXtServicePort(std::string_view text, uint16_t* out) {
   return ParsePort(text, "", out);
 }
 
-bool ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask, std::string* why) {
+Status ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask) {
   uint64_t v, m = 0xffffffff;
   size_t end;
   if (!XtStrtoulPrefix(text, 0, 0xffffffff, &v, &end)) {
-    *why = "invalid mark '" + std::string(text) + "' (expected VALUE[/MASK], 32-bit numbers)";
-    return false;
+    return Status::Error("invalid mark '" + std::string(text) +
+                         "' (expected VALUE[/MASK], 32-bit numbers)");
   }
   if (end < text.size() && text[end] == '/') {
     std::string_view rest = text.substr(end + 1);
     size_t end2;
     if (!XtStrtoulPrefix(rest, 0, 0xffffffff, &m, &end2)) {
-      *why = "invalid mask in mark '" + std::string(text) +
-             "' (expected VALUE[/MASK], 32-bit numbers)";
-      return false;
+      return Status::Error("invalid mask in mark '" + std::string(text) +
+                           "' (expected VALUE[/MASK], 32-bit numbers)");
     }
     end = end + 1 + end2;
   }
   if (end != text.size()) {
-    *why = "invalid mark '" + std::string(text) + "': unexpected '" +
-           std::string(text.substr(end)) + "' after the value";
-    return false;
+    return Status::Error("invalid mark '" + std::string(text) + "': unexpected '" +
+                         std::string(text.substr(end)) + "' after the value");
   }
   *value = static_cast<uint32_t>(v);
   *mask = static_cast<uint32_t>(m);
-  return true;
+  return {};
 }
 
 std::string RuleProtoText(const IpHeaderMatch& ip) {

@@ -248,28 +248,31 @@ std::string FormatMac(const uint8_t mac[6]) {
   return buf;
 }
 
-std::string ValidateLabSpec(const LabSpec& spec) {
+Status ValidateLabSpec(const LabSpec& spec) {
   if (spec.interfaces.size() + 1 > static_cast<size_t>(kMaxNetns)) {
-    return "too many interfaces (at most " + std::to_string(kMaxNetns - 1) + ")";
+    return Status::Error("too many interfaces (at most " + std::to_string(kMaxNetns - 1) + ")");
   }
   for (size_t i = 0; i < spec.interfaces.size(); ++i) {
     const LabInterface& itf = spec.interfaces[i];
     if (itf.name.empty() || itf.name.size() > 15) {
-      return "interface name '" + itf.name + "' must have 1 to 15 characters";
+      return Status::Error("interface name '" + itf.name + "' must have 1 to 15 characters");
     }
     if (itf.name.find_first_of("/: \t\n") != std::string::npos || itf.name == "." ||
         itf.name == "..") {
-      return "invalid interface name '" + itf.name + "'";
+      return Status::Error("invalid interface name '" + itf.name + "'");
     }
-    if (itf.name == "lo") return "'lo' exists in every namespace and cannot be a lab interface";
+    if (itf.name == "lo")
+      return Status::Error("'lo' exists in every namespace and cannot be a lab interface");
     for (size_t k = 0; k < i; ++k) {
-      if (spec.interfaces[k].name == itf.name) return "interface '" + itf.name + "' given twice";
+      if (spec.interfaces[k].name == itf.name)
+        return Status::Error("interface '" + itf.name + "' given twice");
     }
     MacAddr mac;
     for (const std::string* m : {&itf.mac, &itf.peer_mac}) {
       if (m->empty()) continue;
-      if (!ParseMacStrict(*m, &mac)) return "invalid MAC address '" + *m + "' (want xx:xx:xx:xx:xx:xx)";
-      if (mac[0] & 1) return "MAC address '" + *m + "' is a multicast address";
+      if (!ParseMacStrict(*m, &mac))
+        return Status::Error("invalid MAC address '" + *m + "' (want xx:xx:xx:xx:xx:xx)");
+      if (mac[0] & 1) return Status::Error("MAC address '" + *m + "' is a multicast address");
     }
     for (const std::string& a : itf.addresses) {
       size_t slash = a.find('/');
@@ -277,7 +280,7 @@ std::string ValidateLabSpec(const LabSpec& spec) {
       IpAddr ip;
       Family fam = IsIpv6Words(addr) ? Family::kIPv6 : Family::kIPv4;
       if (!ParseIpAddr(fam, addr, &ip) || slash == std::string::npos) {
-        return "invalid address '" + a + "' (want ADDRESS/PREFIXLEN)";
+        return Status::Error("invalid address '" + a + "' (want ADDRESS/PREFIXLEN)");
       }
     }
   }
@@ -302,8 +305,8 @@ std::unique_ptr<Lab> Lab::Create(const LabSpec& spec, const LabOptions& options,
                                  LabStatus* status) {
   *status = CheckSupport();
   if (!status->ok()) return nullptr;
-  if (std::string why = ValidateLabSpec(spec); !why.empty()) {
-    *status = LabStatus::Failed("lab spec: " + why);
+  if (Status valid = ValidateLabSpec(spec); !valid.ok()) {
+    *status = LabStatus::Failed("lab spec: " + valid.message());
     return nullptr;
   }
   std::unique_ptr<Lab> lab(new Lab());

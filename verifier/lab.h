@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
 #include "engine/netaddr.h"
 
 namespace iptsim::verifier {
@@ -72,8 +73,8 @@ struct LabSpec {
 std::string FormatMac(const uint8_t mac[6]);
 
 // Checks a spec: names (1..15 characters, no '/', ':' or blanks, not "lo",
-// unique), MACs, addresses.  "" if valid, else what is wrong.
-std::string ValidateLabSpec(const LabSpec& spec);
+// unique), MACs, addresses; the error says what is wrong.
+Status ValidateLabSpec(const LabSpec& spec);
 
 struct LabStatus {
   enum Kind {

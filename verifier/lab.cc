@@ -530,8 +530,8 @@ LabStatus Lab::Build(const LabSpec& spec) {
                                static_cast<ssize_t>(state.size());
   if (sfd >= 0) close(sfd);
   if (!saved) return LabStatus::Failed(std::string(kStatePath) + ": " + strerror(errno));
-  if (std::string err = WriteSmallFile(kNfLogAllNetns, "1"); !err.empty()) {
-    return LabStatus::Failed(err);
+  if (Status written = WriteSmallFile(kNfLogAllNetns, "1"); !written.ok()) {
+    return LabStatus::Failed(written.message());
   }
   if (options_.settle_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.settle_ms));
   return {};
@@ -643,8 +643,8 @@ LabStatus Lab::Destroy() {
     }
   }
   if (!nf_log_old_.empty()) {
-    if (std::string err = WriteSmallFile(kNfLogAllNetns, nf_log_old_); !err.empty()) {
-      result = LabStatus::Failed("restoring nf_log_all_netns: " + err);
+    if (Status written = WriteSmallFile(kNfLogAllNetns, nf_log_old_); !written.ok()) {
+      result = LabStatus::Failed("restoring nf_log_all_netns: " + written.message());
     } else {
       unlink(kStatePath);
     }

@@ -30,8 +30,17 @@ std::string SetNoHeader(CommandLine& cl, const std::string&) {
   return "";
 }
 std::string SetSeed(CommandLine& cl, const std::string& v) {
+  // trace has always read its seed with strtoull(v, &end, 10), which takes
+  // leading blanks and a sign after them (" 5", "+5", " -5"); verify only
+  // digits.
   uint64_t n;
-  if (!ParseUIntDec(v, 0, UINT64_MAX, &n))
+  size_t end;
+  bool overflow;
+  bool ok = cl.command == "trace"
+                ? !v.empty() && v[0] != '-' && Strtoull(v, 10, &n, &end, &overflow) &&
+                      end == v.size() && !overflow
+                : ParseUIntDec(v, 0, UINT64_MAX, &n);
+  if (!ok)
     return "--seed takes a non-negative integer, not '" + v + "'";
   cl.seed = n;
   return "";

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/mac.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/packet_input.h"
@@ -208,7 +209,7 @@ void PlanLab(const CommandLine& cl, Verification* v) {
     for (HostIface& h : v->host.ifaces) {
       std::array<uint8_t, 6> mac;
       if (h.name != itf.name || h.mac || h.tun || itf.mac.empty() ||
-          !verifier::ParseMac(itf.mac, mac.data())) {
+          !ParseMacStrict(itf.mac, &mac)) {
         continue;
       }
       h.mac = mac;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/bytes.h"
 #include "engine/routing.h"
 #include "engine/walker.h"
 #include "engine/extension.h"
@@ -78,7 +79,7 @@ void DecrementTtl(Packet& pkt) {
   if (b.size() < 20 || b[8] == 0) return;
   --b[8];
   // Incremental checksum update (RFC 1624), as ip_decrease_ttl does.
-  uint32_t check = static_cast<uint32_t>(b[10] << 8 | b[11]);
+  uint32_t check = GetBe16(&b[10]);
   check += 0x0100;
   check = (check & 0xffff) + (check >> 16);
   b[10] = static_cast<uint8_t>(check >> 8);

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "base/bytes.h"
 #include "engine/routing.h"
 #include "engine/nat.h"
 #include "engine/reject_reply.h"
@@ -136,8 +137,8 @@ bool PortTuple(const Packet& pkt, uint8_t* proto, IpAddr* src, IpAddr* dst, uint
   *src = v.src();
   *dst = v.dst();
   const uint8_t* t = v.transport();
-  *sport = static_cast<uint16_t>(t[0] << 8 | t[1]);
-  *dport = static_cast<uint16_t>(t[2] << 8 | t[3]);
+  *sport = GetBe16(t);
+  *dport = GetBe16(t + 2);
   return true;
 }
 

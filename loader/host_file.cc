@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loader/host_json.h"
+#include "base/mac.h"
 #include "loader/host_syntax.h"
 
 namespace iptsim {
@@ -21,7 +22,6 @@ using host_file::FamilyOf;
 using host_file::ParseCidr;
 using host_file::ParseDecimal;
 using host_file::ParseHostAddr;
-using host_file::ParseMac;
 using host_file::Quote;
 using host_file::Source;
 using host_file::ValidIfname;
@@ -266,7 +266,7 @@ bool ReadIfaceSetting(Source& c, std::string_view spec, std::string_view p, Host
     ifc->tun = true;
   } else if ((key == "mac" || key == "peer") && eq != std::string_view::npos) {
     std::array<uint8_t, 6> m;
-    if (!ParseMac(val, &m)) {
+    if (!ParseMacStrict(val, &m)) {
       c.Error(val.empty() ? p : val, "iface: invalid MAC address " + Quote(val) + " (xx:xx:xx:xx:xx:xx)");
       return false;
     }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/diagnostics.h"
+#include "base/mac.h"
 #include "loader/json.h"
 
 namespace iptsim::host_file {
@@ -60,7 +61,7 @@ bool ParseJsonAddr(Source& c, const JsonValue& addr, HostModel* h) {
     if (link_type == "loopback") ifc.loopback = true;
     if (const JsonValue* x = e.Get("address"); x && x->kind == JsonValue::kString && !ifc.tun) {
       std::array<uint8_t, 6> m;
-      if (ParseMac(x->str, &m)) ifc.mac = m;
+      if (ParseMacStrict(x->str, &m)) ifc.mac = m;
     }
     if (const JsonValue* ai = e.Get("addr_info")) {
       if (!Expect(c, *ai, JsonValue::kArray, "\"addr_info\"")) return false;

@@ -10,6 +10,8 @@
 
 #include <boost/asio/ip/address_v6.hpp>
 
+#include "base/numbers.h"
+
 namespace iptsim::host_file {
 
 void Source::ErrorAt(size_t offset, size_t len, std::string msg) {
@@ -61,33 +63,10 @@ bool ValidIfname(std::string_view n) {
   return true;
 }
 
-bool ParseMac(std::string_view s, std::array<uint8_t, 6>* out) {
-  if (s.size() != 17) return false;
-  for (int i = 0; i < 6; ++i) {
-    auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    int hi = hex(s[i * 3]), lo = hex(s[i * 3 + 1]);
-    if (hi < 0 || lo < 0) return false;
-    if (i < 5 && s[i * 3 + 2] != ':') return false;
-    (*out)[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
-
 bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-    if (v > max) return false;
-  }
-  *out = v;
-  return true;
+  // More than 20 characters (leading zeros) was always refused here.
+  if (s.size() > 20) return false;
+  return ParseUIntDec(s, 0, max, out);
 }
 
 Family FamilyOf(std::string_view addr) {

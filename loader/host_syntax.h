@@ -39,9 +39,6 @@ std::string Quote(std::string_view s);
 // or blanks; the last three are the native format's separators).
 bool ValidIfname(std::string_view n);
 
-// xx:xx:xx:xx:xx:xx, hex digits of either case.
-bool ParseMac(std::string_view s, std::array<uint8_t, 6>* out);
-
 // 1-20 decimal digits, at most `max`.
 bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out);
 

@@ -464,6 +464,7 @@ class Parser {
   // A MAC address.
   bool MacValue(const Word& w, const std::string& t, std::vector<IpsetValue>* out) {
     IpsetValue v;
+    // Not ParseMacStrict: sscanf's %2x also takes a blank, a sign or one-digit bytes.
     unsigned b[6];
     char tail;
     if (t.size() != 17 || sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],

@@ -209,6 +209,7 @@ bool LogParser::Parse(std::optional<Family> family, LogLine* out) {
       const Tok& t = AtEnd() ? toks_.back() : Cur();
       if (!Key(key, &v)) return Fail(t, "expected " + std::string(key) + "=");
       std::array<uint8_t, 6>& m = key == "MACSRC" ? s.mac_src : s.mac_dst;
+      // Not ParseMacStrict: sscanf's %2x also takes a blank, a sign and one-digit bytes.
       unsigned x[6];
       char tail;
       std::string z(v);

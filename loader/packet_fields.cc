@@ -8,6 +8,7 @@
 
 #include <boost/asio/ip/address_v6.hpp>
 
+#include "base/mac.h"
 #include "loader/packet_spec_internal.h"
 #include "matchers/icmp_types.h"
 #include "matchers/parse_util.h"
@@ -81,29 +82,6 @@ bool ParseHex(std::string_view text, std::vector<uint8_t>* out, std::string* why
     return false;
   }
   *out = std::move(bytes);
-  return true;
-}
-
-bool ParseMac(std::string_view text, std::array<uint8_t, 6>* out) {
-  std::array<uint8_t, 6> m{};
-  for (int i = 0; i < 6; ++i) {
-    size_t n = 0;
-    int v = 0;
-    while (n < text.size() && n < 2 && isxdigit(static_cast<unsigned char>(text[n]))) {
-      char c = static_cast<char>(tolower(static_cast<unsigned char>(text[n])));
-      v = v * 16 + (c <= '9' ? c - '0' : c - 'a' + 10);
-      ++n;
-    }
-    if (n == 0) return false;
-    m[i] = static_cast<uint8_t>(v);
-    text.remove_prefix(n);
-    if (i < 5) {
-      if (text.empty() || (text[0] != ':' && text[0] != '-')) return false;
-      text.remove_prefix(1);
-    }
-  }
-  if (!text.empty()) return false;
-  *out = m;
   return true;
 }
 
@@ -557,7 +535,7 @@ Status Parser::HandleMetadata(Opt id, std::span<const std::string_view> args,
     case kPhysOut: return Interface(a, a0, &s->phys_out);
     case kMacSrc:
     case kMacDst:
-      if (!ParseMac(a, id == kMacSrc ? &s->mac_src : &s->mac_dst))
+      if (!ParseMacEtherAton(a, id == kMacSrc ? &s->mac_src : &s->mac_dst))
         return Status::Error("invalid MAC address " + Quote(a) + " (XX:XX:XX:XX:XX:XX)", a0);
       return st;
     case kTime: return ReadTime(a, a0, &s->time);

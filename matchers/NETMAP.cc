@@ -31,8 +31,8 @@ class NetmapTarget : public NatTarget {
   Status ParseRange(std::string_view text, const ParseContext& ctx) override {
     IpAddr addr, mask;
     int plen;
-    std::string why;
-    if (!ParseXtHostMask(ctx.family, text, &addr, &mask, &plen, &why)) return Status::Error(why, 0);
+    if (Status s = ParseXtHostMask(ctx.family, text, &addr, &mask, &plen); !s.ok())
+      return Status::Error(s.message(), 0);
     range_.flags |= kNatMapIps;
     for (int i = 0; i < 16; ++i) {
       range_.min_addr.b[i] = addr.b[i] & mask.b[i];

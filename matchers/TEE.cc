@@ -39,8 +39,8 @@ class TeeTarget : public Target {
       return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
     if (option == 0) {
-      std::string why;
-      if (!ParseXtHost(ctx.family, args[0].text, &gw_, &why)) return Status::Error(why, 0);
+      if (Status s = ParseXtHost(ctx.family, args[0].text, &gw_); !s.ok())
+        return Status::Error(s.message(), 0);
       return {};
     }
     // xtopt_parse_string: silently cut to the field size.

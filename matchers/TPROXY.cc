@@ -37,7 +37,6 @@ class TproxyTarget : public Target {
     if (seen_ & (1u << option))
       return Status::Error("'--" + std::string(kOptions[option].name) + "' may be given only once");
     seen_ |= 1u << option;
-    std::string why;
     switch (option) {
       case 0:
         if (!ParseXtServicePort(args[0].text, &port_))
@@ -46,10 +45,12 @@ class TproxyTarget : public Target {
                                0);
         return {};
       case 1:
-        if (!ParseXtHost(ctx.family, args[0].text, &addr_, &why)) return Status::Error(why, 0);
+        if (Status s = ParseXtHost(ctx.family, args[0].text, &addr_); !s.ok())
+          return Status::Error(s.message(), 0);
         return {};
       case 2:
-        if (!ParseXtMarkMask(args[0].text, &mark_, &mask_, &why)) return Status::Error(why, 0);
+        if (Status s = ParseXtMarkMask(args[0].text, &mark_, &mask_); !s.ok())
+          return Status::Error(s.message(), 0);
         return {};
     }
     return {};

@@ -18,9 +18,8 @@ Status NptTarget::Parse(int option, bool, std::span<const Arg> args, const Parse
   seen_ |= 1u << option;
   IpAddr addr, mask;
   int plen;
-  std::string why;
-  if (!ParseXtHostMask(ctx.family, args[0].text, &addr, &mask, &plen, &why))
-    return Status::Error(why, 0);
+  if (Status s = ParseXtHostMask(ctx.family, args[0].text, &addr, &mask, &plen); !s.ok())
+    return Status::Error(s.message(), 0);
   // The address is kept as written (host bits included: the kernel refuses
   // them); a mask that is no prefix is length (uint8_t)-1.
   (option == 0 ? src_pfx_ : dst_pfx_) = addr;

@@ -5,79 +5,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "base/numbers.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
-
-namespace {
-
-int DigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
-  return 99;
-}
-
-// strtoumax(s, &end, base): returns false when no digit was read.  On
-// overflow *overflow is set (the value is then meaningless).
-bool Strtoumax(std::string_view s, int base, uint64_t* value, size_t* end, bool* overflow) {
-  size_t i = 0;
-  while (i < s.size() && isspace(static_cast<unsigned char>(s[i]))) ++i;
-  bool neg = false;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    neg = s[i] == '-';
-    ++i;
-  }
-  if (base == 0) {
-    if (i + 1 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-        i + 2 < s.size() && DigitValue(s[i + 2]) < 16) {
-      base = 16;
-      i += 2;
-    } else if (i < s.size() && s[i] == '0') {
-      base = 8;
-    } else {
-      base = 10;
-    }
-  }
-  size_t first = i;
-  uint64_t v = 0;
-  *overflow = false;
-  while (i < s.size() && DigitValue(s[i]) < base) {
-    uint64_t d = static_cast<uint64_t>(DigitValue(s[i]));
-    if (v > (UINT64_MAX - d) / static_cast<uint64_t>(base)) *overflow = true;
-    v = v * static_cast<uint64_t>(base) + d;
-    ++i;
-  }
-  if (i == first) return false;
-  *value = neg ? (0 - v) : v;
-  if (*overflow) *value = UINT64_MAX;
-  *end = i;
-  return true;
-}
-
-// Whether `text` can be an IPv4 literal for inet_aton (digits, hex letters,
-// 'x' and dots only): getaddrinfo would look anything else up as a name.
-bool LooksNumericV4(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text)
-    if (!isxdigit(static_cast<unsigned char>(c)) && c != '.' && c != 'x' && c != 'X') return false;
-  return true;
-}
-
-bool NumericHost(Family f, std::string_view text, IpAddr* out) {
-  std::string s(text);
-  *out = IpAddr{};
-  if (f == Family::kIPv4) {
-    if (!LooksNumericV4(text)) return false;
-    in_addr a;
-    if (inet_aton(s.c_str(), &a) == 0) return false;
-    memcpy(out->b.data(), &a, 4);
-    return true;
-  }
-  return InetPton(f, text, out);
-}
-
-}  // namespace
 
 bool InetPton(Family f, std::string_view text, IpAddr* out) {
   std::string s(text);
@@ -100,61 +31,55 @@ bool XtStrtoulPrefix(std::string_view s, uint64_t min, uint64_t max, uint64_t* v
   if (i < s.size() && s[i] == '-') return false;
   uint64_t v;
   bool overflow;
-  if (!Strtoumax(s, 0, &v, end, &overflow)) return false;
+  if (!Strtoull(s, 0, &v, end, &overflow)) return false;
   if (overflow || v < min || v > max) return false;
   *value = v;
   return true;
 }
 
 bool XtStrtoulFull(std::string_view s, uint64_t min, uint64_t max, uint64_t* value) {
-  size_t end;
-  uint64_t v;
-  if (!XtStrtoulPrefix(s, min, max, &v, &end) || end != s.size()) return false;
-  *value = v;
-  return true;
+  return ParseUInt(s, min, max, value);
 }
 
-bool ParseXtHost(Family f, std::string_view text, IpAddr* out, std::string* why) {
-  if (NumericHost(f, text, out)) return true;
+Status ParseXtHost(Family f, std::string_view text, IpAddr* out) {
+  if (ParseNumericHost(f, text, out)) return {};
   const char* fam = f == Family::kIPv4 ? "IPv4" : "IPv6";
   IpAddr other;
-  if (NumericHost(f == Family::kIPv4 ? Family::kIPv6 : Family::kIPv4, text, &other))
-    *why = "'" + std::string(text) + "' is not an " + fam + " address";
-  else
-    *why = "invalid " + std::string(fam) + " address '" + std::string(text) +
-           "' (host names are not resolved)";
-  return false;
+  if (ParseNumericHost(f == Family::kIPv4 ? Family::kIPv6 : Family::kIPv4, text, &other))
+    return Status::Error("'" + std::string(text) + "' is not an " + fam + " address");
+  return Status::Error("invalid " + std::string(fam) + " address '" + std::string(text) +
+                       "' (host names are not resolved)");
 }
 
-bool ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask, int* plen,
-                     std::string* why) {
+Status ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask, int* plen) {
   const int max_len = f == Family::kIPv4 ? 32 : 128;
   size_t slash = text.find('/');
-  if (!ParseXtHost(f, text.substr(0, slash), addr, why)) return false;
+  if (Status s = ParseXtHost(f, text.substr(0, slash), addr); !s.ok()) return s;
   if (slash == std::string_view::npos) {
     *mask = PrefixMask(f, max_len);
     *plen = max_len;
-    return true;
+    return {};
   }
   std::string_view m = text.substr(slash + 1);
   uint64_t len;
   if (XtStrtoulFull(m, 0, static_cast<uint64_t>(max_len), &len)) {
     *plen = static_cast<int>(len);
     *mask = PrefixMask(f, *plen);
-    return true;
+    return {};
   }
   // Not a prefix length: a mask in address syntax (getaddrinfo, numeric).
+  // Not ParsePlenMask: a mask that is not contiguous leaves *plen -1 here,
+  // where ParsePlenMask gives the full length.
   IpAddr mk;
-  if (!NumericHost(f, m, &mk)) {
-    *why = "invalid mask '" + std::string(m) + "' (neither a prefix length 0.." +
-           std::to_string(max_len) + " nor a network mask)";
-    return false;
+  if (!ParseNumericHost(f, m, &mk)) {
+    return Status::Error("invalid mask '" + std::string(m) + "' (neither a prefix length 0.." +
+                         std::to_string(max_len) + " nor a network mask)");
   }
   *plen = MaskPrefixLen(f, mk);
   // iptables 1.8.9 turns a mask it cannot write as a prefix length into
   // all ones (xtopt_parse_plenmask with hlen (uint8_t)-1).
   *mask = *plen >= 0 ? mk : PrefixMask(f, max_len);
-  return true;
+  return {};
 }
 
 bool ParseXtServicePort(std::string_view text, uint16_t* out) {
@@ -163,7 +88,7 @@ bool ParseXtServicePort(std::string_view text, uint16_t* out) {
   uint64_t v = 0;
   size_t end = 0;
   bool overflow = false;
-  bool digits = Strtoumax(text, 10, &v, &end, &overflow);
+  bool digits = Strtoull(text, 10, &v, &end, &overflow);
   if (!digits && text.empty()) {
     // strtoul reads nothing and stops at the (empty) end: the number 0.
     *out = 0;
@@ -181,31 +106,29 @@ bool ParseXtServicePort(std::string_view text, uint16_t* out) {
   return ParsePort(text, "", out);
 }
 
-bool ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask, std::string* why) {
+Status ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask) {
   uint64_t v, m = 0xffffffff;
   size_t end;
   if (!XtStrtoulPrefix(text, 0, 0xffffffff, &v, &end)) {
-    *why = "invalid mark '" + std::string(text) + "' (expected VALUE[/MASK], 32-bit numbers)";
-    return false;
+    return Status::Error("invalid mark '" + std::string(text) +
+                         "' (expected VALUE[/MASK], 32-bit numbers)");
   }
   if (end < text.size() && text[end] == '/') {
     std::string_view rest = text.substr(end + 1);
     size_t end2;
     if (!XtStrtoulPrefix(rest, 0, 0xffffffff, &m, &end2)) {
-      *why = "invalid mask in mark '" + std::string(text) +
-             "' (expected VALUE[/MASK], 32-bit numbers)";
-      return false;
+      return Status::Error("invalid mask in mark '" + std::string(text) +
+                           "' (expected VALUE[/MASK], 32-bit numbers)");
     }
     end = end + 1 + end2;
   }
   if (end != text.size()) {
-    *why = "invalid mark '" + std::string(text) + "': unexpected '" +
-           std::string(text.substr(end)) + "' after the value";
-    return false;
+    return Status::Error("invalid mark '" + std::string(text) + "': unexpected '" +
+                         std::string(text.substr(end)) + "' after the value");
   }
   *value = static_cast<uint32_t>(v);
   *mask = static_cast<uint32_t>(m);
-  return true;
+  return {};
 }
 
 std::string RuleProtoText(const IpHeaderMatch& ip) {

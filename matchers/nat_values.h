@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "engine/model.h"
 #include "engine/netaddr.h"
 
@@ -27,8 +28,8 @@ bool XtStrtoulFull(std::string_view s, uint64_t min, uint64_t max, uint64_t* val
 // A numeric host as getaddrinfo reads it for the family: IPv4 in
 // inet_aton's forms ("1.2.3" is 1.2.0.3, "0x01020304", "256" is 0.0.1.0),
 // IPv6 as inet_pton.  Host names are not resolved (the simulator has no
-// resolver): they are an error.  `why` gets the reason on failure.
-bool ParseXtHost(Family f, std::string_view text, IpAddr* out, std::string* why);
+// resolver): they are an error, with the reason.
+Status ParseXtHost(Family f, std::string_view text, IpAddr* out);
 
 // A strict address literal as inet_pton reads it (NAT ranges: "1.2.3" is
 // refused).
@@ -38,8 +39,7 @@ bool InetPton(Family f, std::string_view text, IpAddr* out);
 // LEN is read first (base 0, 0..32 or 0..128), else a dotted/IPv6 mask.
 // Without "/", the mask is all ones.  A mask that is not contiguous ends
 // up as all ones with *plen = -1 (iptables 1.8.9 behaviour).
-bool ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask, int* plen,
-                     std::string* why);
+Status ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask, int* plen);
 
 // A port as XTTYPE_PORT reads it (getaddrinfo service): a decimal number
 // taken modulo 65536 (70000 is 4464; values whose low 32 bits are negative
@@ -47,7 +47,7 @@ bool ParseXtHostMask(Family f, std::string_view text, IpAddr* addr, IpAddr* mask
 bool ParseXtServicePort(std::string_view text, uint16_t* out);
 
 // VALUE[/MASK] as XTTYPE_MARKMASK32 reads it; MASK defaults to 0xffffffff.
-bool ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask, std::string* why);
+Status ParseXtMarkMask(std::string_view text, uint32_t* value, uint32_t* mask);
 
 // How a rule's protocol reads in a message: "no -p", "'-p udp'",
 // "'! -p tcp'".

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/mac.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
 
@@ -26,13 +27,6 @@ constexpr OptionSpec kOptions[] = {
     {"string", 1, true},  {"hex-string", 1, true},  {"icase", 0, false},
 };
 constexpr size_t kMaxPattern = 128;  // XT_STRING_MAX_PATTERN_SIZE
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // iptables' --hex-string syntax; false with `why` set on error.  One quirk
 // kept on purpose: the character right after a '|' is taken as data of the
@@ -69,7 +63,7 @@ bool ParseHexString(std::string_view s, std::string* out, std::string* why) {
         *why = "unterminated or odd-length |hex| block";
         return false;
       }
-      int h = HexValue(s[i]), l = HexValue(s[i + 1]);
+      int h = HexDigitValue(s[i]), l = HexDigitValue(s[i + 1]);
       if (h < 0 || l < 0) {
         *why = std::string("invalid hex digit '") + (h < 0 ? s[i] : s[i + 1]) + "'";
         return false;

@@ -19,6 +19,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/bytes.h"
+#include "base/checksum.h"
+#include "base/mac.h"
 #include "verifier/sys.h"
 
 namespace iptsim::verifier {
@@ -27,8 +30,6 @@ namespace {
 constexpr uint16_t kEthIpv4 = 0x0800;
 constexpr uint16_t kEthIpv6 = 0x86dd;
 constexpr size_t kEthHeader = 14;
-
-uint16_t Get16(const uint8_t* b) { return static_cast<uint16_t>(b[0] << 8 | b[1]); }
 
 // Keeps CAP_NET_RAW (raw socket, SO_BINDTODEVICE) and CAP_NET_ADMIN (SO_MARK)
 // effective after the switch to the packet's uid (PR_SET_KEEPCAPS kept them
@@ -50,11 +51,11 @@ std::vector<uint8_t> FrameOf(const Lab::Port& port, const Packet& p) {
   if (p.mac_len == kEthHeader) {
     frame.assign(p.mac.begin(), p.mac.end());
   } else {
-    uint8_t dst[6] = {}, src[6] = {};
-    ParseMac(port.mac, dst);
-    ParseMac(port.peer_mac, src);
-    frame.insert(frame.end(), dst, dst + 6);
-    frame.insert(frame.end(), src, src + 6);
+    MacAddr dst{}, src{};
+    ParseMacStrict(port.mac, &dst);
+    ParseMacStrict(port.peer_mac, &src);
+    frame.insert(frame.end(), dst.begin(), dst.end());
+    frame.insert(frame.end(), src.begin(), src.end());
     uint16_t type = p.family == Family::kIPv6 ? kEthIpv6 : kEthIpv4;
     frame.push_back(static_cast<uint8_t>(type >> 8));
     frame.push_back(static_cast<uint8_t>(type & 0xff));
@@ -89,7 +90,7 @@ std::string SendOnPeer(const Lab::Port& port, const Packet& p, int timeout_ms) {
   snprintf(ifr.ifr_name, IFNAMSIZ, "%s", port.peer_device.c_str());
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
-  to.sll_protocol = htons(Get16(frame.data() + 12));
+  to.sll_protocol = htons(GetBe16(frame.data() + 12));
   to.sll_halen = 6;
   memcpy(to.sll_addr, frame.data(), 6);
   return RunInChild(port.peer_netns_fd, timeout_ms, [&](const char** what) {
@@ -204,18 +205,15 @@ std::vector<std::string> InjectionCaveats(const Lab& lab, const Packet& p) {
     if (p.family == Family::kIPv4 && b.size() >= 20) {
       size_t ihl = (b[0] & 0x0f) * 4u;
       if (ihl >= 20 && ihl <= b.size()) {
-        if (Get16(&b[2]) != b.size()) {
+        if (GetBe16(&b[2]) != b.size()) {
           notes.push_back("the kernel sets the IPv4 total length to " + std::to_string(b.size()) +
-                          " (the datagram's size) instead of " + std::to_string(Get16(&b[2])));
+                          " (the datagram's size) instead of " + std::to_string(GetBe16(&b[2])));
         }
-        if (Get16(&b[4]) == 0) notes.push_back("the kernel replaces IPv4 ID 0 by a generated one");
+        if (GetBe16(&b[4]) == 0) notes.push_back("the kernel replaces IPv4 ID 0 by a generated one");
         if (b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] == 0) {
           notes.push_back("the kernel replaces source 0.0.0.0 by the route's source address");
         }
-        uint32_t sum = 0;
-        for (size_t i = 0; i < ihl; i += 2) sum += Get16(&b[i]);
-        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-        if (sum != 0xffff) notes.push_back("the kernel recomputes the IPv4 header checksum");
+        if (ChecksumFinish(ChecksumAdd(0, b.data(), ihl)) != 0) notes.push_back("the kernel recomputes the IPv4 header checksum");
       }
     }
     if (!p.uid || !p.gid) {
@@ -232,14 +230,14 @@ std::vector<std::string> InjectionCaveats(const Lab& lab, const Packet& p) {
       if (p.mac_len != kEthHeader) {
         notes.push_back("no MAC header given: sent with " + port->peer_mac + " -> " + port->mac);
       } else {
-        uint8_t mine[6];
-        ParseMac(port->mac, mine);
-        if (!(p.mac[0] & 1) && memcmp(p.mac.data(), mine, 6) != 0) {
+        MacAddr mine{};
+        ParseMacStrict(port->mac, &mine);
+        if (!(p.mac[0] & 1) && memcmp(p.mac.data(), mine.data(), 6) != 0) {
           notes.push_back("destination MAC " + FormatMac(p.mac.data()) + " is not " + port->name +
                           "'s (" + port->mac +
                           "): the kernel drops the frame as PACKET_OTHERHOST before PREROUTING");
         }
-        uint16_t type = Get16(p.mac.data() + 12);
+        uint16_t type = GetBe16(p.mac.data() + 12);
         uint16_t want = p.family == Family::kIPv6 ? kEthIpv6 : kEthIpv4;
         if (type != want) {
           notes.push_back("ethertype " + Hex16(type) + " is not " + Hex16(want) +
@@ -292,7 +290,7 @@ bool PacketFromFrame(const std::vector<uint8_t>& frame, std::string_view in, Pac
     *error = "an Ethernet frame needs 14 header bytes and a datagram";
     return false;
   }
-  uint16_t type = Get16(frame.data() + 12);
+  uint16_t type = GetBe16(frame.data() + 12);
   if (type != kEthIpv4 && type != kEthIpv6) {
     *error = "ethertype " + Hex16(type) + " is neither IPv4 (0x0800) nor IPv6 (0x86dd)";
     return false;

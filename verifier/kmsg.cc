@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "base/mac.h"
 #include "verifier/lab.h"
 #include "verifier/sys.h"
 
@@ -21,13 +22,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
+// Not ParseUIntDec: a kernel log number past 2^64 wraps here instead of being refused.
 bool ParseU64(std::string_view s, uint64_t* out) {
   if (s.empty()) return false;
   uint64_t v = 0;
@@ -85,8 +80,8 @@ bool ParseKmsgRecord(std::string_view raw, KmsgRecord* out) {
   for (size_t i = 0; i < body.size(); ++i) {
     // /dev/kmsg writes unprintable bytes (and the backslash) as \xNN.
     if (body[i] == '\\' && i + 3 < body.size() && body[i + 1] == 'x' &&
-        HexValue(body[i + 2]) >= 0 && HexValue(body[i + 3]) >= 0) {
-      out->text.push_back(static_cast<char>(HexValue(body[i + 2]) << 4 | HexValue(body[i + 3])));
+        HexDigitValue(body[i + 2]) >= 0 && HexDigitValue(body[i + 3]) >= 0) {
+      out->text.push_back(static_cast<char>(HexDigitValue(body[i + 2]) << 4 | HexDigitValue(body[i + 3])));
       i += 3;
     } else {
       out->text.push_back(body[i]);

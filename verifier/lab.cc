@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/mac.h"
 #include "verifier/sys.h"
 
 namespace iptsim::verifier {
@@ -240,24 +241,6 @@ int g_lab_counter = 0;
 
 }  // namespace
 
-bool ParseMac(std::string_view text, uint8_t out[6]) {
-  if (text.size() != 17) return false;
-  for (int i = 0; i < 6; ++i) {
-    if (i > 0 && text[i * 3 - 1] != ':') return false;
-    unsigned v = 0;
-    for (int k = 0; k < 2; ++k) {
-      char c = text[i * 3 + k];
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else return false;
-    }
-    out[i] = static_cast<uint8_t>(v);
-  }
-  return true;
-}
-
 std::string FormatMac(const uint8_t mac[6]) {
   char buf[18];
   snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
@@ -265,28 +248,31 @@ std::string FormatMac(const uint8_t mac[6]) {
   return buf;
 }
 
-std::string ValidateLabSpec(const LabSpec& spec) {
+Status ValidateLabSpec(const LabSpec& spec) {
   if (spec.interfaces.size() + 1 > static_cast<size_t>(kMaxNetns)) {
-    return "too many interfaces (at most " + std::to_string(kMaxNetns - 1) + ")";
+    return Status::Error("too many interfaces (at most " + std::to_string(kMaxNetns - 1) + ")");
   }
   for (size_t i = 0; i < spec.interfaces.size(); ++i) {
     const LabInterface& itf = spec.interfaces[i];
     if (itf.name.empty() || itf.name.size() > 15) {
-      return "interface name '" + itf.name + "' must have 1 to 15 characters";
+      return Status::Error("interface name '" + itf.name + "' must have 1 to 15 characters");
     }
     if (itf.name.find_first_of("/: \t\n") != std::string::npos || itf.name == "." ||
         itf.name == "..") {
-      return "invalid interface name '" + itf.name + "'";
+      return Status::Error("invalid interface name '" + itf.name + "'");
     }
-    if (itf.name == "lo") return "'lo' exists in every namespace and cannot be a lab interface";
+    if (itf.name == "lo")
+      return Status::Error("'lo' exists in every namespace and cannot be a lab interface");
     for (size_t k = 0; k < i; ++k) {
-      if (spec.interfaces[k].name == itf.name) return "interface '" + itf.name + "' given twice";
+      if (spec.interfaces[k].name == itf.name)
+        return Status::Error("interface '" + itf.name + "' given twice");
     }
-    uint8_t mac[6];
+    MacAddr mac;
     for (const std::string* m : {&itf.mac, &itf.peer_mac}) {
       if (m->empty()) continue;
-      if (!ParseMac(*m, mac)) return "invalid MAC address '" + *m + "' (want xx:xx:xx:xx:xx:xx)";
-      if (mac[0] & 1) return "MAC address '" + *m + "' is a multicast address";
+      if (!ParseMacStrict(*m, &mac))
+        return Status::Error("invalid MAC address '" + *m + "' (want xx:xx:xx:xx:xx:xx)");
+      if (mac[0] & 1) return Status::Error("MAC address '" + *m + "' is a multicast address");
     }
     for (const std::string& a : itf.addresses) {
       size_t slash = a.find('/');
@@ -294,7 +280,7 @@ std::string ValidateLabSpec(const LabSpec& spec) {
       IpAddr ip;
       Family fam = IsIpv6Words(addr) ? Family::kIPv6 : Family::kIPv4;
       if (!ParseIpAddr(fam, addr, &ip) || slash == std::string::npos) {
-        return "invalid address '" + a + "' (want ADDRESS/PREFIXLEN)";
+        return Status::Error("invalid address '" + a + "' (want ADDRESS/PREFIXLEN)");
       }
     }
   }
@@ -319,8 +305,8 @@ std::unique_ptr<Lab> Lab::Create(const LabSpec& spec, const LabOptions& options,
                                  LabStatus* status) {
   *status = CheckSupport();
   if (!status->ok()) return nullptr;
-  if (std::string why = ValidateLabSpec(spec); !why.empty()) {
-    *status = LabStatus::Failed("lab spec: " + why);
+  if (Status valid = ValidateLabSpec(spec); !valid.ok()) {
+    *status = LabStatus::Failed("lab spec: " + valid.message());
     return nullptr;
   }
   std::unique_ptr<Lab> lab(new Lab());
@@ -544,8 +530,8 @@ LabStatus Lab::Build(const LabSpec& spec) {
                                static_cast<ssize_t>(state.size());
   if (sfd >= 0) close(sfd);
   if (!saved) return LabStatus::Failed(std::string(kStatePath) + ": " + strerror(errno));
-  if (std::string err = WriteSmallFile(kNfLogAllNetns, "1"); !err.empty()) {
-    return LabStatus::Failed(err);
+  if (Status written = WriteSmallFile(kNfLogAllNetns, "1"); !written.ok()) {
+    return LabStatus::Failed(written.message());
   }
   if (options_.settle_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options_.settle_ms));
   return {};
@@ -657,8 +643,8 @@ LabStatus Lab::Destroy() {
     }
   }
   if (!nf_log_old_.empty()) {
-    if (std::string err = WriteSmallFile(kNfLogAllNetns, nf_log_old_); !err.empty()) {
-      result = LabStatus::Failed("restoring nf_log_all_netns: " + err);
+    if (Status written = WriteSmallFile(kNfLogAllNetns, nf_log_old_); !written.ok()) {
+      result = LabStatus::Failed("restoring nf_log_all_netns: " + written.message());
     } else {
       unlink(kStatePath);
     }

@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
 #include "engine/netaddr.h"
 
 namespace iptsim::verifier {
@@ -69,13 +70,11 @@ struct LabSpec {
   std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
-// "02:00:00:00:03:02" to bytes; false if malformed.
-bool ParseMac(std::string_view text, uint8_t out[6]);
 std::string FormatMac(const uint8_t mac[6]);
 
 // Checks a spec: names (1..15 characters, no '/', ':' or blanks, not "lo",
-// unique), MACs, addresses.  "" if valid, else what is wrong.
-std::string ValidateLabSpec(const LabSpec& spec);
+// unique), MACs, addresses; the error says what is wrong.
+Status ValidateLabSpec(const LabSpec& spec);
 
 struct LabStatus {
   enum Kind {

@@ -355,13 +355,13 @@ bool ReadSmallFile(const std::string& path, std::string* out) {
   return true;
 }
 
-std::string WriteSmallFile(const std::string& path, std::string_view value) {
+Status WriteSmallFile(const std::string& path, std::string_view value) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return path + ": " + strerror(errno);
+  if (fd < 0) return Status::Error(path + ": " + strerror(errno));
   ssize_t n = write(fd, value.data(), value.size());
   int e = errno;
   close(fd);
-  if (n != static_cast<ssize_t>(value.size())) return path + ": " + strerror(e);
+  if (n != static_cast<ssize_t>(value.size())) return Status::Error(path + ": " + strerror(e));
   return {};
 }
 

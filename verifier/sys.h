@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace iptsim::verifier {
 
 // Absolute path of a program: searched in $PATH, then in /usr/sbin, /sbin,
@@ -65,7 +67,7 @@ bool WaitChild(pid_t pid, int timeout_ms, int* status);
 
 // Reads a small file (a /proc/sys entry); false if it cannot be read.
 bool ReadSmallFile(const std::string& path, std::string* out);
-// Writes a small file; "" on success, else a message.
-std::string WriteSmallFile(const std::string& path, std::string_view value);
+// Writes a small file.
+Status WriteSmallFile(const std::string& path, std::string_view value);
 
 }  // namespace iptsim::verifier

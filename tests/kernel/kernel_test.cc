@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/mac.h"
 #include "verifier/capture.h"
 #include "verifier/inject.h"
 #include "verifier/kmsg.h"
@@ -152,9 +153,11 @@ Bytes Ipv6(const Bytes& src, const Bytes& dst, uint8_t next, const Bytes& payloa
 }
 
 Packet Received(const char* in, const char* dst_mac, const char* src_mac, const Bytes& datagram) {
-  Bytes frame(12);
-  REQUIRE(ParseMac(dst_mac, frame.data()));
-  REQUIRE(ParseMac(src_mac, frame.data() + 6));
+  MacAddr dst, src;
+  REQUIRE(ParseMacStrict(dst_mac, &dst));
+  REQUIRE(ParseMacStrict(src_mac, &src));
+  Bytes frame(dst.begin(), dst.end());
+  frame.insert(frame.end(), src.begin(), src.end());
   Put16(&frame, (datagram[0] >> 4) == 6 ? 0x86dd : 0x0800);
   Packet p;
   std::string err;

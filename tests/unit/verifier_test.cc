@@ -83,22 +83,22 @@ TEST_CASE("lab specs are checked", "[verifier]") {
   spec.interfaces[0].name = "d0";
   spec.interfaces[0].mac = "02:00:00:00:03:02";
   spec.interfaces[0].addresses = {"10.200.3.2/24", "fd00:200:3::2/64"};
-  CHECK(ValidateLabSpec(spec) == "");
+  CHECK(ValidateLabSpec(spec).ok());
   LabSpec bad = spec;
   bad.interfaces[0].name = "lo";
-  CHECK(ValidateLabSpec(bad) == "'lo' exists in every namespace and cannot be a lab interface");
+  CHECK(ValidateLabSpec(bad).message() == "'lo' exists in every namespace and cannot be a lab interface");
   bad = spec;
   bad.interfaces[0].name = "averyveryverylong0";
-  CHECK(ValidateLabSpec(bad) == "interface name 'averyveryverylong0' must have 1 to 15 characters");
+  CHECK(ValidateLabSpec(bad).message() == "interface name 'averyveryverylong0' must have 1 to 15 characters");
   bad = spec;
   bad.interfaces[0].mac = "03:00:00:00:00:01";
-  CHECK(ValidateLabSpec(bad) == "MAC address '03:00:00:00:00:01' is a multicast address");
+  CHECK(ValidateLabSpec(bad).message() == "MAC address '03:00:00:00:00:01' is a multicast address");
   bad = spec;
   bad.interfaces[0].addresses = {"10.200.3.2"};
-  CHECK(ValidateLabSpec(bad) == "invalid address '10.200.3.2' (want ADDRESS/PREFIXLEN)");
+  CHECK(ValidateLabSpec(bad).message() == "invalid address '10.200.3.2' (want ADDRESS/PREFIXLEN)");
   bad = spec;
   bad.interfaces.push_back(bad.interfaces[0]);
-  CHECK(ValidateLabSpec(bad) == "interface 'd0' given twice");
+  CHECK(ValidateLabSpec(bad).message() == "interface 'd0' given twice");
 }
 
 TEST_CASE("a spec is completed from the packets", "[verifier]") {

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/address_v6.hpp>
 
 #include "base/inet.h"
 #include "base/numbers.h"
@@ -32,13 +36,20 @@ bool ParseDottedQuad(std::string_view s, bool is_mask, IpAddr* out) {
 
 bool ParseIpAddr(Family f, std::string_view text, IpAddr* out) {
   if (f == Family::kIPv4) return ParseDottedQuad(text, false, out);
+  // inet_pton's syntax, read by Boost.Asio (which calls inet_pton).  Boost
+  // also takes a scope ("fe80::1%eth0", looked up as an interface), which
+  // inet_pton and iptables refuse: refused here first.  Like inet_pton, the
+  // text ends at a NUL; INET6_ADDRSTRLEN characters or more are refused.
   if (text.size() >= INET6_ADDRSTRLEN) return false;
-  char buf[INET6_ADDRSTRLEN];
-  memcpy(buf, text.data(), text.size());
-  buf[text.size()] = 0;
-  IpAddr a;
-  if (inet_pton(AF_INET6, buf, a.b.data()) != 1) return false;
-  *out = a;
+  const std::string z(text);
+  if (std::strchr(z.c_str(), '%')) return false;
+  boost::system::error_code ec;
+  const boost::asio::ip::address_v6 a = boost::asio::ip::make_address_v6(z.c_str(), ec);
+  if (ec) return false;
+  const boost::asio::ip::address_v6::bytes_type bytes = a.to_bytes();
+  IpAddr r;
+  std::copy(bytes.begin(), bytes.end(), r.b.begin());
+  *out = r;
   return true;
 }
 
@@ -128,9 +139,15 @@ Status ParseIpPrefix(Family f, std::string_view text, IpPrefix* out) {
 }
 
 std::string FormatIpAddr(Family f, const IpAddr& a) {
-  char buf[INET6_ADDRSTRLEN];
-  inet_ntop(f == Family::kIPv4 ? AF_INET : AF_INET6, a.b.data(), buf, sizeof buf);
-  return buf;
+  // Boost.Asio prints with inet_ntop: dotted quad, RFC 5952 for IPv6.
+  if (f == Family::kIPv4) {
+    boost::asio::ip::address_v4::bytes_type b4;
+    std::copy(a.b.begin(), a.b.begin() + 4, b4.begin());
+    return boost::asio::ip::address_v4(b4).to_string();
+  }
+  boost::asio::ip::address_v6::bytes_type b6;
+  std::copy(a.b.begin(), a.b.end(), b6.begin());
+  return boost::asio::ip::address_v6(b6).to_string();
 }
 
 std::string FormatIpPrefix(Family f, const IpPrefix& p) {

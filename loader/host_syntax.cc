@@ -8,7 +8,6 @@
 #include <cstring>
 #include <utility>
 
-#include <boost/asio/ip/address_v6.hpp>
 
 #include "base/numbers.h"
 
@@ -73,33 +72,12 @@ Family FamilyOf(std::string_view addr) {
   return addr.find(':') != std::string_view::npos ? Family::kIPv6 : Family::kIPv4;
 }
 
-namespace {
 
-// inet_pton's IPv6 syntax, read by Boost.Asio, which also takes what
-// inet_pton does not: a scope ("fe80::1%eth0", "%2"), refused here before.
-// Like inet_pton, the text ends at a NUL; text as long as INET6_ADDRSTRLEN
-// or longer is refused, as ParseIpAddr does.
-bool ParseIpv6(std::string_view text, IpAddr* out) {
-  if (text.size() >= INET6_ADDRSTRLEN) return false;
-  const std::string s(text);
-  if (std::strchr(s.c_str(), '%')) return false;
-  boost::system::error_code ec;
-  const boost::asio::ip::address_v6 a = boost::asio::ip::make_address_v6(s, ec);
-  if (ec) return false;
-  const boost::asio::ip::address_v6::bytes_type bytes = a.to_bytes();
-  IpAddr r;
-  std::copy(bytes.begin(), bytes.end(), r.b.begin());
-  *out = r;
-  return true;
-}
-
-}  // namespace
-
-// IPv4 is not read by Boost.Asio: make_address_v4 is inet_pton's strict
-// dotted quad, while the host files have always taken iptables' (octal and
-// hex parts: "010.0.0.1" is 8.0.0.1, which inet_pton refuses).
+// ParseIpAddr: IPv6 is inet_pton's syntax, read by Boost.Asio; IPv4 is not
+// (make_address_v4 is inet_pton's strict dotted quad, while the host files
+// have always taken iptables': "010.0.0.1" is 8.0.0.1).
 bool ParseHostAddr(Family f, std::string_view text, IpAddr* out) {
-  return f == Family::kIPv4 ? ParseIpAddr(f, text, out) : ParseIpv6(text, out);
+  return ParseIpAddr(f, text, out);
 }
 
 // Not make_network_v4/v6: the IPv4 address is iptables' syntax (above), and

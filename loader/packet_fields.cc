@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <boost/asio/ip/address_v6.hpp>
 
 #include "base/mac.h"
 #include "loader/packet_spec_internal.h"
@@ -28,32 +27,9 @@ std::string Upper(std::string_view s) {
   return r;
 }
 
-// An IPv6 address in inet_pton's syntax, read by Boost.Asio (which calls
-// inet_pton).  Two inputs Boost would treat differently from ParseIpAddr are
-// refused first, so the syntax accepted is inet_pton's exactly: a scope id
-// ("fe80::1%eth0", which Boost strips and looks up as an interface) and a
-// word of INET6_ADDRSTRLEN (46) characters or more.  Like inet_pton, the
-// text ends at a NUL character.
-bool ReadIPv6Address(std::string_view text, IpAddr* out) {
-  constexpr size_t kInet6AddrStrLen = 46;
-  if (text.size() >= kInet6AddrStrLen) return false;
-  const std::string z(text);
-  if (std::strchr(z.c_str(), '%')) return false;
-  boost::system::error_code ec;
-  const boost::asio::ip::address_v6 a = boost::asio::ip::make_address_v6(z.c_str(), ec);
-  if (ec) return false;
-  const boost::asio::ip::address_v6::bytes_type bytes = a.to_bytes();
-  IpAddr r;
-  std::copy(bytes.begin(), bytes.end(), r.b.begin());
-  *out = r;
-  return true;
-}
-
-// IPv4 keeps iptables' reader (ParseIpAddr): it accepts "10.1" (10.1.0.0)
-// and octal or hex parts ("010.0.0.1"), which inet_pton refuses.
-bool ReadAddress(Family f, std::string_view text, IpAddr* out) {
-  return f == Family::kIPv6 ? ReadIPv6Address(text, out) : ParseIpAddr(f, text, out);
-}
+// ParseIpAddr: IPv6 in inet_pton's syntax (read by Boost.Asio); IPv4 in
+// iptables' ("10.1" is 10.1.0.0, octal and hex parts), which inet_pton refuses.
+bool ReadAddress(Family f, std::string_view text, IpAddr* out) { return ParseIpAddr(f, text, out); }
 
 bool ParseHex(std::string_view text, std::vector<uint8_t>* out, std::string* why) {
   if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))

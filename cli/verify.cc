@@ -351,9 +351,9 @@ bool ComparePacket(bool verbose, bool nft, const verifier::CaptureResult& kres, 
   if (verbose || !diff.empty()) {
     for (const std::string& c : kres.caveats[k])
       fprintf(stderr, "iptsim verify: note: %s: %s\n", name.c_str(), c.c_str());
-    if (!kres.send_errors[k].empty()) {
+    if (!kres.send_errors[k].ok()) {
       fprintf(stderr, "iptsim verify: note: %s: sending it: %s\n", name.c_str(),
-              kres.send_errors[k].c_str());
+              kres.send_errors[k].message().c_str());
     }
   }
   return !diff.empty();

@@ -34,7 +34,7 @@ struct CaptureResult {
   std::vector<std::vector<std::string>> lines;
   std::vector<std::vector<std::string>> log_lines;  // nf_tables only: LOG lines (kernel log)
   std::vector<std::vector<std::string>> caveats;    // InjectionCaveats of each packet
-  std::vector<std::string> send_errors;  // per packet: "" or why the send failed (e.g. EPERM:
+  std::vector<Status> send_errors;  // per packet: ok or why the send failed (e.g. EPERM:
                                          // a local packet dropped on OUTPUT)
   std::vector<std::string> monitor_errors;  // nf_tables: what xtables-monitor said besides traces
 };

@@ -64,7 +64,7 @@ std::vector<uint8_t> FrameOf(const Lab::Port& port, const Packet& p) {
   return frame;
 }
 
-std::string SendOnTun(const Lab& lab, const Lab::Port& port, const Packet& p, int timeout_ms) {
+Status SendOnTun(const Lab& lab, const Lab::Port& port, const Packet& p, int timeout_ms) {
   ifreq ifr{};
   snprintf(ifr.ifr_name, IFNAMSIZ, "%s", port.name.c_str());
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
@@ -84,7 +84,7 @@ std::string SendOnTun(const Lab& lab, const Lab::Port& port, const Packet& p, in
   });
 }
 
-std::string SendOnPeer(const Lab::Port& port, const Packet& p, int timeout_ms) {
+Status SendOnPeer(const Lab::Port& port, const Packet& p, int timeout_ms) {
   std::vector<uint8_t> frame = FrameOf(port, p);
   ifreq ifr{};
   snprintf(ifr.ifr_name, IFNAMSIZ, "%s", port.peer_device.c_str());
@@ -109,12 +109,13 @@ std::string SendOnPeer(const Lab::Port& port, const Packet& p, int timeout_ms) {
   });
 }
 
-std::string SendLocal(const Lab& lab, const Packet& p, int timeout_ms) {
+Status SendLocal(const Lab& lab, const Packet& p, int timeout_ms) {
   bool v6 = p.family == Family::kIPv6;
   size_t need = v6 ? 40 : 20;
   if (p.bytes.size() < need) {
-    return "a locally generated " + std::string(v6 ? "IPv6" : "IPv4") + " datagram needs at least " +
-           std::to_string(need) + " bytes to carry its destination";
+    return Status::Error("a locally generated " + std::string(v6 ? "IPv6" : "IPv4") +
+                         " datagram needs at least " + std::to_string(need) +
+                         " bytes to carry its destination");
   }
   sockaddr_storage to{};
   socklen_t to_len;
@@ -183,19 +184,19 @@ std::string Hex16(uint16_t v) {
 
 }  // namespace
 
-std::string Inject(const Lab& lab, const Packet& packet, int timeout_ms) {
-  if (lab.destroyed()) return "the lab was destroyed";
-  if (packet.bytes.empty()) return "the packet has no bytes";
-  std::string err;
+Status Inject(const Lab& lab, const Packet& packet, int timeout_ms) {
+  if (lab.destroyed()) return Status::Error("the lab was destroyed");
+  if (packet.bytes.empty()) return Status::Error("the packet has no bytes");
+  Status sent;
   if (packet.in.empty()) {
-    err = SendLocal(lab, packet, timeout_ms);
+    sent = SendLocal(lab, packet, timeout_ms);
   } else {
     const Lab::Port* port = lab.FindPort(packet.in.view());
-    if (!port) return "the lab has no interface '" + std::string(packet.in.view()) + "'";
-    err = port->tun ? SendOnTun(lab, *port, packet, timeout_ms)
-                    : SendOnPeer(*port, packet, timeout_ms);
+    if (!port) return Status::Error("the lab has no interface '" + std::string(packet.in.view()) + "'");
+    sent = port->tun ? SendOnTun(lab, *port, packet, timeout_ms)
+                     : SendOnPeer(*port, packet, timeout_ms);
   }
-  return err.empty() ? err : "injecting the packet: " + err;
+  return sent.ok() ? sent : Status::Error("injecting the packet: " + sent.message());
 }
 
 std::vector<std::string> InjectionCaveats(const Lab& lab, const Packet& p) {

@@ -48,7 +48,7 @@
 namespace iptsim::verifier {
 
 // Sends one packet; "" on success, else why not.
-std::string Inject(const Lab& lab, const Packet& packet, int timeout_ms = 5000);
+Status Inject(const Lab& lab, const Packet& packet, int timeout_ms = 5000);
 
 // Human-readable differences between `packet` and what the kernel will
 // receive when it is injected into `lab` (empty: byte for byte).

@@ -293,11 +293,11 @@ LabStatus Lab::CheckSupport() {
     return LabStatus::Unsupported("no network namespace support (/proc/self/ns/net missing)");
   }
   if (FindProgram("ip").empty()) return LabStatus::Unsupported("iproute2's `ip` is not installed");
-  std::string err = RunInChild(-1, 5000, [](const char** what) {
+  Status st = RunInChild(-1, 5000, [](const char** what) {
     *what = "unshare(CLONE_NEWNET)";
     return unshare(CLONE_NEWNET) == 0 ? 0 : errno;
   });
-  if (!err.empty()) return LabStatus::Unsupported("cannot create a network namespace: " + err);
+  if (!st.ok()) return LabStatus::Unsupported("cannot create a network namespace: " + st.message());
   return {};
 }
 
@@ -373,7 +373,7 @@ struct Sysctl {
   bool optional;
 };
 
-std::string WriteSysctls(int netns_fd, const std::vector<Sysctl>& list, int timeout_ms) {
+Status WriteSysctls(int netns_fd, const std::vector<Sysctl>& list, int timeout_ms) {
   return RunInChild(netns_fd, timeout_ms, [&](const char** what) {
     for (const Sysctl& s : list) {
       // `what` points into `list`, which the parent keeps (see RunInChild).
@@ -442,8 +442,8 @@ LabStatus Lab::Build(const LabSpec& spec) {
     }
     (of_device ? device_sysctls : host).push_back({std::move(path), value, false});
   }
-  if (std::string err = WriteSysctls(host_fd_, host, options_.timeout_ms); !err.empty()) {
-    return LabStatus::Failed("sysctl in " + host_name_ + ": " + err);
+  if (Status st = WriteSysctls(host_fd_, host, options_.timeout_ms); !st.ok()) {
+    return LabStatus::Failed("sysctl in " + host_name_ + ": " + st.message());
   }
   if (LabStatus st = Ip({"-n", host_name_, "link", "set", "lo", "up"}); !st.ok()) return st;
 
@@ -468,9 +468,9 @@ LabStatus Lab::Build(const LabSpec& spec) {
       port.peer_netns = base + "-" + std::to_string(i);
       port.peer_device = kPeerDevice;
       if (LabStatus st = AddNetns(port.peer_netns, &port.peer_netns_fd); !st.ok()) return st;
-      if (std::string err = WriteSysctls(port.peer_netns_fd, peer_sysctls, options_.timeout_ms);
-          !err.empty()) {
-        return LabStatus::Failed("sysctl in " + port.peer_netns + ": " + err);
+      if (Status st = WriteSysctls(port.peer_netns_fd, peer_sysctls, options_.timeout_ms);
+          !st.ok()) {
+        return LabStatus::Failed("sysctl in " + port.peer_netns + ": " + st.message());
       }
       if (LabStatus st = Ip({"-n", host_name_, "link", "add", itf.name, "address", port.mac,
                              "type", "veth", "peer", "name", kPeerDevice, "address",
@@ -499,9 +499,8 @@ LabStatus Lab::Build(const LabSpec& spec) {
       if (LabStatus st = Ip(args); !st.ok()) return st;
     }
   }
-  if (std::string err = WriteSysctls(host_fd_, device_sysctls, options_.timeout_ms);
-      !err.empty()) {
-    return LabStatus::Failed("sysctl in " + host_name_ + ": " + err);
+  if (Status st = WriteSysctls(host_fd_, device_sysctls, options_.timeout_ms); !st.ok()) {
+    return LabStatus::Failed("sysctl in " + host_name_ + ": " + st.message());
   }
   for (const std::string& route : spec.routes) {
     std::vector<std::string> args = {"-n", host_name_};

@@ -237,9 +237,9 @@ RunResult RunCommand(const std::vector<std::string>& argv, std::string_view inpu
   return res;
 }
 
-std::string RunInChild(int netns_fd, int timeout_ms, const ChildFn& fn) {
+Status RunInChild(int netns_fd, int timeout_ms, const ChildFn& fn) {
   int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return std::string("pipe: ") + strerror(errno);
+  if (pipe2(p, O_CLOEXEC) != 0) return Status::Error(std::string("pipe: ") + strerror(errno));
   struct Report {
     int code;
     const char* what;
@@ -248,7 +248,7 @@ std::string RunInChild(int netns_fd, int timeout_ms, const ChildFn& fn) {
   if (pid < 0) {
     close(p[0]);
     close(p[1]);
-    return std::string("fork: ") + strerror(errno);
+    return Status::Error(std::string("fork: ") + strerror(errno));
   }
   if (pid == 0) {
     close(p[0]);
@@ -272,12 +272,12 @@ std::string RunInChild(int netns_fd, int timeout_ms, const ChildFn& fn) {
   if (!WaitChild(pid, got ? timeout_ms : 0, &status)) {
     kill(pid, SIGKILL);
     WaitChild(pid, 2000, &status);
-    return "timed out after " + std::to_string(timeout_ms) + " ms";
+    return Status::Error("timed out after " + std::to_string(timeout_ms) + " ms");
   }
-  if (!got) return "child process failed";
+  if (!got) return Status::Error("child process failed");
   if (rep.code == 0) return {};
   std::string msg = rep.what ? rep.what : "child";
-  return msg + ": " + strerror(rep.code);
+  return Status::Error(msg + ": " + strerror(rep.code));
 }
 
 BackgroundChild StartBackground(const std::vector<std::string>& argv, int netns_fd,

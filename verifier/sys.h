@@ -44,9 +44,9 @@ RunResult RunCommand(const std::vector<std::string>& argv, std::string_view inpu
 // static storage or to memory the parent keeps unchanged until RunInChild
 // returns (a fork shares the address layout).  Only async-signal-safe calls belong in fn (the child of a
 // possibly multi-threaded process): prepare buffers before calling.
-// Returns "" on success, else a message.
+// Returns ok, or what failed.
 using ChildFn = std::function<int(const char** what)>;
-std::string RunInChild(int netns_fd, int timeout_ms, const ChildFn& fn);
+Status RunInChild(int netns_fd, int timeout_ms, const ChildFn& fn);
 
 // A child process started in the background (xtables-monitor): its pid and
 // the read ends of its stdout and stderr.

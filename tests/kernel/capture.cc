@@ -296,8 +296,8 @@ int main(int argc, char** argv) {
     for (const std::string& c : res.caveats[i]) {
       fprintf(stderr, "iptsim_capture: packet %zu: note: %s\n", i + 1, c.c_str());
     }
-    if (!res.send_errors[i].empty()) {
-      fprintf(stderr, "iptsim_capture: packet %zu: %s\n", i + 1, res.send_errors[i].c_str());
+    if (!res.send_errors[i].ok()) {
+      fprintf(stderr, "iptsim_capture: packet %zu: %s\n", i + 1, res.send_errors[i].message().c_str());
     }
     for (const std::string& l : res.lines[i]) printf("%s\n", l.c_str());
     for (const std::string& l : res.log_lines[i]) printf("%s\n", l.c_str());

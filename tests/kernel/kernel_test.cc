@@ -218,7 +218,8 @@ void RequireCaptured(const CaptureResult& r) {
   REQUIRE(r.status.ok());
   for (size_t i = 0; i < r.send_errors.size(); ++i) {
     INFO("packet " << i + 1);
-    CHECK(r.send_errors[i] == "");
+    CHECK(r.send_errors[i].message() == "");
+    CHECK(r.send_errors[i].ok());
   }
 }
 
@@ -513,10 +514,10 @@ TEST_CASE("injection caveats name what the kernel changes", "[kernel][capture]")
         "destination MAC 02:00:00:00:fa:02 is not vfc0's (02:00:00:00:fa:01): the kernel drops "
         "the frame as PACKET_OTHERHOST before PREROUTING");
   CHECK(notes[1].find("mark 0") != std::string::npos);
-  CHECK(Inject(*lab, rx) == "");
+  CHECK(Inject(*lab, rx).ok());
   Packet nowhere = rx;
   nowhere.in = IfaceName("vfzz");
-  CHECK(Inject(*lab, nowhere) == "the lab has no interface 'vfzz'");
+  CHECK(Inject(*lab, nowhere).message() == "the lab has no interface 'vfzz'");
 }
 
 // ===========================================================================
@@ -525,7 +526,7 @@ TEST_CASE("injection caveats name what the kernel changes", "[kernel][capture]")
 TEST_CASE("without root: Unsupported with the reason, and the capture tool exits 2",
           "[kernel][cleanup]") {
   // In a child that became nobody.
-  std::string err = RunInChild(-1, 10000, [](const char** what) {
+  Status child = RunInChild(-1, 10000, [](const char** what) {
     *what = "setresuid";
     if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) return errno;
     LabStatus st = Lab::CheckSupport();
@@ -534,7 +535,7 @@ TEST_CASE("without root: Unsupported with the reason, and the capture tool exits
                ? 0
                : EPERM;
   });
-  CHECK(err == "");
+  CHECK(child.message() == "");
 
   RunResult r = RunCommand({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                             IPTSIM_CAPTURE_BINARY, "/dev/null"},

@@ -95,6 +95,10 @@ std::string SetPacketHeaders(CommandLine& cl, const std::string&) {
   cl.packet_headers = true;
   return "";
 }
+std::string SetQuiet(CommandLine& cl, const std::string&) {
+  cl.quiet = true;
+  return "";
+}
 std::string SetWhy(CommandLine& cl, const std::string& v) {
   cl.why.emplace_back(v, false);
   return "";
@@ -171,7 +175,9 @@ constexpr OptionSpec kTraceOptions[] = {
     {"--explore", nullptr, nullptr, SetExplore,
      "print every outcome of the random decisions with its probability"},
     {"--packet-headers", nullptr, nullptr, SetPacketHeaders,
-     "print '== packet N' before each packet"},
+     "print '== packet N (WHERE FROM): WHAT IT IS' before each packet"},
+    {"-q", "--quiet", nullptr, SetQuiet,
+     "no notes, per-packet verdicts or closing summary on stderr (errors still)"},
     {"--why", nullptr, "TABLE:CHAIN:N", SetWhy, "say why a packet did not reach that rule"},
     {"--expect", nullptr, "TABLE:CHAIN:N", SetExpect, "as --why, and exit 1 when not reached"},
     {"--ipset", nullptr, "FILE", AddIpset, "ipsets in ipset save format (repeatable)"},

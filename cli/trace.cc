@@ -140,9 +140,11 @@ class VerdictTally {
 // The answer for a format that prints only what the kernel logs: the
 // verdict, the rule that decided it and the path, on stderr.
 void PrintAnswer(const Ruleset& rs, const RunResult& run, const std::string& packet,
-                 bool default_path, FILE* err) {
-  fprintf(err, "iptsim trace: %s: %s\n  path: %s\n", packet.c_str(),
-          DescribeVerdict(rs, run).c_str(), DescribePath(run, default_path).c_str());
+                 const PacketInfo& info, FILE* err) {
+  fprintf(err, "iptsim trace: %s: %s\n", packet.c_str(), DescribeVerdict(rs, run).c_str());
+  if (run.sim.decided_by.chain)
+    fputs(DescribeTrail(rs, info.trail->To(run.sim.decided_by)).c_str(), err);
+  fprintf(err, "  path: %s\n", DescribePath(run, info.default_path).c_str());
 }
 
 }  // namespace
@@ -154,6 +156,7 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
   std::unique_ptr<TraceFormat> format = s.format->make(*s.rs, io.out);
   std::vector<std::unique_ptr<WhyObserver>> whys;
   for (const WhySpec& w : s.why) whys.push_back(std::make_unique<WhyObserver>(*s.rs, w.ref));
+  JumpTrail trail;
   RunNotes notes(io.err, display.quiet);
   VerdictTally tally;
   // The closing line of a run of several packets (--explore prints its own).
@@ -167,19 +170,20 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
     Packet pkt = s.packets[g].packet;  // the run rewrites its copy
     const std::string& origin = s.packets[g].origin;
     const PacketInfo info{static_cast<uint32_t>(g + 1), origin,
-                          pkt.in.empty() && pkt.out.empty() && !s.settings.host};
+                          pkt.in.empty() && pkt.out.empty() && !s.settings.host, &trail};
     const std::string name = PacketName(info.number, origin);
     if (display.trace_all) pkt.nf_trace = true;
     if (display.packet_headers)
       fprintf(io.out, "== %s: %s\n", name.c_str(), DescribePacket(pkt).c_str());
     format->BeginPacket(info);
-    std::vector<TraceObserver*> all{format.get()};
+    trail.BeginPacket();
+    std::vector<TraceObserver*> all{format.get(), &trail};
     for (auto& w : whys) {
       w->BeginPacket();
       all.push_back(w.get());
     }
     TeeObserver tee(std::move(all));
-    RunResult run = sim.Run(pkt, whys.empty() ? static_cast<TraceObserver*>(format.get()) : &tee);
+    RunResult run = sim.Run(pkt, &tee);
     if (!run.error.empty()) {
       fprintf(io.err, "iptsim trace: error: %s: %s\n", origin.c_str(), run.error.c_str());
       return kExitError;
@@ -207,7 +211,7 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
           notes.Add(name, std::string("no TRACE rule matched, so ") + s.format->when_untraced +
                               " (add a raw-table TRACE rule, or use --trace-all; --format "
                               "explain lists every rule the packet matched)");
-        PrintAnswer(*s.rs, run, name, info.default_path, io.err);
+        PrintAnswer(*s.rs, run, name, info, io.err);
       }
     }
     // The --why / --expect reports: after the verdict where the format has

@@ -74,6 +74,56 @@ std::string DescribeVerdict(const Ruleset& rs, const RunResult& run) {
   return s;
 }
 
+void JumpTrail::BeginPacket() {
+  frames_.clear();
+  ended_.clear();
+  generated_ = 0;
+}
+
+void JumpTrail::OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const Chain*) {
+  if (generated_) return;
+  if (outcome == RuleOutcome::kJump || outcome == RuleOutcome::kGoto) {
+    frames_.push_back({{e.table, e.hook, e.chain, e.rule, e.number}, outcome == RuleOutcome::kGoto});
+  } else if (outcome == RuleOutcome::kReturn && !frames_.empty()) {
+    // Back to the caller: past every goto on the way (a goto leaves no
+    // return address, so its chain returns to where its caller was called).
+    bool was_goto;
+    do {
+      was_goto = frames_.back().is_goto;
+      frames_.pop_back();
+    } while (was_goto && !frames_.empty());
+  }
+}
+
+void JumpTrail::OnRule(const RuleEvent& e) {
+  // A user chain's implicit return: as an explicit RETURN.
+  if (!generated_ && !e.rule && !e.chain->builtin)
+    OnRuleDone(e, RuleOutcome::kReturn, nullptr);
+}
+
+void JumpTrail::OnTableVerdict(TableId table, Hook hook, Verdict) {
+  if (generated_) return;
+  ended_.push_back({table, hook, std::move(frames_)});
+  frames_.clear();
+}
+
+std::vector<DecidingEntry> JumpTrail::To(const DecidingEntry& d) const {
+  std::vector<DecidingEntry> trail;
+  for (const Ended& e : ended_) {
+    if (e.table != d.table || e.hook != d.hook) continue;
+    trail.clear();  // the last walk of that table at that hook (a looped-back packet has two)
+    for (const Frame& f : e.frames) trail.push_back(f.jump);
+  }
+  return trail;
+}
+
+std::string DescribeTrail(const Ruleset& rs, const std::vector<DecidingEntry>& trail) {
+  std::string s;
+  for (const DecidingEntry& j : trail)
+    s += "  via: " + EntryWhere(j, rs.family) + " (" + EntryText(rs, j) + ")\n";
+  return s;
+}
+
 std::string DescribePath(const RunResult& run, bool no_devices) {
   std::string s = std::string(PacketPathName(run.path)) + " (" + std::string(PathHooks(run.path)) +
                   ")";

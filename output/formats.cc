@@ -75,6 +75,8 @@ class ExplainTrace : public TraceFormat {
   }
   void EndPacket(const RunResult& run, const PacketInfo& info) override {
     fprintf(out_, "verdict: %s\n", DescribeVerdict(rs_, run).c_str());
+    if (info.trail && run.sim.decided_by.chain)
+      fputs(DescribeTrail(rs_, info.trail->To(run.sim.decided_by)).c_str(), out_);
     fprintf(out_, "path: %s\n", DescribePath(run, info.default_path).c_str());
   }
   bool answers_inline() const override { return true; }
@@ -124,7 +126,9 @@ class JsonTrace : public TraceFormat {
   }
   void OnGeneratedEnd(GeneratedKind kind) override { json_.OnGeneratedEnd(kind); }
   void AfterRun(const RunResult& run, const PacketInfo& info) override {
-    json_.EndPacket(run, info.default_path);
+    json_.EndPacket(run, info.default_path,
+                    info.trail && run.sim.decided_by.chain ? info.trail->To(run.sim.decided_by)
+                                                           : std::vector<DecidingEntry>());
     fwrite(text_.data(), 1, text_.size(), out_);
     text_.clear();
   }
@@ -145,7 +149,7 @@ std::unique_ptr<TraceFormat> Make(const Ruleset& rs, FILE* out) {
 }
 
 constexpr OutputFormat kFormats[] = {
-    {"kernel", Make<KernelTrace>, false, "the kernel would log nothing"},
+    {"kernel", Make<KernelTrace>, false, "the kernel would log no TRACE line"},
     {"nft", Make<NftTrace>, false, "xtables-monitor --trace would show nothing"},
     {"explain", Make<ExplainTrace>, false, nullptr},
     {"json", Make<JsonTrace>, true, nullptr},

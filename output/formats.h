@@ -17,6 +17,7 @@
 #include "engine/model.h"
 #include "engine/simulator.h"
 #include "engine/trace.h"
+#include "output/answer.h"
 
 namespace iptsim {
 
@@ -25,6 +26,7 @@ struct PacketInfo {
   uint32_t number = 1;        // 1-based, in the run
   std::string_view origin;    // "packets.txt:3", "--from-log 2", "packet 1"
   bool default_path = false;  // neither -i, -o nor --host chose the path
+  const JumpTrail* trail = nullptr;  // observes the run too: the jumps to the deciding rule
 };
 
 class TraceFormat : public TraceObserver {

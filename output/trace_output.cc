@@ -236,23 +236,30 @@ void JsonTraceFormat::OnGeneratedBegin(GeneratedKind kind, const Packet&) {
 
 void JsonTraceFormat::OnGeneratedEnd(GeneratedKind) { generated_ = nullptr; }
 
-void JsonTraceFormat::EndPacket(const RunResult& run, bool default_path) {
+std::string JsonTraceFormat::EntryObject(const DecidingEntry& d) const {
+  const TraceLabel label = d.rule ? LabelFor(*d.chain, *d.rule, rs_.family) : TraceLabel::kPolicy;
+  std::string s = "{\"table\":" + JsonString(TableName(d.table)) +
+                  ",\"chain\":" + JsonString(d.chain->name) +
+                  ",\"label\":" + JsonString(TraceLabelName(label)) +
+                  ",\"number\":" + std::to_string(d.number);
+  s += d.rule ? ",\"rule\":" + JsonString(d.rule->text) + ",\"source\":" +
+                    JsonString(rs_.file + ":" + std::to_string(d.rule->line))
+              : std::string(",\"rule\":null,\"source\":null");
+  return s + "}";
+}
+
+void JsonTraceFormat::EndPacket(const RunResult& run, bool default_path,
+                                const std::vector<DecidingEntry>& via) {
   *out_ += held_;
   held_.clear();
   in_rule_ = false;
   const SimResult& res = run.sim;
-  const DecidingEntry& d = res.decided_by;
-  std::string by = "null";
-  if (d.chain && res.verdict != Verdict::kUnknown) {
-    const TraceLabel label =
-        d.rule ? LabelFor(*d.chain, *d.rule, rs_.family) : TraceLabel::kPolicy;
-    by = "{\"table\":" + JsonString(TableName(d.table)) + ",\"chain\":" + JsonString(d.chain->name) +
-         ",\"label\":" + JsonString(TraceLabelName(label)) +
-         ",\"number\":" + std::to_string(d.number);
-    by += d.rule ? ",\"rule\":" + JsonString(d.rule->text) + ",\"source\":" +
-                       JsonString(rs_.file + ":" + std::to_string(d.rule->line))
-                 : std::string(",\"rule\":null,\"source\":null");
-    by += "}";
+  const bool decided = res.decided_by.chain && res.verdict != Verdict::kUnknown;
+  std::string by = decided ? EntryObject(res.decided_by) : "null";
+  if (decided) {
+    by += ",\"via\":[";
+    for (size_t i = 0; i < via.size(); ++i) by += (i ? "," : "") + EntryObject(via[i]);
+    by += "]";
   }
   *out_ += "{\"event\":\"verdict\",\"verdict\":" + JsonString(FinalVerdictName(res)) +
            ",\"table\":" + JsonString(TableName(res.table)) +

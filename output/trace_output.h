@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/model.h"
 #include "engine/simulator.h"
@@ -90,7 +91,7 @@ class XtablesMonitorFormat : public TraceObserver {
 // "tee-copy").  The caller ends each packet with EndPacket():
 //   {"event":"verdict","verdict":"REJECT","table":..,"chain":..,"path":..,
 //    "default_path":false,"decided_by":{"table":..,"chain":..,"label":..,
-//    "number":N,"rule":..,"source":..},"packet":N}
+//    "number":N,"rule":..,"source":..},"via":[{..as decided_by..},..],"packet":N}
 // "verdict" is ACCEPT, DROP, REJECT, QUEUE, STOLEN or UNDECIDED; "table" and
 // "chain" say where it fell; "decided_by" is null when no table decided
 // (then "reason" says what did), and "reason" says what is missing for an
@@ -100,7 +101,8 @@ class JsonTraceFormat : public TraceObserver {
   JsonTraceFormat(const Ruleset& rs, std::string* out);
   void BeginPacket(uint32_t packet) { packet_ = packet; }
   // `default_path`: neither -i, -o nor a host model chose the path.
-  void EndPacket(const RunResult& run, bool default_path);
+  // `via`: the jumps that led to the deciding rule (output/answer.h JumpTrail).
+  void EndPacket(const RunResult& run, bool default_path, const std::vector<DecidingEntry>& via);
 
   void OnRule(const RuleEvent& e) override;
   void OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const Chain* to) override;
@@ -111,6 +113,8 @@ class JsonTraceFormat : public TraceObserver {
 
  private:
   std::string Entry(const RuleEvent& e, std::string_view event) const;
+  // {"table":..,"chain":..,"label":..,"number":N,"rule":..,"source":..}
+  std::string EntryObject(const DecidingEntry& d) const;
 
   const Ruleset& rs_;
   std::string* out_;

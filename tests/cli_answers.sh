@@ -51,8 +51,9 @@ ssh=(-i eth0 -s 192.0.2.1 -d 192.0.2.2 -p tcp --dport 22)
 expect "first run" 0 "$iptsim" trace rules.v4 "${ssh[@]}"
 same "first run: nothing on stdout" "$out" ""
 same "first run: the answer" "$err" "\
-iptsim trace: note: packet 1: no TRACE rule matched, so the kernel would log nothing (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
+iptsim trace: note: packet 1: no TRACE rule matched, so the kernel would log no TRACE line (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
 iptsim trace: packet 1: ACCEPT by filter:SSH:return:2 (rules.v4:9: -A SSH -j ACCEPT)
+  via: filter:INPUT:rule:1 (rules.v4:6: -A INPUT -p tcp --dport 22 -j SSH)
   path: local-in (PREROUTING, INPUT)"
 
 # Without -i or -o the packet is one the host sends: the path says so.
@@ -70,6 +71,7 @@ same "explain: the whole answer" "$out" "\
 filter:INPUT:rule:1              rules.v4:6: -A INPUT -p tcp --dport 22 -j SSH
 filter:SSH:return:2              rules.v4:9: -A SSH -j ACCEPT  # a rule, which the kernel labels 'return' because it has no condition and a built-in verdict (docs/kernel-trace.md §2.1)
 verdict: ACCEPT by filter:SSH:return:2 (rules.v4:9: -A SSH -j ACCEPT)
+  via: filter:INPUT:rule:1 (rules.v4:6: -A INPUT -p tcp --dport 22 -j SSH)
 path: local-in (PREROUTING, INPUT)"
 
 # A REJECT is a REJECT, and the reset it sends is labelled as such.
@@ -86,7 +88,7 @@ expect "json reject" 0 "$iptsim" trace --format json rules.v4 "${telnet[@]}"
 contains "json: the reply's entries are marked" "$out" \
   '{"event":"rule","table":"filter","chain":"OUTPUT","label":"policy","number":1,"traced":false,"generated":"reject-reply","rule":null'
 contains "json: REJECT and the deciding rule" "$out" \
-  '{"event":"verdict","verdict":"REJECT","table":"filter","chain":"INPUT","path":"local-in","default_path":false,"decided_by":{"table":"filter","chain":"INPUT","label":"rule","number":2,"rule":"-A INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset","source":"rules.v4:7"},"packet":1}'
+  '{"event":"verdict","verdict":"REJECT","table":"filter","chain":"INPUT","path":"local-in","default_path":false,"decided_by":{"table":"filter","chain":"INPUT","label":"rule","number":2,"rule":"-A INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset","source":"rules.v4:7"},"via":[],"packet":1}'
 
 # Many packets: a note that holds for each is printed once with a count,
 # each packet gets its answer, and a closing summary counts the verdicts.
@@ -97,14 +99,15 @@ cat >packets <<'EOF'
 EOF
 expect "three packets" 0 "$iptsim" trace --packets packets rules.v4
 same "three packets: stderr" "$err" "\
-iptsim trace: note: packet 1 (packets:1): no TRACE rule matched, so the kernel would log nothing (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
+iptsim trace: note: packet 1 (packets:1): no TRACE rule matched, so the kernel would log no TRACE line (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
 iptsim trace: packet 1 (packets:1): ACCEPT by filter:SSH:return:2 (rules.v4:9: -A SSH -j ACCEPT)
+  via: filter:INPUT:rule:1 (rules.v4:6: -A INPUT -p tcp --dport 22 -j SSH)
   path: local-in (PREROUTING, INPUT)
 iptsim trace: packet 2 (packets:2): DROP by filter:INPUT:policy:3 (policy DROP)
   path: local-in (PREROUTING, INPUT)
 iptsim trace: packet 3 (packets:3): REJECT by filter:INPUT:rule:2 (rules.v4:7: -A INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset)
   path: local-in (PREROUTING, INPUT)
-iptsim trace: note: ... and the same for 2 more packets: no TRACE rule matched, so the kernel would log nothing (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
+iptsim trace: note: ... and the same for 2 more packets: no TRACE rule matched, so the kernel would log no TRACE line (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
 iptsim trace: 3 packets: 1 ACCEPT, 1 DROP, 1 REJECT"
 expect "three packets, quiet" 0 "$iptsim" trace -q --packets packets rules.v4
 same "quiet: no notes, answers or summary" "$err" ""
@@ -122,7 +125,35 @@ expect "traced" 0 "$iptsim" trace traced.v4 "${ssh[@]}"
 contains "traced: the kernel's last line" "$out" "TRACE: filter:SSH:return:2 IN=eth0 OUT= "
 same "traced: no note, the answer" "$err" "\
 iptsim trace: packet 1: ACCEPT by filter:SSH:return:2 (traced.v4:14: -A SSH -j ACCEPT)
+  via: filter:INPUT:rule:1 (traced.v4:11: -A INPUT -p tcp --dport 22 -j SSH)
   path: local-in (PREROUTING, INPUT)"
+
+# The jumps that led to the deciding rule, past a goto and a RETURN: a goto
+# leaves no return address, so B's end returns to INPUT (docs/kernel-trace.md §2.1).
+cat >goto.v4 <<'EOF'
+*filter
+:INPUT ACCEPT [0:0]
+:A - [0:0]
+:B - [0:0]
+:C - [0:0]
+-A INPUT -j A
+-A INPUT -p udp -j DROP
+-A A -g B
+-A B -j C
+-A C -p tcp -j RETURN
+-A B -p tcp -j DROP
+COMMIT
+EOF
+expect "goto, tcp" 0 "$iptsim" trace goto.v4 -i eth0 -p tcp --dport 80
+same "goto, tcp: via the jump and the goto, not the returned jump" "$err" "\
+iptsim trace: note: packet 1: no TRACE rule matched, so the kernel would log no TRACE line (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
+iptsim trace: packet 1: DROP by filter:B:rule:2 (goto.v4:11: -A B -p tcp -j DROP)
+  via: filter:INPUT:rule:1 (goto.v4:6: -A INPUT -j A)
+  via: filter:A:rule:1 (goto.v4:8: -A A -g B)
+  path: local-in (PREROUTING, INPUT)"
+expect "goto, udp" 0 "$iptsim" trace --quiet --format json goto.v4 -i eth0 -p udp --dport 80
+contains "goto, udp: back in INPUT, no jumps left" "$out" \
+  '"decided_by":{"table":"filter","chain":"INPUT","label":"rule","number":2,"rule":"-A INPUT -p udp -j DROP","source":"goto.v4:7"},"via":[],"packet":1}'
 
 echo "cli_answers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -79,7 +79,7 @@ TEST_CASE("--format json: one object per matched entry, then the verdict", "[jso
   RunResult run;
   run.path = PathFromDevices(p);
   run.sim = SimulatePacket(rs, p, run.path, {}, &json);
-  json.EndPacket(run, false);
+  json.EndPacket(run, false, {});
   std::vector<std::string> l = Lines(out);
   REQUIRE(l.size() == 7);
   CHECK(l[0] ==
@@ -110,7 +110,7 @@ TEST_CASE("--format json: one object per matched entry, then the verdict", "[jso
         "{\"event\":\"verdict\",\"verdict\":\"DROP\",\"table\":\"filter\",\"chain\":\"INPUT\","
         "\"path\":\"local-in\",\"default_path\":false,\"decided_by\":{\"table\":\"filter\","
         "\"chain\":\"INPUT\",\"label\":\"policy\",\"number\":3,\"rule\":null,\"source\":null},"
-        "\"packet\":3}");
+        "\"via\":[],\"packet\":3}");
 }
 
 TEST_CASE("nf_tables handles: one counter per table over chains and rules, in load order",

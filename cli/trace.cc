@@ -212,6 +212,9 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
                               " (add a raw-table TRACE rule, or use --trace-all; --format "
                               "explain lists every rule the packet matched)");
         PrintAnswer(*s.rs, run, name, info, io.err);
+        const DecidingEntry& d = res.decided_by;
+        const std::string quirk = d.rule ? LabelQuirk(*d.chain, *d.rule, s.rs->family) : "";
+        if (!quirk.empty()) notes.Add(name, EntryWhere(d, s.rs->family) + " is " + quirk);
       }
     }
     // The --why / --expect reports: after the verdict where the format has

@@ -54,7 +54,8 @@ same "first run: the answer" "$err" "\
 iptsim trace: note: packet 1: no TRACE rule matched, so the kernel would log no TRACE line (add a raw-table TRACE rule, or use --trace-all; --format explain lists every rule the packet matched)
 iptsim trace: packet 1: ACCEPT by filter:SSH:return:2 (rules.v4:9: -A SSH -j ACCEPT)
   via: filter:INPUT:rule:1 (rules.v4:6: -A INPUT -p tcp --dport 22 -j SSH)
-  path: local-in (PREROUTING, INPUT)"
+  path: local-in (PREROUTING, INPUT)
+iptsim trace: note: packet 1: filter:SSH:return:2 is a rule, which the kernel labels 'return' because it has no condition and a built-in verdict (docs/kernel-trace.md §2.1)"
 
 # Without -i or -o the packet is one the host sends: the path says so.
 expect "no -i" 0 "$iptsim" trace --quiet rules.v4 -s 192.0.2.2 -d 192.0.2.9 -p udp --dport 53
@@ -103,6 +104,7 @@ iptsim trace: note: packet 1 (packets:1): no TRACE rule matched, so the kernel w
 iptsim trace: packet 1 (packets:1): ACCEPT by filter:SSH:return:2 (rules.v4:9: -A SSH -j ACCEPT)
   via: filter:INPUT:rule:1 (rules.v4:6: -A INPUT -p tcp --dport 22 -j SSH)
   path: local-in (PREROUTING, INPUT)
+iptsim trace: note: packet 1 (packets:1): filter:SSH:return:2 is a rule, which the kernel labels 'return' because it has no condition and a built-in verdict (docs/kernel-trace.md §2.1)
 iptsim trace: packet 2 (packets:2): DROP by filter:INPUT:policy:3 (policy DROP)
   path: local-in (PREROUTING, INPUT)
 iptsim trace: packet 3 (packets:3): REJECT by filter:INPUT:rule:2 (rules.v4:7: -A INPUT -p tcp --dport 23 -j REJECT --reject-with tcp-reset)
@@ -126,7 +128,8 @@ contains "traced: the kernel's last line" "$out" "TRACE: filter:SSH:return:2 IN=
 same "traced: no note, the answer" "$err" "\
 iptsim trace: packet 1: ACCEPT by filter:SSH:return:2 (traced.v4:14: -A SSH -j ACCEPT)
   via: filter:INPUT:rule:1 (traced.v4:11: -A INPUT -p tcp --dport 22 -j SSH)
-  path: local-in (PREROUTING, INPUT)"
+  path: local-in (PREROUTING, INPUT)
+iptsim trace: note: packet 1: filter:SSH:return:2 is a rule, which the kernel labels 'return' because it has no condition and a built-in verdict (docs/kernel-trace.md §2.1)"
 
 # The jumps that led to the deciding rule, past a goto and a RETURN: a goto
 # leaves no return address, so B's end returns to INPUT (docs/kernel-trace.md §2.1).

@@ -120,10 +120,8 @@ bool TextReader::Read(const std::vector<Line>& lines, Diagnostic* error) {
       next[e.trace_id] = e.position;
       continue;
     }
-    const size_t at = FindMonitorPacket(lines[i].text);
-    if (at == std::string_view::npos) continue;
-    std::string_view rest = lines[i].text.substr(at + 8);
-    uint32_t id = static_cast<uint32_t>(std::stoul(std::string(rest.substr(rest.find(' ') + 1, 8)), nullptr, 16));
+    uint32_t id = 0;
+    if (FindMonitorPacket(lines[i].text, &id) == std::string_view::npos) continue;
     auto it = next.find(id);
     if (it != next.end()) position[i] = it->second;
   }

@@ -45,13 +45,15 @@ bool IsHex8(std::string_view v) {
 }
 
 // "WORD: <family> <8 hex digits> " anywhere in the line.
-size_t FindMonitorWord(std::string_view line, std::string_view word) {
+size_t FindMonitorWord(std::string_view line, std::string_view word, uint32_t* trace_id) {
   for (size_t p = line.find(word); p != std::string_view::npos; p = line.find(word, p + 1)) {
     std::vector<Tok> t = Split(line.substr(0, std::min(line.size(), p + word.size() + 16)),
                                p + word.size());
     uint8_t fam;
-    if (t.size() >= 2 && ReadNum(t[0].text, 10, uint8_t{255}, &fam) && IsHex8(t[1].text))
+    if (t.size() >= 2 && ReadNum(t[0].text, 10, uint8_t{255}, &fam) && IsHex8(t[1].text)) {
+      if (trace_id) ReadNum(t[1].text, 16, uint32_t{0xffffffff}, trace_id);
       return p;
+    }
   }
   return std::string_view::npos;
 }
@@ -322,8 +324,10 @@ std::optional<std::pair<uint8_t, uint8_t>> IcmpTypeCode(std::string_view v) {
 
 }  // namespace
 
-size_t FindMonitorPacket(std::string_view line) { return FindMonitorWord(line, "PACKET: "); }
-size_t FindMonitorEvent(std::string_view line) { return FindMonitorWord(line, "TRACE: "); }
+size_t FindMonitorPacket(std::string_view line, uint32_t* trace_id) {
+  return FindMonitorWord(line, "PACKET: ", trace_id);
+}
+size_t FindMonitorEvent(std::string_view line) { return FindMonitorWord(line, "TRACE: ", nullptr); }
 
 void MonitorPacketLine::Resolve() {
   const bool v4 = spec.family == Family::kIPv4;

@@ -29,7 +29,8 @@ namespace iptsim {
 // prefix before it is allowed: a timestamp), or npos.  A kernel TRACE line
 // ("TRACE: raw:PREROUTING:policy:2 IN=...") is not one: the monitor's has
 // the family and the 8-digit trace id after the word.
-size_t FindMonitorPacket(std::string_view line);
+// `trace_id`, when given, gets the line's trace id.
+size_t FindMonitorPacket(std::string_view line, uint32_t* trace_id = nullptr);
 size_t FindMonitorEvent(std::string_view line);
 
 struct MonitorPacketLine {

@@ -165,7 +165,8 @@ constexpr OptionSpec kSaveOptions[] = {
       {"--assume", nullptr, "NAME=BOOL", SetAssume,                                         \
        "decide a match iptsim cannot decide from the packet"},                              \
       {"--packets", nullptr, "FILE", SetPackets, "packets, one a line (- for stdin)"},      \
-      {"--from-log", nullptr, "LINE", SetFromLog, "the packet of a kernel TRACE/LOG line"}, \
+      {"--from-log", nullptr, "LINE|FILE|-", SetFromLog,                                    \
+       "packets of kernel TRACE/LOG lines or xtables-monitor --trace output"},              \
       {"--pcap", nullptr, "FILE", SetPcap, "the IP packets of a pcap/pcapng capture"}
 
 constexpr OptionSpec kTraceOptions[] = {
@@ -215,7 +216,7 @@ constexpr CommandSpec kCommands[] = {
      "--seed N draws random matches reproducibly, --explore prints every outcome of them "
      "with its probability, --ipset FILE loads ipsets (ipset save format) for -m set/-j SET. "
      "Packets also from --packets FILE (a packet per line, - for stdin), --from-log "
-     "'LINE' (a kernel TRACE/LOG line), --pcap FILE (then the words after RULES are -i/-o "
+     "LINE|FILE|- (kernel TRACE/LOG lines, xtables-monitor --trace output), --pcap FILE (then the words after RULES are -i/-o "
      "...); all in one run; --packet-headers prints '== packet N' before each. "
      "--why TABLE:CHAIN:N says why a packet did not reach that rule; --expect also exits 1",
      kTraceOptions, true, TraceCommand},

@@ -73,7 +73,7 @@ void Loader::Run(Ruleset* out) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     if (i == line.size()) continue;  // blank
     if (line[0] == '#') continue;   // comment (only in column 1, as in iptables-restore)
-    if (first && IsNftablesText()) return;
+    if (first && IsForeignSyntax()) return;
     first = false;
     if (line[i] == '*') {
       HandleTableLine();

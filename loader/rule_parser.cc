@@ -204,13 +204,19 @@ bool Loader::FailOldInversion(const Token& bang, std::string_view display, size_
 
 namespace {
 
-// Options an extension had under another name in older iptables.
+// Options of older iptables that 1.8.9 refuses, with what replaced them.
 struct RenamedOption {
   std::string_view old_name;
   std::string_view hint;
 };
+constexpr std::string_view kOldOwner =
+    "the old owner match's --cmd-owner, --pid-owner and --sid-owner are gone (iptables 1.8.9 "
+    "refuses them); -m owner has --uid-owner, --gid-owner and --socket-exists";
 constexpr RenamedOption kRenamedOptions[] = {
     {"days", "the old ipt_time match's --days is --weekdays in -m time (xt_time)"},
+    {"cmd-owner", kOldOwner},
+    {"pid-owner", kOldOwner},
+    {"sid-owner", kOldOwner},
 };
 
 }  // namespace
@@ -415,6 +421,9 @@ bool Loader::LoadMatch(const Token& opt, const Token& arg) {
 
 std::string Loader::UnknownTargetMessage(std::string_view t) {
   std::string msg = "unknown target '" + t + "'";
+  if (t == "ULOG" && family_ == Family::kIPv4)
+    return msg + ": current kernels have no ULOG (iptables 1.8.9: \"Extension ULOG revision 0 "
+                 "not supported, missing kernel module?\"); -j NFLOG is its successor";
   std::vector<std::string_view> names = {"ACCEPT", "DROP", "QUEUE", "RETURN"};
   for (const Chain& c : table_->chains)
     if (!c.builtin) names.push_back(c.name);

@@ -122,6 +122,24 @@ is "trace runs on the rest" "$out" <<'EOF'
 TRACE: filter:INPUT:rule:2 IN=eth0 OUT= MAC=02:00:00:00:00:02:02:00:00:00:00:01:08:00 SRC=192.0.2.1 DST=192.0.2.2 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=0 PROTO=TCP SPT=40000 DPT=80 SEQ=1 ACK=0 WINDOW=64240 RES=0x00 SYN URGP=0 
 EOF
 
+# Old syntax: hints (iptables 1.8.9 refuses all four too).
+expect "old syntax" 2 "$iptsim" check old.v4
+is "old syntax hints" "$err" <<'EOF'
+old.v4:2:13: error: '-p ! tcp' is the syntax of iptables before 1.4.3: write '! -p tcp'
+-A INPUT -p ! tcp -j DROP
+            ^
+old.v4:3:25: error: '--dport ! 22' is the syntax of iptables before 1.4.3: write '! --dport 22'
+-A INPUT -p tcp --dport ! 22 -j DROP
+                        ^
+old.v4:4:20: error: unknown option '--cmd-owner': the old owner match's --cmd-owner, --pid-owner and --sid-owner are gone (iptables 1.8.9 refuses them); -m owner has --uid-owner, --gid-owner and --socket-exists
+-A OUTPUT -m owner --cmd-owner sshd -j DROP
+                   ^~~~~~~~~~~
+old.v4:5:13: error: unknown target 'ULOG': current kernels have no ULOG (iptables 1.8.9: "Extension ULOG revision 0 not supported, missing kernel module?"); -j NFLOG is its successor
+-A INPUT -j ULOG --ulog-prefix x
+            ^~~~
+4 errors
+EOF
+
 # 4. iptables -S output: detected from the content; --table for non-filter dumps.
 expect "iptables -S loads" 0 "$iptsim" check specs.txt
 is "iptables -S summary" "$out" <<'EOF'

@@ -33,10 +33,16 @@ int VerifyCommand(const CommandLine& cl);
 // message) may not contain NUL bytes; `what` nullptr: binary data.
 std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text,
                                       const char* what = "an iptables-save text");
-// Reads and loads RULES, printing diagnostics to stderr.  The result lives
+// Reads and loads RULES, printing diagnostics to stderr, and a note when
+// --skip-bad-rules dropped lines.  `options` (--max-errors, --skip-bad-rules,
+// --table) with `family` (-4/-6) in place of its own.  The result lives
 // until the process exits (main ends with _Exit: a large model is never torn
 // down piece by piece); nullptr if the file cannot be read.
-const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family);
+const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family,
+                                LoadOptions options = {});
+// The note every command prints on stderr after a partial load, and `save`
+// as its first line: "partial ruleset: N lines of FILE did not load ...".
+std::string PartialRulesetNote(const LoadResult& r);
 void UsageError(const std::string& command, const std::string& message);
 
 // Reads ipset save files (--ipset) into *db, printing diagnostics to stderr;

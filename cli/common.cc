@@ -93,15 +93,25 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
   return owner;
 }
 
-const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family) {
+std::string PartialRulesetNote(const LoadResult& r) {
+  return "partial ruleset: " + std::to_string(r.skipped_lines) +
+         (r.skipped_lines == 1 ? " line of " : " lines of ") + r.ruleset.file +
+         " did not load and " + (r.skipped_lines == 1 ? "was" : "were") +
+         " skipped (--skip-bad-rules)";
+}
+
+const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> family,
+                                LoadOptions options) {
   static std::vector<std::unique_ptr<LoadResult>> loaded;
   std::string_view text;
   std::shared_ptr<const void> owner = ReadInput(path, &text);
   if (!owner) return nullptr;
-  LoadOptions opts;
-  opts.family = family;
-  LoadResult r = LoadRuleset(std::move(owner), text, path == "-" ? "<stdin>" : path, opts);
+  options.family = family;
+  LoadResult r = LoadRuleset(std::move(owner), text, path == "-" ? "<stdin>" : path, options);
   if (!r.diagnostics.diagnostics().empty()) std::cerr << r.diagnostics.Format();
+  if (r.diagnostics.dropped())
+    std::cerr << "iptsim: note: --max-errors 0 shows every diagnostic\n";
+  if (r.partial()) std::cerr << "iptsim: note: " << PartialRulesetNote(r) << "\n";
   loaded.push_back(std::make_unique<LoadResult>(std::move(r)));
   return loaded.back().get();
 }

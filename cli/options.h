@@ -29,6 +29,7 @@ struct CommandLine {
   std::string command;             // "trace", ... (messages name it)
   std::optional<Family> family;    // -4 / -6
   std::string rules;               // RULES ("" when not given)
+  LoadOptions load;                // --max-errors, --skip-bad-rules, --table
   // The words after RULES that are not options, split at "--" (one empty
   // group when there are none).
   std::vector<std::vector<std::string>> packet_groups{1};

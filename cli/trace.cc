@@ -33,7 +33,7 @@ bool PrepareTrace(const CommandLine& cl, TraceSetup* s) {
     if (!LoadIpsetFiles(cl.ipset_files, &s->ipsets)) return false;
     s->settings.ipsets = &s->ipsets;
   }
-  const LoadResult* r = LoadRulesFile(cl.rules, cl.family);
+  const LoadResult* r = LoadRulesFile(cl.rules, cl.family, cl.load);
   if (!r || !r->ok()) return false;
   s->rs = &r->ruleset;
   for (const auto& [text, is_expect] : cl.why) {

@@ -156,12 +156,21 @@ bool ReadSettings(const CommandLine& cl, Verification* v) {
 // the packets as `iptsim trace` reads them (cli/packet_input.h).
 bool ReadRulesAndPackets(const CommandLine& cl, Verification* v) {
   if (!ReadFile(cl.rules, "a ruleset", &v->text)) return false;
-  LoadOptions load_options;
+  LoadOptions load_options = cl.load;
   load_options.family = v->family;
   auto owner = std::make_shared<const std::string>(v->text);
   LoadResult r = LoadRuleset(owner, *owner, v->rules_name, load_options);
   if (!r.diagnostics.diagnostics().empty()) fputs(r.diagnostics.Format().c_str(), stderr);
   if (!r.ok()) return false;
+  // The kernel gets what was loaded: the lines that loaded (--skip-bad-rules)
+  // or `iptables -S` text, in iptables-save form (its line numbers then
+  // differ from RULES').
+  if (r.partial() || r.form == RulesForm::kRuleSpecs) {
+    if (r.partial()) fprintf(stderr, "iptsim: note: %s\n", PartialRulesetNote(r).c_str());
+    SaveOptions saved;
+    saved.header = false;
+    v->text = SaveRuleset(r.ruleset, saved);
+  }
   v->family = r.ruleset.family;
   v->add_trace = cl.add_trace_rules && !verifier::HasTraceRule(r.ruleset);
   if (!CollectPackets(cl.input, cl.packet_groups, *v->family, cl.rules == "-", &v->inputs))

@@ -44,6 +44,35 @@ bool CommandOfWord(std::string_view s, BaseId* id) {
 // ---------------------------------------------------------------------------
 // Table, chain and COMMIT lines.
 
+bool Loader::IsForeignSyntax() {
+  std::string_view l = line_.substr(line_.find_first_not_of(" \t"));
+  if (l.rfind("<iptables-rules", 0) == 0 || l.rfind("<?xml", 0) == 0) {
+    Error(static_cast<uint32_t>(line_.size() - l.size() + 1), 1,
+          "this is XML (iptables-xml output), not a ruleset iptsim reads: give it the "
+          "iptables-save or ip6tables-save output it was made from, or 'iptables -S' output");
+    return true;
+  }
+  // nft list ruleset starts every table with "table FAMILY NAME {"; nft -f
+  // files often with "flush ruleset".
+  const bool table = l.rfind("table ", 0) == 0 && l.find('{') != std::string_view::npos;
+  if (!table && l != "flush ruleset" && l.rfind("add table ", 0) != 0)
+    return false;
+  size_t word = l.find(' ');
+  Error(static_cast<uint32_t>(line_.size() - l.size() + 1),
+        static_cast<uint32_t>(word == std::string_view::npos ? l.size() : word),
+        "this is nftables syntax ('nft list ruleset'), not a ruleset iptsim reads: give it "
+        "iptables-save or ip6tables-save output, or 'iptables -S' output; for rules made with "
+        "iptables-nft, run iptables-nft-save (the README says what it cannot show)");
+  return true;
+}
+
+void Loader::OpenTable(TableId id) {
+  in_table_ = true;
+  *table_ = MakeTable(id);
+  table_->line = lineno_ ? lineno_ : 1;
+  last_chain_ = -1;
+}
+
 void Loader::HandleTableLine() {
   LexError err;
   if (!Tokenize(line_, 0, &tokens_, &scratch_, &err)) {
@@ -75,10 +104,7 @@ void Loader::HandleTableLine() {
   if (tokens_.size() > 1) {
     ErrorAt(tokens_[1], "unexpected '" + tokens_[1].text + "' after the table name");
   }
-  in_table_ = true;
-  *table_ = MakeTable(id);
-  table_->line = lineno_;
-  last_chain_ = -1;
+  OpenTable(id);
 }
 
 bool Loader::CheckChainName(const Token& t) {
@@ -193,6 +219,23 @@ void Loader::HandleCommit() {
   rs_->tables.push_back(std::move(*table_));
 }
 
+// `iptables -S` text does not name its table: a builtin chain of other
+// tables says which --table it needs.
+std::string Loader::RuleSpecsTableHint(std::string_view chain) const {
+  std::vector<std::string_view> names;
+  for (int k = 0; k < kNumTables; ++k) {
+    const Table other = MakeTable(static_cast<TableId>(k));
+    const Chain* c = other.FindChain(chain);
+    if (c && c->builtin) names.push_back(TableName(other.id));
+  }
+  if (names.empty()) return "";
+  std::string tables;
+  for (size_t k = 0; k < names.size(); ++k)
+    tables += std::string(k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + std::string(names[k]);
+  return " (this 'iptables -S' text is read as table '" + std::string(TableName(table_->id)) +
+         "'; give --table " + tables + ")";
+}
+
 Chain* Loader::ChainArg(const Token& t) {
   // Consecutive rules mostly go to the same chain: remember the last one.
   // iptables-save prints rules grouped by chain, so the next chain is the
@@ -213,6 +256,7 @@ Chain* Loader::ChainArg(const Token& t) {
                       std::string(TableName(table_->id)) + "'";
     std::string guess = ClosestName(t.text, names);
     if (!guess.empty()) msg += ", did you mean '" + guess + "'?";
+    if (rule_specs_) msg += RuleSpecsTableHint(t.text);
     ErrorAt(t, msg);
   }
   return c;
@@ -397,6 +441,20 @@ void Loader::SetPolicy(CommandLine* cl) {
     return;
   }
   c->policy = ops_[1].text == "ACCEPT" ? Policy::kAccept : Policy::kDrop;
+  // `iptables -S -v` prints the policy's counters: "-P INPUT DROP -c 5 300".
+  size_t k = cl->last_word + 1;
+  while (k < tokens_.size() && skip_[k]) ++k;
+  if (k + 2 < tokens_.size() &&
+      (tokens_[k].text == "-c" || tokens_[k].text == "--set-counters")) {
+    uint64_t p, b;
+    if (!ParseUIntDec(tokens_[k + 1].text, 0, UINT64_MAX, &p) ||
+        !ParseUIntDec(tokens_[k + 2].text, 0, UINT64_MAX, &b)) {
+      ErrorAt(tokens_[k], "'-c' takes two counters (packets and bytes)");
+      return;
+    }
+    c->packets = p;
+    c->bytes = b;
+  }
 }
 
 // -F, -Z and -X act on one chain, or without an operand on every chain
@@ -568,8 +626,12 @@ void Loader::DeleteRuleByNumber(Chain* chain, long position) {
 void Loader::FinishRule(const CommandLine& cl, Rule& r) {
   r.line = lineno_;
   r.text = line_;  // a view into rs_->source
-  r.packets = cl.packets;
-  r.bytes = cl.bytes;
+  // "[p:b] -A ..." counters, unless the rule set its own with "-c P B"
+  // (as `iptables -S -v` prints them).
+  if (cl.has_counters || !r.has_counters) {
+    r.packets = cl.packets;
+    r.bytes = cl.bytes;
+  }
   r.has_counters = cl.has_counters || r.has_counters;
 }
 

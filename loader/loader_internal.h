@@ -174,6 +174,15 @@ class Loader {
       : text_(text), file_(std::move(file)), family_(family), sink_(sink), threads_(threads) {}
 
   void Run(Ruleset* out);
+  // Why the ruleset has its family ("-4 was given", "from the IPv6 address
+  // ... on line 7"), for the message about an address of the other family.
+  void SetFamilyReason(std::string why) { family_reason_ = std::move(why); }
+  // The text is `iptables -S` output: its lines are the commands of one
+  // table, without "*table" and COMMIT.
+  void SetRuleSpecsTable(TableId table) {
+    rule_specs_ = true;
+    rule_specs_table_ = table;
+  }
 
  private:
   // Diagnostics at the current line.
@@ -207,12 +216,18 @@ class Loader {
   }
 
   // --- commands.cc: table, chain and COMMIT lines -------------------------
+  // nftables text ("table inet filter {") or iptables-xml output at the
+  // first line that is not blank or a comment: reported there; the caller
+  // stops.
+  bool IsForeignSyntax();
+  void OpenTable(TableId id);
   void HandleTableLine();
   void HandleChainLine();
   void SplitChainLine(size_t colon);
   void HandleCommit();
   bool CheckChainName(const Token& t);
   Chain* ChainArg(const Token& t);
+  std::string RuleSpecsTableHint(std::string_view chain) const;
 
   // --- commands.cc: command lines -----------------------------------------
   void HandleCommand(size_t start);
@@ -259,6 +274,8 @@ class Loader {
   std::string UnknownOptionMessage(const OptionWord& ow);
   bool ParseBaseOption(RuleInProgress& rp, OptionWord& ow, size_t* i);
   bool ApplyAddress(RuleInProgress& rp, BaseId id, const Token& arg, bool invert);
+  // "-d ! X", "--dport ! 22": the position of '!' iptables took before 1.4.3.
+  bool FailOldInversion(const Token& opt, std::string_view display, size_t arg_index);
   bool ApplyInterface(RuleInProgress& rp, BaseId id, const Token& arg, bool invert, size_t at);
   bool ApplyProtocol(RuleInProgress& rp, const Token& arg, bool invert);
   bool LoadMatch(const Token& opt, const Token& arg);
@@ -310,6 +327,9 @@ class Loader {
   std::string_view text_;
   std::string file_;
   Family family_;
+  std::string family_reason_;
+  bool rule_specs_ = false;
+  TableId rule_specs_table_ = TableId::kFilter;
   DiagnosticSink* sink_;
   unsigned threads_;
 

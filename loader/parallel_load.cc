@@ -136,6 +136,7 @@ void Loader::ParsePiecesInParallel(const std::vector<std::string_view>& pieces,
     p.sink = DiagnosticSink(sink_->cap());
     Loader w(text_, file_, family_, &p.sink);
     w.table_ = table_;
+    w.family_reason_ = family_reason_;
     w.in_table_ = true;
     w.arena_ = arena;
     w.collect_ = &p.runs;

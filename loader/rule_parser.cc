@@ -2,6 +2,7 @@
 // -t), '!', and every other option routed to the extension it belongs to,
 // the way iptables' getopt_long over its merged option table does.
 #include "base/numbers.h"
+#include "loader/loader.h"
 #include "loader/loader_internal.h"
 #include "matchers/parse_util.h"
 
@@ -193,9 +194,38 @@ bool Loader::LoadImplicitProtoMatch(RuleInProgress& rp, const OptionWord& ow) {
   return true;
 }
 
+bool Loader::FailOldInversion(const Token& bang, std::string_view display, size_t bang_index) {
+  std::string value = bang_index + 1 < tokens_.size() ? std::string(tokens_[bang_index + 1].text)
+                                                      : std::string("VALUE");
+  return Fail(bang, "'" + std::string(display) + " ! " + value +
+                        "' is the syntax of iptables before 1.4.3: write '! " +
+                        std::string(display) + " " + value + "'");
+}
+
+namespace {
+
+// Options of older iptables that 1.8.9 refuses, with what replaced them.
+struct RenamedOption {
+  std::string_view old_name;
+  std::string_view hint;
+};
+constexpr std::string_view kOldOwner =
+    "the old owner match's --cmd-owner, --pid-owner and --sid-owner are gone (iptables 1.8.9 "
+    "refuses them); -m owner has --uid-owner, --gid-owner and --socket-exists";
+constexpr RenamedOption kRenamedOptions[] = {
+    {"days", "the old ipt_time match's --days is --weekdays in -m time (xt_time)"},
+    {"cmd-owner", kOldOwner},
+    {"pid-owner", kOldOwner},
+    {"sid-owner", kOldOwner},
+};
+
+}  // namespace
+
 // Says where an unknown option would have come from, or what it looks like.
 std::string Loader::UnknownOptionMessage(const OptionWord& ow) {
   std::string msg = "unknown option '" + ow.Display() + "'";
+  for (const RenamedOption& r : kRenamedOptions)
+    if (ow.is_long && ow.name == r.old_name) return msg + ": " + std::string(r.hint);
   std::vector<std::string_view> owners;
   for (const ExtensionInfo* e : AllExtensions()) {
     if (!(e->families & FamilyBit(family_))) continue;
@@ -249,6 +279,9 @@ bool Loader::ParseBaseOption(RuleInProgress& rp, OptionWord& ow, size_t* i) {
         return Fail(tok, "option '" + ow.Display() + "' requires an argument");
       arg = tokens_[j];
       *i = j;
+      // An unquoted '!' (a quoted "!" is a value).
+      if (arg.text == "!" && arg.len == 1 && BaseInvertible(id))
+        return FailOldInversion(arg, ow.Display(), j);
     }
   } else if (ow.has_inline && !ow.is_long) {
     return Fail(tok, "unexpected text after '" + ow.Display() + "'");
@@ -306,7 +339,10 @@ bool Loader::ApplyAddress(RuleInProgress& rp, BaseId id, const Token& arg, bool 
   size_t pick = id == kOptSource ? rp.src_pick : rp.dst_pick;
   (id == kOptSource ? *rp.nsrc : *rp.ndst) = parts.size();
   IpPrefix p;
-  if (Status s = ParseIpPrefix(family_, parts[pick], &p); !s.ok()) return Fail(arg, s.message());
+  if (Status s = ParseIpPrefix(family_, parts[pick], &p); !s.ok()) {
+    std::string hint = OtherFamilyAddressHint(family_, family_reason_, parts[pick]);
+    return Fail(arg, hint.empty() ? s.message() : hint);
+  }
   if (id == kOptSource) {
     rp.rule->ip.src = p;
     rp.rule->ip.inv_src = invert;
@@ -385,6 +421,9 @@ bool Loader::LoadMatch(const Token& opt, const Token& arg) {
 
 std::string Loader::UnknownTargetMessage(std::string_view t) {
   std::string msg = "unknown target '" + t + "'";
+  if (t == "ULOG" && family_ == Family::kIPv4)
+    return msg + ": current kernels have no ULOG (iptables 1.8.9: \"Extension ULOG revision 0 "
+                 "not supported, missing kernel module?\"); -j NFLOG is its successor";
   std::vector<std::string_view> names = {"ACCEPT", "DROP", "QUEUE", "RETURN"};
   for (const Chain& c : table_->chains)
     if (!c.builtin) names.push_back(c.name);
@@ -473,6 +512,11 @@ bool Loader::ParseExtensionOption(RuleInProgress& rp, const OptionWord& ow, size
                                            ExtensionLabel(ext->info()) + " cannot be inverted");
   rp.inv_token = -1;
   if (!CollectExtensionArgs(spec, *ext, ow, i)) return false;
+  if (spec.invertible && !ow.has_inline && !args_.empty() && args_[0].text == "!") {
+    for (size_t k = 0; k < tokens_.size(); ++k)
+      if (tokens_[k].col == args_[0].col && tokens_[k].len == 1)  // unquoted
+        return FailOldInversion(tokens_[k], ow.Display(), k);
+  }
   Status st = ext->Parse(ow.res.ext_option, ow.invert, args_, rp.ctx);
   if (!st.ok()) {
     ReportExtensionParseError(*ext, tokens_[ow.index], st);
@@ -529,7 +573,8 @@ void Loader::ReportExtensionParseError(const Extension& ext, const Token& opt, c
     // Quoted arguments are longer in the source; find the token for its length.
     for (const Token& t : tokens_)
       if (t.col == a.col) len = t.len;
-    Error(a.col, len, where + st.message());
+    std::string hint = OtherFamilyAddressHint(family_, family_reason_, a.text);
+    Error(a.col, len, where + st.message() + (hint.empty() ? "" : "; " + hint));
   } else {
     Error(opt.col, opt.len, where + st.message());
   }

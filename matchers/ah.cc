@@ -7,7 +7,8 @@
 //   non-first fragments never match.  IPv6 (ip6t_ah): the AH extension header
 //   is searched in the header chain (no -p needed; no AH header: no match);
 //   --ahlen compares the header's total length in bytes (0: not tested, even
-//   with '!'), --ahres requires the reserved field to be zero.
+//   with '!'), --ahres requires the reserved field to be zero.  A reversed
+//   SPI range loads (iptables 1.8.9) and never matches (always with '!').
 // Example: -p ah -m ah --ahspi 500  /  ip6tables: -m ah --ahspi 500 --ahres
 // Evaluation: yes
 #include "matchers/l4_range.h"
@@ -29,7 +30,7 @@ class AhMatch : public Match {
       case 0: {
         if (spi_given_) return Status::Error("only one '--ahspi' allowed");
         NumRange r;
-        if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r); !s.ok())
+        if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r, RangeOrder::kAnyOrder); !s.ok())
           return Status::Error(s.message(), 0);
         spi_min_ = r.lo;
         spi_max_ = r.hi;

@@ -15,8 +15,9 @@
 //   --ctexpire compares the remaining lifetime in seconds; --ctdir restricts
 //   to packets of that direction.  No table or hook restriction; the kernel
 //   only loads conntrack for the family.  --ctproto 0 is refused (it could
-//   never match, or always when inverted), so are reversed ranges and an empty
-//   option list.  Saved with --ctproto as a number and states/statuses in
+//   never match, or always when inverted), so is an empty option list.
+//   Reversed port and expiry ranges load (iptables 1.8.9) and never match
+//   (always when inverted).  Saved with --ctproto as a number and states/statuses in
 //   iptables' order.
 // Example: -m conntrack --ctstate RELATED,ESTABLISHED
 // Evaluation: partial: unknown for --ctexpire on a connection's first packet (the kernel's value depends on its jiffies)
@@ -147,7 +148,8 @@ class ConntrackMatch : public Match {
       case kExpire: {
         uint64_t lo, hi;
         bool two;
-        if (Status st = ParseUIntRange(text, 0xffffffff, "expiry time", &lo, &hi, &two); !st.ok())
+        if (Status st = ParseUIntRange(text, 0xffffffff, "expiry time", &lo, &hi, &two,
+                                        RangeOrder::kAnyOrder); !st.ok())
           return Status::Error(st.message(), 0);
         expire = {static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)};
         return {};
@@ -157,7 +159,7 @@ class ConntrackMatch : public Match {
       case kReplSrcPort:
       case kReplDstPort: {
         uint16_t lo, hi;
-        if (Status st = ParseServicePortRange(text, &lo, &hi); !st.ok())
+        if (Status st = ParseServicePortRange(text, &lo, &hi, RangeOrder::kAnyOrder); !st.ok())
           return Status::Error(st.message(), 0);
         port[option - kOrigSrcPort] = {lo, hi};
         return {};

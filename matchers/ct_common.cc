@@ -7,7 +7,7 @@
 namespace iptsim {
 
 Status ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
-                      uint64_t* hi, bool* two) {
+                      uint64_t* hi, bool* two, RangeOrder order) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   uint64_t l = 0, h = max;
@@ -28,7 +28,7 @@ Status ParseUIntRange(std::string_view text, uint64_t max, std::string_view what
     return Status::Error("invalid " + std::string(what) + " '" + std::string(b) + "' (must be 0.." +
                          std::to_string(max) + ")");
   }
-  if (l > h) {
+  if (l > h && order == RangeOrder::kStartNotAboveEnd) {
     return Status::Error("invalid range '" + std::string(text) + "': start is greater than end");
   }
   *lo = l;
@@ -51,7 +51,8 @@ bool ParseServicePort(std::string_view text, uint16_t* out) {
   return ParsePort(text, "", out);
 }
 
-Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi) {
+Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi,
+                             RangeOrder order) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   uint16_t l = 0, h = 65535;
@@ -66,7 +67,7 @@ Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi) 
   if (!b.empty() && !ParseServicePort(b, &h)) {
     return Status::Error("invalid port/service '" + std::string(b) + "'");
   }
-  if (l > h) {
+  if (l > h && order == RangeOrder::kStartNotAboveEnd) {
     return Status::Error("invalid port range '" + std::string(text) +
                          "': start is greater than end");
   }

@@ -14,22 +14,25 @@
 #include "engine/netaddr.h"
 #include "engine/conntrack.h"
 #include "engine/extension.h"
+#include "matchers/parse_util.h"
 
 namespace iptsim {
 
 // "A", "A:B", ":B", "A:", ":" with every number as ParseUInt reads it, at most
 // `max`.  A missing first part is 0, a missing second part is `max`; a single
-// number gives lo == hi == A and *two = false.  Rejects lo > hi.
+// number gives lo == hi == A and *two = false.  Rejects lo > hi unless `order`
+// allows it.
 // `what` names the value in messages ("expiry time").
 Status ParseUIntRange(std::string_view text, uint64_t max, std::string_view what, uint64_t* lo,
-                      uint64_t* hi, bool* two);
+                      uint64_t* hi, bool* two, RangeOrder order = RangeOrder::kStartNotAboveEnd);
 
 // A port as libxtables' xtables_getportbyname reads it (getaddrinfo): a
 // decimal number 0..65535 or a service name of any protocol.
 bool ParseServicePort(std::string_view text, uint16_t* out);
 // "A", "A:B", ":B", "A:", ":" of such ports (missing parts 0 and 65535);
-// refuses A > B.
-Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi);
+// refuses A > B unless `order` allows it.
+Status ParseServicePortRange(std::string_view text, uint16_t* lo, uint16_t* hi,
+                             RangeOrder order = RangeOrder::kStartNotAboveEnd);
 
 // A prefix length 0..32 (0..128) or, when it is written as an address, a
 // contiguous mask ("255.255.255.0", "ffff:ffff::").  Non-contiguous masks are

@@ -7,7 +7,9 @@
 //   RESET SYNC SYNCACK INVALID; --dccp-option: the DCCP option 1..255 is
 //   present.  '!' inverts each test.  Non-first fragments never match; a
 //   truncated header is dropped.  The kernel (xt_dccp) refuses the match
-//   unless the rule has '-p dccp' (not inverted).
+//   unless the rule has '-p dccp' (not inverted).  A reversed port range
+//   (A:B with A > B) loads, as in iptables 1.8.9, and never matches (always
+//   with '!').
 // Example: -p dccp -m dccp --dport 5004 --dccp-types REQUEST,RESPONSE
 // Evaluation: yes
 #include <array>
@@ -54,10 +56,10 @@ class DccpMatch : public Match {
     switch (option) {
       case 0:
       case 1:
-        return sport_.Parse(args, "", invert, "source-port");
+        return sport_.Parse(args, "", invert, "source-port", RangeOrder::kAnyOrder);
       case 2:
       case 3:
-        return dport_.Parse(args, "", invert, "destination-port");
+        return dport_.Parse(args, "", invert, "destination-port", RangeOrder::kAnyOrder);
       case 4: {
         if (types_given_) return Status::Error("only one '--dccp-types' allowed");
         uint16_t mask = 0;

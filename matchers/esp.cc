@@ -3,7 +3,8 @@
 // Semantics: the SPI of the ESP header lies in the inclusive range (default
 //   0:4294967295, i.e. any ESP packet); '!' inverts.  Non-first fragments
 //   never match.  The kernel (xt_esp) refuses the match unless the rule has
-//   '-p esp' (not inverted) and refuses unknown inversion flags.
+//   '-p esp' (not inverted) and refuses unknown inversion flags.  A reversed
+//   range loads (iptables 1.8.9) and never matches (always with '!').
 // Example: -p esp -m esp --espspi 0x100:0x1ff
 // Evaluation: yes
 #include "matchers/l4_range.h"
@@ -22,7 +23,7 @@ class EspMatch : public Match {
   Status Parse(int, bool invert, std::span<const Arg> args, const ParseContext&) override {
     if (given_) return Status::Error("only one '--espspi' allowed");
     NumRange r;
-    if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r); !s.ok())
+    if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r, RangeOrder::kAnyOrder); !s.ok())
       return Status::Error(s.message(), 0);
     spi_min_ = r.lo;
     spi_max_ = r.hi;

@@ -6,7 +6,9 @@
 //   reserved fields are zero (--fragres), that is the first fragment (offset
 //   0, --fragfirst), has the more-fragments flag set (--fragmore) or clear
 //   (--fraglast).  --fraglen is parsed and saved but the kernel never tests
-//   it.  Without options it matches any packet with a Fragment header.
+//   it.  Without options it matches any packet with a Fragment header.  A
+//   reversed --fragid range loads (iptables 1.8.9) and never matches (always
+//   with '!').
 // Example: -m frag --fragid 100:200 --fragfirst
 // Evaluation: yes
 #include "matchers/header_util.h"
@@ -37,7 +39,7 @@ class FragMatch : public Match {
     switch (option) {
       case kOptId: {
         uint64_t lo, hi;
-        if (Status st = hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi); !st.ok())
+        if (Status st = hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi, RangeOrder::kAnyOrder); !st.ok())
           return Status::Error(
               "invalid fragment id '" + std::string(args[0].text) + "': " + st.message(), 0);
         id_lo_ = static_cast<uint32_t>(lo);

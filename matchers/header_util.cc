@@ -35,7 +35,8 @@ bool Strtoul(std::string_view s, uint64_t* out) {
   return true;
 }
 
-Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi) {
+Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi,
+                      RangeOrder order) {
   size_t colon = text.find(':');
   std::string_view a = text.substr(0, colon);
   std::string_view b = colon == std::string_view::npos ? a : text.substr(colon + 1);
@@ -55,7 +56,7 @@ Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_
     if (!a.empty() && !ParseUInt(a, 0, max, &l)) return bad(a);
     if (!b.empty() && !ParseUInt(b, 0, max, &h)) return bad(b);
   }
-  if (l > h) {
+  if (l > h && order == RangeOrder::kStartNotAboveEnd) {
     return Status::Error("start is greater than end");
   }
   *lo = l;

@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "engine/extension.h"
+#include "matchers/parse_util.h"
 
 namespace iptsim::hdr {
 
@@ -37,9 +38,10 @@ bool Strtoul(std::string_view s, uint64_t* out);
 
 // xtables' ranges of unsigned numbers: "A", "A:B", ":B", "A:", ":" with each
 // bound in [0, max] (ParseUInt syntax); a missing bound is 0 or max.  The
-// start may not be greater than the end (iptables 1.8.13).  The message of a
+// start may be greater than the end only where `order` allows it.  The message of a
 // failure is the reason alone, for "invalid WHAT 'TEXT': REASON".
-Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi);
+Status ParseUIntRange(std::string_view text, uint64_t max, uint64_t* lo, uint64_t* hi,
+                      RangeOrder order = RangeOrder::kStartNotAboveEnd);
 
 // "A" or "A:B" as iptables-save prints such a range.
 std::string RangeText(uint64_t lo, uint64_t hi);

@@ -4,7 +4,8 @@
 //   the inclusive range (default 0:4294967295); '!' inverts.  --compres
 //   (reserved field must be zero) is stored and saved, but the kernel never
 //   tests it.  Non-first fragments never match.  The kernel (xt_ipcomp) refuses the match unless
-//   the rule has '-p ipcomp' (108, not inverted).
+//   the rule has '-p ipcomp' (108, not inverted).  A reversed range loads
+//   (iptables 1.8.9) and never matches (always with '!').
 // Example: -p ipcomp -m ipcomp --ipcompspi 18 -j DROP
 // Evaluation: yes
 #include "matchers/l4_range.h"
@@ -28,7 +29,7 @@ class IpcompMatch : public Match {
     }
     if (given_) return Status::Error("only one '--ipcompspi' allowed");
     NumRange r;
-    if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r); !s.ok())
+    if (Status s = ParseNumRange(args[0].text, 0xffffffff, "SPI", &r, RangeOrder::kAnyOrder); !s.ok())
       return Status::Error(s.message(), 0);
     spi_min_ = r.lo;
     spi_max_ = r.hi;

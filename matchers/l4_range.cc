@@ -4,7 +4,8 @@
 
 namespace iptsim {
 
-Status ParseNumRange(std::string_view text, uint32_t max, std::string_view what, NumRange* out) {
+Status ParseNumRange(std::string_view text, uint32_t max, std::string_view what, NumRange* out,
+                     RangeOrder order) {
   const std::string w(what);
   const std::string t(text);
   size_t colon = text.find(':');
@@ -38,7 +39,7 @@ Status ParseNumRange(std::string_view text, uint32_t max, std::string_view what,
     if (Status s = number(a, 0, &lo); !s.ok()) return s;
   }
   if (!b.empty()) {
-    if (Status s = number(b, lo, &hi); !s.ok()) return s;
+    if (Status s = number(b, order == RangeOrder::kAnyOrder ? 0 : lo, &hi); !s.ok()) return s;
   }
   r.lo = static_cast<uint32_t>(lo);
   r.hi = static_cast<uint32_t>(hi);

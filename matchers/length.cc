@@ -2,7 +2,8 @@
 // Synopsis: -m length [!] --length MIN[:MAX]
 // Semantics: the packet length is within MIN..MAX (inclusive, 0..65535):
 //   IPv4 the total length field; IPv6 the payload length plus the 40-byte
-//   fixed header.  "MIN:" is MIN:65535, ":MAX" is 0:MAX; MIN > MAX is refused.
+//   fixed header.  "MIN:" is MIN:65535, ":MAX" is 0:MAX; MIN > MAX loads (as
+//   in iptables 1.8.9) and never matches (always with '!').
 // Example: -m length --length 1000:1500
 // Evaluation: yes
 #include "matchers/header_util.h"
@@ -23,7 +24,7 @@ class LengthMatch : public Match {
     given_ = true;
     invert_ = invert;
     uint64_t lo, hi;
-    if (Status s = hdr::ParseUIntRange(args[0].text, 65535, &lo, &hi); !s.ok())
+    if (Status s = hdr::ParseUIntRange(args[0].text, 65535, &lo, &hi, RangeOrder::kAnyOrder); !s.ok())
       return Status::Error("invalid length '" + std::string(args[0].text) + "': " + s.message(), 0);
     min_ = static_cast<uint16_t>(lo);
     max_ = static_cast<uint16_t>(hi);

@@ -59,7 +59,8 @@ bool ParsePort(std::string_view text, std::string_view proto, uint16_t* out) {
   return false;
 }
 
-Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi) {
+Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi,
+                      RangeOrder order) {
   size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
     if (!ParsePort(text, proto, lo)) {
@@ -76,7 +77,7 @@ Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* l
   if (!b.empty() && !ParsePort(b, proto, &h)) {
     return Status::Error("invalid port/service '" + std::string(b) + "' specified");
   }
-  if (l > h) {
+  if (l > h && order == RangeOrder::kStartNotAboveEnd) {
     return Status::Error("invalid port range '" + std::string(text) +
                          "': start is greater than end");
   }

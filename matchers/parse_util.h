@@ -16,6 +16,12 @@
 
 namespace iptsim {
 
+// Whether a range reader accepts a start above its end.  iptables 1.8.9 and
+// the kernel load such a range for some options (udp/dccp ports, -m length,
+// SPIs, ...; docs/loading.md): the kernel's "min <= v && v <= max"
+// is then never true (always with '!').  Other options refuse it.
+enum class RangeOrder { kStartNotAboveEnd, kAnyOrder };
+
 // Convenience for extensions: parses args[i] as an unsigned in [min,max] and
 // returns an error "invalid WHAT 'x'" with the caret on that argument.
 Status ParseUIntArg(std::span<const Arg> args, int i, uint64_t min, uint64_t max,
@@ -32,8 +38,10 @@ Status ParseUIntArgT(std::span<const Arg> args, int i, uint64_t min, uint64_t ma
 // A port number or a service name for protocol `proto` ("tcp", "udp", ...;
 // empty: any).  Names resolve through the embedded /etc/services table.
 bool ParsePort(std::string_view text, std::string_view proto, uint16_t* out);
-// "A", "A:B", "A:", ":B", ":" (iptables' port ranges; A > B is an error).
-Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi);
+// "A", "A:B", "A:", ":B", ":" (iptables' port ranges; A > B is an error
+// unless `order` allows it).
+Status ParsePortRange(std::string_view text, std::string_view proto, uint16_t* lo, uint16_t* hi,
+                      RangeOrder order = RangeOrder::kStartNotAboveEnd);
 
 // Protocol names (/etc/protocols, as shipped by Debian's netbase).
 // Returns the name iptables-save prints for a protocol number ("" if none).

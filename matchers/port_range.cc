@@ -5,9 +5,9 @@
 namespace iptsim {
 
 Status PortRange::Parse(std::span<const Arg> args, std::string_view proto, bool inv,
-                        std::string_view option) {
+                        std::string_view option, RangeOrder order) {
   if (given) return Status::Error("only one '--" + std::string(option) + "' allowed");
-  if (Status s = ParsePortRange(args[0].text, proto, &lo, &hi); !s.ok())
+  if (Status s = ParsePortRange(args[0].text, proto, &lo, &hi, order); !s.ok())
     return Status::Error(s.message(), 0);
   invert = inv;
   given = true;

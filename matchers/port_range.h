@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "engine/extension.h"
+#include "matchers/parse_util.h"
 
 namespace iptsim {
 
@@ -17,8 +18,10 @@ struct PortRange {
   bool given = false;
 
   // Parses "A[:B]" for protocol `proto` (service names); the caret goes on args[0].
+  // `order`: udp and dccp load a reversed range (iptables 1.8.9), tcp and
+  // sctp refuse it.
   Status Parse(std::span<const Arg> args, std::string_view proto, bool inv,
-               std::string_view option);
+               std::string_view option, RangeOrder order = RangeOrder::kStartNotAboveEnd);
   // " [!] --NAME A[:B]", printed unless it is the full range and not inverted
   // (as libxt_tcp's save does).
   void Save(std::string& out, std::string_view name) const;

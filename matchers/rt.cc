@@ -9,7 +9,8 @@
 //   order among others.  The --rt-0-*
 //   options need '--rt-type 0' (not inverted) before them, --rt-0-not-strict
 //   needs --rt-0-addrs before it.  Without options it matches any packet with
-//   a Routing header.
+//   a Routing header.  A reversed --rt-segsleft range loads (iptables 1.8.9)
+//   and never matches (always with '!').
 // Example: -m rt --rt-type 0 --rt-segsleft 0:2
 // Evaluation: yes
 #include <vector>
@@ -42,7 +43,7 @@ class RtMatch : public Match {
         return ParseUIntArgT(args, 0, 0, 0xffffffff, "routing type", &type_);
       case kOptSegsLeft: {
         uint64_t lo, hi;
-        if (Status st = hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi); !st.ok())
+        if (Status st = hdr::ParseUIntRange(args[0].text, 0xffffffff, &lo, &hi, RangeOrder::kAnyOrder); !st.ok())
           return Status::Error(
               "invalid segments left '" + std::string(args[0].text) + "': " + st.message(), 0);
         segs_lo_ = static_cast<uint32_t>(lo);

@@ -2,6 +2,8 @@
 // Synopsis: -p udp [-m udp] [[!] --sport|--source-port PORT[:PORT]]
 //   [[!] --dport|--destination-port PORT[:PORT]]
 // Semantics: source/destination port ranges (inclusive).  Needs -p udp.
+//   A reversed range (A:B with A > B) loads, as in iptables 1.8.9, and never
+//   matches (always with '!').
 // Example: -p udp -m udp --dport 53
 // Evaluation: yes
 #include "base/bytes.h"
@@ -24,8 +26,8 @@ class UdpMatch : public Match {
 
   Status Parse(int option, bool invert, std::span<const Arg> args,
                const ParseContext&) override {
-    if (option <= 1) return sport_.Parse(args, "udp", invert, "source-port");
-    return dport_.Parse(args, "udp", invert, "destination-port");
+    if (option <= 1) return sport_.Parse(args, "udp", invert, "source-port", RangeOrder::kAnyOrder);
+    return dport_.Parse(args, "udp", invert, "destination-port", RangeOrder::kAnyOrder);
   }
 
   // xt_tcpudp's udp_mt.

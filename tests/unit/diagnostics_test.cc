@@ -76,7 +76,7 @@ const Case kCases[] = {
     {"missing COMMIT", "*filter\n-A INPUT -j ACCEPT\n",
      "rules.v4:1: error: table 'filter' is not committed: COMMIT expected before the end of the "
      "input\n"},
-    {"rule outside a table", "-A INPUT -j ACCEPT\n",
+    {"rule outside a table", "-A INPUT -j ACCEPT\n*filter\nCOMMIT\n",
      "rules.v4:1:1: error: rule outside a table: a '*table' line must come first\n"
      "-A INPUT -j ACCEPT\n"
      "^~\n"},

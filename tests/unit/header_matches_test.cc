@@ -159,7 +159,8 @@ TEST_CASE("IPv4 header match errors", "[hdr]") {
            "numbers, or a realm name from /etc/iproute2/rt_realms)"},
           {"-m iprange --src-range ::1-::2",
            "t:2:33: error: -m iprange: invalid IPv4 address '::1' in range '::1-::2' (expected "
-           "FROM[-TO])"},
+           "FROM[-TO])"
+           "; '::1' is an IPv6 address, but this ruleset is IPv4 (-4 was given): load ip6tables-save output for IPv6 rules, or give -6"},
           {"-m iprange --src-range 1.1.1.1/24-1.1.1.5",
            "t:2:33: error: -m iprange: invalid IPv4 address '1.1.1.1/24' in range "
            "'1.1.1.1/24-1.1.1.5' (expected FROM[-TO])"},
@@ -174,8 +175,6 @@ TEST_CASE("IPv4 header match errors", "[hdr]") {
 TEST_CASE("Header match errors of both families", "[hdr]") {
   const std::vector<ErrCase> cases = {
       {"-m length", "t:2:10: error: -m length: '--length MIN[:MAX]' is required"},
-      {"-m length --length 4:3",
-       "t:2:29: error: -m length: invalid length '4:3': start is greater than end"},
       {"-m length --length 0:65536",
        "t:2:29: error: -m length: invalid length '0:65536': '65536' is not a number in 0..65535"},
       {"-m length --length -1:65535",
@@ -293,9 +292,8 @@ TEST_CASE("IPv6 header match errors", "[hdr]") {
            "address types"},
           {"-m iprange --src-range 1.2.3.4-1.2.3.5",
            "t:2:33: error: -m iprange: invalid IPv6 address '1.2.3.4' in range '1.2.3.4-1.2.3.5' "
-           "(expected FROM[-TO])"},
-          {"-m frag --fragid 4:3",
-           "t:2:27: error: -m frag: invalid fragment id '4:3': start is greater than end"},
+           "(expected FROM[-TO])"
+           "; '1.2.3.4' is an IPv4 address, but this ruleset is IPv6 (-6 was given): load iptables-save output for IPv4 rules, or give -4"},
           {"-m frag --fragid 1:2:3",
            "t:2:27: error: -m frag: invalid fragment id '1:2:3': too many ':' (expected N, N:M, N: "
            "or :M)"},

@@ -36,8 +36,6 @@ TEST_CASE("dccp: parse and save", "[l4]") {
 TEST_CASE("dccp: errors", "[l4]") {
   CheckErrors(
       {
-          {"-p dccp -m dccp --sport 4:3",
-           "t:2:34: error: -m dccp: invalid port range '4:3': start is greater than end"},
           {"-p dccp -m dccp --dccp-option 256",
            "t:2:40: error: -m dccp: invalid DCCP option '256' (must be 1..255)"},
           {"-p dccp -m dccp --dccp-option 0",
@@ -259,7 +257,6 @@ TEST_CASE("ah: IPv4 and IPv6", "[l4]") {
       Family::kIPv4);
   CheckErrors(
       {
-          {"-m ah --ahspi 4:3", "t:2:24: error: -m ah: invalid SPI range '4:3': end 3 is below start 4"},
           {"-m ah --ahspi 1:2:3",
            "t:2:24: error: -m ah: invalid SPI range '1:2:3': at most two values (FROM:TO)"},
           {"-m ah --ahspi 5 --ahspi 6", "t:2:26: error: -m ah: only one '--ahspi' allowed"},
@@ -282,11 +279,7 @@ TEST_CASE("esp and ipcomp", "[l4]") {
   CheckErrors(
       {
           {"-m esp", "t:2:10: error: -m esp: needs '-p esp' (this rule has no -p)"},
-          {"-p esp -m esp --espspi 4:3",
-           "t:2:33: error: -m esp: invalid SPI range '4:3': end 3 is below start 4"},
           {"-p udp -m ipcomp", "t:2:17: error: -m ipcomp: needs '-p ipcomp' (this rule has '-p udp')"},
-          {"-p ipcomp -m ipcomp --ipcompspi 4:3",
-           "t:2:42: error: -m ipcomp: invalid SPI range '4:3': end 3 is below start 4"},
       },
       Family::kIPv4);
 }

@@ -222,7 +222,8 @@ TEST_CASE("recent saves its options in iptables' order", "[misc]") {
       {"-m recent --set --name ..",
        "-m recent: the kernel refuses the list name '..' (it names a /proc file: not empty, no "
        "'/', not '.' or '..')"},
-      {"-m recent --rcheck --mask 1.2.3.4", "-m recent: invalid mask '1.2.3.4' (expected an IPv6 address)",
+      {"-m recent --rcheck --mask 1.2.3.4",
+       "-m recent: invalid mask '1.2.3.4' (expected an IPv6 address); '1.2.3.4' is an IPv4 address, but this ruleset is IPv6 (-6 was given): load iptables-save output for IPv4 rules, or give -4",
        "filter", "INPUT", Family::kIPv6},
   });
 }

@@ -107,7 +107,8 @@ TEST_CASE("DNAT/SNAT IPv6: brackets only with ports", "[nat]") {
            "ERROR: t:2:47: error: -j DNAT: invalid address '[dead::beef': '[' without a closing "
            "']'"},
           {"-j DNAT --to-destination 1.2.3.4",
-           "ERROR: t:2:40: error: -j DNAT: invalid IPv6 address '1.2.3.4'"},
+           "ERROR: t:2:40: error: -j DNAT: invalid IPv6 address '1.2.3.4'"
+           "; '1.2.3.4' is an IPv4 address, but this ruleset is IPv6 (-6 was given): load iptables-save output for IPv4 rules, or give -4"},
           {"-p tcp -j DNAT --to-destination [dead::beef]:echo-ssh",
            "ERROR: t:2:47: error: -j DNAT: invalid port 'echo-ssh' (expected 0..65535 or a service "
            "name)"},
@@ -322,7 +323,8 @@ TEST_CASE("TPROXY", "[nat]") {
   CHECK(Load6("-p tcp -j TPROXY --on-port 80", "mangle", "PREROUTING") ==
         "-A PREROUTING -p tcp -j TPROXY --on-port 80 --on-ip :: --tproxy-mark 0x0/0x0");
   CHECK(FirstLine(Load6("-p tcp -j TPROXY --on-port 80 --on-ip 1.2.3.4", "mangle", "PREROUTING")) ==
-        "ERROR: t:2:53: error: -j TPROXY: '1.2.3.4' is not an IPv6 address");
+        "ERROR: t:2:53: error: -j TPROXY: '1.2.3.4' is not an IPv6 address"
+        "; '1.2.3.4' is an IPv4 address, but this ruleset is IPv6 (-6 was given): load iptables-save output for IPv4 rules, or give -4");
   CHECK(
       FirstLine(Load("-p tcp -j TPROXY --on-port 80", "mangle", "INPUT")) ==
       "ERROR: t:2:17: error: -j TPROXY: only valid in PREROUTING; this rule is reached from INPUT");

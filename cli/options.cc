@@ -6,6 +6,7 @@
 
 #include "base/diagnostics.h"
 #include "base/numbers.h"
+#include "output/explain_why.h"
 #include "output/formats.h"
 
 namespace iptsim::cli {
@@ -47,10 +48,23 @@ std::string SetSeed(CommandLine& cl, const std::string& v) {
 }
 std::string SetAssume(CommandLine& cl, const std::string& v) {
   size_t eq = v.find('=');
-  if (eq == std::string::npos || eq == 0 ||
-      (v.substr(eq + 1) != "true" && v.substr(eq + 1) != "false"))
-    return "--assume takes NAME=true or NAME=false, not '" + v + "'";
-  cl.assumptions[v.substr(0, eq)] = v.substr(eq + 1) == "true";
+  const std::string name = v.substr(0, eq == std::string::npos ? v.size() : eq);
+  const std::string value = eq == std::string::npos ? "" : v.substr(eq + 1);
+  if (name.find(':') != std::string::npos) {
+    // One rule: resolved once the ruleset is loaded (cli/trace.cc).
+    if (cl.command != "trace")
+      return "--assume TABLE:CHAIN:N=match|nomatch is for 'iptsim trace'; " + cl.command +
+             " takes --assume NAME=true|false";
+    if (value != "match" && value != "nomatch" && value != "true" && value != "false")
+      return "--assume takes TABLE:CHAIN:N=match or TABLE:CHAIN:N=nomatch, not '" + v + "'";
+    cl.rule_assumptions.emplace_back(name, value == "match" || value == "true");
+    return "";
+  }
+  if (name.empty() || (value != "true" && value != "false"))
+    return "--assume takes NAME=true|false or TABLE:CHAIN:N=match|nomatch, not '" + v + "'";
+  std::string why_not = AssumableExtension(name);
+  if (!why_not.empty()) return "--assume " + v + ": " + why_not;
+  cl.assumptions[name] = value == "true";
   return "";
 }
 std::string SetHost(CommandLine& cl, const std::string& v) {
@@ -193,7 +207,8 @@ constexpr OptionSpec kSaveOptions[] = {
        "route by the host's interfaces and routes (docs/host.md) instead of -i/-o"},        \
       {"--seed", nullptr, "N", SetSeed, "draw random matches reproducibly"},                \
       {"--assume", nullptr, "NAME=BOOL", SetAssume,                                         \
-       "decide a match iptsim cannot decide from the packet"},                              \
+       "answer an undecided test of -m NAME (before its '!'); trace also takes "            \
+       "TABLE:CHAIN:N=match|nomatch for one rule"},                                         \
       {"--packets", nullptr, "FILE", SetPackets, "packets, one a line (- for stdin)"},      \
       {"--from-log", nullptr, "LINE|FILE|-", SetFromLog,                                    \
        "packets of kernel TRACE/LOG lines or xtables-monitor --trace output"},              \

@@ -40,6 +40,8 @@ struct CommandLine {
   // trace and verify
   std::optional<uint64_t> seed;             // --seed N
   std::map<std::string, bool> assumptions;  // --assume NAME=true|false
+  // --assume TABLE:CHAIN:N=match|nomatch (trace), resolved with the ruleset.
+  std::vector<std::pair<std::string, bool>> rule_assumptions;
   std::string host_file;                    // --host FILE
   PacketInputOptions input;                 // --packets, --from-log, --pcap
 

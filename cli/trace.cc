@@ -36,6 +36,12 @@ bool PrepareTrace(const CommandLine& cl, TraceSetup* s) {
   const LoadResult* r = LoadRulesFile(cl.rules, cl.family, cl.load);
   if (!r || !r->ok()) return false;
   s->rs = &r->ruleset;
+  std::string assume_error;
+  if (!ResolveRuleAssumptions(cl.rule_assumptions, *s->rs, &s->settings.rule_assumptions,
+                              &assume_error)) {
+    UsageError("trace", "--assume: " + assume_error);
+    return false;
+  }
   for (const auto& [text, is_expect] : cl.why) {
     RuleRef ref;
     std::string error;
@@ -43,6 +49,7 @@ bool PrepareTrace(const CommandLine& cl, TraceSetup* s) {
       UsageError("trace", std::string(is_expect ? "--expect" : "--why") + ": " + error);
       return false;
     }
+    s->settings.probes.push_back(ref.probe.get());
     s->why.push_back({std::move(ref), text, is_expect});
   }
   return CollectPackets(cl.input, cl.packet_groups, s->rs->family, cl.rules == "-", &s->packets);
@@ -194,11 +201,7 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
     tally.Add(FinalVerdictName(res));
     if (res.verdict == Verdict::kUnknown) {
       ReportWhy(s, whys, sim, run, origin, io.err, io.err);
-      fprintf(io.err,
-              "iptsim trace: %s: the simulation stops in %s:%s: %s\n"
-              "  (decide it with --assume NAME=true|false)\n",
-              origin.c_str(), std::string(TableName(res.table)).c_str(),
-              std::string(HookChainName(res.hook)).c_str(), res.unknown_reason.c_str());
+      fputs(UndecidedMessage(origin, res).c_str(), io.err);
       summarize(s.packets.size() - g - 1);
       return kExitError;
     }

@@ -109,6 +109,10 @@ struct EvalContext {
   // simulated (lone evaluations).
   const std::function<void(Packet& copy, const IpAddr& gateway, std::string_view oif)>* send_copy =
       nullptr;
+  // --assume TABLE:CHAIN:N=match|nomatch of the rule being evaluated (set by
+  // the walker): it overrides --assume NAME=..., so the matches leave their
+  // undecided tests unknown for the walker to decide.  nullptr: none.
+  const bool* rule_assumption = nullptr;
   // Set by an extension that returns kUnknown: what input is missing.
   std::string unknown_reason;
   // Set by a match that finds the packet malformed (the kernel's hotdrop):

@@ -89,6 +89,9 @@ struct ExtensionInfo {
   bool enables_conntrack = false;
   // Constructs the extension in `arena` (see Create<T>).
   Extension* (*create)(const ExtensionInfo*, Arena& arena) = nullptr;
+  // A match whose Evaluate can return kUnknown (a socket, a reverse-path
+  // lookup without --host...): what --assume can decide (cli's checks).
+  bool may_be_undecided = false;
 };
 
 class Extension {

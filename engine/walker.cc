@@ -119,6 +119,40 @@ inline bool BaseMatchesImpl(const IpHeaderMatch& ip, const PacketView& v, const 
   return true;
 }
 
+// The rule's -m matches once its base match passed, in order, stopping at
+// the first that fails (ipt_do_table).  An undecided one is decided by the
+// rule's --assume TABLE:CHAIN:N=match|nomatch, else by an --assume
+// NAME=true|false the match did not apply to a test of its own (the run's
+// limits: hashlimit's garbage collection, a clock that runs backwards...);
+// otherwise kUnknown.  `watch`: --why's record of the answers.
+inline Tri MatchesOf(const Rule& r, const PacketView& view, EvalContext& ctx, RuleProbe* watch) {
+  for (size_t m = 0; m < r.matches.size(); ++m) {
+    Tri t = r.matches[m]->Evaluate(view, ctx);
+    bool assumed = false;
+    if (t == Tri::kUnknown) {
+      const bool* decided = ctx.rule_assumption;
+      if (!decided) decided = AssumedTest(ctx, r.matches[m]->info().name);
+      if (!decided) return Tri::kUnknown;
+      ctx.unknown_reason.clear();  // decided: nothing is missing
+      t = ToTri(*decided);
+      assumed = true;
+    }
+    if (watch) watch->matches.push_back({t, assumed});
+    if (t == Tri::kFalse) return t;
+  }
+  return Tri::kTrue;
+}
+
+// The reason of an undecided match, headed by the rule (TABLE:CHAIN:N) and
+// ending with the way to decide that rule alone.
+void NameUndecidedRule(TableId table, const Chain& c, uint32_t number, std::string& reason) {
+  const std::string here =
+      std::string(TableName(table)) + ":" + c.name + ":" + std::to_string(number);
+  const bool question = reason.starts_with("needs to know ");
+  reason = here + (question ? " " : ": ") + reason +
+           "; or decide this rule alone with --assume " + here + "=match|nomatch";
+}
+
 }  // namespace
 
 bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v) {
@@ -149,6 +183,10 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
   if (!ctx.view || ctx.view->pkt != &pkt) own = PacketView::Of(pkt);
   PacketView& view = ctx.view && ctx.view->pkt == &pkt ? *ctx.view : own;
   Addrs addrs = AddrsOf(view);
+  // --why's probes (none in a plain run: one test per rule).
+  const std::vector<RuleProbe*>* probes =
+      ctx.settings && !ctx.settings->probes.empty() ? &ctx.settings->probes : nullptr;
+  const bool any_rule_assumed = ctx.settings && !ctx.settings->rule_assumptions.empty();
   // A loop guard beyond the kernel's load-time check: no walk visits more
   // entries than this.
   size_t budget = 1u << 26;
@@ -202,15 +240,18 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     const Rule& r = c.rules[ri];
     const uint32_t number = ri + 1;
     bool matched = BaseMatchesImpl(r.ip, view, addrs);
-    for (size_t m = 0; matched && m < r.matches.size(); ++m) {
-      Tri t = r.matches[m]->Evaluate(view, ctx);
+    RuleProbe* watch = probes ? ProbeFor(*probes, r) : nullptr;
+    if (watch) {
+      ++watch->visits;
+      watch->base_matched = matched;
+      watch->matches.clear();
+    }
+    if (any_rule_assumed) ctx.rule_assumption = AssumedRule(ctx, r);
+    if (matched && !r.matches.empty()) {
+      const Tri t = MatchesOf(r, view, ctx, watch);
       if (t == Tri::kUnknown) {
-        // --assume NAME=true|false decides; otherwise the walk stops here.
-        const std::map<std::string, bool>* assumptions = AssumptionsOf(ctx);
-        if (!assumptions) return unknown(c, &r, number);
-        auto it = assumptions->find(std::string(r.matches[m]->info().name));
-        if (it == assumptions->end()) return unknown(c, &r, number);
-        t = ToTri(it->second);
+        NameUndecidedRule(table.id, c, number, ctx.unknown_reason);
+        return unknown(c, &r, number);
       }
       matched = t == Tri::kTrue;
     }

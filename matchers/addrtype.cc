@@ -16,6 +16,7 @@
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/header_eval.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -143,13 +144,20 @@ class AddrtypeMatch : public Match {
         t = v4 ? ToTri(mask & (1u << static_cast<int>(host->AddrType4(a, dev))))
                : ToTri(mask & host->AddrTypeBits6(a, dev, mask));
       }
-      if (t == Tri::kUnknown) {
-        ctx.unknown_reason = std::string("-m addrtype --") + which +
-                             "-type: the address type of " + FormatIpAddr(v.pkt->family, a) +
-                             " depends on the host's addresses and routes: give them with --host "
-                             "FILE, or decide with --assume addrtype=true|false";
+      if (t != Tri::kUnknown) return Invert(t, inv);
+      const std::string addr = FormatIpAddr(v.pkt->family, a);
+      // In the user's terms: which address, and what the host would say.
+      std::string question = "whether " + addr + " (the packet's " +
+                             (which[0] == 's' ? "source" : "destination") + ") ";
+      if (mask == (1u << 2)) {
+        question += "is a local address of the host";
+      } else {
+        std::string types = TypesText(mask);
+        for (size_t at; (at = types.find(',')) != std::string::npos;)
+          types.replace(at, 1, " or ");
+        question += "is of type " + types + " for the host";
       }
-      return Invert(t, inv);
+      return UndecidedTest(ctx, *this, question, inv, /*host_decides=*/true);
     };
     // The kernel evaluates the source first and stops when it fails.
     if (src_) {
@@ -218,6 +226,7 @@ extern const ExtensionInfo kAddrtypeMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<AddrtypeMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

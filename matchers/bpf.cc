@@ -348,8 +348,10 @@ class BpfMatch : public Match {
   // header), matching when it returns non-zero.  See RunClassic.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (given_.Has(kPinned))
-      return UnknownResult(ctx, "-m bpf --object-pinned runs an eBPF program from the bpf "
-                               "filesystem, which iptsim cannot see");
+      return UndecidedTest(ctx, *this,
+                           "what the eBPF program pinned in the bpf filesystem returns "
+                           "(iptsim cannot see it)",
+                           false);
     std::string why;
     std::optional<uint32_t> r = RunClassic(program_, v, &why);
     if (!r) return UnknownResult(ctx, "-m bpf: " + why);
@@ -385,6 +387,7 @@ extern const ExtensionInfo kBpfMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<BpfMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

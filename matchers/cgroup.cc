@@ -48,8 +48,14 @@ class CgroupMatch : public Match {
   // it carries a uid or gid.
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (!v.pkt->uid && !v.pkt->gid) return Tri::kFalse;
-    return UnknownResult(ctx, "-m cgroup needs the sending socket's cgroup, which a synthetic "
-                             "packet does not have; decide with --assume cgroup=true|false");
+    // cgroup_mt_v1/v2: --path when given, else --cgroup (the classid).
+    if (given_.Has(kPath))
+      return UndecidedTest(ctx, *this, "whether the sending socket is in the cgroup " + path_,
+                           invert_path_);
+    return UndecidedTest(ctx, *this,
+                         "whether the sending socket's net_cls classid is " +
+                             std::to_string(classid_),
+                         invert_classid_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (given_.Has(kPath)) SaveOpt(out, "path", SaveString(path_), invert_path_);
@@ -79,6 +85,7 @@ extern const ExtensionInfo kCgroupMatch = {
     .options = kOptions,
     .hooks = HookBit(Hook::kLocalIn) | HookBit(Hook::kLocalOut) | HookBit(Hook::kPostRouting),
     .create = Create<CgroupMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

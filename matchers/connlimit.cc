@@ -162,6 +162,7 @@ extern const ExtensionInfo kConnlimitMatch = {
     .options = kOptions,
     .enables_conntrack = true,
     .create = Create<ConnlimitMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

@@ -285,6 +285,7 @@ extern const ExtensionInfo kConntrackMatch = {
     .options = kOptions,
     .enables_conntrack = true,
     .create = Create<ConntrackMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

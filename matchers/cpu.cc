@@ -30,8 +30,8 @@ class CpuMatch : public Match {
   }
   // xt_cpu.c cpu_mt: (smp_processor_id() == cpu) ^ invert.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return UnknownResult(ctx, "-m cpu needs the CPU that processes the packet, which is not an "
-                             "input; decide with --assume cpu=true|false");
+    return UndecidedTest(ctx, *this, "whether CPU " + std::to_string(cpu_) + " processes the packet",
+                         invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "cpu", std::to_string(cpu_), invert_);
@@ -54,6 +54,7 @@ extern const ExtensionInfo kCpuMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<CpuMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

@@ -8,6 +8,7 @@
 // Evaluation: partial: unknown on a packet without an Ethernet header (not a later fragment), where kernels differ
 #include "matchers/parse_util.h"
 #include "base/bytes.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -26,11 +27,11 @@ class Eui64Match : public Match {
         ctx.hotdrop = true;
         return Tri::kFalse;
       }
-      ctx.unknown_reason =
-          "-m eui64 on a packet without an Ethernet header: the kernel then reads 14 bytes "
-          "before the IPv6 header as one (or, with the later fix, drops the packet); give the "
-          "packet a MAC header (-i on an Ethernet device) or decide with --assume eui64=true|false";
-      return Tri::kUnknown;
+      return UndecidedTest(ctx, *this,
+                           "what the kernel reads as the MAC header of a packet without one "
+                           "(14 bytes before the IPv6 header, or, with the later fix, a drop); "
+                           "give the packet a MAC header (-i on an Ethernet device)",
+                           false);
     }
     if (v.size() < 40) return Tri::kFalse;
     if (GetBe16(p.mac.data() + 12) != 0x86dd || (v.data()[0] >> 4) != 6) return Tri::kFalse;
@@ -54,6 +55,7 @@ extern const ExtensionInfo kEui64Match = {
     .options = {},
     .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn) | HookBit(Hook::kForward),
     .create = Create<Eui64Match>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

@@ -629,6 +629,7 @@ extern const ExtensionInfo kHashlimitMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<HashlimitMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

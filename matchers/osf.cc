@@ -51,9 +51,12 @@ class OsfMatch : public Match {
     const size_t ihl = v.size() >= 20 ? (v.data()[0] & 0x0f) * 4u : 0;
     if (ihl == 0 || v.size() < ihl + 20) return Tri::kFalse;
     if (!(v.data()[ihl + 13] & 0x02)) return Tri::kFalse;
-    return UnknownResult(ctx, "-m osf compares a SYN with the OS fingerprints loaded into the "
-                             "kernel (nfnl_osf), which iptsim does not have; with none loaded "
-                             "it never matches: --assume osf=false");
+    // The kernel ignores '!' here too (see the header).
+    return UndecidedTest(ctx, *this,
+                         "whether the SYN matches an OS fingerprint of genre " + genre_ +
+                             " loaded into the kernel (nfnl_osf; with none loaded it does not: "
+                             "osf=false)",
+                         false);
   }
 
   void Save(std::string& out, const SaveContext&) const override {
@@ -86,6 +89,7 @@ extern const ExtensionInfo kOsfMatch = {
     .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn) | HookBit(Hook::kForward),
     .proto = 6,
     .create = Create<OsfMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

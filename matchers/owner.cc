@@ -168,22 +168,29 @@ class OwnerMatch : public Match {
     }
     if (given(kSocket) && inv(kSocket)) return Tri::kFalse;
     if (given(kUid)) {
-      if (!p.uid)
-        return UnknownResult(ctx, "-m owner --uid-owner needs the socket's uid; the packet has "
-                                 "a gid but no uid (give --uid)");
-      bool in = *p.uid >= uid_min_ && *p.uid <= uid_max_;
-      if (in == inv(kUid)) return Tri::kFalse;
+      Tri in = p.uid ? ToTri(*p.uid >= uid_min_ && *p.uid <= uid_max_)
+                     : UndecidedTest(ctx, *this,
+                                     "whether the socket's uid is in " + std::to_string(uid_min_) +
+                                         "-" + std::to_string(uid_max_) +
+                                         " (the packet has a gid but no uid: give --uid)",
+                                     false);
+      if (in == Tri::kUnknown) return in;
+      if ((in == Tri::kTrue) == inv(kUid)) return Tri::kFalse;
     }
     if (given(kGid)) {
-      if (!p.gid)
-        return UnknownResult(ctx, "-m owner --gid-owner needs the socket's gid; the packet has "
-                                 "a uid but no gid (give --gid)");
-      bool in = *p.gid >= gid_min_ && *p.gid <= gid_max_;
-      if (!in && given(kSuppl))
-        return UnknownResult(ctx, "-m owner --suppl-groups needs the socket owner's "
-                                 "supplementary groups, which the packet does not carry; "
-                                 "decide with --assume owner=true|false");
-      if (in == inv(kGid)) return Tri::kFalse;
+      const std::string range = std::to_string(gid_min_) + "-" + std::to_string(gid_max_);
+      Tri in = p.gid ? ToTri(*p.gid >= gid_min_ && *p.gid <= gid_max_)
+                     : UndecidedTest(ctx, *this,
+                                     "whether the socket's gid is in " + range +
+                                         " (the packet has a uid but no gid: give --gid)",
+                                     false);
+      if (in == Tri::kFalse && given(kSuppl))
+        in = UndecidedTest(ctx, *this,
+                           "whether one of the socket owner's supplementary groups is in " +
+                               range + " (the packet does not carry them)",
+                           false);
+      if (in == Tri::kUnknown) return in;
+      if ((in == Tri::kTrue) == inv(kGid)) return Tri::kFalse;
     }
     return Tri::kTrue;
   }
@@ -221,6 +228,7 @@ extern const ExtensionInfo kOwnerMatch = {
     .options = kOptions,
     .hooks = HookBit(Hook::kLocalOut) | HookBit(Hook::kPostRouting),
     .create = Create<OwnerMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

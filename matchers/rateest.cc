@@ -142,8 +142,10 @@ class RateestMatch : public Match {
 
   // xt_rateest.c xt_rateest_mt: compares rates measured by RATEEST targets.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return UnknownResult(ctx, "-m rateest compares rates measured over time by RATEEST, which "
-                             "one packet cannot give; decide with --assume rateest=true|false");
+    return UndecidedTest(ctx, *this,
+                         "whether the rates RATEEST measured over time pass the comparison (one "
+                         "packet cannot give them)",
+                         invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (delta_) SaveOpt(out, "rateest-delta");
@@ -202,6 +204,7 @@ extern const ExtensionInfo kRateestMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<RateestMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

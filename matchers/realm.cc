@@ -8,6 +8,7 @@
 // Example: -m realm --realm 0x1/0xff
 // Evaluation: partial: unknown (needs the route's realm) unless VALUE has bits outside MASK or MASK is 0
 #include "matchers/parse_util.h"
+#include "matchers/eval_result.h"
 
 namespace iptsim {
 namespace {
@@ -48,11 +49,10 @@ class RealmMatch : public Match {
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
     if (id_ & ~mask_) return ToTri(invert_);
     if (mask_ == 0) return ToTri(!invert_);
-    ctx.unknown_reason =
-        "-m realm needs the realm (classid) of the packet's route, which iptsim does not "
-        "model (routes have no realm unless 'ip route ... realm' sets one); decide with "
-        "--assume realm=true|false";
-    return Tri::kUnknown;
+    return UndecidedTest(ctx, *this,
+                         "whether the realm of the packet's route (set by 'ip route ... realm', "
+                         "not modelled) is " + Hex(id_) + "/" + Hex(mask_),
+                         invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v;
@@ -93,6 +93,7 @@ extern const ExtensionInfo kRealmMatch = {
     .hooks = HookBit(Hook::kLocalIn) | HookBit(Hook::kForward) | HookBit(Hook::kLocalOut) |
              HookBit(Hook::kPostRouting),
     .create = Create<RealmMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

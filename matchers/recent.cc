@@ -302,6 +302,7 @@ extern const ExtensionInfo kRecentMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<RecentMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

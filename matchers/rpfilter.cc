@@ -56,9 +56,13 @@ class RpfilterMatch : public Match {
     }
     if (const HostModel* host = HostOf(ctx))
       return ToTri(RpfilterLookup(*host, *v.pkt, loose(), accept_local(), validmark()) != invert);
-    return UnknownResult(ctx, "-m rpfilter looks the source address up in the routing table, "
-                             "which iptsim models only with --host FILE; decide with --assume "
-                             "rpfilter=true|false");
+    const std::string src = FormatIpAddr(v.pkt->family, v.src());
+    std::string question =
+        loose() ? "whether the host has a route back to " + src
+                : "whether the host's route back to " + src + " leaves through " +
+                      std::string(v.pkt->in.view());
+    if (accept_local()) question += " (or " + src + " is a local address)";
+    return UndecidedTest(ctx, *this, question, invert, /*host_decides=*/true);
   }
   void Save(std::string& out, const SaveContext&) const override {
     for (int i = 0; i < 4; ++i)
@@ -83,6 +87,7 @@ extern const ExtensionInfo kRpfilterMatch = {
     .options = kOptions,
     .hooks = HookBit(Hook::kPreRouting),
     .create = Create<RpfilterMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

@@ -90,9 +90,10 @@ class SetMatch : public Match {
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     IpsetDb* db = RunIpsets(ctx);
     if (!db)
-      return UnknownResult(ctx, "-m set needs the contents of the ipset '" + set_.name +
-                                   "': give them with --ipset FILE (ipset save), or decide "
-                                   "with --assume set=true|false");
+      return UndecidedTest(ctx, *this,
+                           "whether the packet is in the ipset '" + set_.name +
+                               "' (give its contents with --ipset FILE, ipset save format)",
+                           invert_);
     IpsetTestOptions opt;
     opt.dim = set_.dim;
     opt.src_bits = set_.src_bits;
@@ -152,6 +153,7 @@ extern const ExtensionInfo kSetMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<SetMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

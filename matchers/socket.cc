@@ -26,8 +26,10 @@ class SocketMatch : public Match {
   }
   // xt_socket.c socket_mt*: looks up a local socket for the packet's tuple.
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
-    return UnknownResult(ctx, "-m socket looks up the host's open sockets, which iptsim does "
-                             "not model; decide with --assume socket=true|false");
+    return UndecidedTest(ctx, *this,
+                         "whether the packet belongs to an open socket of the host (iptsim "
+                         "models no sockets)",
+                         false);
   }
   void Save(std::string& out, const SaveContext&) const override {
     for (int i = 0; i < 3; ++i)
@@ -51,6 +53,7 @@ extern const ExtensionInfo kSocketMatch = {
     .options = kOptions,
     .hooks = HookBit(Hook::kPreRouting) | HookBit(Hook::kLocalIn),
     .create = Create<SocketMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

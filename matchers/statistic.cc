@@ -115,8 +115,9 @@ class StatisticMatch : public Match {
     if (ctx.run) {
       if (std::optional<bool> yes = ctx.run->Decide(probability_)) return ToTri(*yes != invert_);
     }
-    return UnknownResult(ctx, "-m statistic --mode random draws a random number; decide with "
-                             "--assume statistic=true|false, --seed N or --explore");
+    return UndecidedTest(ctx, *this,
+                         "the outcome of the random draw (or draw it with --seed N or --explore)",
+                         invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (mode_ == Mode::kRandom) {
@@ -153,6 +154,7 @@ extern const ExtensionInfo kStatisticMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<StatisticMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

@@ -227,8 +227,10 @@ class TimeMatch : public Match {
   // time (PacketSpec --time, UTC seconds since the epoch).
   Tri Evaluate(const PacketView& v, EvalContext& ctx) const override {
     if (kernel_tz_)
-      return UnknownResult(ctx, "-m time --kerneltz needs the kernel's timezone (sys_tz), which "
-                               "is not an input; decide with --assume time=true|false");
+      return UndecidedTest(ctx, *this,
+                           "the kernel's timezone (sys_tz) for --kerneltz, which is not an "
+                           "input (the whole test: true, the time is in the window)",
+                           false);
     double t = v.pkt->time;
     uint64_t stamp = t <= 0 ? 0 : static_cast<uint64_t>(t);
     if (stamp < date_start_ || stamp > date_stop_) return Tri::kFalse;
@@ -304,6 +306,7 @@ extern const ExtensionInfo kTimeMatch = {
     .families = kFamBoth,
     .options = kOptions,
     .create = Create<TimeMatch>,
+    .may_be_undecided = true,
 };
 
 }  // namespace iptsim

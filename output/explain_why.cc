@@ -1,10 +1,13 @@
 #include "output/explain_why.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "base/diagnostics.h"
 #include "engine/walker.h"
 #include "engine/extension.h"
 #include "matchers/parse_util.h"
+#include "matchers/registry.h"
 
 namespace iptsim {
 namespace {
@@ -59,8 +62,74 @@ bool ParseRuleRef(const std::string& text, const Ruleset& rs, RuleRef* out, std:
              (ch->rules.size() == 1 ? "" : "s") + ", no rule " + num;
     return false;
   }
-  *out = RuleRef{t, ch, n, text};
+  *out = RuleRef{t, ch, n, text, std::make_shared<RuleProbe>()};
+  out->probe->rule = &ch->rules[n - 1];
   return true;
+}
+
+namespace {
+
+// The matches --assume NAME can decide, sorted, each once.
+std::vector<std::string_view> AssumableNames() {
+  std::vector<std::string_view> names;
+  for (const ExtensionInfo* e : AllExtensions())
+    if (e->kind == ExtKind::kMatch && e->may_be_undecided &&
+        std::find(names.begin(), names.end(), e->name) == names.end())
+      names.push_back(e->name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string Joined(const std::vector<std::string_view>& names) {
+  std::string s;
+  for (std::string_view n : names) s += (s.empty() ? "" : ", ") + std::string(n);
+  return s;
+}
+
+// Whether the rule has a match that can be undecided.
+bool MayBeUndecided(const Rule& rule) {
+  for (const Match* m : rule.matches)
+    if (m->info().may_be_undecided) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string AssumableExtension(const std::string& name) {
+  const std::vector<std::string_view> names = AssumableNames();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return "";
+  if (FindExtension(ExtKind::kMatch, name, Family::kIPv4) ||
+      FindExtension(ExtKind::kMatch, name, Family::kIPv6))
+    return "-m " + name + " is always decided from the packet; --assume decides " +
+           Joined(names);
+  std::string close = ClosestName(name, names);
+  if (!close.empty()) return "no match '" + name + "' can be undecided, did you mean '" + close + "'?";
+  return "no match '" + name + "' can be undecided; --assume decides " + Joined(names);
+}
+
+bool ResolveRuleAssumptions(const std::vector<std::pair<std::string, bool>>& given,
+                            const Ruleset& rs, std::map<const Rule*, bool>* out,
+                            std::string* error) {
+  for (const auto& [text, match] : given) {
+    RuleRef ref;
+    if (!ParseRuleRef(text, rs, &ref, error)) return false;
+    const Rule& rule = ref.chain->rules[ref.number - 1];
+    if (!MayBeUndecided(rule)) {
+      *error = text + " (" + rs.file + ":" + std::to_string(rule.line) + ": " +
+               std::string(rule.text) +
+               ") has no condition the packet can leave undecided (those are -m " +
+               Joined(AssumableNames()) + ")";
+      return false;
+    }
+    (*out)[&rule] = match;
+  }
+  return true;
+}
+
+std::string UndecidedMessage(const std::string& origin, const SimResult& res) {
+  return "iptsim trace: " + origin + ": the simulation stops in " +
+         std::string(TableName(res.table)) + ":" + std::string(HookChainName(res.hook)) + ": " +
+         res.unknown_reason + "\n";
 }
 
 void WhyObserver::BeginPacket() {
@@ -85,6 +154,9 @@ void WhyObserver::OnRule(const RuleEvent& e) {
     state_ = State::kReached;
   } else if (e.number > ref_.number) {
     state_ = State::kPassed;
+    // The walker's last evaluation of rule N is this walk's: nothing ran it
+    // since (a walk's numbers only grow, and no chain jumps back here).
+    if (ref_.probe) seen_ = *ref_.probe;
   }
 }
 
@@ -132,16 +204,21 @@ std::string WhyObserver::Where(TableId table, const Chain* chain, const Rule* ru
   return s;
 }
 
-std::vector<std::string> WhyObserver::Conditions(const RunSettings& opts) const {
+std::vector<std::string> WhyObserver::Conditions() const {
   const Rule& rule = ref_.chain->rules[ref_.number - 1];
   const Family fam = rs_.family;
   PacketView view = PacketView::Of(snapshot_);
-  std::vector<std::pair<std::string, Tri>> parts;
+  std::vector<std::pair<std::string, std::string>> parts;  // condition, answer
+  bool any_false = false;
+  // The base match's parts: each on its own (ip_packet_match tests them all
+  // together; each is a pure function of the packet).
   const IpHeaderMatch& ip = rule.ip;
   auto base = [&](std::string text, auto set) {
     IpHeaderMatch one;
     set(one);
-    parts.emplace_back(std::move(text), ToTri(BaseMatches(one, view)));
+    const Tri t = ToTri(BaseMatches(one, view));
+    any_false = any_false || t == Tri::kFalse;
+    parts.emplace_back(std::move(text), TriText(t));
   };
   auto neg = [](bool inv) { return inv ? std::string("! ") : std::string(); };
   if (!ip.src.IsZero() || ip.inv_src)
@@ -176,38 +253,39 @@ std::vector<std::string> WhyObserver::Conditions(const RunSettings& opts) const 
       m.fragment = true;
       m.inv_frag = ip.inv_frag;
     });
-  std::vector<std::string> reasons;
+  // The -m matches: the walker's own answers (RuleProbe), which saw the
+  // packet's conntrack state and the run's state; the kernel evaluates no
+  // match after one that fails, nor any when the base match fails.
   SaveContext sc{fam};
-  for (const Match* m : rule.matches) {
+  for (size_t i = 0; i < rule.matches.size(); ++i) {
+    const Match* m = rule.matches[i];
     std::string text = "-m " + std::string(m->info().name);
     m->Save(text, sc);
-    EvalContext ctx;
-    ctx.family = fam;
-    ctx.hook = hook_;
-    ctx.table = ref_.table->id;
-    ctx.settings = &opts;
-    Tri t = m->Evaluate(view, ctx);
-    if (t == Tri::kUnknown) reasons.push_back(text + ": " + ctx.unknown_reason);
-    parts.emplace_back(std::move(text), t);
+    std::string answer;
+    if (seen_.visits == 0) {
+      answer = "not recorded";
+    } else if (i < seen_.matches.size()) {
+      const RuleProbe::MatchResult& r = seen_.matches[i];
+      answer = TriText(r.result);
+      if (r.assumed) answer += " (decided by --assume)";
+      any_false = any_false || r.result == Tri::kFalse;
+    } else {
+      answer = "not evaluated (an earlier condition failed)";
+    }
+    parts.emplace_back(std::move(text), std::move(answer));
   }
   std::vector<std::string> out;
   size_t width = 0;
-  for (const auto& [text, t] : parts) width = std::max(width, text.size());
-  bool any_false = false;
-  for (const auto& [text, t] : parts) {
-    out.push_back("  " + text + std::string(width - text.size() + 2, ' ') + TriText(t));
-    any_false = any_false || t == Tri::kFalse;
-  }
+  for (const auto& [text, answer] : parts) width = std::max(width, text.size());
+  for (const auto& [text, answer] : parts)
+    out.push_back("  " + text + std::string(width - text.size() + 2, ' ') + answer);
   if (parts.empty()) out.push_back("  (the rule has no conditions; it did not match)");
-  for (const std::string& r : reasons) out.push_back("  unknown: " + r);
-  if (!any_false && !parts.empty())
-    out.push_back("  (no condition fails on its own against the packet as it came to the chain; "
-                  "a stateful match evaluated here starts fresh)");
+  else if (!any_false)
+    out.push_back("  (no condition failed: a match found the packet malformed and dropped it)");
   return out;
 }
 
-std::vector<std::string> WhyObserver::Report(const RunSettings& opts,
-                                             const RunResult& run) const {
+std::vector<std::string> WhyObserver::Report(const RunSettings&, const RunResult& run) const {
   std::vector<std::string> out;
   const Rule& rule = ref_.chain->rules[ref_.number - 1];
   const std::string target = Where(ref_.table->id, ref_.chain, &rule, ref_.number);
@@ -224,7 +302,7 @@ std::vector<std::string> WhyObserver::Report(const RunSettings& opts,
     case State::kPassed:
       out.push_back("why " + target + ": not reached: the packet came to the rule and did not "
                     "match it; its conditions one by one:");
-      for (std::string& s : Conditions(opts)) out.push_back(std::move(s));
+      for (std::string& s : Conditions()) out.push_back(std::move(s));
       break;
     case State::kStopped:
       out.push_back("why " + target + ": not decided: the simulation stopped at " + stop_reason_);

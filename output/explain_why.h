@@ -4,15 +4,18 @@
 //    verdict, a RETURN or goto of the chain, or a verdict in a chain it
 //    jumped to): that rule, its file:line and text;
 //  - the walk came past rule N without matching it: each condition of the
-//    rule (the -s/-d/-i/-o/-p/-f parts of its base match and every -m match)
-//    evaluated on its own against the packet as it was when it came to rule
-//    N, with the failing ones named;
+//    rule with the answer the walk acted on: the -s/-d/-i/-o/-p/-f parts of
+//    its base match, each checked on its own against the packet as it came
+//    to rule N, and the -m matches as the walker evaluated them there
+//    (RuleProbe: the packet's conntrack state, the run's counters and
+//    buckets, --assume), up to the first that failed (the kernel evaluates
+//    no further);
 //  - the chain was never entered: the path the packet took, the rule that
 //    ended it, and (for a user chain) the rules that jump there.
-// Matches are evaluated without the run's state (limit, recent, quota...
-// start fresh), with the run's --assume settings.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,10 +31,28 @@ struct RuleRef {
   const Chain* chain = nullptr;
   uint32_t number = 0;  // 1-based position in the chain
   std::string spelled;  // as the user wrote it
+  // For --why: what the walker saw at the rule; the caller lists it in
+  // RunSettings::probes for the run (ParseRuleRef makes it).
+  std::shared_ptr<RuleProbe> probe;
 };
 
 // Parses TABLE:CHAIN:N against the ruleset; false with `error` set.
 bool ParseRuleRef(const std::string& text, const Ruleset& rs, RuleRef* out, std::string* error);
+
+// --assume NAME=BOOL: "" when NAME is a match that can be undecided, else
+// what is wrong, in the user's words (always decided, unknown, did you mean).
+std::string AssumableExtension(const std::string& name);
+
+// --assume TABLE:CHAIN:N=match|nomatch: the rules named, into `out`; false
+// with `error` set for a reference that does not resolve or a rule with no
+// condition that can be undecided.
+bool ResolveRuleAssumptions(const std::vector<std::pair<std::string, bool>>& given,
+                            const Ruleset& rs, std::map<const Rule*, bool>* out,
+                            std::string* error);
+
+// The message of a packet the simulation could not decide (`origin` names
+// the packet; the reason says what is missing and how to decide it).
+std::string UndecidedMessage(const std::string& origin, const SimResult& res);
 
 // Observes one packet's walk (forwarding nothing: combine with TeeObserver).
 class WhyObserver : public TraceObserver {
@@ -57,13 +78,14 @@ class WhyObserver : public TraceObserver {
     RuleOutcome outcome;
   };
   std::string Where(TableId table, const Chain* chain, const Rule* rule, uint32_t number) const;
-  std::vector<std::string> Conditions(const RunSettings& opts) const;
+  std::vector<std::string> Conditions() const;
 
   const Ruleset& rs_;
   RuleRef ref_;
   State state_ = State::kIdle;
   Hook hook_ = Hook::kPreRouting;  // where the chain was walked
   Packet snapshot_;                // the packet as it came to rule N
+  RuleProbe seen_;                 // kPassed: the walker's answers at rule N
   Ender ender_{};                  // kEnded: who ended the walk
   bool have_last_ = false;
   Ender last_{};                   // the last verdict of the packet anywhere

@@ -134,7 +134,7 @@ why=$src/corpus/examples/why.v4
 expect "why: a condition fails" 0 "$iptsim" trace --format explain --why filter:INPUT:4 "$why" -i eth0 -s 192.168.1.1 -p tcp --dport 22
 contains "why: came to it" /tmp/cli.$$.out "not reached: the packet came to the rule and did not match it"
 contains "why: failing part" /tmp/cli.$$.out "  -s 10.0.0.0/8       DOES NOT MATCH"
-contains "why: other parts" /tmp/cli.$$.out "  -m mark --mark 0x5  matches"
+contains "why: later matches not evaluated" /tmp/cli.$$.out "  -m mark --mark 0x5  not evaluated (an earlier condition failed)"
 expect "expect: ended earlier" 1 "$iptsim" trace --format explain --expect filter:INPUT:4 "$why" -i eth0 -s 10.2.0.1 -p udp --dport 53
 contains "expect: the earlier rule" /tmp/cli.$$.out "  filter:INPUT:2 ($why:7: -A INPUT -p udp --dport 53 -j DROP) -> DROP"
 contains "expect: message" /tmp/cli.$$.err "expected rule filter:INPUT:4 not reached"

@@ -303,14 +303,31 @@ std::string OtherCommandsWith(const CommandSpec& c, std::string_view name) {
   return list;
 }
 
-std::string DidYouMean(const CommandSpec& c, const std::string& word) {
+std::vector<std::string_view> OptionNames(const CommandSpec& c) {
   std::vector<std::string_view> names;
   for (const OptionSpec& o : c.options) {
     names.push_back(o.name);
     if (o.alias) names.push_back(o.alias);
   }
-  std::string guess = ClosestName(OptionName(word), names);
-  return "unknown option '" + word + "'" + (guess.empty() ? "" : ", did you mean '" + guess + "'?");
+  return names;
+}
+
+// "unknown option 'WORD'", with the option of `c` it is a typo of, or else
+// the option of another command ("--formt" in verify: trace's --format).
+std::string DidYouMean(const CommandSpec& c, const std::string& word) {
+  const std::string_view name = OptionName(word);
+  std::string guess = ClosestName(name, OptionNames(c));
+  std::string owner;
+  for (const CommandSpec& k : kCommands) {
+    if (!guess.empty()) break;
+    if (&k == &c) continue;
+    guess = ClosestName(name, OptionNames(k));
+    owner = k.name;
+  }
+  return "unknown option '" + word + "'" +
+         (guess.empty()   ? ""
+          : owner.empty() ? ", did you mean '" + guess + "'?"
+                          : ", did you mean '" + guess + "' (an option of " + owner + ")?");
 }
 
 // The usage error for an option word `c` does not have where it stands

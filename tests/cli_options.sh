@@ -96,6 +96,8 @@ expect "trace's option in verify" 2 "$iptsim" verify --format=json "$kube"
 contains "--format= in verify" "$err" "iptsim verify: error: --format is an option of trace, not of verify"
 expect "typo after RULES" 2 "$iptsim" trace "$kube" "${pkt[@]}" --formt explain
 contains "typo after RULES: did you mean" "$err" "iptsim trace: error: unknown option '--formt', did you mean '--format'?"
+expect "typo of another command's option" 2 "$iptsim" verify --formt json "$kube"
+contains "typo of trace's option in verify" "$err" "iptsim verify: error: unknown option '--formt', did you mean '--format' (an option of trace)?"
 expect "option before the command" 2 "$iptsim" --keep verify "$kube"
 contains "before the command" "$err" "iptsim: error: '--keep' before the command: options follow it, as in 'iptsim verify --keep ...'"
 expect "unknown option before the command" 2 "$iptsim" --frob

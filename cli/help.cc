@@ -112,7 +112,7 @@ int HelpCommand(const CommandLine& cl) {
                         "it as --OPTION=VALUE. 'iptsim COMMAND --help' (or 'iptsim help "
                         "COMMAND') says what each option does; 'iptsim --version' prints the "
                         "version.", 0).c_str());
-  printf("\nexit status: 0 ok, 1 a difference was found (trace --expect, verify), 2 bad "
+  printf("\nexit status: 0 ok, 1 a difference was found (trace --expect, verify), 2 bad\n"
          "input or usage\n");
   return kExitOk;
 }

@@ -248,7 +248,7 @@ constexpr CommandSpec kCommands[] = {
      "(options in iptables' order, implicit matches spelled out, one rule per address).",
      kSaveOptions, false, SaveCommand, kLoadExits},
     {"trace", "RULES [PACKET...] [-- PACKET...]",
-     "simulate packets through RULES; print the kernel's TRACE and LOG lines",
+     "simulate packets through RULES; print the kernel's TRACE/LOG lines",
      "Send packets through RULES and print what the kernel logs for them: TRACE lines for "
      "packets a raw-table TRACE rule marked (all packets with --trace-all) and LOG lines. "
      "A PACKET is written in iptables' own filter syntax (-i IF -o IF -s ADDR -d ADDR -p "
@@ -259,7 +259,7 @@ constexpr CommandSpec kCommands[] = {
      "every rule a packet matched with its file:line and the verdict.",
      kTraceOptions, true, TraceCommand, kTraceExits},
     {"verify", "RULES [PACKET...] [-- PACKET...]",
-     "(root) run packets through the simulation and the real kernel; diff the two",
+     "(root) run packets through the simulation and the kernel; diff them",
      "Run the packets (given as for trace) through the simulation and through the real "
      "kernel in a throw-away network namespace, and print a unified diff for each packet "
      "whose lines differ (- kernel, + iptsim). Needs root and network namespaces "

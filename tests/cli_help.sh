@@ -75,6 +75,10 @@ done
 expect "trace RULES PACKET --help" 0 "$iptsim" trace "$src/corpus/examples/kube-service-3.v4" -p tcp --help
 cmp -s "$out" "$build/help-trace.txt" && ok || bad "--help after RULES"
 
+# The help fits an 80-column terminal.
+wide=$(cat "$build"/help-*.txt | awk 'length > 80')
+[ -z "$wide" ] && ok || bad "help lines over 80 columns: $wide"
+
 # Every option of the table: in `iptsim help`, in some command's --help, in
 # the man page (roff: \- for -), in the completion, in the README.
 man=$build/iptsim.1

@@ -50,7 +50,7 @@ struct Outcome {
 
 }  // namespace
 
-int ExploreTrace(const TraceSetup& setup, bool trace_all, bool packet_headers) {
+int ExploreTrace(const TraceSetup& setup, const TraceDisplay& display) {
   std::vector<Outcome> outcomes;
   ExploreBranch branch;
   for (;;) {
@@ -66,7 +66,7 @@ int ExploreTrace(const TraceSetup& setup, bool trace_all, bool packet_headers) {
       fprintf(stderr, "iptsim trace: error: --explore cannot keep a trace in memory\n");
       return kExitError;
     }
-    o.rc = RunTrace(setup, trace_all, packet_headers, mem.streams(), &branch);
+    o.rc = RunTrace(setup, display, mem.streams(), &branch);
     mem.Take(&o.out, &o.err);
     o.choices = branch.choices;
     for (const RunState::Choice& c : o.choices) {

@@ -19,6 +19,6 @@ struct ExploreBranch {
 // through a fresh simulation each time: branch k forces the decisions of
 // branch k-1 up to its last "yes", then "no"), and prints each trace with its
 // probability.
-int ExploreTrace(const TraceSetup& setup, bool trace_all, bool packet_headers);
+int ExploreTrace(const TraceSetup& setup, const TraceDisplay& display);
 
 }  // namespace iptsim::cli

@@ -97,6 +97,10 @@ std::string SetPacketHeaders(CommandLine& cl, const std::string&) {
   cl.packet_headers = true;
   return "";
 }
+std::string SetQuiet(CommandLine& cl, const std::string&) {
+  cl.quiet = true;
+  return "";
+}
 std::string SetWhy(CommandLine& cl, const std::string& v) {
   cl.why.emplace_back(v, false);
   return "";
@@ -172,7 +176,8 @@ constexpr OptionSpec kSaveOptions[] = {
       {"--assume", nullptr, "NAME=BOOL", SetAssume,                                         \
        "decide a match iptsim cannot decide from the packet"},                              \
       {"--packets", nullptr, "FILE", SetPackets, "packets, one a line (- for stdin)"},      \
-      {"--from-log", nullptr, "LINE", SetFromLog, "the packet of a kernel TRACE/LOG line"}, \
+      {"--from-log", nullptr, "LINE|FILE|-", SetFromLog,                                    \
+       "packets of kernel TRACE/LOG lines or xtables-monitor --trace output"},              \
       {"--pcap", nullptr, "FILE", SetPcap, "the IP packets of a pcap/pcapng capture"}
 
 constexpr OptionSpec kTraceOptions[] = {
@@ -182,7 +187,9 @@ constexpr OptionSpec kTraceOptions[] = {
     {"--explore", nullptr, nullptr, SetExplore,
      "print every outcome of the random decisions with its probability"},
     {"--packet-headers", nullptr, nullptr, SetPacketHeaders,
-     "print '== packet N' before each packet"},
+     "print '== packet N (WHERE FROM): WHAT IT IS' before each packet"},
+    {"-q", "--quiet", nullptr, SetQuiet,
+     "no notes, per-packet verdicts or closing summary on stderr (errors still)"},
     {"--why", nullptr, "TABLE:CHAIN:N", SetWhy, "say why a packet did not reach that rule"},
     {"--expect", nullptr, "TABLE:CHAIN:N", SetExpect, "as --why, and exit 1 when not reached"},
     {"--ipset", nullptr, "FILE", AddIpset, "ipsets in ipset save format (repeatable)"},

@@ -52,6 +52,7 @@ struct CommandLine {
   bool trace_all = false;
   bool explore = false;
   bool packet_headers = false;
+  bool quiet = false;  // --quiet
   std::vector<std::pair<std::string, bool>> why;  // --why / --expect (true)
   std::vector<std::string> ipset_files;
 

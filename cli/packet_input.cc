@@ -7,7 +7,7 @@
 
 #include "engine/packet_builder.h"
 #include "base/diagnostics.h"
-#include "loader/log_packet.h"
+#include "loader/log_text.h"
 #include "loader/packet_spec.h"
 #include "loader/pcap.h"
 
@@ -53,16 +53,43 @@ bool ReadPacketsFile(const std::string& path, Family family, std::vector<InputPa
   return false;
 }
 
-bool ReadLogLine(const PacketSource& src, Family family, std::vector<InputPacket>* out) {
-  LogLine parsed;
+// --from-log ARG: "-" is stdin, a word without a blank or "=" a file, else
+// the text itself (one line, or several when it has newlines).
+bool ReadLogSource(const PacketSource& src, Family family, std::vector<InputPacket>* out) {
+  const std::string& arg = src.arg;
+  const bool file = arg == "-" || arg.find_first_of(" =\n") == std::string::npos;
+  const bool single = !file && arg.find('\n') == std::string::npos;
+  std::string_view text = arg;
+  std::shared_ptr<const void> owner;
+  std::string name = "--from-log";
+  if (file) {
+    owner = ReadInput(arg, &text, "a log file");
+    if (!owner) return false;
+    name = arg == "-" ? "<stdin>" : arg;
+  } else if (!single) {
+    name = "--from-log " + std::to_string(src.occurrence);
+  }
+  LogText parsed;
   Diagnostic d;
-  if (!ParseLogLine(src.arg, family, &parsed, &d)) {
-    d.file = "--from-log";
-    d.line = static_cast<uint32_t>(src.occurrence);
+  if (!ReadLogText(text, family, single, &parsed, &d)) {
+    d.file = name;
+    if (single) d.line = static_cast<uint32_t>(src.occurrence);
     std::cerr << FormatDiagnostic(d);
     return false;
   }
-  out->push_back({BuildPacket(parsed.spec), "--from-log " + std::to_string(src.occurrence)});
+  for (LogTextPacket& p : parsed.packets)
+    out->push_back({BuildPacket(p.spec),
+                    single ? "--from-log " + std::to_string(src.occurrence)
+                           : name + ":" + std::to_string(p.line)});
+  const char* other = family == Family::kIPv4 ? "IPv6" : "IPv4";
+  if (parsed.other_family)
+    fprintf(stderr, "iptsim %s: note: %s: %zu %s packet%s skipped (the ruleset is %s)\n",
+            g_command.c_str(), name.c_str(), parsed.other_family, other,
+            parsed.other_family == 1 ? "" : "s", family == Family::kIPv4 ? "IPv4" : "IPv6");
+  if (!single && parsed.lines_read == 0)
+    fprintf(stderr,
+            "iptsim %s: note: %s: no kernel TRACE/LOG line and no xtables-monitor --trace line\n",
+            g_command.c_str(), name.c_str());
   return true;
 }
 
@@ -167,9 +194,10 @@ bool CollectPackets(const PacketInputOptions& opts,
   bool words = !groups.empty() && !(groups.size() == 1 && groups[0].empty());
   int stdin_users = rules_from_stdin;
   for (const PacketSource& s : opts.sources)
-    stdin_users += (s.kind != PacketSource::Kind::kLog && s.arg == "-");
+    stdin_users += s.arg == "-";
   if (stdin_users > 1) {
-    UsageError(g_command, "stdin ('-') can be read only once (RULES, --packets, --pcap)");
+    UsageError(g_command,
+               "stdin ('-') can be read only once (RULES, --packets, --pcap, --from-log)");
     return false;
   }
   PcapOverrides overrides;
@@ -186,7 +214,7 @@ bool CollectPackets(const PacketInputOptions& opts,
     bool ok = true;
     switch (s.kind) {
       case PacketSource::Kind::kFile: ok = ReadPacketsFile(s.arg, family, out); break;
-      case PacketSource::Kind::kLog: ok = ReadLogLine(s, family, out); break;
+      case PacketSource::Kind::kLog: ok = ReadLogSource(s, family, out); break;
       case PacketSource::Kind::kPcap: ok = ReadPcapFile(s, family, overrides, out); break;
     }
     if (!ok) return false;

@@ -3,8 +3,10 @@
 //   --packets FILE               one packet spec per line ('#' comments, blank
 //                                lines, words split as a shell splits them);
 //                                FILE "-" is stdin
-//   --from-log 'LINE'            a kernel TRACE or LOG line turned back into a
-//                                packet (loader/log_packet.h); repeatable
+//   --from-log LINE|FILE|-       kernel TRACE/LOG lines or xtables-monitor
+//                                --trace output turned back into packets
+//                                (loader/log_text.h); a word without a blank
+//                                or '=' is a file, "-" stdin; repeatable
 //   --pcap FILE                  the IP packets of a pcap or pcapng capture
 //                                (loader/pcap.h); the words after RULES then
 //                                are metadata for every captured packet

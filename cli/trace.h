@@ -38,6 +38,13 @@ struct TraceSetup {
   TraceSetup& operator=(const TraceSetup&) = delete;
 };
 
+// How a run shows its packets (the format aside).
+struct TraceDisplay {
+  bool trace_all = false;       // --trace-all: every packet traced from its first hook
+  bool packet_headers = false;  // --packet-headers: "== packet N (ORIGIN): WHAT" before each
+  bool quiet = false;           // --quiet: no notes, per-packet answers or summary on stderr
+};
+
 struct TraceStreams {
   FILE* out;  // the trace
   FILE* err;  // notes and errors
@@ -50,7 +57,7 @@ bool PrepareTrace(const CommandLine& cl, TraceSetup* setup);
 
 // Runs every packet through a fresh simulation (with its random decisions
 // forced as `branch` says, when not nullptr); the exit status.
-int RunTrace(const TraceSetup& setup, bool trace_all, bool packet_headers, TraceStreams io,
+int RunTrace(const TraceSetup& setup, const TraceDisplay& display, TraceStreams io,
              ExploreBranch* branch);
 
 }  // namespace iptsim::cli

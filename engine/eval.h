@@ -68,6 +68,17 @@ struct HostModel;  // engine/host.h
 struct CtRef;      // engine/conntrack.h
 struct RejectReply;  // engine/reject_reply.h
 
+// The entry whose verdict ended a table's walk at a hook: a rule, or
+// (rule == nullptr) the builtin chain's policy.  What the user asks first
+// of a trace: which rule decided?
+struct DecidingEntry {
+  TableId table = TableId::kFilter;
+  Hook hook = Hook::kPreRouting;
+  const Chain* chain = nullptr;  // nullptr: none (the packet ended outside the tables)
+  const Rule* rule = nullptr;    // nullptr: the policy of `chain`
+  uint32_t number = 0;           // the kernel's rule number (N+1 for a policy)
+};
+
 struct EvalContext {
   Family family = Family::kIPv4;
   Hook hook = Hook::kPreRouting;
@@ -103,6 +114,8 @@ struct EvalContext {
   // Set by a match that finds the packet malformed (the kernel's hotdrop):
   // the packet is dropped at once, no further rule is evaluated.
   bool hotdrop = false;
+  // Set by RunTable when the walk ends in a verdict: the entry that gave it.
+  DecidingEntry decided;
 };
 
 }  // namespace iptsim

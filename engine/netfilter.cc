@@ -88,6 +88,24 @@ void DecrementTtl(Packet& pkt) {
 
 }  // namespace
 
+namespace {
+
+// Keeps the entry SimResult::decided_by names, as a table at a hook ends
+// its walk with verdict `v`.
+void NoteDecision(const DecidingEntry& entry, Verdict v, DecidingEntry* decided_by) {
+  if (!entry.chain) return;
+  if (v != Verdict::kAccept) {
+    *decided_by = entry;
+    return;
+  }
+  const bool filter_seen = decided_by->chain && decided_by->table == TableId::kFilter;
+  if (entry.table == TableId::kFilter || !decided_by->chain ||
+      (!filter_seen && (entry.rule || !decided_by->rule)))
+    *decided_by = entry;
+}
+
+}  // namespace
+
 std::string_view PacketPathName(PacketPath p) {
   switch (p) {
     case PacketPath::kLocalIn: return "local-in";
@@ -233,6 +251,7 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
       Verdict v = RunTable(*t, pkt, ctx);
       result.hook = s.hook;
       result.table = s.table;
+      NoteDecision(ctx.decided, v, &result.decided_by);
       if (observer) observer->OnTableVerdict(s.table, s.hook, v);
       if (v != Verdict::kAccept) {
         result.verdict = v;

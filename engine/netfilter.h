@@ -88,6 +88,12 @@ struct SimResult {
   Hook hook = Hook::kPreRouting;  // where the verdict fell (or the walk stopped)
   TableId table = TableId::kRaw;
   std::string unknown_reason;     // for Verdict::kUnknown
+  // The entry that decided the packet's fate: for a verdict other than
+  // ACCEPT, the one that ended the walk; for ACCEPT, the one that accepted
+  // it in the filter table (the filtering decision), else the last table's
+  // accepting rule, else the last policy.  chain == nullptr: no table
+  // decided (conntrack, NAT or routing ended the packet; unknown_reason).
+  DecidingEntry decided_by;
 };
 
 // Sends the packet along `path` through every table of the ruleset that

@@ -136,20 +136,24 @@ Bytes BuildDccp(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
   return d;
 }
 
-Bytes BuildInner(const PacketSpec& s, const Addrs& a) {
-  // The offending packet travelled the other way: its defaults are the
-  // outer packet's addresses reversed.
-  if (!s.inner.empty()) {
-    PacketSpec in = s.inner[0];
+// The body of an ICMP/ICMPv6 error after its 8-byte header: the --inner
+// packet, then the payload.  A payload without --inner is the whole body (the
+// kernel reads it as the embedded packet); neither gives the default packet.
+Bytes BuildErrorBody(const PacketSpec& s, const Addrs& a, const Bytes& payload,
+                     bool payload_given) {
+  Bytes body;
+  if (!s.inner.empty() || !payload_given) {
+    // The offending packet travelled the other way: its defaults are the
+    // outer packet's addresses reversed.
+    PacketSpec in = s.inner.empty() ? PacketSpec() : s.inner[0];
     in.family = a.family;
-    return BuildDatagram(in, a.dst, a.src);
+    body = BuildDatagram(in, a.dst, a.src);
   }
-  PacketSpec in;
-  in.family = a.family;
-  return BuildDatagram(in, a.dst, a.src);
+  Append(body, payload);
+  return body;
 }
 
-Bytes BuildIcmp(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
+Bytes BuildIcmp(const PacketSpec& s, const Addrs& a, const Bytes& payload, bool payload_given) {
   uint8_t type = s.icmp_type.value_or(8);
   Bytes m;
   Put8(m, type);
@@ -190,13 +194,14 @@ Bytes BuildIcmp(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
     default:
       Put32(m, 0);
   }
-  if (IcmpTypeIsError(Family::kIPv4, type)) Append(m, BuildInner(s, a));
-  Append(m, payload);
+  Append(m, IcmpTypeIsError(Family::kIPv4, type) ? BuildErrorBody(s, a, payload, payload_given)
+                                                  : payload);
   PutBe16(&m[2], ChecksumFinish(ChecksumAdd(0, m.data(), m.size())));
   return m;
 }
 
-Bytes BuildIcmpv6(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
+Bytes BuildIcmpv6(const PacketSpec& s, const Addrs& a, const Bytes& payload,
+                  bool payload_given) {
   uint8_t type = s.icmp_type.value_or(128);
   Bytes m;
   Put8(m, type);
@@ -247,8 +252,8 @@ Bytes BuildIcmpv6(const PacketSpec& s, const Addrs& a, const Bytes& payload) {
     default:
       Put32(m, 0);
   }
-  if (IcmpTypeIsError(Family::kIPv6, type)) Append(m, BuildInner(s, a));
-  Append(m, payload);
+  Append(m, IcmpTypeIsError(Family::kIPv6, type) ? BuildErrorBody(s, a, payload, payload_given)
+                                                  : payload);
   uint32_t sum = PseudoSum(a.family, a.src, a.dst, ipproto::kIcmpv6, m.size());
   PutBe16(&m[2], ChecksumFinish(ChecksumAdd(sum, m.data(), m.size())));
   return m;
@@ -275,10 +280,10 @@ Bytes BuildTransport(const PacketSpec& s, uint8_t proto, const Addrs& a, const B
     case ipproto::kSctp: return BuildSctp(s, payload, payload_given);
     case ipproto::kDccp: return BuildDccp(s, a, payload);
     case ipproto::kIcmp:
-      if (a.family == Family::kIPv4) return BuildIcmp(s, a, payload);
+      if (a.family == Family::kIPv4) return BuildIcmp(s, a, payload, payload_given);
       break;
     case ipproto::kIcmpv6:
-      if (a.family == Family::kIPv6) return BuildIcmpv6(s, a, payload);
+      if (a.family == Family::kIPv6) return BuildIcmpv6(s, a, payload, payload_given);
       break;
     case ipproto::kIgmp:
       if (a.family == Family::kIPv4) {

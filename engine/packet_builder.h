@@ -61,9 +61,12 @@
 //
 // Embedded packets: an ICMP/ICMPv6 error embeds `inner[0]`, a packet
 // described with the same options (after the word --inner on the command
-// line), built whole and included whole (its own --len cuts it).  Without
-// --inner an error embeds the default packet.  Nesting goes as deep as the
-// options say (an error inside an error); the log formatter shows one level.
+// line), built whole and included whole (its own --len cuts it); the error's
+// own payload follows it.  Without --inner, a payload is the whole body after
+// the ICMP header (the bytes the kernel reads as the embedded packet), and an
+// error with neither embeds the default packet.  Nesting goes as deep as the
+// options say (an error inside an error, at most kMaxInnerDepth levels, which
+// the packet option parser enforces); the log formatter shows one level.
 #pragma once
 
 #include <array>
@@ -148,6 +151,10 @@ struct PacketSpec {
   // The embedded packet of an ICMP error: empty or exactly one element.
   std::vector<PacketSpec> inner;
 };
+
+// How deep --inner may nest (an error about an error about ...): the
+// builder recurses once per level.
+constexpr int kMaxInnerDepth = 8;
 
 // The default addresses of a family.
 IpAddr DefaultSrcAddr(Family f);

@@ -83,7 +83,9 @@ RunResult Simulator::RunOne(Packet& pkt, TraceObserver* observer, bool generated
     }
     ConntrackPacket* saved = parent_ct_;
     parent_ct_ = ct ? &*ct : nullptr;
+    if (observer) observer->OnGeneratedBegin(GeneratedKind::kRejectReply, reply.packet);
     RunResult rr = RunOne(reply.packet, observer, true);
+    if (observer) observer->OnGeneratedEnd(GeneratedKind::kRejectReply);
     parent_ct_ = saved;
     if (!rr.error.empty()) r.notes.push_back("REJECT's reply is not simulated: " + rr.error);
     else if (rr.sim.verdict == Verdict::kUnknown)
@@ -117,7 +119,9 @@ void Simulator::SendCopy(Packet& copy, const IpAddr& gateway, std::string_view o
   copy.mac_len = 0;
   copy.phys_in = copy.phys_out = IfaceName();
   duplicating_ = true;
+  if (observer) observer->OnGeneratedBegin(GeneratedKind::kTeeCopy, copy);
   RunResult cr = RunOne(copy, observer, true, true);
+  if (observer) observer->OnGeneratedEnd(GeneratedKind::kTeeCopy);
   duplicating_ = false;
   if (!cr.error.empty()) r->notes.push_back("TEE's copy: " + cr.error);
   else if (cr.sim.verdict == Verdict::kUnknown)

@@ -48,6 +48,12 @@ std::string_view RuleOutcomeName(RuleOutcome o);
 
 struct CtRef;  // engine/conntrack.h
 
+// A packet the kernel makes while it handles the one being run: REJECT's
+// ICMP error or TCP reset, TEE's copy.  Its walk is reported between
+// OnGeneratedBegin and OnGeneratedEnd, inside the original's events.
+enum class GeneratedKind : uint8_t { kRejectReply, kTeeCopy };
+std::string_view GeneratedKindName(GeneratedKind k);  // "REJECT's reply", "TEE's copy"
+
 class TraceObserver {
  public:
   virtual ~TraceObserver() = default;
@@ -67,6 +73,8 @@ class TraceObserver {
   // a nat hook (NAT binding, rewrite); DescribeConntrack (engine/conntrack.h)
   // puts it in words.
   virtual void OnConntrack(Hook hook, const CtRef& ct, bool after_nat) {}
+  virtual void OnGeneratedBegin(GeneratedKind kind, const Packet& pkt) {}
+  virtual void OnGeneratedEnd(GeneratedKind kind) {}
 };
 
 }  // namespace iptsim

@@ -159,10 +159,17 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     ctx.observer->OnRule(e);
     return e;
   };
+  // The entry that gave the table's verdict, for the user's answer.
+  auto decided = [&](const Chain& c, const Rule* r, uint32_t number, Verdict v) {
+    ctx.decided = DecidingEntry{table.id, ctx.hook, &c, r, number};
+    return v;
+  };
   auto policy = [&]() {
     const Chain& b = table.chains[root];
-    report(b, nullptr, TraceLabel::kPolicy, static_cast<uint32_t>(b.rules.size() + 1));
-    return b.policy == Policy::kAccept ? Verdict::kAccept : Verdict::kDrop;
+    const uint32_t number = static_cast<uint32_t>(b.rules.size() + 1);
+    report(b, nullptr, TraceLabel::kPolicy, number);
+    return decided(b, nullptr, number,
+                   b.policy == Policy::kAccept ? Verdict::kAccept : Verdict::kDrop);
   };
   // After a matched rule's target ran (nf_tables reports the rule then).
   auto done = [&](const Chain& c, const Rule& r, uint32_t number, RuleOutcome o,
@@ -208,7 +215,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       matched = t == Tri::kTrue;
     }
     if (!matched) {
-      if (ctx.hotdrop) return Verdict::kDrop;
+      if (ctx.hotdrop) return decided(c, &r, number, Verdict::kDrop);
       ++ri;
       continue;
     }
@@ -219,7 +226,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     if (ctx.hotdrop) {
       if (r.target_kind == TargetKind::kExtension) r.target->Apply(pkt, view, ctx);
       done(c, r, number, RuleOutcome::kDrop);
-      return Verdict::kDrop;
+      return decided(c, &r, number, Verdict::kDrop);
     }
     if (r.target_kind == TargetKind::kJump || r.target_kind == TargetKind::kGoto) {
       const bool jump = r.target_kind == TargetKind::kJump;
@@ -251,16 +258,16 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
         continue;
       case TargetVerdict::kAccept:
         done(c, r, number, RuleOutcome::kAccept);
-        return Verdict::kAccept;
+        return decided(c, &r, number, Verdict::kAccept);
       case TargetVerdict::kDrop:
         done(c, r, number, RuleOutcome::kDrop);
-        return Verdict::kDrop;
+        return decided(c, &r, number, Verdict::kDrop);
       case TargetVerdict::kQueue:
         done(c, r, number, RuleOutcome::kQueue);
-        return Verdict::kQueue;
+        return decided(c, &r, number, Verdict::kQueue);
       case TargetVerdict::kStolen:
         done(c, r, number, RuleOutcome::kStolen);
-        return Verdict::kStolen;
+        return decided(c, &r, number, Verdict::kStolen);
       case TargetVerdict::kReturn:
         done(c, r, number, RuleOutcome::kReturn);
         if (stack.empty()) return policy();  // RETURN from a builtin chain: its policy
@@ -284,6 +291,10 @@ std::string_view TraceLabelName(TraceLabel l) {
     case TraceLabel::kPolicy: return "policy";
   }
   return "rule";
+}
+
+std::string_view GeneratedKindName(GeneratedKind k) {
+  return k == GeneratedKind::kRejectReply ? "REJECT's reply" : "TEE's copy";
 }
 
 std::string_view RuleOutcomeName(RuleOutcome o) {

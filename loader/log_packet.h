@@ -1,7 +1,7 @@
 // A kernel TRACE or LOG line turned back into a packet: the inverse of
 // engine/log_format.cc (nf_log_syslog's dump, docs/kernel-trace.md
-// §1 and §6).  `iptsim trace --from-log 'LINE'` and, later,
-// `iptsim replay` use it.
+// §1 and §6).  `iptsim trace --from-log` uses it through loader/log_text.h
+// (which also reads xtables-monitor --trace output, loader/monitor_trace.h).
 //
 // The line may carry anything before the packet part (a dmesg timestamp, a
 // syslog header, "TRACE: raw:PREROUTING:policy:2 ", a LOG prefix): the packet

@@ -118,7 +118,8 @@ std::string Suggest(std::string_view name, std::span<const std::string_view> can
 // ---------------------------------------------------------------------------
 // Words into options.
 
-Status Parser::Parse(size_t begin, PacketSpec* s, bool inner) {
+Status Parser::Parse(size_t begin, PacketSpec* s, int depth) {
+  const bool inner = depth > 0;
   s->family = fam_;
   Given given;
   given.fill(-1);
@@ -130,8 +131,13 @@ Status Parser::Parse(size_t begin, PacketSpec* s, bool inner) {
     if (!(st = CheckOptionUse(use, at, inner, given)).ok()) return st;
     given[use.def->id] = at;
     if (use.def->id == kInner) {
+      // Each level is a recursion here and in the builder: bounded.
+      if (depth >= kMaxInnerDepth)
+        return Status::Error("--inner nested more than " + std::to_string(kMaxInnerDepth) +
+                                 " deep (an error about an error about ...)",
+                             at);
       PacketSpec in;
-      if (!(st = Parse(i + 1, &in, true)).ok()) return st;
+      if (!(st = Parse(i + 1, &in, depth + 1)).ok()) return st;
       s->inner.push_back(std::move(in));
       break;
     }
@@ -393,7 +399,7 @@ Status Parser::CheckFieldCombinations(const PacketSpec& s, const Given& given) {
 Status ParsePacketSpec(std::span<const std::string> words, Family family, PacketSpec* out) {
   PacketSpec s;
   packet_options::Parser p(words, family);
-  Status st = p.Parse(0, &s, false);
+  Status st = p.Parse(0, &s, 0);
   if (st.ok()) *out = std::move(s);
   return st;
 }

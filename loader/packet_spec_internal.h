@@ -60,8 +60,8 @@ class Parser {
  public:
   Parser(std::span<const std::string> words, Family family) : w_(words), fam_(family) {}
 
-  // Reads the words from `begin` on (after --inner: `inner`).
-  Status Parse(size_t begin, PacketSpec* s, bool inner);
+  // Reads the words from `begin` on; `depth`: how many --inner precede them.
+  Status Parse(size_t begin, PacketSpec* s, int depth);
 
  private:
   // Where each option was given (word index of the option), -1 if not.

@@ -89,6 +89,15 @@ class TeeObserver : public TraceObserver {
   void OnTableVerdict(TableId t, Hook h, Verdict v) override {
     for (TraceObserver* o : to_) if (o) o->OnTableVerdict(t, h, v);
   }
+  void OnConntrack(Hook hook, const CtRef& ct, bool after_nat) override {
+    for (TraceObserver* o : to_) if (o) o->OnConntrack(hook, ct, after_nat);
+  }
+  void OnGeneratedBegin(GeneratedKind kind, const Packet& pkt) override {
+    for (TraceObserver* o : to_) if (o) o->OnGeneratedBegin(kind, pkt);
+  }
+  void OnGeneratedEnd(GeneratedKind kind) override {
+    for (TraceObserver* o : to_) if (o) o->OnGeneratedEnd(kind);
+  }
 
  private:
   std::vector<TraceObserver*> to_;

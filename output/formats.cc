@@ -4,6 +4,7 @@
 
 #include "engine/conntrack.h"
 #include "engine/netfilter.h"
+#include "output/answer.h"
 #include "output/kernel_format.h"
 #include "output/trace_output.h"
 
@@ -13,16 +14,10 @@ namespace {
 class KernelTrace : public TraceFormat {
  public:
   explicit KernelTrace(FILE* out) : out_(out), kernel_(out) {}
-  void BeginPacket(uint32_t) override { kernel_ = KernelFormat(out_); }
+  void BeginPacket(const PacketInfo&) override { kernel_ = KernelFormat(out_); }
   void OnRule(const RuleEvent& e) override { kernel_.OnRule(e); }
   void OnLog(int level, std::string_view line) override { kernel_.OnLog(level, line); }
-  void EndPacket(const RunResult&, uint32_t number, FILE* notes) override {
-    if (kernel_.lines() != 0) return;
-    fprintf(notes,
-            "iptsim trace: note: no TRACE rule matched packet %u, so the kernel would log "
-            "nothing (add a raw-table TRACE rule, or use --trace-all or --format explain)\n",
-            number);
-  }
+  bool logged() const override { return kernel_.lines() != 0; }
 
  private:
   FILE* out_;
@@ -30,27 +25,32 @@ class KernelTrace : public TraceFormat {
 };
 
 // --format explain: every entry the packet matched, with the rule as written
-// and where it is, whether or not the kernel would trace it; then the verdict.
+// and where it is, whether or not the kernel would trace it; then the
+// verdict, the entry that decided it and the path.
 class ExplainTrace : public TraceFormat {
  public:
   ExplainTrace(const Ruleset& rs, FILE* out) : rs_(rs), out_(out) {}
-  void BeginPacket(uint32_t) override { last_nat_.clear(); }
+  void BeginPacket(const PacketInfo&) override {
+    last_nat_.clear();
+    indent_ = 0;
+  }
   void OnRule(const RuleEvent& e) override {
-    std::string where = std::string(TableName(e.table)) + ":" + e.chain->name + ":" +
-                        std::string(TraceLabelName(e.label)) + ":" + std::to_string(e.number);
-    if (e.rule) {
-      fprintf(out_, "%-32s %s:%u: %.*s\n", where.c_str(), rs_.file.c_str(), e.rule->line,
-              static_cast<int>(e.rule->text.size()), e.rule->text.data());
-    } else if (e.chain->builtin) {
-      fprintf(out_, "%-32s policy %s\n", where.c_str(),
-              e.chain->policy == Policy::kAccept ? "ACCEPT" : "DROP");
+    const DecidingEntry d{e.table, e.hook, e.chain, e.rule, e.number};
+    std::string where = std::string(indent_, ' ') + std::string(TableName(e.table)) + ":" +
+                        e.chain->name + ":" + std::string(TraceLabelName(e.label)) + ":" +
+                        std::to_string(e.number);
+    if (e.rule || e.chain->builtin) {
+      std::string quirk = e.rule ? LabelQuirk(*e.chain, *e.rule, rs_.family) : "";
+      fprintf(out_, "%-32s %s%s%s\n", where.c_str(), EntryText(rs_, d).c_str(),
+              quirk.empty() ? "" : "  # ", quirk.c_str());
     } else {
       fprintf(out_, "%-32s end of chain %s (implicit RETURN)\n", where.c_str(),
               e.chain->name.c_str());
     }
   }
   void OnLog(int, std::string_view line) override {
-    fprintf(out_, "%-32s %.*s\n", "  (LOG)", static_cast<int>(line.size()), line.data());
+    fprintf(out_, "%-32s %.*s\n", Indented("  (LOG)").c_str(), static_cast<int>(line.size()),
+            line.data());
   }
   void OnConntrack(Hook, const CtRef& ct, bool after_nat) override {
     std::string s = DescribeConntrack(ct, after_nat);
@@ -58,30 +58,43 @@ class ExplainTrace : public TraceFormat {
       if (s.empty() || s == last_nat_) return;  // no binding, or shown already
       last_nat_ = s;
     }
-    fprintf(out_, "%-32s %s\n", after_nat ? "  (nat)" : "  (conntrack)", s.c_str());
+    fprintf(out_, "%-32s %s\n", Indented(after_nat ? "  (nat)" : "  (conntrack)").c_str(),
+            s.c_str());
   }
-  void EndPacket(const RunResult& run, uint32_t, FILE*) override {
-    const SimResult& res = run.sim;
-    fprintf(out_, "verdict: %s in %s:%s (%s path)\n", std::string(VerdictName(res.verdict)).c_str(),
-            std::string(TableName(res.table)).c_str(),
-            std::string(HookChainName(res.hook)).c_str(),
-            std::string(PacketPathName(run.path)).c_str());
-    if (res.verdict != Verdict::kAccept && !res.unknown_reason.empty())
-      fprintf(out_, "  (%s)\n", res.unknown_reason.c_str());
+  // The packets the kernel sends from inside a target are shown indented,
+  // between a line that says what they are and one that ends them.
+  void OnGeneratedBegin(GeneratedKind kind, const Packet& pkt) override {
+    fprintf(out_, "%s(%s, which the kernel sends now: %s)\n", Indented("  ").c_str(),
+            std::string(GeneratedKindName(kind)).c_str(), DescribePacket(pkt).c_str());
+    indent_ += 2;
   }
-  bool reports_inline() const override { return true; }
+  void OnGeneratedEnd(GeneratedKind kind) override {
+    indent_ -= 2;
+    fprintf(out_, "%s(end of %s)\n", Indented("  ").c_str(),
+            std::string(GeneratedKindName(kind)).c_str());
+  }
+  void EndPacket(const RunResult& run, const PacketInfo& info) override {
+    fprintf(out_, "verdict: %s\n", DescribeVerdict(rs_, run).c_str());
+    if (info.trail && run.sim.decided_by.chain)
+      fputs(DescribeTrail(rs_, info.trail->To(run.sim.decided_by)).c_str(), out_);
+    fprintf(out_, "path: %s\n", DescribePath(run, info.default_path).c_str());
+  }
+  bool answers_inline() const override { return true; }
 
  private:
+  std::string Indented(const char* s) const { return std::string(indent_, ' ') + s; }
+
   const Ruleset& rs_;
   FILE* out_;
   std::string last_nat_;
+  size_t indent_ = 0;
 };
 
 class NftTrace : public TraceFormat {
  public:
   NftTrace(const Ruleset& rs, FILE* out) : monitor_(rs, out) {}
-  void BeginPacket(uint32_t number) override {
-    monitor_.BeginPacket(NftTraceId(number));
+  void BeginPacket(const PacketInfo& info) override {
+    monitor_.BeginPacket(NftTraceId(info.number));
     lines_before_ = monitor_.lines();
   }
   void OnRule(const RuleEvent& e) override { monitor_.OnRule(e); }
@@ -89,13 +102,7 @@ class NftTrace : public TraceFormat {
     monitor_.OnRuleDone(e, o, to);
   }
   void OnTableVerdict(TableId t, Hook h, Verdict v) override { monitor_.OnTableVerdict(t, h, v); }
-  void EndPacket(const RunResult&, uint32_t number, FILE* notes) override {
-    if (monitor_.lines() != lines_before_) return;
-    fprintf(notes,
-            "iptsim trace: note: no TRACE rule matched packet %u, so xtables-monitor "
-            "would show nothing (add a raw-table TRACE rule, or use --trace-all)\n",
-            number);
-  }
+  bool logged() const override { return monitor_.lines() != lines_before_; }
 
  private:
   XtablesMonitorFormat monitor_;
@@ -105,7 +112,7 @@ class NftTrace : public TraceFormat {
 class JsonTrace : public TraceFormat {
  public:
   JsonTrace(const Ruleset& rs, FILE* out) : out_(out), json_(rs, &text_) {}
-  void BeginPacket(uint32_t number) override { json_.BeginPacket(number); }
+  void BeginPacket(const PacketInfo& info) override { json_.BeginPacket(info.number); }
   void OnRule(const RuleEvent& e) override { json_.OnRule(e); }
   void OnRuleDone(const RuleEvent& e, RuleOutcome o, const Chain* to) override {
     json_.OnRuleDone(e, o, to);
@@ -114,11 +121,18 @@ class JsonTrace : public TraceFormat {
   void OnUnknown(const RuleEvent& e, std::string_view reason) override {
     json_.OnUnknown(e, reason);
   }
-  void AfterRun(const RunResult& run) override {
-    json_.EndPacket(run.sim.verdict, run.sim.table, run.sim.hook, PacketPathName(run.path));
+  void OnGeneratedBegin(GeneratedKind kind, const Packet& pkt) override {
+    json_.OnGeneratedBegin(kind, pkt);
+  }
+  void OnGeneratedEnd(GeneratedKind kind) override { json_.OnGeneratedEnd(kind); }
+  void AfterRun(const RunResult& run, const PacketInfo& info) override {
+    json_.EndPacket(run, info.default_path,
+                    info.trail && run.sim.decided_by.chain ? info.trail->To(run.sim.decided_by)
+                                                           : std::vector<DecidingEntry>());
     fwrite(text_.data(), 1, text_.size(), out_);
     text_.clear();
   }
+  bool answers_inline() const override { return true; }
 
  private:
   FILE* out_;
@@ -135,10 +149,10 @@ std::unique_ptr<TraceFormat> Make(const Ruleset& rs, FILE* out) {
 }
 
 constexpr OutputFormat kFormats[] = {
-    {"kernel", Make<KernelTrace>, false},
-    {"nft", Make<NftTrace>, false},
-    {"explain", Make<ExplainTrace>, false},
-    {"json", Make<JsonTrace>, true},
+    {"kernel", Make<KernelTrace>, false, "the kernel would log no TRACE line"},
+    {"nft", Make<NftTrace>, false, "xtables-monitor --trace would show nothing"},
+    {"explain", Make<ExplainTrace>, false, nullptr},
+    {"json", Make<JsonTrace>, true, nullptr},
 };
 
 }  // namespace

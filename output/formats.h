@@ -11,27 +11,40 @@
 #include <cstdio>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "engine/model.h"
 #include "engine/simulator.h"
 #include "engine/trace.h"
+#include "output/answer.h"
 
 namespace iptsim {
 
+// What a format knows of the packet being run besides its events.
+struct PacketInfo {
+  uint32_t number = 1;        // 1-based, in the run
+  std::string_view origin;    // "packets.txt:3", "--from-log 2", "packet 1"
+  bool default_path = false;  // neither -i, -o nor --host chose the path
+  const JumpTrail* trail = nullptr;  // observes the run too: the jumps to the deciding rule
+};
+
 class TraceFormat : public TraceObserver {
  public:
-  // Before packet `number` (1-based) runs.
-  virtual void BeginPacket(uint32_t number) {}
+  virtual void BeginPacket(const PacketInfo& info) {}
   // Right after the packet ran (whatever the outcome): what the format
   // prints for every packet, even one the simulation could not finish.
-  virtual void AfterRun(const RunResult& run) {}
-  // After a packet that reached its verdict: the format's closing lines on
-  // its stream, or a note for the user on `notes` (packet `number`).
-  virtual void EndPacket(const RunResult& run, uint32_t number, FILE* notes) {}
-  // The --why / --expect reports follow EndPacket on the format's stream
-  // (else they go to the notes stream).
-  virtual bool reports_inline() const { return false; }
+  virtual void AfterRun(const RunResult& run, const PacketInfo& info) {}
+  // After a packet that reached its verdict: the format's closing lines.
+  virtual void EndPacket(const RunResult& run, const PacketInfo& info) {}
+  // The format states each packet's verdict, deciding rule and path on its
+  // own stream (explain, json); the others (kernel, nft) print only what the
+  // kernel logs, and the caller gives the answer on stderr.  The --why /
+  // --expect reports follow the same rule.
+  virtual bool answers_inline() const { return false; }
+  // For a format that prints only what the kernel logs: whether it printed
+  // anything for the packet just run (false: "the kernel would log nothing").
+  virtual bool logged() const { return true; }
 };
 
 struct OutputFormat {
@@ -41,6 +54,9 @@ struct OutputFormat {
   // JSON lines: numbers its packets itself (no --packet-headers), and
   // --explore heads each trace with a JSON object.
   bool json;
+  // What the user sees of a packet no TRACE rule matched, for the formats
+  // that print only what the kernel logs ("the kernel would log nothing").
+  const char* when_untraced;
 };
 
 // Every format, in the order usage messages list them.

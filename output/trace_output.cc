@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "engine/log_format.h"
+#include "engine/walker.h"
 #include "loader/printer.h"
+#include "output/answer.h"
 
 namespace iptsim {
 
@@ -185,6 +187,7 @@ std::string JsonTraceFormat::Entry(const RuleEvent& e, std::string_view event) c
                   ",\"label\":" + JsonString(TraceLabelName(e.label)) +
                   ",\"number\":" + std::to_string(e.number) +
                   ",\"traced\":" + (e.traced ? "true" : "false");
+  if (generated_) s += ",\"generated\":" + JsonString(generated_);
   if (e.rule) {
     s += ",\"rule\":" + JsonString(e.rule->text) +
          ",\"source\":" + JsonString(rs_.file + ":" + std::to_string(e.rule->line));
@@ -227,14 +230,44 @@ void JsonTraceFormat::OnUnknown(const RuleEvent& e, std::string_view reason) {
   in_rule_ = false;
 }
 
-void JsonTraceFormat::EndPacket(Verdict v, TableId table, Hook hook, std::string_view path) {
+void JsonTraceFormat::OnGeneratedBegin(GeneratedKind kind, const Packet&) {
+  generated_ = kind == GeneratedKind::kRejectReply ? "reject-reply" : "tee-copy";
+}
+
+void JsonTraceFormat::OnGeneratedEnd(GeneratedKind) { generated_ = nullptr; }
+
+std::string JsonTraceFormat::EntryObject(const DecidingEntry& d) const {
+  const TraceLabel label = d.rule ? LabelFor(*d.chain, *d.rule, rs_.family) : TraceLabel::kPolicy;
+  std::string s = "{\"table\":" + JsonString(TableName(d.table)) +
+                  ",\"chain\":" + JsonString(d.chain->name) +
+                  ",\"label\":" + JsonString(TraceLabelName(label)) +
+                  ",\"number\":" + std::to_string(d.number);
+  s += d.rule ? ",\"rule\":" + JsonString(d.rule->text) + ",\"source\":" +
+                    JsonString(rs_.file + ":" + std::to_string(d.rule->line))
+              : std::string(",\"rule\":null,\"source\":null");
+  return s + "}";
+}
+
+void JsonTraceFormat::EndPacket(const RunResult& run, bool default_path,
+                                const std::vector<DecidingEntry>& via) {
   *out_ += held_;
   held_.clear();
   in_rule_ = false;
-  *out_ += "{\"event\":\"verdict\",\"verdict\":" + JsonString(VerdictName(v)) +
-           ",\"table\":" + JsonString(TableName(table)) +
-           ",\"chain\":" + JsonString(HookChainName(hook)) + ",\"path\":" + JsonString(path) +
-           ",\"packet\":" + std::to_string(packet_) + "}\n";
+  const SimResult& res = run.sim;
+  const bool decided = res.decided_by.chain && res.verdict != Verdict::kUnknown;
+  std::string by = decided ? EntryObject(res.decided_by) : "null";
+  if (decided) {
+    by += ",\"via\":[";
+    for (size_t i = 0; i < via.size(); ++i) by += (i ? "," : "") + EntryObject(via[i]);
+    by += "]";
+  }
+  *out_ += "{\"event\":\"verdict\",\"verdict\":" + JsonString(FinalVerdictName(res)) +
+           ",\"table\":" + JsonString(TableName(res.table)) +
+           ",\"chain\":" + JsonString(HookChainName(res.hook)) +
+           ",\"path\":" + JsonString(PacketPathName(run.path)) +
+           ",\"default_path\":" + (default_path ? "true" : "false") + ",\"decided_by\":" + by;
+  if (!res.unknown_reason.empty()) *out_ += ",\"reason\":" + JsonString(res.unknown_reason);
+  *out_ += ",\"packet\":" + std::to_string(packet_) + "}\n";
 }
 
 }  // namespace iptsim

@@ -11,8 +11,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/model.h"
+#include "engine/simulator.h"
 #include "engine/trace.h"
 
 namespace iptsim {
@@ -84,28 +86,42 @@ class XtablesMonitorFormat : public TraceObserver {
 // "rule":null,"source":null and the policy as verdict, a user chain's
 // implicit return "verdict":"RETURN".  LOG lines are
 // {"event":"log","level":N,"line":"..."}, an undecidable match
-// {"event":"unknown",...,"reason":"..."}; the caller ends each packet with
-// EndPacket(): {"event":"verdict","verdict":"ACCEPT","table":..,"chain":..,
-// "path":..,"packet":N}.
+// {"event":"unknown",...,"reason":"..."}.  The entries of a packet the
+// kernel sends from inside a target carry "generated":"reject-reply" (or
+// "tee-copy").  The caller ends each packet with EndPacket():
+//   {"event":"verdict","verdict":"REJECT","table":..,"chain":..,"path":..,
+//    "default_path":false,"decided_by":{"table":..,"chain":..,"label":..,
+//    "number":N,"rule":..,"source":..},"via":[{..as decided_by..},..],"packet":N}
+// "verdict" is ACCEPT, DROP, REJECT, QUEUE, STOLEN or UNDECIDED; "table" and
+// "chain" say where it fell; "decided_by" is null when no table decided
+// (then "reason" says what did), and "reason" says what is missing for an
+// UNDECIDED packet.
 class JsonTraceFormat : public TraceObserver {
  public:
   JsonTraceFormat(const Ruleset& rs, std::string* out);
   void BeginPacket(uint32_t packet) { packet_ = packet; }
-  void EndPacket(Verdict v, TableId table, Hook hook, std::string_view path);
+  // `default_path`: neither -i, -o nor a host model chose the path.
+  // `via`: the jumps that led to the deciding rule (output/answer.h JumpTrail).
+  void EndPacket(const RunResult& run, bool default_path, const std::vector<DecidingEntry>& via);
 
   void OnRule(const RuleEvent& e) override;
   void OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const Chain* to) override;
   void OnLog(int level, std::string_view line) override;
   void OnUnknown(const RuleEvent& e, std::string_view reason) override;
+  void OnGeneratedBegin(GeneratedKind kind, const Packet& pkt) override;
+  void OnGeneratedEnd(GeneratedKind kind) override;
 
  private:
   std::string Entry(const RuleEvent& e, std::string_view event) const;
+  // {"table":..,"chain":..,"label":..,"number":N,"rule":..,"source":..}
+  std::string EntryObject(const DecidingEntry& d) const;
 
   const Ruleset& rs_;
   std::string* out_;
   uint32_t packet_ = 1;
   bool in_rule_ = false;  // between a rule's OnRule and OnRuleDone
   std::string held_;      // LOG lines of that rule, printed after it
+  const char* generated_ = nullptr;  // "reject-reply" / "tee-copy" while one runs
 };
 
 }  // namespace iptsim

@@ -55,7 +55,7 @@ contains "assume false: the last endpoint" "$out" "filter:KUBE-SEP-C:"
 sets=$src/corpus/examples/sets.ipset
 rules=$src/corpus/examples/sets.v4
 expect "ipset" 0 "$iptsim" trace --format explain --ipset "$sets" "$rules" -i eth0 -s 10.5.5.5 -d 10.96.0.10 -p tcp --dport 80 -- -i eth0 -s 10.5.5.5 -d 10.96.0.10 -p tcp --dport 80
-contains "SET --add-set seen by the next packet" "$out" "verdict: DROP in filter:INPUT"
+contains "SET --add-set seen by the next packet" "$out" "verdict: DROP by filter:INPUT:rule:1 ($src/corpus/examples/sets.v4:5: -A INPUT -m set --match-set seen src -j DROP)"
 expect "set without --ipset" 2 "$iptsim" trace "$rules" -i eth0 -s 10.5.5.5
 contains "the reason names --ipset" "$err" "--ipset FILE"
 printf 'create x hash:net\nadd x 10.0.0.0/33\n' >"$out.bad"

@@ -12,10 +12,13 @@
 # and the kernel prints whatever stale bytes the copy's MAC header held: a
 # new value in every capture; iptsim prints zeros).  A hairpin-forwarded
 # packet's POSTROUTING MAC is masked too; its FORWARD lines show the same MAC.
+# (`--packet-headers` says where each packet came from and what it is after
+# "== packet N"; the kernel captures have the bare header.)
 normalise() {
   sed -E -e '/ IN=(lo)? [^[]*PREC=0xC0 TTL=[0-9]+ ID=[0-9]+ (DF )?PROTO=ICMP TYPE=(3|4|5|11|12) /s/ ID=[0-9]+ / ID=* /' \
          -e '/ IN=(lo)? [^[]*PROTO=ICMPv6 TYPE=[1-4] /s/ FLOWLBL=[0-9]+ / FLOWLBL=* /' \
-         -e '/:POSTROUTING:[^ ]* IN=([^ ]+) OUT=\1 MAC=/s/ MAC=[0-9a-f:]+ / MAC=* /' "$1"
+         -e '/:POSTROUTING:[^ ]* IN=([^ ]+) OUT=\1 MAC=/s/ MAC=[0-9a-f:]+ / MAC=* /' \
+         -e 's/^(== packet [0-9]+)[ :].*/\1/' "$1"
 }
 
 # listed FILE NAME: prints the reason of NAME's "NAME reason..." line in a list

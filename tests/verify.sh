@@ -3,6 +3,8 @@
 #   refusal   as a non-root user: a clear message, exit 2 (runs without root too)
 #   input     bad input exits 2 before any lab is made
 #   nohost    without --host: the lab the packets imply, TRACE rules added -> agree
+#   icmp-payload  an ICMP/ICMPv6 error's --payload-hex is the embedded packet
+#             on both sides (v4 and v6)
 #   mac       a host file without MACs: the lab's MAC is the simulation's too
 #   differ    a different ruleset in the kernel (IPTSIM_VERIFY_KERNEL_RULES) is
 #             found: exit 1 and the diff; the same rules agree (exit 0); legacy and nft
@@ -151,6 +153,25 @@ if [ $rc -eq 0 ] && grep -q "filter:FORWARD:rule:1 IN=vfa0 OUT=vfb0" "$tmp/out" 
 else
   bad "without --host: exit $rc"; sed 's/^/    /' "$tmp/out" "$tmp/err" | head -30
 fi
+
+# --- icmp-payload: an ICMP error's --payload-hex is its embedded packet ------
+# (the body after the ICMP header: a UDP datagram with 4 data bytes; the LOG
+# line shows it in brackets, LEN=60 / LEN=100 on both sides)
+inner4=4500002000010000401166b80a0900020a09000104d20035000c000061626364
+inner6=60000000000c1140fd090000000000000000000000000002fd09000000000000000000000000000104d20035000c000061626364
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p icmp -j LOG --log-prefix "ERR: "\nCOMMIT\n' >"$tmp/icmp4"
+printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p ipv6-icmp -j LOG --log-prefix "ERR: "\nCOMMIT\n' >"$tmp/icmp6"
+for v in 4 6; do
+  if [ $v = 4 ]; then args=(-p icmp --icmp-type 3/3 --payload-hex "$inner4"); want='ERR: .* LEN=60 .*PROTO=ICMP TYPE=3 CODE=3 \[SRC=10.9.0.2 DST=10.9.0.1 LEN=32 .*PROTO=UDP SPT=1234 DPT=53 LEN=12 \]'
+  else args=(-p icmpv6 --icmpv6-type 1/4 --payload-hex "$inner6"); want='ERR: .* LEN=100 .*PROTO=ICMPv6 TYPE=1 CODE=4 \[SRC=fd09:.* LEN=52 .*PROTO=UDP SPT=1234 DPT=53 LEN=12 \]'; fi
+  "$iptsim" verify --timeout 60 -v "$tmp/icmp$v" -i vfa0 "${args[@]}" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ $rc -eq 0 ] && grep -Eq "$want" "$tmp/out"; then
+    ok "IPv$v ICMP error with --payload-hex: the kernel reads the payload as the embedded packet, as iptsim"
+  else
+    bad "IPv$v ICMP error with --payload-hex: exit $rc"; sed 's/^/    /' "$tmp/out" "$tmp/err" | head -20
+  fi
+done
 
 # --- mac: a host file without MACs: the lab's MAC is the simulation's too ------
 # (the second frame goes to another MAC: both drop it before PREROUTING)

@@ -76,8 +76,10 @@ TEST_CASE("--format json: one object per matched entry, then the verdict", "[jso
   std::string out;
   JsonTraceFormat json(rs, &out);
   json.BeginPacket(3);
-  SimResult res = SimulatePacket(rs, p, PathFromDevices(p), {}, &json);
-  json.EndPacket(res.verdict, res.table, res.hook, PacketPathName(PathFromDevices(p)));
+  RunResult run;
+  run.path = PathFromDevices(p);
+  run.sim = SimulatePacket(rs, p, run.path, {}, &json);
+  json.EndPacket(run, false, {});
   std::vector<std::string> l = Lines(out);
   REQUIRE(l.size() == 7);
   CHECK(l[0] ==
@@ -106,7 +108,9 @@ TEST_CASE("--format json: one object per matched entry, then the verdict", "[jso
         "\"packet\":3}");
   CHECK(l[6] ==
         "{\"event\":\"verdict\",\"verdict\":\"DROP\",\"table\":\"filter\",\"chain\":\"INPUT\","
-        "\"path\":\"local-in\",\"packet\":3}");
+        "\"path\":\"local-in\",\"default_path\":false,\"decided_by\":{\"table\":\"filter\","
+        "\"chain\":\"INPUT\",\"label\":\"policy\",\"number\":3,\"rule\":null,\"source\":null},"
+        "\"via\":[],\"packet\":3}");
 }
 
 TEST_CASE("nf_tables handles: one counter per table over chains and rules, in load order",

@@ -1,6 +1,8 @@
 // The manual page and the bash completion, made from the command and option
 // tables; the build runs `iptsim help --man` and `iptsim help
 // --bash-completion` and installs what they print (CMakeLists.txt).
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <string_view>
 
@@ -48,7 +50,9 @@ std::string ValueChoices(const OptionSpec& o) {
   std::string choices;
   if (std::string_view(o.name) == "--format") {
     for (const OutputFormat& f : OutputFormats()) choices += std::string(choices.empty() ? "" : " ") + f.name;
-  } else if (std::string_view v = o.value_name; v.find('|') != v.npos) {
+  } else if (std::string_view v = o.value_name;
+             v.find('|') != v.npos && std::none_of(v.begin(), v.end(), isupper)) {
+    // "legacy|nft": the words themselves; "LINE|FILE|-" names kinds of value.
     for (char ch : v) choices += ch == '|' ? ' ' : ch;
   }
   return choices;

@@ -105,7 +105,7 @@ contains "unknown option before the command" "$err" "iptsim: error: unknown opti
 # The same --opt=VALUE rule for every option of every command (from the help):
 # --opt=V and --opt V end the same way; a flag refuses =V.
 for c in check save trace verify; do
-  "$iptsim" help "$c" | sed -n 's/^  \(-[-a-z0-9]*\)\(, \(-[-a-z0-9]*\)\)\?\( [A-Za-z][A-Z:=a-z|]*\)\? .*/\1;\3;\4/p' |
+  "$iptsim" help "$c" | sed -n 's/^  \(-[-a-z0-9]*\)\(, \(-[-a-z0-9]*\)\)\?\( [A-Za-z][-A-Z:=a-z|]*\)\? .*/\1;\3;\4/p' |
   while IFS=';' read -r name alias value; do
     [ "$name" = -h ] && continue
     for n in $name $alias; do

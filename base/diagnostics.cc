@@ -1,6 +1,8 @@
 #include "base/diagnostics.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
 
 
 namespace iptsim {
@@ -57,34 +59,53 @@ std::string DiagnosticSink::Format() const {
   return out;
 }
 
+namespace {
+
+char Lower(char c) { return static_cast<char>(tolower(static_cast<unsigned char>(c))); }
+
+// Longer words are no typo of an option or a name, and the distance table
+// grows with the square of the length.
+constexpr size_t kLongestTypo = 64;
+
+}  // namespace
+
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // Three rows of the distance table: two back for a swap, one back, this one.
+  std::vector<size_t> before(b.size() + 1), last(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) last[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diag = up;
+      size_t cost = Lower(a[i - 1]) == Lower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + cost});
+      if (i > 1 && j > 1 && Lower(a[i - 1]) == Lower(b[j - 2]) &&
+          Lower(a[i - 2]) == Lower(b[j - 1]))
+        row[j] = std::min(row[j], before[j - 2] + 1);
     }
+    std::swap(before, last);
+    std::swap(last, row);
   }
-  return row[b.size()];
+  return last[b.size()];
 }
 
-std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates) {
+std::string ClosestName(std::string_view name, std::span<const std::string_view> candidates) {
+  if (name.size() > kLongestTypo) return "";
   size_t best = SIZE_MAX;
   std::string_view best_name;
   for (std::string_view c : candidates) {
+    if (c == name) return "";
     size_t d = EditDistance(name, c);
     if (d < best) {
       best = d;
       best_name = c;
     }
   }
-  size_t limit = std::max<size_t>(1, name.size() / 3);
-  if (best == 0 || best > limit) return "";
+  if (best > std::max<size_t>(1, name.size() / 3)) return "";
   return std::string(best_name);
+}
+
+std::string ClosestName(std::string_view name, std::initializer_list<std::string_view> candidates) {
+  return ClosestName(name, std::span<const std::string_view>(candidates.begin(), candidates.size()));
 }
 
 }  // namespace iptsim

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,11 +49,19 @@ class DiagnosticSink {
   std::vector<Diagnostic> diags_;
 };
 
-// Levenshtein distance between two words.
+// The "did you mean" finder every message uses (rule options, targets,
+// chains, host files, packet options, the command line's commands and
+// options).  The distance is the optimal string alignment distance: an
+// insertion, a deletion, a substitution or a swap of two neighbouring
+// letters ("chekc", "dprot") costs 1; letters are compared ignoring case
+// ("accept" is 0 from "ACCEPT").
 size_t EditDistance(std::string_view a, std::string_view b);
 
-// The closest candidate to `name` by edit distance, if it is close enough to
-// be a plausible typo (distance <= max(1, len/3)); else "".
-std::string ClosestName(std::string_view name, const std::vector<std::string_view>& candidates);
+// The candidate closest to `name`, if it is close enough to be a plausible
+// typo (distance <= max(1, len/3)); "" when none is, when `name` is one of
+// the candidates exactly, or when `name` is too long to be a typo of one.
+// Of equally close candidates the first wins.
+std::string ClosestName(std::string_view name, std::span<const std::string_view> candidates);
+std::string ClosestName(std::string_view name, std::initializer_list<std::string_view> candidates);
 
 }  // namespace iptsim

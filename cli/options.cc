@@ -6,6 +6,8 @@
 
 #include "base/diagnostics.h"
 #include "base/numbers.h"
+#include "cli/help.h"
+#include "loader/packet_spec.h"
 #include "output/explain_why.h"
 #include "output/formats.h"
 
@@ -173,6 +175,14 @@ std::string SetTable(CommandLine& cl, const std::string& v) {
   cl.load.table = id;
   return "";
 }
+std::string SetManPage(CommandLine& cl, const std::string&) {
+  cl.man_page = true;
+  return "";
+}
+std::string SetBashCompletion(CommandLine& cl, const std::string&) {
+  cl.bash_completion = true;
+  return "";
+}
 
 // --- the tables ---
 
@@ -242,106 +252,170 @@ constexpr OptionSpec kVerifyOptions[] = {
 };
 #undef IPTSIM_RUN_OPTIONS
 
-int HelpCommand(const CommandLine& cl);
-
-constexpr CommandSpec kCommands[] = {
-    {"check", "check [-4|-6] RULES",
-     "load and validate RULES (a file or - for stdin); print a summary, or the errors "
-     "(file:line:col) and exit 2",
-     kCheckOptions, false, CheckCommand},
-    {"save", "save [-4|-6] [-c] [--no-header] RULES",
-     "print the canonical iptables-save form of the loaded ruleset (-c: with rule counters)",
-     kSaveOptions, false, SaveCommand},
-    {"trace", "trace [-4|-6] [--format kernel|nft|explain|json] [--trace-all] [--assume NAME=BOOL] [--host FILE] [--seed N] [--explore] [--ipset FILE]... RULES [PACKET...]",
-     "simulate packets (iptables filter syntax, e.g. -i eth0 -p tcp --dport 22; several "
-     "packets separated by --) and print the kernel's TRACE lines; --format nft: what "
-     "xtables-monitor --trace shows for iptables-nft (trace ids are deterministic), explain: "
-     "every matched rule with file:line, json: one JSON object per event and the verdict; "
-     "--host: route by the host's interfaces and routes (docs/host.md) instead of -i/-o; "
-     "--seed N draws random matches reproducibly, --explore prints every outcome of them "
-     "with its probability, --ipset FILE loads ipsets (ipset save format) for -m set/-j SET. "
-     "Packets also from --packets FILE (a packet per line, - for stdin), --from-log "
-     "LINE|FILE|- (kernel TRACE/LOG lines, xtables-monitor --trace output), --pcap FILE (then the words after RULES are -i/-o "
-     "...); all in one run; --packet-headers prints '== packet N' before each. "
-     "--why TABLE:CHAIN:N says why a packet did not reach that rule; --expect also exits 1",
-     kTraceOptions, true, TraceCommand},
-    {"verify",
-     "verify [-4|-6] [--host FILE] [--backend legacy|nft] [--keep] [--assume NAME=BOOL] "
-     "[--seed N] [--timeout S] [--settle MS] [--no-trace-rule] [--packets FILE] [-v] RULES "
-     "[PACKET...]",
-     "(root) run the packets (as for trace) through the simulation and through the real "
-     "kernel in a throw-away network namespace, and print a unified diff per packet "
-     "(- kernel, + iptsim); exit 0 when they agree, 1 when they differ, 2 on error "
-     "(bad input, not root, no namespaces, lab failure); --keep leaves the lab for "
-     "inspection, --host FILE gives the lab's interfaces/routes/forwarding",
-     kVerifyOptions, true, VerifyCommand},
-    {"help", "help", "show this help", {}, false, HelpCommand},
+constexpr OptionSpec kHelpOptions[] = {
+    {"--man", nullptr, nullptr, SetManPage, "print the manual page (roff) made from these tables"},
+    {"--bash-completion", nullptr, nullptr, SetBashCompletion,
+     "print the bash completion script made from these tables"},
 };
 
-void PrintOptions(const CommandSpec& c) {
-  printf("usage: iptsim %s\n\noptions:\n", c.synopsis);
-  for (const OptionSpec& o : c.options) {
-    std::string names = o.name;
-    if (o.alias) names += std::string(", ") + o.alias;
-    if (o.value_name) names += std::string(" ") + o.value_name;
-    printf("  %-28s %s\n", names.c_str(), o.help);
-  }
-  if (!c.options.empty()) printf("\nan option that takes a value also takes it as --OPTION=VALUE\n");
-}
-
-int HelpCommand(const CommandLine& cl) {
-  if (!cl.rules.empty()) {
-    const CommandSpec* c = FindCommand(cl.rules);
-    if (!c) {
-      UsageError("help", "unknown command '" + cl.rules + "'");
-      return kExitError;
-    }
-    PrintOptions(*c);
-    return kExitOk;
-  }
-  printf("usage: iptsim COMMAND [OPTIONS]\n\ncommands:\n");
-  for (const CommandSpec& c : kCommands) printf("  iptsim %s\n      %s\n", c.synopsis, c.help);
-  printf("\nexit status: 0 ok, 1 a difference was found, 2 bad input or usage\n");
-  return kExitOk;
-}
-
-// The name the user probably meant: ClosestName's, or one that differs by
-// two neighbouring letters swapped ("chekc").
-std::string Suggest(std::string_view word, const std::vector<std::string_view>& names) {
-  if (std::string guess = ClosestName(word, names); !guess.empty()) return guess;
-  for (std::string_view n : names) {
-    if (n.size() != word.size()) continue;
-    for (size_t i = 0; i + 1 < n.size(); ++i) {
-      std::string swapped(word);
-      std::swap(swapped[i], swapped[i + 1]);
-      if (swapped == n) return std::string(n);
-    }
-  }
+// Every command accepts -h/--help (listed last in its help).
+std::string SetShowHelp(CommandLine& cl, const std::string&) {
+  cl.show_help = true;
   return "";
 }
+constexpr OptionSpec kHelpOption{"-h", "--help", nullptr, SetShowHelp,
+                                 "show this help and exit"};
 
-const OptionSpec* FindOption(const CommandSpec& c, std::string_view name) {
-  for (const OptionSpec& o : c.options)
-    if (name == o.name || (o.alias && name == o.alias)) return &o;
-  return nullptr;
+constexpr ExitStatus kLoadExits[] = {
+    {0, "RULES loads (the summary or the saved text on stdout)"},
+    {2, "RULES does not load (file:line:col errors on stderr), cannot be read, or a usage "
+        "error"},
+};
+constexpr ExitStatus kTraceExits[] = {
+    {0, "every packet was simulated to its end (the trace on stdout, notes on stderr)"},
+    {1, "a rule named by --expect was not reached by some packet"},
+    {2, "bad input (RULES, a packet, --host, --ipset, --packets, --pcap, --from-log), a "
+        "usage error, or a packet the simulation cannot decide (what is missing on stderr)"},
+};
+constexpr ExitStatus kVerifyExits[] = {
+    {0, "the kernel and the simulation agree on every packet"},
+    {1, "they differ (a unified diff per packet on stdout)"},
+    {2, "bad input or usage, not root, no network namespaces, or the lab failed"},
+};
+constexpr ExitStatus kHelpExits[] = {
+    {0, "the help was printed on stdout"},
+    {2, "an unknown COMMAND or option"},
+};
+
+constexpr CommandSpec kCommands[] = {
+    {"check", "RULES", "load and validate RULES; print a summary or the errors",
+     "Load RULES (iptables-save or ip6tables-save output; a file, or - for stdin) and "
+     "validate it as iptables-restore and the kernel do. Prints one summary line (family, "
+     "tables, chains, rules), or every error as file:line:col with the source line and a "
+     "caret (up to 50 shown).",
+     kCheckOptions, false, CheckCommand, kLoadExits},
+    {"save", "RULES", "print the canonical iptables-save form of RULES",
+     "Load RULES as check does and print it back in iptables-save's canonical form "
+     "(options in iptables' order, implicit matches spelled out, one rule per address).",
+     kSaveOptions, false, SaveCommand, kLoadExits},
+    {"trace", "RULES [PACKET...] [-- PACKET...]",
+     "simulate packets through RULES; print the kernel's TRACE/LOG lines",
+     "Send packets through RULES and print what the kernel logs for them: TRACE lines for "
+     "packets a raw-table TRACE rule marked (all packets with --trace-all) and LOG lines. "
+     "A PACKET is written in iptables' own filter syntax (-i IF -o IF -s ADDR -d ADDR -p "
+     "PROTO --sport N --dport N --syn ..., every option in docs/packet-options.md); "
+     "several packets are separated by --. More packets come from --packets, --from-log "
+     "and --pcap; all of them go through one simulation, in order, sharing its state "
+     "(connection tracking, NAT, limits, recent lists, ipsets). --format explain lists "
+     "every rule a packet matched with its file:line and the verdict.",
+     kTraceOptions, true, TraceCommand, kTraceExits},
+    {"verify", "RULES [PACKET...] [-- PACKET...]",
+     "(root) run packets through the simulation and the kernel; diff them",
+     "Run the packets (given as for trace) through the simulation and through the real "
+     "kernel in a throw-away network namespace, and print a unified diff for each packet "
+     "whose lines differ (- kernel, + iptsim). Needs root and network namespaces "
+     "(docs/verifier.md).",
+     kVerifyOptions, true, VerifyCommand, kVerifyExits},
+    {"help", "[COMMAND]", "list the commands, or show one command's options",
+     "Without COMMAND: every command with its options. With COMMAND: its usage, options "
+     "and exit statuses, as 'iptsim COMMAND --help' shows them.",
+     kHelpOptions, false, HelpCommand, kHelpExits},
+};
+
+// The part of an option word before "=VALUE".
+std::string_view OptionName(std::string_view word) { return word.substr(0, word.find('=')); }
+
+// What the packet parser says about `name` alone: whether it is one of the
+// packet options (docs/packet-options.md), and its "did you mean" when it
+// is not.  Asking the parser keeps the two lists from disagreeing.
+struct PacketOptionProbe {
+  bool is_packet_option = false;
+  bool has_guess = false;
+};
+PacketOptionProbe ProbePacketOption(std::string_view name) {
+  const std::string word(name);
+  PacketSpec spec;
+  Status st = ParsePacketSpec(std::span<const std::string>(&word, 1), Family::kIPv4, &spec);
+  const std::string& m = st.message();
+  bool unknown = m.starts_with("unknown packet option") || m.find("is ambiguous") != m.npos ||
+                 m.find("belongs to a rule") != m.npos || m.find("describes rules") != m.npos ||
+                 m.starts_with("unexpected");
+  return {st.ok() || !unknown, m.find("did you mean") != m.npos};
 }
 
-std::string UnknownOption(const CommandSpec& c, const std::string& word) {
+// "trace and verify" for the commands (other than `c`) that have the option.
+std::string OtherCommandsWith(const CommandSpec& c, std::string_view name) {
+  std::vector<std::string> owners;
+  for (const CommandSpec& k : kCommands)
+    if (&k != &c && FindOption(k, name)) owners.push_back(k.name);
+  std::string list;
+  for (size_t i = 0; i < owners.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == owners.size() ? " and " : ", ") + owners[i];
+  return list;
+}
+
+std::vector<std::string_view> OptionNames(const CommandSpec& c) {
   std::vector<std::string_view> names;
   for (const OptionSpec& o : c.options) {
     names.push_back(o.name);
     if (o.alias) names.push_back(o.alias);
   }
-  std::string name = word.substr(0, word.find('='));
-  std::string guess = Suggest(name, names);
-  return "unknown option '" + word + "'" + (guess.empty() ? "" : ", did you mean '" + guess + "'?");
+  return names;
+}
+
+// "unknown option 'WORD'", with the option of `c` it is a typo of, or else
+// the option of another command ("--formt" in verify: trace's --format).
+std::string DidYouMean(const CommandSpec& c, const std::string& word) {
+  const std::string_view name = OptionName(word);
+  std::string guess = ClosestName(name, OptionNames(c));
+  std::string owner;
+  for (const CommandSpec& k : kCommands) {
+    if (!guess.empty()) break;
+    if (&k == &c) continue;
+    guess = ClosestName(name, OptionNames(k));
+    owner = k.name;
+  }
+  return "unknown option '" + word + "'" +
+         (guess.empty()   ? ""
+          : owner.empty() ? ", did you mean '" + guess + "'?"
+                          : ", did you mean '" + guess + "' (an option of " + owner + ")?");
+}
+
+// The usage error for an option word `c` does not have where it stands
+// (before RULES, or anywhere for a command without packets): an option of
+// another command, a packet option, or a typo.
+std::string UnknownOption(const CommandSpec& c, const std::string& word) {
+  const std::string name(OptionName(word));
+  if (std::string others = OtherCommandsWith(c, name); !others.empty())
+    return name + " is an option of " + others + ", not of " + c.name;
+  if (ProbePacketOption(name).is_packet_option)
+    return c.takes_packets ? name + " is a packet option: put it after RULES"
+                           : name + " is a packet option: " + c.name +
+                                 " takes no packets (trace and verify do)";
+  return DidYouMean(c, word);
+}
+
+// The usage error for a word after RULES of a command with packets that is
+// not its option but looks like one it is not a packet option either: an
+// option of another command, or a typo of one of `c`'s options; "" to read
+// it as a packet word (the packet parser has its own messages).
+std::string MisplacedAfterRules(const CommandSpec& c, const std::string& word) {
+  if (word.size() < 2 || word[0] != '-' || word == "--") return "";
+  const std::string name(OptionName(word));
+  PacketOptionProbe probe = ProbePacketOption(name);
+  if (probe.is_packet_option) return "";
+  if (std::string others = OtherCommandsWith(c, name); !others.empty())
+    return name + " is an option of " + others + ", not of " + c.name;
+  if (probe.has_guess || !word.starts_with("--")) return "";
+  std::string e = DidYouMean(c, word);
+  return e.find("did you mean") != e.npos ? e : "";
 }
 
 // Applies the option args[*i] names (a value from "=VALUE" or the next
 // word); "" or the usage error.
 std::string ApplyOption(const OptionSpec& o, const Args& args, size_t* i, CommandLine* out) {
   const std::string& word = args[*i];
-  size_t eq = word.rfind("--", 0) == 0 ? word.find('=') : std::string::npos;
+  const size_t eq = word.find('=');
   const std::string name = word.substr(0, eq);
   if (!o.value_name) {
     if (eq != std::string::npos) return name + " takes no value";
@@ -352,20 +426,24 @@ std::string ApplyOption(const OptionSpec& o, const Args& args, size_t* i, Comman
   return o.set(*out, args[++*i]);
 }
 
-// The option a word after RULES names exactly, if any.
-const OptionSpec* OptionAfterRules(const CommandSpec& c, const std::string& word) {
-  if (word.size() < 2 || word[0] != '-') return nullptr;
-  size_t eq = word.rfind("--", 0) == 0 ? word.find('=') : std::string::npos;
-  return FindOption(c, std::string_view(word).substr(0, eq));
-}
-
 }  // namespace
 
 std::span<const CommandSpec> Commands() { return kCommands; }
 
+const OptionSpec& HelpOption() { return kHelpOption; }
+
 const CommandSpec* FindCommand(const std::string& name) {
   for (const CommandSpec& c : kCommands)
     if (name == c.name) return &c;
+  return nullptr;
+}
+
+const OptionSpec* FindOption(const CommandSpec& c, std::string_view word) {
+  if (word.size() < 2 || word[0] != '-' || word == "--") return nullptr;
+  std::string_view name = OptionName(word);
+  for (const OptionSpec& o : c.options)
+    if (name == o.name || (o.alias && name == o.alias)) return &o;
+  if (name == kHelpOption.name || name == kHelpOption.alias) return &kHelpOption;
   return nullptr;
 }
 
@@ -377,28 +455,28 @@ bool ParseCommandLine(const CommandSpec& c, const Args& args, CommandLine* out) 
     return false;
   };
   bool have_rules = false;
-  for (size_t i = 0; i < args.size(); ++i) {
+  for (size_t i = 0; i < args.size() && !out->show_help; ++i) {
     const std::string& a = args[i];
-    if (have_rules && c.takes_packets) {
+    const OptionSpec* o = FindOption(c, a);
+    if (o) {
+      if (std::string e = ApplyOption(*o, args, &i, out); !e.empty()) return fail(e);
+    } else if (have_rules && c.takes_packets) {
       if (a == "--") {
         out->packet_groups.emplace_back();
-      } else if (const OptionSpec* o = OptionAfterRules(c, a)) {
-        if (std::string e = ApplyOption(*o, args, &i, out); !e.empty()) return fail(e);
+      } else if (std::string e = MisplacedAfterRules(c, a); !e.empty()) {
+        return fail(e);
       } else {
         out->packet_groups.back().push_back(a);
       }
-      continue;
-    }
-    if (a.size() > 1 && a[0] == '-') {
-      size_t eq = a.rfind("--", 0) == 0 ? a.find('=') : std::string::npos;
-      const OptionSpec* o = FindOption(c, std::string_view(a).substr(0, eq));
-      if (!o) return fail(UnknownOption(c, a));
-      if (std::string e = ApplyOption(*o, args, &i, out); !e.empty()) return fail(e);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return fail(UnknownOption(c, a));
     } else if (!have_rules) {
       out->rules = a;
       have_rules = true;
     } else {
-      return fail("more than one RULES file given");
+      return fail(c.run == HelpCommand ? "help takes one COMMAND, not '" + a + "' too"
+                                       : "more than one RULES file given ('" + out->rules +
+                                             "' and '" + a + "')");
     }
   }
   return true;
@@ -406,22 +484,47 @@ bool ParseCommandLine(const CommandSpec& c, const Args& args, CommandLine* out) 
 
 int RunCommandLine(int argc, char** argv) {
   if (argc < 2) {
-    HelpCommand({});
+    PrintUsage(stderr);
     return kExitError;
   }
   std::string name = argv[1];
   if (name == "-h" || name == "--help") return HelpCommand({});
+  if (name == "-V" || name == "--version") {
+    printf("iptsim %s\n", IPTSIM_VERSION);
+    return kExitOk;
+  }
   const CommandSpec* c = FindCommand(name);
   if (!c) {
     std::vector<std::string_view> names;
     for (const CommandSpec& k : kCommands) names.push_back(k.name);
-    std::string guess = Suggest(name, names);
-    fprintf(stderr, "iptsim: error: unknown command '%s'%s\nTry 'iptsim help' for usage.\n",
-            name.c_str(), guess.empty() ? "" : (", did you mean '" + guess + "'?").c_str());
+    std::string guess = ClosestName(name, names);
+    if (name.starts_with("-")) {
+      // An option before the command: name a command that has it.
+      std::string example = "COMMAND";
+      for (const CommandSpec& k : kCommands)
+        if (FindOption(k, name) && k.run != HelpCommand) {
+          example = k.name;
+          break;
+        }
+      if (example == "COMMAND")
+        fprintf(stderr, "iptsim: error: unknown option '%s'\nTry 'iptsim help' for usage.\n",
+                name.c_str());
+      else
+        fprintf(stderr, "iptsim: error: '%s' before the command: options follow it, as in "
+                "'iptsim %s %s ...'\nTry 'iptsim help' for usage.\n", name.c_str(),
+                example.c_str(), name.c_str());
+    } else {
+      fprintf(stderr, "iptsim: error: unknown command '%s'%s\nTry 'iptsim help' for usage.\n",
+              name.c_str(), guess.empty() ? "" : (", did you mean '" + guess + "'?").c_str());
+    }
     return kExitError;
   }
   CommandLine cl;
   if (!ParseCommandLine(*c, Args(argv + 2, argv + argc), &cl)) return kExitError;
+  if (cl.show_help) {
+    PrintCommandHelp(*c, stdout);
+    return kExitOk;
+  }
   if (c->name != std::string_view("help") && cl.rules.empty()) {
     UsageError(c->name, "missing RULES (a file, or - for stdin)");
     return kExitError;

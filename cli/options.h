@@ -5,8 +5,12 @@
 // command's option names (never a packet option: the tables share no name
 // with docs/packet-options.md) is still read as that option, everything else
 // is a packet word ("--" separating packets).  Every option that takes a
-// value also takes it as --opt=VALUE.  Unknown commands and options get a
-// "did you mean".
+// value also takes it as --opt=VALUE (a flag refuses "=VALUE"); -h/--help
+// anywhere shows the command's help.  Unknown commands and options get a
+// "did you mean", an option of another command or a packet option in the
+// wrong place a hint saying where it belongs.  Adding an option is adding a
+// row to its command's table: the parser, `iptsim help`, the man page and
+// the shell completion (cli/help.cc) all read the tables.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +66,12 @@ struct CommandLine {
   bool verbose = false;            // -v
   std::optional<uint64_t> timeout_s;  // --timeout S
   std::optional<uint64_t> settle_ms;  // --settle MS
+
+  // help
+  bool man_page = false;         // --man
+  bool bash_completion = false;  // --bash-completion
+
+  bool show_help = false;  // -h / --help, in every command
 };
 
 // One option of a command: its names, whether it takes a value, the field
@@ -73,18 +84,32 @@ struct OptionSpec {
   const char* help;
 };
 
+// What an exit status means for one command (help and the man page list them).
+struct ExitStatus {
+  int code;
+  const char* meaning;
+};
+
 struct CommandSpec {
   const char* name;
-  const char* synopsis;
-  const char* help;
+  const char* operands;  // what follows the options: "RULES [PACKET...]"
+  const char* summary;   // one line for `iptsim help`
+  const char* help;      // the paragraph of `iptsim help COMMAND` and the man page
   std::span<const OptionSpec> options;
   bool takes_packets;  // words after RULES are packets (else one RULES only)
   int (*run)(const CommandLine& cl);
+  std::span<const ExitStatus> exit_statuses;
 };
 
 // Every command, in the order help lists them.
 std::span<const CommandSpec> Commands();
 const CommandSpec* FindCommand(const std::string& name);
+
+// The option of `command` a word names ("--format", "--format=json", an
+// alias), or nullptr.
+const OptionSpec* FindOption(const CommandSpec& command, std::string_view word);
+// -h/--help, which every command has besides its table.
+const OptionSpec& HelpOption();
 
 // Reads `args` (the words after the command name) into *out; false after
 // printing a usage error.

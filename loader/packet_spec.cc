@@ -112,34 +112,7 @@ bool IsTransport(Opt o) {
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 std::string Suggest(std::string_view name, std::span<const std::string_view> candidates) {
-  auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (size_t i = 1; i <= a.size(); ++i)
-      for (size_t j = 1; j <= b.size(); ++j) {
-        size_t cost = tolower(static_cast<unsigned char>(a[i - 1])) ==
-                              tolower(static_cast<unsigned char>(b[j - 1]))
-                          ? 0
-                          : 1;
-        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    return d[a.size()][b.size()];
-  };
-  if (name.size() > 64) return "";
-  size_t best = SIZE_MAX;
-  std::string_view pick;
-  for (std::string_view c : candidates) {
-    size_t dist = distance(name, c);
-    if (dist < best) {
-      best = dist;
-      pick = c;
-    }
-  }
-  if (best <= std::max<size_t>(1, name.size() / 3)) return std::string(pick);
-  return "";
+  return ClosestName(name, candidates);
 }
 
 // ---------------------------------------------------------------------------

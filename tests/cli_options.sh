@@ -81,5 +81,47 @@ contains "packet option error" "$err" "unknown packet option '--dprot', did you 
 # help COMMAND: the command's options from its table.
 expect "help trace" 0 "$iptsim" help trace
 contains "help lists --explore" "$out" "--explore"
+# An option in the wrong place: a hint saying where it belongs.
+expect "packet option before RULES" 2 "$iptsim" trace -i eth0 -p tcp --dport 22 "$kube"
+contains "packet option before RULES: hint" "$err" "iptsim trace: error: -i is a packet option: put it after RULES"
+expect "long packet option before RULES" 2 "$iptsim" trace --dport 22 "$kube"
+contains "--dport before RULES: hint" "$err" "iptsim trace: error: --dport is a packet option: put it after RULES"
+expect "packet option for check" 2 "$iptsim" check "$kube" -p tcp
+contains "check takes no packets" "$err" "iptsim check: error: -p is a packet option: check takes no packets (trace and verify do)"
+expect "trace's option in check" 2 "$iptsim" check --format json "$kube"
+contains "an option of trace" "$err" "iptsim check: error: --format is an option of trace, not of check"
+expect "verify's option in trace, after RULES" 2 "$iptsim" trace "$kube" "${pkt[@]}" --keep
+contains "an option of verify" "$err" "iptsim trace: error: --keep is an option of verify, not of trace"
+expect "trace's option in verify" 2 "$iptsim" verify --format=json "$kube"
+contains "--format= in verify" "$err" "iptsim verify: error: --format is an option of trace, not of verify"
+expect "typo after RULES" 2 "$iptsim" trace "$kube" "${pkt[@]}" --formt explain
+contains "typo after RULES: did you mean" "$err" "iptsim trace: error: unknown option '--formt', did you mean '--format'?"
+expect "typo of another command's option" 2 "$iptsim" verify --formt json "$kube"
+contains "typo of trace's option in verify" "$err" "iptsim verify: error: unknown option '--formt', did you mean '--format' (an option of trace)?"
+expect "option before the command" 2 "$iptsim" --keep verify "$kube"
+contains "before the command" "$err" "iptsim: error: '--keep' before the command: options follow it, as in 'iptsim verify --keep ...'"
+expect "unknown option before the command" 2 "$iptsim" --frob
+contains "unknown option before the command" "$err" "iptsim: error: unknown option '--frob'"
+# The same --opt=VALUE rule for every option of every command (from the help):
+# --opt=V and --opt V end the same way; a flag refuses =V.
+for c in check save trace verify; do
+  "$iptsim" help "$c" | sed -n 's/^  \(-[-a-z0-9]*\)\(, \(-[-a-z0-9]*\)\)\?\( [A-Za-z][-A-Z:=a-z|]*\)\? .*/\1;\3;\4/p' |
+  while IFS=';' read -r name alias value; do
+    [ "$name" = -h ] && continue
+    for n in $name $alias; do
+      if [ -n "$value" ]; then
+        "$iptsim" "$c" "$n" bogus /nonexistent/rules >"$want" 2>&1; a=$?
+        "$iptsim" "$c" "$n=bogus" /nonexistent/rules >"$out" 2>&1; b=$?
+        if [ "$a" = "$b" ] && cmp -s "$want" "$out"; then echo pass; else echo "FAIL $c $n=V differs from $c $n V"; fi
+      else
+        "$iptsim" "$c" "$n=1" /nonexistent/rules >"$out" 2>&1
+        if grep -qxF "iptsim $c: error: $n takes no value" "$out"; then echo pass; else echo "FAIL $c $n=1: $(head -1 "$out")"; fi
+      fi
+    done
+  done
+done >"$err"
+grep FAIL "$err"
+pass=$((pass + $(grep -c '^pass$' "$err"))); fail=$((fail + $(grep -c '^FAIL' "$err")))
+[ "$(grep -c '^pass$' "$err")" -ge 30 ] || { echo "FAIL too few options checked"; fail=$((fail + 1)); }
 echo "cli_options: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -16,6 +16,7 @@
 
 #include "base/bytes.h"
 #include "base/checksum.h"
+#include "base/diagnostics.h"
 #include "base/inet.h"
 #include "base/jhash.h"
 #include "base/mac.h"
@@ -356,4 +357,24 @@ TEST_CASE("The MAC readers against glibc's ether_aton", "[base]") {
   CHECK(!ParseMacEtherAton("000:1b:21:0a:0b:0c", &m));
   CHECK(HexDigitValue('f') == 15);
   CHECK(HexDigitValue('G') == -1);
+}
+
+TEST_CASE("ClosestName: the one did-you-mean finder", "[base]") {
+  const std::vector<std::string_view> commands{"check", "save", "trace", "verify", "help"};
+  // Two neighbours swapped cost one edit, as one wrong letter does.
+  CHECK(EditDistance("chekc", "check") == 1);
+  CHECK(ClosestName("chekc", commands) == "check");
+  CHECK(ClosestName("trcae", commands) == "trace");
+  CHECK(ClosestName("verfy", commands) == "verify");
+  // Case does not count: the spelling the candidate has is suggested.
+  CHECK(EditDistance("ACCEPT", "accept") == 0);
+  CHECK(ClosestName("accept", {"ACCEPT", "DROP"}) == "ACCEPT");
+  // An exact candidate, a far word, an overlong word: no suggestion.
+  CHECK(ClosestName("check", commands) == "");
+  CHECK(ClosestName("frobnicate", commands) == "");
+  CHECK(ClosestName(std::string(65, 'c'), commands) == "");
+  // Up to max(1, len/3) edits; the first of equally close candidates.
+  CHECK(ClosestName("--formt", {"--format", "--host"}) == "--format");
+  CHECK(ClosestName("ab", {"xb", "ax"}) == "xb");
+  CHECK(ClosestName("abcdef", {"abcxyz"}) == "");
 }

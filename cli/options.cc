@@ -140,6 +140,28 @@ std::string SetSettle(CommandLine& cl, const std::string& v) {
   cl.settle_ms = n;
   return "";
 }
+std::string SetJunit(CommandLine& cl, const std::string& v) {
+  cl.junit_file = v;
+  return "";
+}
+std::string AddTestSelect(CommandLine& cl, const std::string& v) {
+  cl.test_select.push_back(v);
+  return "";
+}
+std::string SetUpdate(CommandLine& cl, const std::string&) {
+  cl.test_update = true;
+  return "";
+}
+std::string SetAllowUndecided(CommandLine& cl, const std::string&) {
+  cl.allow_undecided = true;
+  return "";
+}
+std::string SetTestJobs(CommandLine& cl, const std::string& v) {
+  uint64_t n;
+  if (!ParseUIntDec(v, 1, 1024, &n)) return "-j takes a number of threads (1 to 1024)";
+  cl.test_jobs = n;
+  return "";
+}
 
 // --- the tables ---
 
@@ -196,6 +218,16 @@ constexpr OptionSpec kVerifyOptions[] = {
 };
 #undef IPTSIM_RUN_OPTIONS
 
+constexpr OptionSpec kTestOptions[] = {
+    {"--junit", nullptr, "FILE", SetJunit, "also write the results as JUnit XML"},
+    {"-k", nullptr, "PATTERN", AddTestSelect,
+     "run only the cases whose name contains PATTERN (repeatable: any)"},
+    {"--update", nullptr, nullptr, SetUpdate, "rewrite the golden files that differ"},
+    {"--allow-undecided", nullptr, nullptr, SetAllowUndecided,
+     "exit 0 even when cases are undecided (they are still counted)"},
+    {"-j", "--jobs", "N", SetTestJobs, "run N cases at once (default: one per core)"},
+};
+
 int HelpCommand(const CommandLine& cl);
 
 constexpr CommandSpec kCommands[] = {
@@ -229,6 +261,12 @@ constexpr CommandSpec kCommands[] = {
      "(bad input, not root, no namespaces, lab failure); --keep leaves the lab for "
      "inspection, --host FILE gives the lab's interfaces/routes/forwarding",
      kVerifyOptions, true, VerifyCommand},
+    {"test", "test [--junit FILE] [-k PATTERN] [--update] [--allow-undecided] [-j N] SPEC...",
+     "run the test cases of YAML spec files (docs/test-specs.md): packets with the verdict, "
+     "deciding rule, path, NAT, mark, conntrack state, LOG lines or golden trace they must "
+     "give; a line per case, on failure expected vs actual and the explain trace; exit 0 "
+     "all passed, 1 a case failed or was undecided (--allow-undecided: 0), 2 bad spec",
+     kTestOptions, true, TestCommand},
     {"help", "help", "show this help", {}, false, HelpCommand},
 };
 
@@ -377,7 +415,9 @@ int RunCommandLine(int argc, char** argv) {
   CommandLine cl;
   if (!ParseCommandLine(*c, Args(argv + 2, argv + argc), &cl)) return kExitError;
   if (c->name != std::string_view("help") && cl.rules.empty()) {
-    UsageError(c->name, "missing RULES (a file, or - for stdin)");
+    UsageError(c->name, c->name == std::string_view("test")
+                            ? "missing SPEC (a YAML test spec file)"
+                            : "missing RULES (a file, or - for stdin)");
     return kExitError;
   }
   return c->run(cl);

@@ -1,6 +1,9 @@
 #include "loader/test_binding.h"
 
+#include <algorithm>
+#include <functional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "base/numbers.h"
@@ -12,6 +15,15 @@
 
 namespace iptsim {
 namespace {
+
+// Whether `word` stands in `text` as a whole blank-separated word.
+bool NamesWord(std::string_view text, std::string_view word) {
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    size_t end = at + word.size();
+    if ((at == 0 || text[at - 1] == ' ') && (end == text.size() || text[end] == ' ')) return true;
+  }
+  return false;
+}
 
 class Binder {
  public:
@@ -31,28 +43,31 @@ class Binder {
   void SelectText(const RuleSelector& s, std::vector<RuleEntry>* out);
   void SelectComment(const RuleSelector& s, std::vector<RuleEntry>* out);
   std::optional<std::string> NatAddress(const SpecText& t);
-  // Every rule of the ruleset with its iptables-save text, made once.
-  const std::vector<std::pair<RuleEntry, std::string>>& Saved();
+  // The rules with a -m comment, by comment (made once: specs of 10,000
+  // cases over a kube-proxy ruleset name rules by comment).
+  const std::unordered_multimap<std::string, RuleEntry>& Comments();
 
   const TestSpec& spec_;
   std::string_view text_;
   const Ruleset& rs_;
   DiagnosticSink* diags_;
-  std::vector<std::pair<RuleEntry, std::string>> saved_;
-  bool saved_made_ = false;
+  std::unordered_multimap<std::string, RuleEntry> comments_;
+  bool comments_made_ = false;
 };
 
-const std::vector<std::pair<RuleEntry, std::string>>& Binder::Saved() {
-  if (saved_made_) return saved_;
-  saved_made_ = true;
+const std::unordered_multimap<std::string, RuleEntry>& Binder::Comments() {
+  if (comments_made_) return comments_;
+  comments_made_ = true;
+  std::string saved;
   for (const Table& t : rs_.tables)
     for (const Chain& c : t.chains)
       for (const Rule& r : c.rules) {
-        std::string s;
-        SaveRule(t, r, c.name, rs_.family, s);
-        saved_.push_back({{&t, &c, &r}, std::move(s)});
+        saved.clear();
+        SaveRule(t, r, c.name, rs_.family, saved);
+        if (std::string comment = RuleComment(saved); !comment.empty())
+          comments_.emplace(std::move(comment), RuleEntry{&t, &c, &r});
       }
-  return saved_;
+  return comments_;
 }
 
 void Binder::SelectPosition(const RuleSelector& s, std::vector<RuleEntry>* out) {
@@ -113,9 +128,12 @@ void Binder::SelectText(const RuleSelector& s, std::vector<RuleEntry>* out) {
     const Chain* chain = t.FindChain(chain_name);
     if (!chain) continue;
     chain_found = true;
+    // The table's chains that the rule names (its own, a -j/-g target),
+    // declared so the rule loads as it does in the ruleset.
     std::string mini = "*" + std::string(TableName(t.id)) + "\n";
     for (const Chain& c : t.chains)
-      mini += ":" + c.name + (c.builtin ? " ACCEPT" : " -") + " [0:0]\n";
+      if (c.builtin || c.name == chain_name || NamesWord(rule, c.name))
+        mini += ":" + c.name + (c.builtin ? " ACCEPT" : " -") + " [0:0]\n";
     mini += rule + "\nCOMMIT\n";
     LoadOptions opts;
     opts.family = rs_.family;
@@ -134,10 +152,13 @@ void Binder::SelectText(const RuleSelector& s, std::vector<RuleEntry>* out) {
       wanted.emplace_back();
       SaveRule(*mt, mr, chain_name, rs_.family, wanted.back());
     }
-    for (const auto& [entry, saved] : Saved())
-      if (entry.chain == chain)
-        for (const std::string& w : wanted)
-          if (saved == w) out->push_back(entry);
+    std::string saved;
+    for (const Rule& r : chain->rules) {
+      saved.clear();
+      SaveRule(t, r, chain_name, rs_.family, saved);
+      for (const std::string& w : wanted)
+        if (saved == w) out->push_back({&t, chain, &r});
+    }
   }
   if (!chain_found)
     return Error(s.at, "'" + s.text + "': no table " +
@@ -150,8 +171,12 @@ void Binder::SelectText(const RuleSelector& s, std::vector<RuleEntry>* out) {
 }
 
 void Binder::SelectComment(const RuleSelector& s, std::vector<RuleEntry>* out) {
-  for (const auto& [entry, saved] : Saved())
-    if (RuleComment(saved) == s.text && !s.text.empty()) out->push_back(entry);
+  auto [first, last] = Comments().equal_range(s.text);
+  for (auto it = first; it != last; ++it) out->push_back(it->second);
+  // The ruleset's order, not the hash map's.
+  std::sort(out->begin(), out->end(), [](const RuleEntry& a, const RuleEntry& b) {
+    return std::less<const Rule*>()(a.rule, b.rule);
+  });
   if (out->empty()) Error(s.at, "no rule of the ruleset has the comment '" + s.text + "'");
 }
 

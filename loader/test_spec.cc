@@ -25,6 +25,16 @@ constexpr std::string_view kCaseKeys[] = {"name", "packet", "flow", "golden"};
 constexpr std::string_view kExpectKeys[] = {"verdict", "rule",    "path_includes",
                                             "path_excludes", "nat", "mark", "ctstate", "log"};
 
+// Where 1-based line `line` of `text` starts (its end when there are fewer).
+size_t LineStart(std::string_view text, uint32_t line) {
+  size_t pos = 0;
+  for (uint32_t l = 1; l < line && pos < text.size(); ++l) {
+    pos = text.find('\n', pos);
+    pos = pos == std::string_view::npos ? text.size() : pos + 1;
+  }
+  return pos;
+}
+
 // Reads one spec, collecting every error in the sink.
 class SpecReader {
  public:
@@ -110,15 +120,9 @@ void SpecReader::Words(const YAML::Node& n, const char* what, std::vector<Packet
   uint32_t error_col = 0;
   SpecPos at = At(n);
   // A quoted scalar's text starts one column after its mark.
-  const size_t offset = [&] {
-    size_t pos = 0;
-    for (uint32_t l = 1; l < at.line && pos < text_.size(); ++l) {
-      pos = text_.find('\n', pos);
-      pos = pos == std::string_view::npos ? text_.size() : pos + 1;
-    }
-    pos += at.col - 1;
-    return pos < text_.size() && (text_[pos] == '"' || text_[pos] == '\'') ? 1 : 0;
-  }();
+  const size_t start = LineStart(text_, at.line) + at.col - 1;
+  const size_t offset =
+      start < text_.size() && (text_[start] == '"' || text_[start] == '\'') ? 1 : 0;
   Status st = SplitPacketLine(n.Scalar(), &words, &error_col);
   if (!st.ok()) {
     Error({at.line, at.col + static_cast<uint32_t>(offset) + error_col - 1},
@@ -390,11 +394,7 @@ Diagnostic SpecDiagnostic(std::string_view text, const std::string& file, SpecPo
   d.col = at.col;
   d.message = std::move(message);
   if (at.line) {
-    size_t pos = 0;
-    for (uint32_t l = 1; l < at.line && pos < text.size(); ++l) {
-      pos = text.find('\n', pos);
-      pos = pos == std::string_view::npos ? text.size() : pos + 1;
-    }
+    size_t pos = LineStart(text, at.line);
     size_t end = text.find('\n', pos);
     d.source_line = std::string(text.substr(pos, end == std::string_view::npos ? end : end - pos));
     if (!d.source_line.empty() && d.source_line.back() == '\r') d.source_line.pop_back();

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <thread>
 
 #include "loader/loader.h"
 #include "loader/test_binding.h"
@@ -129,4 +130,49 @@ TEST_CASE("test spec: JUnit counts and elements") {
   CHECK(xml.find("<skipped message=\"undecided: needs --seed\">") != std::string::npos);
   CHECK(FormatCounts(CountOutcomes({pass, fail, undecided})) ==
         "1 passed, 1 failed, 1 undecided");
+}
+
+TEST_CASE("test spec: cases on several threads give what they give one by one") {
+  // The Ruleset is shared and only read: NAT bindings, conntrack entries,
+  // rule state and marks live in each case's own Simulator.
+  static LoadResult nat = LoadRuleset(
+      "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+      ":POSTROUTING ACCEPT [0:0]\n"
+      "-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.9.9.9:80\n"
+      "-A POSTROUTING -o eth1 -j MASQUERADE\nCOMMIT\n"
+      "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+      "-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT\n"
+      "-A FORWARD -m recent --set --name seen -j MARK --set-mark 3\n"
+      "-A FORWARD -d 10.9.9.9 -p tcp --dport 80 -j ACCEPT\nCOMMIT\n",
+      "nat.v4");
+  REQUIRE(nat.ok());
+  std::string yaml = "rules: nat.v4\ncases:\n";
+  for (int i = 0; i < 64; ++i)
+    yaml += "  - flow:\n      - -i eth0 -o eth2 -s 192.0.2." + std::to_string(i + 1) +
+            " -d 203.0.113.2 -p tcp --sport 40000 --dport 8080 --syn\n"
+            "      - packet: -i eth2 -o eth0 -s 10.9.9.9 -d 192.0.2." + std::to_string(i + 1) +
+            " -p tcp --sport 80 --dport 40000 --tcp-flags ALL SYN,ACK\n"
+            "        ctstate: ESTABLISHED\n        verdict: ACCEPT\n"
+            "        rule: filter:FORWARD:1\n";
+  TestSpec spec;
+  DiagnosticSink diags;
+  std::vector<BoundCase> cases;
+  REQUIRE(ReadTestSpec(yaml, "spec.yaml", &spec, &diags));
+  REQUIRE(BindTestSpec(spec, yaml, nat.ruleset, &cases, &diags));
+  RunSettings settings;
+  std::vector<CaseOutcome> serial, parallel(cases.size());
+  for (const BoundCase& c : cases) serial.push_back(RunTestCase(nat.ruleset, settings, c, nullptr, false));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < cases.size(); i += 4)
+        parallel[i] = RunTestCase(nat.ruleset, settings, cases[i], nullptr, false);
+    });
+  for (std::thread& th : threads) th.join();
+  for (size_t i = 0; i < cases.size(); ++i) {
+    INFO(i);
+    CHECK(serial[i].status == CaseStatus::kPass);
+    CHECK(parallel[i].status == serial[i].status);
+    CHECK(parallel[i].failures == serial[i].failures);
+  }
 }

@@ -156,6 +156,28 @@ std::string SetSettle(CommandLine& cl, const std::string& v) {
   cl.settle_ms = n;
   return "";
 }
+std::string SetJunit(CommandLine& cl, const std::string& v) {
+  cl.junit_file = v;
+  return "";
+}
+std::string AddTestSelect(CommandLine& cl, const std::string& v) {
+  cl.test_select.push_back(v);
+  return "";
+}
+std::string SetUpdate(CommandLine& cl, const std::string&) {
+  cl.test_update = true;
+  return "";
+}
+std::string SetAllowUndecided(CommandLine& cl, const std::string&) {
+  cl.allow_undecided = true;
+  return "";
+}
+std::string SetTestJobs(CommandLine& cl, const std::string& v) {
+  uint64_t n;
+  if (!ParseUIntDec(v, 1, 1024, &n)) return "-j takes a number of threads (1 to 1024)";
+  cl.test_jobs = n;
+  return "";
+}
 
 std::string SetMaxErrors(CommandLine& cl, const std::string& v) {
   uint64_t n;
@@ -258,6 +280,16 @@ constexpr OptionSpec kHelpOptions[] = {
      "print the bash completion script made from these tables"},
 };
 
+constexpr OptionSpec kTestOptions[] = {
+    {"--junit", nullptr, "FILE", SetJunit, "also write the results as JUnit XML"},
+    {"-k", nullptr, "PATTERN", AddTestSelect,
+     "run only the cases whose name contains PATTERN (repeatable: any)"},
+    {"--update", nullptr, nullptr, SetUpdate, "rewrite the golden files that differ"},
+    {"--allow-undecided", nullptr, nullptr, SetAllowUndecided,
+     "exit 0 even when cases are undecided (they are still counted)"},
+    {"-j", "--jobs", "N", SetTestJobs, "run N cases at once (default: one per core)"},
+};
+
 // Every command accepts -h/--help (listed last in its help).
 std::string SetShowHelp(CommandLine& cl, const std::string&) {
   cl.show_help = true;
@@ -281,6 +313,12 @@ constexpr ExitStatus kVerifyExits[] = {
     {0, "the kernel and the simulation agree on every packet"},
     {1, "they differ (a unified diff per packet on stdout)"},
     {2, "bad input or usage, not root, no network namespaces, or the lab failed"},
+};
+constexpr ExitStatus kTestExits[] = {
+    {0, "every selected case passed (undecided ones too with --allow-undecided)"},
+    {1, "a case failed, or was undecided (what is missing is named)"},
+    {2, "a bad spec, ruleset, host or ipset file (file:line:col), -k selecting nothing, or "
+        "a usage error"},
 };
 constexpr ExitStatus kHelpExits[] = {
     {0, "the help was printed on stdout"},
@@ -316,6 +354,13 @@ constexpr CommandSpec kCommands[] = {
      "whose lines differ (- kernel, + iptsim). Needs root and network namespaces "
      "(docs/verifier.md).",
      kVerifyOptions, true, VerifyCommand, kVerifyExits},
+    {"test", "SPEC...", "run the test cases of YAML spec files (firewall unit tests)",
+     "Run the cases of each SPEC (YAML, docs/test-specs.md): packets or flows with the "
+     "verdict, deciding rule, path, NAT, mark, conntrack state, LOG lines or golden trace "
+     "they must give. Prints a line per case (PASS, FAIL, UNDECIDED), on failure expected "
+     "vs actual and the explain trace, and a closing count; each case starts from fresh "
+     "state, cases run in parallel.",
+     kTestOptions, true, TestCommand, kTestExits},
     {"help", "[COMMAND]", "list the commands, or show one command's options",
      "Without COMMAND: every command with its options. With COMMAND: its usage, options "
      "and exit statuses, as 'iptsim COMMAND --help' shows them.",
@@ -526,7 +571,9 @@ int RunCommandLine(int argc, char** argv) {
     return kExitOk;
   }
   if (c->name != std::string_view("help") && cl.rules.empty()) {
-    UsageError(c->name, "missing RULES (a file, or - for stdin)");
+    UsageError(c->name, c->name == std::string_view("test")
+                            ? "missing SPEC (a YAML test spec file)"
+                            : "missing RULES (a file, or - for stdin)");
     return kExitError;
   }
   return c->run(cl);

@@ -72,6 +72,13 @@ struct CommandLine {
   bool bash_completion = false;  // --bash-completion
 
   bool show_help = false;  // -h / --help, in every command
+
+  // test (the SPEC files are `rules` and the words after it)
+  std::string junit_file;                // --junit FILE
+  std::vector<std::string> test_select;  // -k PATTERN (any of them)
+  bool test_update = false;              // --update
+  bool allow_undecided = false;          // --allow-undecided
+  std::optional<uint64_t> test_jobs;     // -j N
 };
 
 // One option of a command: its names, whether it takes a value, the field

@@ -11,10 +11,11 @@ shift || true
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libboost-dev libpugixml-dev libre2-dev catch2
+  libboost-dev libpugixml-dev libre2-dev libyaml-cpp-dev catch2
   clang-14 libclang-rt-14-dev            # libFuzzer and sanitizers
   iptables iproute2 ipset                # the kernel side: verifier, differential tests, benchmarks
   python3 time                           # generators, /usr/bin/time for peak memory
+  python3-junitparser                    # reads iptsim test --junit back (ctest cli-test-command)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -143,6 +143,18 @@ inline Tri MatchesOf(const Rule& r, const PacketView& view, EvalContext& ctx, Ru
   return Tri::kTrue;
 }
 
+// What a standard target (-j ACCEPT, DROP, QUEUE, RETURN) tells the walk;
+// no -j continues.  (Extension targets answer for themselves.)
+TargetVerdict StandardVerdict(TargetKind kind) {
+  switch (kind) {
+    case TargetKind::kAccept: return TargetVerdict::kAccept;
+    case TargetKind::kDrop: return TargetVerdict::kDrop;
+    case TargetKind::kQueue: return TargetVerdict::kQueue;
+    case TargetKind::kReturn: return TargetVerdict::kReturn;
+    default: return TargetVerdict::kContinue;
+  }
+}
+
 // The reason of an undecided match, headed by the rule (TABLE:CHAIN:N) and
 // ending with the way to decide that rule alone.
 void NameUndecidedRule(TableId table, const Chain& c, uint32_t number, std::string& reason) {
@@ -279,18 +291,11 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
       continue;
     }
     // Standard verdicts and extension targets end up in the same cases.
-    TargetVerdict v;
-    switch (r.target_kind) {
-      case TargetKind::kAccept: v = TargetVerdict::kAccept; break;
-      case TargetKind::kDrop: v = TargetVerdict::kDrop; break;
-      case TargetKind::kQueue: v = TargetVerdict::kQueue; break;
-      case TargetKind::kReturn: v = TargetVerdict::kReturn; break;
-      case TargetKind::kExtension:
-        v = r.target->Apply(pkt, view, ctx);
-        view = PacketView::Of(pkt);  // the target may have rewritten the packet
-        addrs = AddrsOf(view);
-        break;
-      default: v = TargetVerdict::kContinue; break;  // no -j
+    TargetVerdict v = StandardVerdict(r.target_kind);
+    if (r.target_kind == TargetKind::kExtension) {
+      v = r.target->Apply(pkt, view, ctx);
+      view = PacketView::Of(pkt);  // the target may have rewritten the packet
+      addrs = AddrsOf(view);
     }
     switch (v) {
       case TargetVerdict::kContinue:

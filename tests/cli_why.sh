@@ -41,8 +41,10 @@ R
 expect "why state" 0 "$iptsim" trace --format explain --why filter:INPUT:1 --why filter:INPUT:2 \
   --why filter:INPUT:3 --why filter:INPUT:4 state.v4 -i eth0 -p tcp --dport 23 --syn
 exactly "why state: the failing condition is --dport" "$out" <<'W'
+  (conntrack)                    NEW (original), tcp 192.0.2.1:40000 -> 192.0.2.2:23, SYN_SENT, unconfirmed
 filter:INPUT:policy:5            policy ACCEPT
-verdict: ACCEPT in filter:INPUT (local-in path)
+verdict: ACCEPT by filter:INPUT:policy:5 (policy ACCEPT)
+path: local-in (PREROUTING, INPUT)
 why filter:INPUT:1 (state.v4:5: -A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT): not reached: the packet came to the rule and did not match it; its conditions one by one:
   -p tcp                matches
   -m state --state NEW  matches
@@ -65,16 +67,20 @@ expect "why state, second packet" 0 "$iptsim" trace --format explain --packet-he
   --dport 23 --syn -- -i eth0 -s 192.0.2.2 -d 192.0.2.1 -p tcp --sport 23 --dport 40000 \
   --tcp-flags SYN,ACK SYN,ACK
 exactly "why state: ESTABLISHED fails" "$out" <<'W'
-== packet 1
+== packet 1: tcp 192.0.2.1:40000 -> 192.0.2.2:23 SYN, in eth0
+  (conntrack)                    NEW (original), tcp 192.0.2.1:40000 -> 192.0.2.2:23, SYN_SENT, unconfirmed
 filter:INPUT:policy:5            policy ACCEPT
-verdict: ACCEPT in filter:INPUT (local-in path)
+verdict: ACCEPT by filter:INPUT:policy:5 (policy ACCEPT)
+path: local-in (PREROUTING, INPUT)
 why filter:INPUT:1 (state.v4:5: -A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT): not reached: the packet came to the rule and did not match it; its conditions one by one:
   -p tcp                matches
   -m state --state NEW  matches
   -m tcp --dport 22     DOES NOT MATCH
-== packet 2
+== packet 2: tcp 192.0.2.2:23 -> 192.0.2.1:40000 SYN ACK, in eth0
+  (conntrack)                    ESTABLISHED (reply), tcp 192.0.2.1:40000 -> 192.0.2.2:23, SYN_RECV
 filter:INPUT:policy:5            policy ACCEPT
-verdict: ACCEPT in filter:INPUT (local-in path)
+verdict: ACCEPT by filter:INPUT:policy:5 (policy ACCEPT)
+path: local-in (PREROUTING, INPUT)
 why filter:INPUT:1 (state.v4:5: -A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT): not reached: the packet came to the rule and did not match it; its conditions one by one:
   -p tcp                matches
   -m state --state NEW  DOES NOT MATCH
@@ -111,21 +117,24 @@ expect "rpfilter=false: the check fails, --invert drops" 0 "$iptsim" trace --for
   --assume rpfilter=false rp.v4 "${pkt[@]}"
 exactly "rpfilter=false drops" "$out" <<'W'
 raw:PREROUTING:rule:1            rp.v4:4: -A PREROUTING -m rpfilter --invert -j DROP
-verdict: DROP in raw:PREROUTING (local-in path)
+verdict: DROP by raw:PREROUTING:rule:1 (rp.v4:4: -A PREROUTING -m rpfilter --invert -j DROP)
+path: local-in (PREROUTING, INPUT)
 W
 expect "addrtype=false: ! --dst-type LOCAL matches" 0 "$iptsim" trace --format explain \
   --assume rpfilter=true --assume addrtype=false rp.v4 "${pkt[@]}"
 exactly "addrtype=false: rule 2 drops" "$out" <<'W'
 raw:PREROUTING:policy:2          policy ACCEPT
 filter:INPUT:rule:2              rp.v4:11: -A INPUT -m addrtype ! --dst-type LOCAL -j DROP
-verdict: DROP in filter:INPUT (local-in path)
+verdict: DROP by filter:INPUT:rule:2 (rp.v4:11: -A INPUT -m addrtype ! --dst-type LOCAL -j DROP)
+path: local-in (PREROUTING, INPUT)
 W
 expect "addrtype=true: rule 1 accepts" 0 "$iptsim" trace --format explain \
   --assume rpfilter=true --assume addrtype=true rp.v4 "${pkt[@]}"
 exactly "addrtype=true: rule 1" "$out" <<'W'
 raw:PREROUTING:policy:2          policy ACCEPT
 filter:INPUT:rule:1              rp.v4:10: -A INPUT -m addrtype --dst-type LOCAL -j ACCEPT
-verdict: ACCEPT in filter:INPUT (local-in path)
+verdict: ACCEPT by filter:INPUT:rule:1 (rp.v4:10: -A INPUT -m addrtype --dst-type LOCAL -j ACCEPT)
+path: local-in (PREROUTING, INPUT)
 W
 
 # 3. One rule: --assume TABLE:CHAIN:N=match|nomatch, after inversion, over
@@ -136,7 +145,8 @@ expect "rule assumptions" 0 "$iptsim" trace --format explain --assume raw:PREROU
 exactly "rule assumptions: on to rule 3" "$out" <<'W'
 raw:PREROUTING:policy:2          policy ACCEPT
 filter:INPUT:rule:3              rp.v4:12: -A INPUT -p tcp --dport 22 -j ACCEPT
-verdict: ACCEPT in filter:INPUT (local-in path)
+verdict: ACCEPT by filter:INPUT:rule:3 (rp.v4:12: -A INPUT -p tcp --dport 22 -j ACCEPT)
+path: local-in (PREROUTING, INPUT)
 why filter:INPUT:2 (rp.v4:11: -A INPUT -m addrtype ! --dst-type LOCAL -j DROP): not reached: the packet came to the rule and did not match it; its conditions one by one:
   -m addrtype ! --dst-type LOCAL  DOES NOT MATCH (decided by --assume)
 W
@@ -144,7 +154,8 @@ expect "rule assumption match" 0 "$iptsim" trace --format explain --assume raw:P
   rp.v4 "${pkt[@]}"
 exactly "rule assumption match: the inverted rpfilter rule drops" "$out" <<'W'
 raw:PREROUTING:rule:1            rp.v4:4: -A PREROUTING -m rpfilter --invert -j DROP
-verdict: DROP in raw:PREROUTING (local-in path)
+verdict: DROP by raw:PREROUTING:rule:1 (rp.v4:4: -A PREROUTING -m rpfilter --invert -j DROP)
+path: local-in (PREROUTING, INPUT)
 W
 
 # 4. Usage errors.
@@ -179,7 +190,8 @@ iptsim verify: error: --assume TABLE:CHAIN:N=match|nomatch is for 'iptsim trace'
 Try 'iptsim help' for usage.
 W
 expect "help" 0 "$iptsim" help trace
-if grep -qF -- "answer an undecided test of -m NAME (before its '!'); trace also takes TABLE:CHAIN:N=match|nomatch for one rule" "$out"; then
+# (help wraps its text at 80 columns: compare with the lines joined)
+if tr -s ' \n' ' ' <"$out" | grep -qF -- "answer an undecided test of -m NAME (before its '!'); trace also takes TABLE:CHAIN:N=match|nomatch for one rule"; then
   pass=$((pass + 1)); else echo "FAIL help: --assume's text"; fail=$((fail + 1)); fi
 
 echo "cli-why: $pass passed, $fail failed"

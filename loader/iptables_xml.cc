@@ -382,7 +382,11 @@ bool Converter::Rule(const pugi::xml_node& rule, const std::string& chain) {
 
 }  // namespace
 
+// "iptables-xml -v" (iptables 1.8.9) writes this line before the XML.
+constexpr std::string_view kVerboseBanner = "xptables-xml\n";
+
 bool LooksLikeIptablesXml(std::string_view text) {
+  if (text.rfind(kVerboseBanner, 0) == 0) text.remove_prefix(kVerboseBanner.size());
   size_t i = text.find_first_not_of(" \t\r\n");
   if (i == std::string_view::npos) return false;
   // A UTF-8 byte order mark before the declaration.
@@ -395,13 +399,20 @@ bool ReadIptablesXml(std::string_view xml, const std::string& file, IptablesXmlT
                      DiagnosticSink* sink) {
   out->text.clear();
   out->map.clear();
+  // The -v banner becomes blanks, keeping every offset.
+  std::string unbannered;
+  if (xml.rfind(kVerboseBanner, 0) == 0) {
+    unbannered.assign(xml);
+    unbannered.replace(0, kVerboseBanner.size() - 1, kVerboseBanner.size() - 1, ' ');
+  }
+  const std::string_view parse_text = unbannered.empty() ? xml : std::string_view(unbannered);
   pugi::xml_document doc;
   // Entities are decoded here (DecodeEntities), not by pugixml: iptables-xml
   // writes each byte of a UTF-8 comment as its own character reference.
   const unsigned flags = pugi::parse_cdata | pugi::parse_wconv_attribute | pugi::parse_eol |
                          pugi::parse_comments;
   pugi::xml_parse_result parsed =
-      doc.load_buffer(xml.data(), xml.size(), flags, pugi::encoding_utf8);
+      doc.load_buffer(parse_text.data(), parse_text.size(), flags, pugi::encoding_utf8);
   if (!parsed) {
     XmlPositions pos(xml);
     XmlSpan s = pos.At(parsed.offset, 1);

@@ -66,6 +66,9 @@ cp "$out" "$tmp/v4"
 expect "small.xml saves again" 0 "$iptsim" save -c --no-header small.xml
 is "small.xml and small.v4 save alike" "$out" <"$tmp/v4"
 expect "check takes XML" 0 "$iptsim" check small.xml
+# small-v.xml is `iptables-xml -v small.v4`: a line "xptables-xml" first, comments.
+expect "small-v.xml saves" 0 "$iptsim" save -c --no-header small-v.xml
+is "small-v.xml and small.v4 save alike" "$out" <"$tmp/v4"
 
 # 2. Rules remember the line of their <rule> element.
 expect "trace" 0 "$iptsim" trace --format explain small.xml -i eth1 -p icmp --icmp-type 8 -s 10.1.1.1 -d 10.0.0.1

@@ -96,6 +96,20 @@ TEST_CASE("iptables-xml: detected by its first line") {
   CHECK_FALSE(LooksLikeIptablesXml(""));
 }
 
+TEST_CASE("iptables-xml: -v's banner line and comments") {
+  // iptables-xml -v (1.8.9) writes "xptables-xml" before the XML and a
+  // comment per input line.
+  CHECK(LooksLikeIptablesXml("xptables-xml\n<iptables-rules version=\"1.0\">\n"));
+  CHECK(Convert("xptables-xml\n<iptables-rules version=\"1.0\">\n<!-- line 1 *raw -->\n"
+                "  <table name=\"raw\" >\n<!-- line 2 :OUTPUT ACCEPT [0:0] -->\n"
+                "<!-- line 3 COMMIT -->\n    <chain name=\"OUTPUT\" policy=\"ACCEPT\" "
+                "packet-count=\"0\" byte-count=\"0\" />\n  </table>\n</iptables-rules>\n") ==
+        "*raw\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+  // Positions still count the banner's line.
+  CHECK(Convert("xptables-xml\n<rules/>\n").rfind("ERROR: t.xml:2:2: error: the root element", 0) ==
+        0);
+}
+
 TEST_CASE("iptables-xml: the text iptables.xslt makes of it") {
   // Chain headers first in the XML's chain order (no policy: "-", counters
   // always), then the rules: counters only when the <rule> has them, "!"

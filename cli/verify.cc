@@ -25,6 +25,7 @@
 #include "cli/options.h"
 #include "cli/packet_input.h"
 #include "loader/host_file.h"
+#include "loader/iptables_xml.h"
 #include "engine/netfilter.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"
@@ -162,10 +163,10 @@ bool ReadRulesAndPackets(const CommandLine& cl, Verification* v) {
   LoadResult r = LoadRuleset(owner, *owner, v->rules_name, load_options);
   if (!r.diagnostics.diagnostics().empty()) fputs(r.diagnostics.Format().c_str(), stderr);
   if (!r.ok()) return false;
-  // The kernel gets what was loaded: the lines that loaded (--skip-bad-rules)
-  // or `iptables -S` text, in iptables-save form (its line numbers then
-  // differ from RULES').
-  if (r.partial() || r.form == RulesForm::kRuleSpecs) {
+  // The kernel gets what was loaded: the lines that loaded (--skip-bad-rules),
+  // `iptables -S` text or iptables-xml output, in iptables-save form (its
+  // line numbers then differ from RULES').
+  if (r.partial() || r.form == RulesForm::kRuleSpecs || LooksLikeIptablesXml(v->text)) {
     if (r.partial()) fprintf(stderr, "iptsim: note: %s\n", PartialRulesetNote(r).c_str());
     SaveOptions saved;
     saved.header = false;

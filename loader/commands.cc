@@ -46,12 +46,6 @@ bool CommandOfWord(std::string_view s, BaseId* id) {
 
 bool Loader::IsForeignSyntax() {
   std::string_view l = line_.substr(line_.find_first_not_of(" \t"));
-  if (l.rfind("<iptables-rules", 0) == 0 || l.rfind("<?xml", 0) == 0) {
-    Error(static_cast<uint32_t>(line_.size() - l.size() + 1), 1,
-          "this is XML (iptables-xml output), not a ruleset iptsim reads: give it the "
-          "iptables-save or ip6tables-save output it was made from, or 'iptables -S' output");
-    return true;
-  }
   // nft list ruleset starts every table with "table FAMILY NAME {"; nft -f
   // files often with "flush ruleset".
   const bool table = l.rfind("table ", 0) == 0 && l.find('{') != std::string_view::npos;

@@ -2,12 +2,14 @@
 // where the rest of the Loader lives.
 #include "loader/loader.h"
 
+#include "loader/iptables_xml.h"
 #include "loader/lexer.h"
 #include "loader/loader_internal.h"
 
 #include <algorithm>
 #include <set>
 
+#include "base/numbers.h"
 #include "engine/netaddr.h"
 
 namespace iptsim {
@@ -296,10 +298,66 @@ LoadResult LoadSkippingBadLines(std::string_view text, const std::string& file,
   }
 }
 
+// "... on line N" of DetectFamily's reason, N a line of the text made of
+// iptables-xml output: the XML's line instead.
+std::string XmlFamilyReason(const IptablesXmlText& produced, std::string why) {
+  const std::string_view kOnLine = " on line ";
+  size_t at = why.rfind(kOnLine);
+  if (at == std::string::npos) return why;
+  uint64_t line = 0;
+  if (!ParseUIntDec(std::string_view(why).substr(at + kOnLine.size()), 1, UINT32_MAX, &line))
+    return why;
+  return why.substr(0, at + kOnLine.size()) + std::to_string(XmlLineOf(produced, static_cast<uint32_t>(line)));
+}
+
+// iptables-xml output: loaded as the iptables-save text it stands for, with
+// every diagnostic and every object's line pointed back into the XML.
+LoadResult LoadIptablesXml(std::string_view xml, const std::string& file,
+                           const LoadOptions& options, size_t cap) {
+  auto produced = std::make_shared<IptablesXmlText>();
+  LoadResult result;
+  result.diagnostics = DiagnosticSink(cap);
+  if (!ReadIptablesXml(xml, file, produced.get(), &result.diagnostics)) return result;
+  std::string_view text = produced->text;
+  LoadSetup setup;
+  if (options.family) {
+    setup.family = *options.family;
+    setup.family_why = *options.family == Family::kIPv4 ? "-4 was given" : "-6 was given";
+  } else {
+    setup.family = DetectFamily(text, &setup.family_why);
+    setup.family_why = XmlFamilyReason(*produced, setup.family_why);
+  }
+  setup.form = RulesForm::kSave;
+  setup.table = options.table.value_or(TableId::kFilter);
+  // Every diagnostic, to be pointed into the XML and capped again.
+  result = options.skip_bad_rules
+               ? LoadSkippingBadLines(text, file, setup, SIZE_MAX, options.threads)
+               : LoadOnce(std::shared_ptr<const std::string>(produced, &produced->text), text,
+                          file, setup, SIZE_MAX, options.threads);
+  std::vector<Diagnostic> diagnostics = result.diagnostics.diagnostics();
+  PointIntoXml(*produced, xml, &diagnostics);
+  DiagnosticSink sink(cap);
+  for (Diagnostic& d : diagnostics) sink.Add(std::move(d));
+  result.diagnostics = std::move(sink);
+  // Rules get their <rule> element's line; chains the <table>'s, since the
+  // text declares every chain before the first rule (the nft flavour's
+  // handles follow that order).
+  for (Table& table : result.ruleset.tables) {
+    table.line = XmlLineOf(*produced, table.line);
+    for (Chain& chain : table.chains) {
+      if (chain.line) chain.line = table.line;
+      for (Rule& rule : chain.rules) rule.line = XmlLineOf(*produced, rule.line);
+    }
+  }
+  return result;
+}
+
 }  // namespace
 
 LoadResult LoadRuleset(std::shared_ptr<const void> owner, std::string_view text, std::string file,
                        const LoadOptions& options) {
+  const size_t cap = options.max_errors ? options.max_errors : SIZE_MAX;
+  if (LooksLikeIptablesXml(text)) return LoadIptablesXml(text, file, options, cap);
   LoadSetup setup;
   if (options.family) {
     setup.family = *options.family;
@@ -309,7 +367,6 @@ LoadResult LoadRuleset(std::shared_ptr<const void> owner, std::string_view text,
   }
   setup.form = DetectRulesForm(text);
   setup.table = options.table.value_or(TableId::kFilter);
-  const size_t cap = options.max_errors ? options.max_errors : SIZE_MAX;
   if (options.skip_bad_rules) return LoadSkippingBadLines(text, file, setup, cap, options.threads);
   return LoadOnce(std::move(owner), text, file, setup, cap, options.threads);
 }

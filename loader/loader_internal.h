@@ -216,9 +216,9 @@ class Loader {
   }
 
   // --- commands.cc: table, chain and COMMIT lines -------------------------
-  // nftables text ("table inet filter {") or iptables-xml output at the
-  // first line that is not blank or a comment: reported there; the caller
-  // stops.
+  // nftables text ("table inet filter {") at the first line that is not
+  // blank or a comment: reported there; the caller stops.  (iptables-xml
+  // output never gets here: LoadRuleset reads it with ReadIptablesXml.)
   bool IsForeignSyntax();
   void OpenTable(TableId id);
   void HandleTableLine();

@@ -20,3 +20,10 @@ build/iptsim trace "$rules" -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 600
 echo
 echo "\$ build/iptsim trace --format explain $rules -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 6006"
 build/iptsim trace --format explain "$rules" -i b0 -s 10.200.1.1 -d 10.200.2.1 -p udp --dport 6006
+echo
+rules=corpus/rulesets/firewalld-default.v4
+echo "\$ build/iptsim trace $rules -i eth0 -s 198.51.100.7 -p tcp --dport 22   # no TRACE rule: the answer on stderr"
+build/iptsim trace "$rules" -i eth0 -s 198.51.100.7 -p tcp --dport 22
+echo
+echo "\$ build/iptsim test corpus/specs/firewalld-default-v4.yaml   # firewall unit tests"
+build/iptsim test corpus/specs/firewalld-default-v4.yaml

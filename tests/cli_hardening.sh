@@ -222,5 +222,21 @@ EOF
 expect "--host /dev/zero" 2 "$iptsim" trace --host /dev/zero ok.v4 -i eth0 -p tcp --dport 22
 has_line "--host /dev/zero message" "$err" "/dev/zero: error: the host file contains a NUL byte: not a host file"
 
+# Running out of memory is a message and exit 2, not an abort (skipped where
+# the binary cannot start under the limit, e.g. a sanitizer build).
+if (ulimit -v 400000; "$iptsim" --version) >/dev/null 2>&1; then
+  { echo '*filter'; yes -- '-A INPUT -j ACCEPT' | head -c 300000000; } >big.v4
+  (ulimit -v 400000; "$iptsim" check - <big.v4) >"$out" 2>"$err"
+  rc=$?
+  rm -f big.v4
+  if [ $rc -eq 2 ]; then pass=$((pass + 1)); else
+    echo "FAIL out of memory: exit $rc, want 2"; fail=$((fail + 1)); fi
+  is "out of memory message" "$err" <<'EOF'
+iptsim check: error: out of memory (the input is too large for the memory iptsim may use)
+EOF
+else
+  echo "SKIP out of memory: the binary does not start under ulimit -v 400000"
+fi
+
 echo "cli_hardening: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

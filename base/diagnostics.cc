@@ -3,9 +3,28 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <utility>
 
 
 namespace iptsim {
+
+namespace {
+
+// An error quotes at most kQuoteWidth characters of its line, kQuoteBefore
+// of them before the column, so that an error in a 100 MB line does not
+// print the whole line.
+constexpr size_t kQuoteWidth = 160;
+constexpr size_t kQuoteBefore = 60;
+
+// The [begin, end) of a line of `size` characters to quote for column `at`
+// (0-based): all of it when short, else kQuoteWidth characters around `at`.
+std::pair<size_t, size_t> QuoteWindow(size_t size, size_t at) {
+  if (size <= kQuoteWidth) return {0, size};
+  size_t begin = std::min(at > kQuoteBefore ? at - kQuoteBefore : 0, size - kQuoteWidth);
+  return {begin, begin + kQuoteWidth};
+}
+
+}  // namespace
 
 std::string FormatDiagnostic(const Diagnostic& d) {
   std::string out = d.file;
@@ -19,13 +38,21 @@ std::string FormatDiagnostic(const Diagnostic& d) {
   out += d.message;
   out += '\n';
   if (d.line && d.col) {
-    out += d.source_line;
+    const std::string& src = d.source_line;
+    size_t at = d.col - 1;
+    auto [begin, end] = QuoteWindow(src.size(), std::min(at, src.size()));
+    const bool cut_begin = begin > 0;
+    if (cut_begin) out += "...";
+    out.append(src, begin, end - begin);
+    if (end < src.size()) out += "...";
     out += '\n';
+    if (cut_begin) out += "   ";
     // Keep tabs so the caret lines up under the token in a terminal.
-    for (uint32_t i = 0; i + 1 < d.col && i < d.source_line.size(); ++i)
-      out += d.source_line[i] == '\t' ? '\t' : ' ';
+    for (size_t i = begin; i < at && i < end; ++i) out += src[i] == '\t' ? '\t' : ' ';
     out += '^';
-    for (uint32_t i = 1; i < d.len; ++i) out += '~';
+    // A cut quote's underline stops where the quote does.
+    size_t room = end < src.size() ? (end > at ? end - at : 1) : SIZE_MAX;
+    for (size_t i = 1; i < std::min<size_t>(d.len, room); ++i) out += '~';
     out += '\n';
   }
   return out;

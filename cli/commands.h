@@ -31,7 +31,8 @@ int TestCommand(const CommandLine& cl);
 // The contents of a file (mapped when it is a regular file) or of stdin for
 // "-"; nullptr (and a message on stderr) on failure.  `text` views the data
 // the returned owner keeps alive.  A text (`what` names its kind for the
-// message) may not contain NUL bytes; `what` nullptr: binary data.
+// message) may not contain NUL bytes; `what` nullptr: binary data.  Over
+// kMaxInputBytes (loader/loader.h) is refused, but for a mapped binary file.
 std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text,
                                       const char* what = "an iptables-save text");
 // Reads and loads RULES, printing diagnostics to stderr, and a note when
@@ -45,6 +46,11 @@ const LoadResult* LoadRulesFile(const std::string& path, std::optional<Family> f
 // as its first line: "partial ruleset: N lines of FILE did not load ...".
 std::string PartialRulesetNote(const LoadResult& r);
 void UsageError(const std::string& command, const std::string& message);
+// Flushes stdout and says whether everything written to it arrived; if not
+// (a full disk, /dev/full), prints "iptsim COMMAND: error: writing the
+// output: REASON" once and returns false.  `command` empty: "iptsim:".
+// `close`: also closes stdout (at exit), whose errors count too.
+bool OutputWritten(const std::string& command, bool close = false);
 
 // Reads ipset save files (--ipset) into *db, printing diagnostics to stderr;
 // false on any error.

@@ -33,6 +33,28 @@ bool Fail(const std::string& what, const std::string& path) {
   return false;
 }
 
+bool NulByte(const std::string& path, const char* what) {
+  fprintf(stderr, "iptsim: error: '%s' contains a NUL byte: not %s\n", path.c_str(), what);
+  return false;
+}
+
+bool TooLarge(const std::string& path, const char* what) {
+  fprintf(stderr, "iptsim: error: '%s' is larger than %zu MiB: not %s\n", path.c_str(),
+          kMaxInputBytes >> 20, what ? what : "an input iptsim reads");
+  return false;
+}
+
+// Appends a piece read from a pipe or a device; false (with a message) on a
+// NUL byte in a text, or past kMaxInputBytes: /dev/zero or an endless pipe
+// ends at once or at the limit, not when memory runs out.
+bool TakeChunk(const std::string& path, const char* what, const char* buf, size_t n,
+               std::string* s) {
+  if (what && memchr(buf, '\0', n)) return NulByte(path, what);
+  if (s->size() + n > kMaxInputBytes) return TooLarge(path, what);
+  s->append(buf, n);
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text,
@@ -46,6 +68,11 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      if (what && static_cast<uint64_t>(st.st_size) > kMaxInputBytes) {
+        close(fd);
+        TooLarge(path, what);
+        return nullptr;
+      }
       // Mapped and populated in one go: no copy, and far fewer page faults
       // than reading 16 MB through a buffer.
       auto m = std::make_shared<Mapping>();
@@ -63,7 +90,11 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
       auto s = std::make_shared<std::string>();
       char buf[1 << 16];
       ssize_t n;
-      while ((n = read(fd, buf, sizeof buf)) > 0) s->append(buf, static_cast<size_t>(n));
+      while ((n = read(fd, buf, sizeof buf)) > 0)
+        if (!TakeChunk(path, what, buf, static_cast<size_t>(n), s.get())) {
+          close(fd);
+          return nullptr;
+        }
       int err = n < 0 ? errno : 0;
       close(fd);
       if (err) {
@@ -78,7 +109,8 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
     auto s = std::make_shared<std::string>();
     char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) s->append(buf, n);
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+      if (!TakeChunk(path, what, buf, n, s.get())) return nullptr;
     if (ferror(stdin)) {
       Fail("read", path);
       return nullptr;
@@ -87,7 +119,7 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
     owner = s;
   }
   if (what && memchr(text->data(), '\0', text->size())) {
-    fprintf(stderr, "iptsim: error: '%s' contains a NUL byte: not %s\n", path.c_str(), what);
+    NulByte(path, what);
     return nullptr;
   }
   return owner;
@@ -120,7 +152,7 @@ bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db) {
   bool ok = true;
   for (const std::string& path : paths) {
     std::string_view text;
-    std::shared_ptr<const void> owner = ReadInput(path, &text);
+    std::shared_ptr<const void> owner = ReadInput(path, &text, "an ipset save file");
     if (!owner) return false;
     DiagnosticSink diags;
     if (!ParseIpsetSave(text, path == "-" ? "<stdin>" : path, db, &diags)) ok = false;
@@ -132,6 +164,33 @@ bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db) {
 void UsageError(const std::string& command, const std::string& message) {
   fprintf(stderr, "iptsim %s: error: %s\nTry 'iptsim help' for usage.\n", command.c_str(),
           message.c_str());
+}
+
+bool OutputWritten(const std::string& command, bool close) {
+  static bool reported = false;
+  if (reported) return false;
+  errno = 0;
+  bool ok = fflush(stdout) == 0;
+  int err = errno;
+  if (ok && ferror(stdout)) {
+    // An earlier write failed: stdio dropped what it could not write and
+    // errno has moved on.  One more write (a newline, to output that is
+    // already cut short) gives the reason again.
+    ok = false;
+    clearerr(stdout);
+    errno = 0;
+    if (fputc('\n', stdout) == EOF || fflush(stdout) != 0) err = errno;
+  }
+  if (ok && close && fclose(stdout) != 0) {  // a file system may report only now
+    ok = false;
+    err = errno;
+  }
+  if (ok) return true;
+  reported = true;
+  fprintf(stderr, "%s: error: writing the output: %s\n",
+          command.empty() ? "iptsim" : ("iptsim " + command).c_str(),
+          err ? strerror(err) : "an I/O error");
+  return false;
 }
 
 }  // namespace iptsim::cli

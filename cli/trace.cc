@@ -174,6 +174,8 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
   };
   int status = kExitOk;
   for (size_t g = 0; g < s.packets.size(); ++g) {
+    // A failed write (a full disk) ends the run: main reports it.
+    if (ferror(io.out)) return kExitError;
     Packet pkt = s.packets[g].packet;  // the run rewrites its copy
     const std::string& origin = s.packets[g].origin;
     const PacketInfo info{static_cast<uint32_t>(g + 1), origin,

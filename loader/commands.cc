@@ -9,14 +9,42 @@ namespace iptsim::ruleset_loader {
 
 namespace {
 
-// "[pkts:bytes]"
-bool ParseCounters(std::string_view s, uint64_t* p, uint64_t* b) {
-  if (s.size() < 5 || s.front() != '[' || s.back() != ']') return false;
-  s = s.substr(1, s.size() - 2);
-  size_t colon = s.find(':');
-  if (colon == std::string_view::npos) return false;
-  return ParseUIntDec(s.substr(0, colon), 0, UINT64_MAX, p) &&
-         ParseUIntDec(s.substr(colon + 1), 0, UINT64_MAX, b);
+// One counter as sscanf's "%llu" reads it (iptables-restore reads counters
+// so): an optional sign, at least one digit; too large a value is
+// ULLONG_MAX, a '-' negates modulo 2^64 (strtoull).  *i moves past it.
+bool ScanCounter(std::string_view s, size_t* i, uint64_t* out) {
+  size_t k = *i;
+  bool negative = k < s.size() && s[k] == '-';
+  if (k < s.size() && (s[k] == '-' || s[k] == '+')) ++k;
+  if (k == s.size() || s[k] < '0' || s[k] > '9') return false;
+  uint64_t v = 0;
+  bool overflow = false;
+  for (; k < s.size() && s[k] >= '0' && s[k] <= '9'; ++k) {
+    uint64_t digit = static_cast<uint64_t>(s[k] - '0');
+    if (v > (UINT64_MAX - digit) / 10) overflow = true;
+    v = v * 10 + digit;
+  }
+  *out = overflow ? UINT64_MAX : negative ? 0 - v : v;
+  *i = k;
+  return true;
+}
+
+// "[pkts:bytes]".  A chain line's counters are read with sscanf's
+// "[%llu:%llu]" (text after the ']' is ignored); a rule's are cut at the
+// ':' and the first ']' after it, and each part is read with "%llu", so
+// text after the digits is ignored too ("[1:2:3]" is [1:2]).
+bool ParseCounters(std::string_view s, bool rule, uint64_t* p, uint64_t* b) {
+  size_t i = 1;
+  if (s.empty() || s[0] != '[' || !ScanCounter(s, &i, p)) return false;
+  if (rule) {
+    size_t colon = s.find(':');
+    if (colon == std::string_view::npos || s.find(']', colon) == std::string_view::npos)
+      return false;
+    i = colon + 1;
+    return ScanCounter(s, &i, b);
+  }
+  if (i == s.size() || s[i++] != ':' || !ScanCounter(s, &i, b)) return false;
+  return i < s.size() && s[i] == ']';
 }
 
 // The command a word names ("-A", "-AINPUT", "--append", "--append=INPUT"), if any.
@@ -156,7 +184,7 @@ void Loader::HandleChainLine() {
   }
   const Token& pol = tokens_[1];
   uint64_t p = 0, b = 0;
-  if (tokens_.size() >= 3 && !ParseCounters(tokens_[2].text, &p, &b)) {
+  if (tokens_.size() >= 3 && !ParseCounters(tokens_[2].text, false, &p, &b)) {
     ErrorAt(tokens_[2], "invalid counters '" + tokens_[2].text + "' (expected [packets:bytes])");
     return;
   }
@@ -194,6 +222,40 @@ void Loader::HandleChainLine() {
   c.name = name.text;
   c.line = lineno_;
   table_->AddChain(std::move(c), name_hash);
+}
+
+bool Loader::RefuseLineShape(const LineReader& reader, size_t first_nonblank) {
+  std::string_view line = line_;
+  const uint32_t end_col = static_cast<uint32_t>(line.size()) + 1;
+  if (reader.ended_with_cr()) {
+    // Part of the last word, but after a chain line's counters (sscanf).
+    if (first_nonblank < line.size() && line[first_nonblank] == ':' && line.back() == ']')
+      return false;
+    // Then read without it: one error, not a cascade ("*filter\r").
+    Error(end_col, 1,
+          "carriage return ('\\r') at the end of the line: a file with DOS line endings; "
+          "iptables-restore takes the '\\r' as part of the last word and fails (remove it "
+          "with: sed -i 's/\\r$//' FILE)");
+    if (first_nonblank == line.size()) return true;
+  }
+  if (first_nonblank == line.size()) {
+    Error(1, static_cast<uint32_t>(line.size()),
+          "a line of only blanks: iptables-restore refuses it (\"no command specified\" in a "
+          "table, \"line N failed\" outside one); an empty line is fine");
+    return true;
+  }
+  size_t last = line.find_last_not_of(" \t");
+  if (line.substr(first_nonblank, last + 1 - first_nonblank) != "COMMIT") return false;
+  if (line.size() != 6) {
+    Error(static_cast<uint32_t>(first_nonblank) + 1, 6,
+          "'COMMIT' with blanks before or after it: iptables-restore takes the line for a "
+          "command and fails with \"Bad argument `COMMIT'\"");
+  } else if (!reader.ended_with_newline()) {
+    Error(1, 6,
+          "'COMMIT' without a newline at the end of the file: iptables-restore takes the line "
+          "for a command and fails with \"Bad argument `COMMIT'\"");
+  }
+  return false;
 }
 
 void Loader::HandleCommit() {
@@ -269,6 +331,16 @@ void Loader::HandleCommand(size_t start) {
     ErrorAt(tokens_[0], "rule outside a table: a '*table' line must come first");
     return;
   }
+  // iptables-restore's argv holds 255 words, three of them its own
+  // ("iptables-restore -t TABLE"); "[p:b]" counters are not among them.
+  size_t words = tokens_.size() - (!tokens_.empty() && tokens_[0].text.starts_with('[') ? 1 : 0);
+  if (!rule_specs_ && words > kMaxRestoreWords) {
+    ErrorAt(tokens_[tokens_.size() - (words - kMaxRestoreWords)],
+            "too many words: " + std::to_string(words) + " on the line, iptables-restore takes " +
+                std::to_string(kMaxRestoreWords) +
+                " at most (\"Parser cannot handle more arguments\")");
+    return;
+  }
   if (table_->line == 0) return;  // inside an unknown table
   CommandLine cl;
   size_t first = 0;
@@ -299,7 +371,7 @@ void Loader::HandleCommand(size_t start) {
 bool Loader::ReadLineCounters(CommandLine* cl, size_t* first) {
   *first = 0;
   if (!tokens_.empty() && !tokens_[0].text.empty() && tokens_[0].text[0] == '[') {
-    if (!ParseCounters(tokens_[0].text, &cl->packets, &cl->bytes)) {
+    if (!ParseCounters(tokens_[0].text, true, &cl->packets, &cl->bytes)) {
       ErrorAt(tokens_[0], "invalid counters '" + tokens_[0].text + "' (expected [packets:bytes])");
       return false;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loader/host_json.h"
+#include "loader/loader.h"
 #include "base/mac.h"
 #include "loader/host_syntax.h"
 
@@ -451,17 +452,28 @@ bool ParseHostModel(std::string_view text, const std::string& file, HostModel* o
 }
 
 bool LoadHostFile(const std::string& path, HostModel* out, DiagnosticSink* diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto fail = [&](std::string message) {
     Diagnostic d;
     d.file = path;
-    d.message = std::string("cannot read the host file: ") + strerror(errno);
+    d.message = std::move(message);
     diags->Add(std::move(d));
     return false;
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(std::string("cannot read the host file: ") + strerror(errno));
+  // Read in pieces: a device or an endless pipe is refused early, not
+  // after filling memory.
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    const size_t n = static_cast<size_t>(in.gcount());
+    if (memchr(buf, '\0', n)) return fail("the host file contains a NUL byte: not a host file");
+    if (text.size() + n > kMaxInputBytes)
+      return fail("the host file is larger than " + std::to_string(kMaxInputBytes >> 20) +
+                  " MiB: not a host file");
+    text.append(buf, n);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  if (in.bad()) return fail(std::string("cannot read the host file: ") + strerror(errno));
   return ParseHostModel(text, path, out, diags);
 }
 

@@ -32,6 +32,21 @@ bool JsonFlag(Source& c, const JsonValue& v, std::string_view what, bool* out) {
   return false;
 }
 
+// A whole number from `min` to `max` (what the kernel's field holds).
+bool JsonWholeNumber(Source& c, const JsonValue& v, std::string_view what, double min, double max,
+                     uint64_t* out) {
+  if (v.kind == JsonValue::kNumber && v.num >= min && v.num <= max &&
+      v.num == static_cast<double>(static_cast<uint64_t>(v.num))) {
+    *out = static_cast<uint64_t>(v.num);
+    return true;
+  }
+  c.ErrorAt(v.at, v.len,
+            std::string(what) + " must be a whole number from " +
+                std::to_string(static_cast<uint64_t>(min)) + " to " +
+                std::to_string(static_cast<uint64_t>(max)));
+  return false;
+}
+
 bool ParseJsonAddr(Source& c, const JsonValue& addr, HostModel* h) {
   if (!Expect(c, addr, JsonValue::kArray, "\"addr\" (the output of ip -j addr show)")) return false;
   for (const JsonValue& e : addr.items) {
@@ -48,10 +63,16 @@ bool ParseJsonAddr(Source& c, const JsonValue& addr, HostModel* h) {
       c.ErrorAt(name->at, name->len, "duplicate interface " + Quote(ifc.name));
       return false;
     }
-    if (const JsonValue* x = e.Get("ifindex"); x && x->kind == JsonValue::kNumber && x->num >= 1 && x->num < 1e9)
-      ifc.ifindex = static_cast<int>(x->num);
-    if (const JsonValue* x = e.Get("mtu"); x && x->kind == JsonValue::kNumber && x->num >= 0 && x->num < 1e9)
-      ifc.mtu = static_cast<uint32_t>(x->num);
+    // The kernel's int ifindex and unsigned mtu (IFLA_MTU, a u32).
+    uint64_t n;
+    if (const JsonValue* x = e.Get("ifindex")) {
+      if (!JsonWholeNumber(c, *x, "\"ifindex\"", 1, 2147483647.0, &n)) return false;
+      ifc.ifindex = static_cast<int>(n);
+    }
+    if (const JsonValue* x = e.Get("mtu")) {
+      if (!JsonWholeNumber(c, *x, "\"mtu\"", 0, 4294967295.0, &n)) return false;
+      ifc.mtu = static_cast<uint32_t>(n);
+    }
     if (const JsonValue* x = e.Get("flags"); x && x->kind == JsonValue::kArray)
       for (const JsonValue& fl : x->items)
         if (fl.kind == JsonValue::kString && fl.str == "LOOPBACK") ifc.loopback = true;

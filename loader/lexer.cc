@@ -70,7 +70,7 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, std:
   scratch->clear();
   // Unquoted text is never longer than the line: with this capacity the
   // scratch buffer never moves, so views into it stay valid.
-  scratch->reserve(line.size());
+  scratch->reserve(line.size() + 1);  // + the newline of an unterminated quote
   const char* const base = line.data();
   const size_t n = line.size();
   size_t i = start;
@@ -125,14 +125,11 @@ bool Tokenize(std::string_view line, size_t start, std::vector<Token>* out, std:
       break;
     }
     if (i > n) i = n;
+    // A quote still open at the end of the line takes the newline too, and
+    // the word ends there: iptables-restore reads lines with their '\n'.
+    if (in_quote) scratch->push_back('\n');
     t.text = std::string_view(*scratch).substr(sbegin);
     t.len = static_cast<uint32_t>(i - begin);
-    if (in_quote) {
-      err->col = t.col;
-      err->len = t.len;
-      err->message = "unterminated quote";
-      return false;
-    }
     if (t.len > kMaxTokenLength && TooLong(t, err)) return false;
     out->push_back(t);
   }
@@ -144,7 +141,8 @@ bool LineReader::Next(std::string_view* line, uint32_t* number) {
   size_t nl = text_.find('\n', pos_);
   size_t end = nl == std::string_view::npos ? text_.size() : nl;
   std::string_view l = text_.substr(pos_, end - pos_);
-  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  cr_ = !l.empty() && l.back() == '\r';
+  if (cr_) l.remove_suffix(1);
   pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
   *line = l;
   *number = ++line_;

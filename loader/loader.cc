@@ -73,9 +73,11 @@ void Loader::Run(Ruleset* out) {
     lineno_ = n;
     size_t i = 0;
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (line.empty() && !reader.ended_with_cr()) continue;  // empty
+    if (!line.empty() && line[0] == '#') continue;  // comment (column 1, as in iptables-restore)
+    if (first && i < line.size() && IsForeignSyntax()) return;
+    if (!rule_specs_ && RefuseLineShape(reader, i)) continue;
     if (i == line.size()) continue;  // blank
-    if (line[0] == '#') continue;   // comment (only in column 1, as in iptables-restore)
-    if (first && IsForeignSyntax()) return;
     first = false;
     if (line[i] == '*') {
       HandleTableLine();

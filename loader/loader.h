@@ -17,6 +17,11 @@ namespace iptsim {
 // table, "-P CHAIN POLICY", "-N CHAIN", "-A ...", no table or COMMIT line).
 enum class RulesForm { kSave, kRuleSpecs };
 
+// The largest input iptsim reads (a ruleset, host, ipset, packets or log
+// file, or a capture from a pipe): 1 GiB, far above any real one, so that
+// `check /dev/zero` or an endless pipe ends with a message, not out of memory.
+constexpr size_t kMaxInputBytes = size_t{1} << 30;
+
 struct LoadOptions {
   std::optional<Family> family;  // forced by -4/-6; else detected from content
   size_t max_errors = 50;        // diagnostics kept (the rest are counted); 0: all

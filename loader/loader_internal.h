@@ -220,6 +220,11 @@ class Loader {
   // blank or a comment: reported there; the caller stops.  (iptables-xml
   // output never gets here: LoadRuleset reads it with ReadIptablesXml.)
   bool IsForeignSyntax();
+  // The line shapes iptables-restore refuses though the words would do: a
+  // "\r" before the newline, a line of only blanks, "COMMIT" with blanks or
+  // without a final newline.  Reports them; true when the line is to be
+  // skipped (a COMMIT is still taken, so one error is reported, not two).
+  bool RefuseLineShape(const LineReader& reader, size_t first_nonblank);
   void OpenTable(TableId id);
   void HandleTableLine();
   void HandleChainLine();

@@ -187,13 +187,18 @@ Status ReadPayload(Opt id, std::string_view a, int a0, std::vector<uint8_t>* out
   return Status();
 }
 
-// --time: seconds, a finite number >= 0 (strtod's syntax, no leading blank).
+// --time: seconds, a finite number from 0 to kMaxPacketTime (strtod's
+// syntax, no leading blank).  The bound keeps the clocks derived from it
+// (jiffies, nanoseconds) inside 64-bit integers.
 Status ReadTime(std::string_view a, int a0, double* out) {
   std::string t(a);
   char* end = nullptr;
   double d = t.empty() ? -1 : strtod(t.c_str(), &end);
-  if (t.empty() || *end || !std::isfinite(d) || d < 0 || isspace(static_cast<unsigned char>(t[0])))
-    return Status::Error("invalid time " + Quote(a) + " (seconds, a number >= 0)", a0);
+  if (t.empty() || *end || !std::isfinite(d) || d < 0 || d > kMaxPacketTime ||
+      isspace(static_cast<unsigned char>(t[0])))
+    return Status::Error("invalid time " + Quote(a) + " (seconds, a number from 0 to " +
+                             std::to_string(static_cast<uint64_t>(kMaxPacketTime)) + ")",
+                         a0);
   *out = d;
   return Status();
 }

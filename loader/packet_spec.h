@@ -52,6 +52,10 @@
 
 namespace iptsim {
 
+// Largest --time (seconds, 2^32 - 1: epoch times up to 2106): the clocks
+// derived from it (jiffies, nanoseconds) stay inside 64-bit integers.
+constexpr double kMaxPacketTime = 4294967295.0;
+
 // Parses the words of one packet for a ruleset of `family`.  On error the
 // Status has the message and, as arg(), the index of the offending word.
 Status ParsePacketSpec(std::span<const std::string> words, Family family, PacketSpec* out);

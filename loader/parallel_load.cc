@@ -13,11 +13,10 @@ namespace iptsim::ruleset_loader {
 
 namespace {
 
-bool IsCommitLine(std::string_view line) {
-  size_t b = line.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return false;
-  size_t e = line.find_last_not_of(" \t");
-  return line.substr(b, e - b + 1) == "COMMIT";
+// Only the exact line: the ones iptables-restore refuses (blanks around
+// it, no final newline) are left to the serial loop, which reports them.
+bool IsCommitLine(std::string_view line, const LineReader& reader) {
+  return line == "COMMIT" && reader.ended_with_newline();
 }
 
 // Where a section's parts are, found by reading ahead from its "*table" line.
@@ -40,8 +39,10 @@ bool ScanSection(LineReader scan, SectionShape* shape) {
     size_t at = scan.pos();
     if (!scan.Next(&line, &n)) return false;
     size_t i = line.find_first_not_of(" \t");
+    if (scan.ended_with_cr() || (i == std::string_view::npos && !line.empty()))
+      return false;  // refused by the serial loop
     if (i == std::string_view::npos || line[0] == '#') continue;
-    if (IsCommitLine(line)) {
+    if (IsCommitLine(line, scan)) {
       shape->region_end = at;
       return true;
     }

@@ -1,6 +1,7 @@
 // One rule's options: iptables' own (-s -d -i -o -p -f -m -j -g -c -4 -6
 // -t), '!', and every other option routed to the extension it belongs to,
 // the way iptables' getopt_long over its merged option table does.
+#include "base/inet.h"
 #include "base/numbers.h"
 #include "loader/loader.h"
 #include "loader/loader_internal.h"
@@ -339,7 +340,21 @@ bool Loader::ApplyAddress(RuleInProgress& rp, BaseId id, const Token& arg, bool 
   size_t pick = id == kOptSource ? rp.src_pick : rp.dst_pick;
   (id == kOptSource ? *rp.nsrc : *rp.ndst) = parts.size();
   IpPrefix p;
-  if (Status s = ParseIpPrefix(family_, parts[pick], &p); !s.ok()) {
+  Status s = ParseIpPrefix(family_, parts[pick], &p);
+  if (!s.ok() && family_ == Family::kIPv4) {
+    // What libxtables' own reader refuses it gives to getaddrinfo, whose
+    // inet_aton takes "167772161" and "0x0a000001" (both 10.0.0.1).
+    std::string_view text = parts[pick];
+    size_t slash = text.find('/');
+    std::array<uint8_t, 4> a;
+    if (InetAton(text.substr(0, slash), &a)) {
+      std::string dotted = std::to_string(a[0]) + "." + std::to_string(a[1]) + "." +
+                           std::to_string(a[2]) + "." + std::to_string(a[3]);
+      if (slash != std::string_view::npos) dotted += text.substr(slash);
+      s = ParseIpPrefix(family_, dotted, &p);
+    }
+  }
+  if (!s.ok()) {
     std::string hint = OtherFamilyAddressHint(family_, family_reason_, parts[pick]);
     return Fail(arg, hint.empty() ? s.message() : hint);
   }

@@ -1,6 +1,7 @@
 // Extension: comment (match, IPv4 IPv6)
 // Synopsis: -m comment --comment TEXT
-// Semantics: always matches; TEXT (at most 255 bytes) is kept for humans.
+// Semantics: always matches; TEXT (at most 255 bytes: a longer one is cut
+//   to 255, as iptables does) is kept for humans.
 //   A rule with -m comment is never "unconditional" for trace numbering.
 // Example: -m comment --comment "allow ssh"
 // Evaluation: yes
@@ -18,12 +19,11 @@ class CommentMatch : public Match {
 
   Status Parse(int, bool, std::span<const Arg> args, const ParseContext& ctx) override {
     if (given_) return Status::Error("only one '--comment' allowed");
-    if (args[0].text.size() > kMaxCommentLen)
-      return Status::Error("comment is too long (" + std::to_string(args[0].text.size()) +
-                               " characters; at most 255)",
-                           0);
+    // iptables cuts a longer one to its buffer's size (XT_MAX_COMMENT_LEN),
+    // without a word, and saves what it kept.
+    std::string_view text = args[0].text.substr(0, kMaxCommentLen);
     // Interned: a ruleset may carry a comment on every one of 100,000 rules.
-    comment_ = ctx.arena ? ctx.arena->Intern(args[0].text) : std::string_view();
+    comment_ = ctx.arena ? ctx.arena->Intern(text) : std::string_view();
     given_ = true;
     return {};
   }

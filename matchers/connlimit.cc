@@ -8,6 +8,8 @@
 //   the resulting form).  One of upto/above is required; upto and above, and
 //   saddr and daddr, exclude each other.  No table or hook restriction.
 //   Saved with the mask and --connlimit-saddr/--connlimit-daddr always shown.
+//   LEN is a prefix length or a mask; an IPv4 number above 32 is read as a
+//   mask (inet_aton) and saved as 32, as in iptables 1.8.9.
 // Example: -p tcp --syn -m connlimit --connlimit-above 10 --connlimit-mask 24
 // Evaluation: yes (the connections of this run that reached the rule)
 #include <vector>
@@ -54,11 +56,13 @@ class ConnlimitMatch : public Match {
       }
       case kMask: {
         int len;
-        if (!ParsePrefixLenOrMask(ctx.family, args[0].text, &len))
+        // XTTYPE_PLENMASK as iptables 1.8.9 reads it: a number over 32 is
+        // taken as an IPv4 mask (inet_aton) and saved as 32.
+        if (!ParsePlenMask(ctx.family, args[0].text, &len))
           return Status::Error("invalid mask '" + std::string(args[0].text) +
                                    "' (a prefix length 0.." +
                                    std::to_string(ctx.family == Family::kIPv4 ? 32 : 128) +
-                                   " or a contiguous mask)",
+                                   " or a mask)",
                                0);
         mask_len = len;
         return {};

@@ -170,13 +170,20 @@ TEST_CASE("connlimit: parse, save and errors", "[ct]") {
       {"-m connlimit --connlimit-above 4294967296",
        "t:2:41: error: -m connlimit: invalid connection count '4294967296' (must be "
        "0..4294967295)"},
-      {"-m connlimit --connlimit-above 5 --connlimit-mask 255.0.255.0",
-       "t:2:60: error: -m connlimit: invalid mask '255.0.255.0' (a prefix length 0..32 or a "
-       "contiguous mask)"},
+      {"-m connlimit --connlimit-above 5 --connlimit-mask 4294967296",
+       "t:2:60: error: -m connlimit: invalid mask '4294967296' (a prefix length 0..32 or a "
+       "mask)"},
   });
+  // iptables 1.8.9 reads a number above 32, or a mask that is not
+  // contiguous, as an IPv4 mask and saves it as 32 (checked with
+  // iptables-legacy-restore/-save).
+  CheckSaves({{"-m connlimit --connlimit-above 5 --connlimit-mask 255.0.255.0",
+               "-m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr"},
+              {"-m connlimit --connlimit-above 5 --connlimit-mask 33",
+               "-m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr"}});
   CheckErrors({{"-m connlimit --connlimit-above 5 --connlimit-mask 129",
                 "t:2:60: error: -m connlimit: invalid mask '129' (a prefix length 0..128 or a "
-                "contiguous mask)"}},
+                "mask)"}},
               "filter", "INPUT", Family::kIPv6);
 }
 

@@ -80,10 +80,6 @@ const Case kCases[] = {
      "rules.v4:1:1: error: rule outside a table: a '*table' line must come first\n"
      "-A INPUT -j ACCEPT\n"
      "^~\n"},
-    {"unterminated quote", "*filter\n-A INPUT -m comment --comment \"unfinished\nCOMMIT\n",
-     "rules.v4:2:31: error: unterminated quote\n"
-     "-A INPUT -m comment --comment \"unfinished\n"
-     "                              ^~~~~~~~~~~\n"},
     {"-o in INPUT", "*filter\n-A INPUT -o eth0 -j DROP\nCOMMIT\n",
      "rules.v4:2:10: error: cannot use -o in chain INPUT: packets there have no output interface "
      "yet\n"
@@ -236,4 +232,34 @@ TEST_CASE("-o in INPUT is refused however it is spelled", "[diag]") {
         "interface yet\n"
         "-A INPUT -p icmp -m limit --o wlan0 -j ACCEPT\n"
         "                          ^~~\n");
+}
+
+TEST_CASE("a long line is quoted around the column, with ... where it is cut", "[diag]") {
+  std::string line(1000, 'x');
+  line.replace(500, 4, "NOPE");
+  Diagnostic d;
+  d.file = "f";
+  d.line = 3;
+  d.col = 501;
+  d.len = 4;
+  d.message = "bad";
+  d.source_line = line;
+  // 160 characters, 60 of them before the column.
+  CHECK(FormatDiagnostic(d) == "f:3:501: error: bad\n..." + line.substr(440, 160) + "...\n" +
+                                   std::string(63, ' ') + "^~~~\n");
+  // At the end of the line: its last 160 characters, cut only before.
+  d.col = 1001;
+  d.len = 1;
+  CHECK(FormatDiagnostic(d) == "f:3:1001: error: bad\n..." + line.substr(840) + "\n" +
+                                   std::string(163, ' ') + "^\n");
+  // A token running past the quote is underlined up to its end.
+  d.col = 100;
+  d.len = 500;
+  CHECK(FormatDiagnostic(d) == "f:3:100: error: bad\n..." + line.substr(39, 160) + "...\n" +
+                                   std::string(63, ' ') + "^" + std::string(99, '~') + "\n");
+  // A short line is quoted whole.
+  d.col = 2;
+  d.len = 1;
+  d.source_line = "abc";
+  CHECK(FormatDiagnostic(d) == "f:3:2: error: bad\nabc\n ^\n");
 }

@@ -31,8 +31,10 @@ TEST_CASE("tokenizer: words, quotes, escapes, columns", "[lexer]") {
   CHECK(Words("\"a\\\"b\\\\c\\'d\"") == "[a\"b\\c'd]@1+12 ");
   CHECK(Words("a\\b") == "[a\\b]@1+3 ");  // outside quotes a backslash is literal
   CHECK(Words("  ") == "");
-  CHECK(Words("\"open") == "ERROR 1:5 unterminated quote");
-  CHECK(Words("\"ends with backslash\\") == "ERROR 1:21 unterminated quote");
+  // iptables-restore 1.8.9 takes an open quote to the end of the line, with
+  // the newline ("-m comment --comment \"abc" saves as "abc\n").
+  CHECK(Words("\"open") == "[open\n]@1+5 ");
+  CHECK(Words("\"ends with backslash\\") == "[ends with backslash\n]@1+21 ");
   CHECK(Words(std::string(1024, 'x')) ==
         "ERROR 1:1024 argument too long (1024 characters; iptables-restore accepts at most 1023)");
   CHECK(Words(std::string(1023, 'x')).size() > 1023);
@@ -45,4 +47,15 @@ TEST_CASE("line reader: numbers, CRLF, last line without newline", "[lexer]") {
   std::string out;
   while (r.Next(&line, &n)) out += std::to_string(n) + ":" + std::string(line) + ";";
   CHECK(out == "1:a;2:b;3:;4:c;");
+}
+
+TEST_CASE("line reader: which lines ended in CR, and with a newline", "[lexer]") {
+  LineReader r("a\r\nb\n\r\nc");
+  std::string_view line;
+  uint32_t n;
+  std::string out;
+  while (r.Next(&line, &n))
+    out += std::string(line) + (r.ended_with_cr() ? "+cr" : "") +
+           (r.ended_with_newline() ? "+nl" : "") + ";";
+  CHECK(out == "a+cr+nl;b+nl;+cr+nl;c;");
 }

@@ -25,6 +25,7 @@ int CheckCommand(const CommandLine& cl);
 int SaveCommand(const CommandLine& cl);
 int TraceCommand(const CommandLine& cl);
 int VerifyCommand(const CommandLine& cl);
+int ReplayCommand(const CommandLine& cl);
 
 // Shared helpers.
 // The contents of a file (mapped when it is a regular file) or of stdin for

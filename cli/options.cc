@@ -242,6 +242,19 @@ constexpr OptionSpec kVerifyOptions[] = {
 };
 #undef IPTSIM_RUN_OPTIONS
 
+constexpr OptionSpec kReplayOptions[] = {
+    kFamily4,
+    kFamily6,
+    kMaxErrors,
+    kSkipBadRules,
+    kTable,
+    {"--host", nullptr, "FILE", SetHost,
+     "route by the host's interfaces and routes (docs/host.md) instead of -i/-o"},
+    {"--seed", nullptr, "N", SetSeed, "draw random matches reproducibly"},
+    {"--assume", nullptr, "NAME=BOOL", SetAssume, "answer an undecided test of -m NAME"},
+    {"--ipset", nullptr, "FILE", AddIpset, "ipsets in ipset save format (repeatable)"},
+};
+
 int HelpCommand(const CommandLine& cl);
 
 constexpr CommandSpec kCommands[] = {
@@ -275,6 +288,13 @@ constexpr CommandSpec kCommands[] = {
      "(bad input, not root, no namespaces, lab failure); --keep leaves the lab for "
      "inspection, --host FILE gives the lab's interfaces/routes/forwarding",
      kVerifyOptions, true, VerifyCommand},
+    {"replay", "replay [-4|-6] [--host FILE] [--seed N] [--assume NAME=BOOL] [--ipset FILE]... RULES LOG",
+     "replay a kernel log (LOG a file or -: dmesg, journalctl -k, syslog, /dev/kmsg records, "
+     "xtables-monitor --trace) through RULES: its TRACE/LOG lines grouped into packets, each "
+     "packet rebuilt from its first line and simulated in log order, and its lines compared "
+     "with the simulated ones: per packet 'equal' or the first differing line with the reason; "
+     "exit 0 when all are equal, 1 otherwise (docs/replay.md)",
+     kReplayOptions, true, ReplayCommand},
     {"help", "help", "show this help", {}, false, HelpCommand},
 };
 

@@ -283,7 +283,7 @@ void LogGrouper::GroupMonitorLines() {
 
 bool LogGrouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
   std::vector<LoggedLine> lines;
-  for (size_t i : g.records) lines.push_back({log_.records[i].line, std::string(log_.records[i].text)});
+  for (size_t i : g.records) lines.push_back({log_.records[i].line, log_.records[i].text});
   const std::string first = NormaliseLogLine(lines.front().text);
   // A packet the kernel sent for an earlier one (a REJECT's reply): the
   // earlier packet's simulation has a stream starting with this line.
@@ -298,7 +298,10 @@ bool LogGrouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
     }
   }
   std::string text;
-  for (const LoggedLine& l : lines) text += l.text + "\n";
+  for (const LoggedLine& l : lines) {
+    text += l.text;
+    text += '\n';
+  }
   LogText parsed;
   if (!ReadLogText(text, rs_.family, false, &parsed, error)) {
     error->line = lines[std::min<size_t>(error->line ? error->line - 1 : 0, lines.size() - 1)].line;
@@ -326,7 +329,7 @@ bool LogGrouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
   }
   const std::string norm = NormaliseLogLine(r.text);
   const int position = KernelPosition(r.text);
-  LoggedLine logged{r.line, std::string(r.text)};
+  LoggedLine logged{r.line, r.text};
   // The line iptsim prints next for an open packet.
   for (ReplayPacket* p : open_kernel_) {
     ReplayStream& s = p->streams[0];
@@ -372,7 +375,10 @@ bool LogGrouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
   // Only the latest packets stay open: a log's concurrent traces are few,
   // and the search stays short over a long log.
   constexpr size_t kOpenPackets = 64;
-  if (open_kernel_.size() == kOpenPackets) open_kernel_.erase(open_kernel_.begin());
+  if (open_kernel_.size() == kOpenPackets) {
+    open_kernel_.front()->streams[0].normalised = {};  // only grouping needs it
+    open_kernel_.erase(open_kernel_.begin());
+  }
   open_kernel_.push_back(p);
   return true;
 }

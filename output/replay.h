@@ -35,8 +35,8 @@
 namespace iptsim {
 
 struct LoggedLine {
-  uint32_t line;     // in the log
-  std::string text;  // the record without the line's prefixes
+  uint32_t line;          // in the log
+  std::string_view text;  // the record without the line's prefixes (views the log)
 };
 
 // The lines of one trace id (the monitor's), or all of a kernel packet's.
@@ -68,7 +68,8 @@ struct ReplayResult {
   size_t other_family = 0;      // records of the other family, skipped
 };
 
-// Groups, rebuilds and simulates.  False on a record that cannot be read
+// Groups, rebuilds and simulates (`result` views the text `log` was
+// scanned from: it must outlive it).  False on a record that cannot be read
 // back (`error` then has its line, col, message and source line).
 bool ReplayLog(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
                ReplayResult* out, Diagnostic* error);

@@ -18,7 +18,7 @@ using namespace replay_internal;
 
 struct Difference {
   uint32_t line = 0;              // where in the log (the last logged line when the kernel's ran out)
-  const std::string* kernel = nullptr;  // nullptr: the kernel logged no more
+  const std::string_view* kernel = nullptr;  // nullptr: the kernel logged no more
   const std::string* iptsim = nullptr;  // nullptr: iptsim logs no more
   bool kernel_ran_out = false;
 };
@@ -27,10 +27,10 @@ struct Difference {
 // (NormaliseLogLine).  xtables-monitor cuts a TRACE line short where it
 // cannot print the rule (docs/kernel-trace.md §4): such a line is equal to
 // the line it starts.
-bool SameLine(const std::string& kernel, const std::string& iptsim) {
+bool SameLine(std::string_view kernel, std::string_view iptsim) {
   const std::string k = NormaliseLogLine(kernel), t = NormaliseLogLine(iptsim);
   if (k == t) return true;
-  return FindMonitorEvent(kernel) != std::string::npos && t.starts_with(k);
+  return FindMonitorEvent(kernel) != std::string_view::npos && t.starts_with(k);
 }
 
 // The first line where one stream's logged and simulated lines differ.
@@ -174,7 +174,8 @@ int PrintReplayReport(const Ruleset& rs, const RunSettings& settings, const Scan
     ++different;
     fprintf(out, "%s: differs at %s:%u%s\n", name.c_str(), log_name.c_str(), diff->line,
             diff->kernel_ran_out ? " (after its last line)" : "");
-    fprintf(out, "  kernel: %s\n", diff->kernel ? diff->kernel->c_str() : "(no more lines)");
+    const std::string kernel = diff->kernel ? std::string(*diff->kernel) : "(no more lines)";
+    fprintf(out, "  kernel: %s\n", kernel.c_str());
     fprintf(out, "  iptsim: %s\n", diff->iptsim ? diff->iptsim->c_str() : "(no more lines)");
     std::vector<std::string> reason = Reason(rs, settings, p, *diff);
     for (size_t i = 0; i < reason.size(); ++i)

@@ -11,7 +11,7 @@
 # file with kmsg, dmesg -T and journal prefixes.
 # usage: cli_replay.sh IPTSIM SOURCE_DIR
 set -u
-iptsim=$1
+iptsim=$(realpath "$1")
 src=$(cd "$2" && pwd)
 pass=0
 fail=0

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       abort();
     }
   }
-  if (log.skipped + 0 > log.lines) abort();
+  if (log.skipped > log.lines) abort();
   if (!Rules().ok()) abort();
   ReplayResult result;
   Diagnostic error;

@@ -131,6 +131,11 @@ std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
       return with_why("another chain: the kernel " + kernel_at + ", iptsim " + iptsim_at);
     }
   }
+  if (kernel_traced != iptsim_traced)
+    return {kernel_traced ? "the kernel logged a TRACE line where iptsim logs a LOG line"
+                          : "the kernel logged a LOG line where iptsim logs a TRACE line (a LOG "
+                            "rule matched in the kernel, or iptsim traces more: is the log's "
+                            "TRACE rule in RULES?)"};
   return {"the same place, another packet: " +
           FieldDifference(NormaliseLogLine(*d.kernel), NormaliseLogLine(*d.iptsim))};
 }
@@ -199,7 +204,8 @@ int PrintReplayReport(const Ruleset& rs, const RunSettings& settings, const Scan
   fprintf(out, "iptsim replay: %zu packet%s: %zu equal, %zu different", result.packets.size(),
           result.packets.size() == 1 ? "" : "s", equal, different);
   if (not_run) fprintf(out, ", %zu not simulated", not_run);
-  fprintf(out, "; %zu log lines, %zu skipped", log.lines, log.skipped);
+  fprintf(out, "; %zu log line%s, %zu skipped", log.lines, log.lines == 1 ? "" : "s",
+          log.skipped);
   if (result.other_family)
     fprintf(out, ", %zu %s (the ruleset is %s)", result.other_family,
             rs.family == Family::kIPv4 ? "IPv6" : "IPv4",

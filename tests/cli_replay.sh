@@ -127,6 +127,15 @@ exactly "monitor v6: the summary" <(tail -1 "$out") <<'W'
 iptsim replay: 8 packets: 8 equal, 0 different; 101 log lines, 3 skipped, 58 IPv4 (the ruleset is IPv6)
 W
 
+# 6b. A LOG line where the ruleset's raw TRACE rule makes iptsim trace the
+# packet from PREROUTING on: the kernel would have logged TRACE lines first.
+echo 'Dec  7 20:29:25 fw kernel: [ 1.0] in: IN=eth0 OUT= MAC= SRC=10.0.0.1 DST=10.0.0.2 LEN=28 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=UDP SPT=1 DPT=2 LEN=8 ' >"$tmp/log-only.log"
+expect "LOG line against TRACE" 1 "$iptsim" replay "$cap/xtables-monitor-trace.v4" log-only.log
+exactly "LOG line against TRACE: the reason and summary" <(grep -E 'reason|^iptsim' "$out") <<'W'
+  reason: the kernel logged a LOG line where iptsim logs a TRACE line (a LOG rule matched in the kernel, or iptsim traces more: is the log's TRACE rule in RULES?)
+iptsim replay: 1 packet: 0 equal, 1 different; 1 log line, 0 skipped
+W
+
 # 7. Usage and bad input: exit 2 with the message.
 expect "no LOG" 2 "$iptsim" replay rules.v4
 exactly "no LOG: the message" "$err" <<'W'

@@ -280,6 +280,19 @@ constexpr OptionSpec kHelpOptions[] = {
      "print the bash completion script made from these tables"},
 };
 
+constexpr OptionSpec kReplayOptions[] = {
+    kFamily4,
+    kFamily6,
+    kMaxErrors,
+    kSkipBadRules,
+    kTable,
+    {"--host", nullptr, "FILE", SetHost,
+     "route by the host's interfaces and routes (docs/host.md) instead of -i/-o"},
+    {"--seed", nullptr, "N", SetSeed, "draw random matches reproducibly"},
+    {"--assume", nullptr, "NAME=BOOL", SetAssume, "answer an undecided test of -m NAME"},
+    {"--ipset", nullptr, "FILE", AddIpset, "ipsets in ipset save format (repeatable)"},
+};
+
 constexpr OptionSpec kTestOptions[] = {
     {"--junit", nullptr, "FILE", SetJunit, "also write the results as JUnit XML"},
     {"-k", nullptr, "PATTERN", AddTestSelect,
@@ -319,6 +332,13 @@ constexpr ExitStatus kTestExits[] = {
     {1, "a case failed, or was undecided (what is missing is named)"},
     {2, "a bad spec, ruleset, host or ipset file (file:line:col), -k selecting nothing, or "
         "a usage error"},
+};
+constexpr ExitStatus kReplayExits[] = {
+    {0, "every packet of the log was simulated to the same lines"},
+    {1, "a packet's lines differ (the first differing line and the reason on stdout), or "
+        "lines were lost from the log"},
+    {2, "bad input (RULES, LOG:LINE:COL, --host, --ipset), a log with no records, or a "
+        "usage error"},
 };
 constexpr ExitStatus kHelpExits[] = {
     {0, "the help was printed on stdout"},
@@ -361,6 +381,13 @@ constexpr CommandSpec kCommands[] = {
      "vs actual and the explain trace, and a closing count; each case starts from fresh "
      "state, cases run in parallel.",
      kTestOptions, true, TestCommand, kTestExits},
+    {"replay", "RULES LOG", "replay a kernel log through RULES and compare, packet by packet",
+     "Read the TRACE/LOG records of LOG (a file or -: dmesg, journalctl -k, syslog, "
+     "/dev/kmsg records, xtables-monitor --trace output), group them into packets, rebuild "
+     "each packet from its first line, simulate them in log order in one run, and compare the "
+     "simulated lines with the logged ones: per packet 'equal', or the first differing line "
+     "with the reason (docs/replay.md).",
+     kReplayOptions, true, ReplayCommand, kReplayExits},
     {"help", "[COMMAND]", "list the commands, or show one command's options",
      "Without COMMAND: every command with its options. With COMMAND: its usage, options "
      "and exit statuses, as 'iptsim COMMAND --help' shows them.",

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(loader_fuzz packet_spec_fuzz log_packet_fuzz pcap_fuzz host_fuzz ipset_fuzz conntrack_fuzz test_spec_fuzz iptables_xml_fuzz)
+[ ${#targets[@]} -eq 0 ] && targets=(loader_fuzz packet_spec_fuzz log_packet_fuzz pcap_fuzz host_fuzz ipset_fuzz conntrack_fuzz test_spec_fuzz iptables_xml_fuzz log_scanner_fuzz)
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DIPTSIM_FUZZ=ON -DIPTSIM_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build-fuzz "${targets[@]}"

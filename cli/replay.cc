@@ -1,0 +1,71 @@
+// iptsim replay [OPTIONS] RULES LOG
+// Replays a whole kernel log (dmesg, journalctl -k, syslog, /dev/kmsg,
+// xtables-monitor --trace) through the ruleset and compares every packet's
+// logged lines with the simulated ones (output/replay.h).
+#include <cstdio>
+#include <string>
+
+#include "cli/options.h"
+#include "engine/host.h"
+#include "loader/host_file.h"
+#include "loader/log_scanner.h"
+#include "output/replay.h"
+
+namespace iptsim::cli {
+
+int ReplayCommand(const CommandLine& cl) {
+  const std::vector<std::string>& words = cl.packet_groups.front();
+  if (cl.packet_groups.size() != 1 || words.size() != 1) {
+    UsageError("replay", words.empty() && cl.packet_groups.size() == 1
+                             ? "LOG is missing (iptsim replay RULES LOG; LOG is a file or -)"
+                             : "takes one RULES and one LOG, then nothing else (iptsim replay "
+                               "RULES LOG)");
+    return kExitError;
+  }
+  const std::string& log_path = words[0];
+  if (log_path == "-" && cl.rules == "-") {
+    UsageError("replay", "RULES and LOG cannot both be stdin");
+    return kExitError;
+  }
+  RunSettings settings;
+  settings.seed = cl.seed;
+  settings.assumptions = cl.assumptions;
+  HostModel host;
+  if (!cl.host_file.empty()) {
+    DiagnosticSink diags;
+    if (!LoadHostFile(cl.host_file, &host, &diags)) {
+      fputs(diags.Format().c_str(), stderr);
+      return kExitError;
+    }
+    settings.host = &host;
+  }
+  IpsetDb ipsets;
+  if (!cl.ipset_files.empty()) {
+    if (!LoadIpsetFiles(cl.ipset_files, &ipsets)) return kExitError;
+    settings.ipsets = &ipsets;
+  }
+  const LoadResult* r = LoadRulesFile(cl.rules, cl.family, cl.load);
+  if (!r || !r->ok()) return kExitError;
+  std::string_view text;
+  std::shared_ptr<const void> owner = ReadInput(log_path, &text, "a log file");
+  if (!owner) return kExitError;
+  const std::string log_name = log_path == "-" ? "<stdin>" : log_path;
+  ScannedLog log = ScanLog(text);
+  ReplayResult result;
+  Diagnostic error;
+  if (!ReplayLog(r->ruleset, settings, log, &result, &error)) {
+    error.file = log_name;
+    fputs(FormatDiagnostic(error).c_str(), stderr);
+    return kExitError;
+  }
+  if (log.records.empty()) {
+    fprintf(stderr,
+            "iptsim replay: %s: no kernel TRACE/LOG line, xtables-monitor line or lost-lines "
+            "note in %zu line%s\n",
+            log_name.c_str(), log.lines, log.lines == 1 ? "" : "s");
+    return kExitError;
+  }
+  return PrintReplayReport(r->ruleset, settings, log, result, log_name, stdout);
+}
+
+}  // namespace iptsim::cli

@@ -1,0 +1,444 @@
+// Grouping a log's records into packets, rebuilding and simulating each
+// (output/replay.h).  The comparison and its report: output/replay_report.cc.
+#include "output/replay.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "engine/packet_builder.h"
+#include "engine/simulator.h"
+#include "loader/log_packet.h"
+#include "loader/log_text.h"
+#include "loader/monitor_trace.h"
+#include "output/answer.h"
+#include "output/explain_why.h"
+#include "output/formats.h"
+#include "output/replay_internal.h"
+
+namespace iptsim {
+namespace replay_internal {
+
+std::string_view FieldBefore(std::string_view text, std::string_view name, size_t end) {
+  size_t p = text.find(name);
+  while (p != std::string_view::npos && p < end && p > 0 && text[p - 1] != ' ')
+    p = text.find(name, p + 1);
+  if (p == std::string_view::npos || p >= end) return {};
+  p += name.size();
+  size_t e = text.find(' ', p);
+  return text.substr(p, (e == std::string_view::npos ? text.size() : e) - p);
+}
+
+std::string HeaderKey(std::string_view text) {
+  const size_t end = std::min(text.find('['), text.size());
+  std::string key;
+  for (std::string_view f : {"SRC=", "DST=", "ID=", "PROTO=", "SPT=", "DPT="}) {
+    key += FieldBefore(text, f, end);
+    key += '|';
+  }
+  return key;
+}
+
+bool ParseTraceLabel(std::string_view text, LoggedLabel* out) {
+  static const RE2* re = new RE2(R"(TRACE: ([a-z]+):([^ :]+):(rule|return|policy):(\d+) )");
+  re2::StringPiece in(text.data(), text.size());
+  std::string table, chain, type;
+  uint32_t number = 0;
+  if (!RE2::Consume(&in, *re, &table, &chain, &type, &number)) return false;
+  *out = {table, chain, type, number};
+  return true;
+}
+
+int KernelPosition(std::string_view text) {
+  LoggedLabel l;
+  TableId table;
+  if (!ParseTraceLabel(text, &l) || !ParseTableName(l.table, &table)) return -1;
+  int rank;
+  bool late_nat;  // nat at priority 100 (SNAT side) rather than -100
+  if (l.chain == "PREROUTING" || l.chain == "OUTPUT") {
+    rank = 0;
+    late_nat = false;
+  } else if (l.chain == "INPUT" || l.chain == "FORWARD") {
+    rank = 1;
+    late_nat = true;
+  } else if (l.chain == "POSTROUTING") {
+    rank = 2;
+    late_nat = true;
+  } else {
+    return -1;  // a user chain: its hook is not in the line
+  }
+  int priority = 0;  // the table's hook priority (NF_IP_PRI_*)
+  switch (table) {
+    case TableId::kRaw: priority = -300; break;
+    case TableId::kMangle: priority = -150; break;
+    case TableId::kNat: priority = late_nat ? 100 : -100; break;
+    case TableId::kFilter: priority = 0; break;
+    case TableId::kSecurity: priority = 50; break;
+  }
+  return rank * 1000 + priority + 300;
+}
+
+bool MonitorIds(std::string_view text, int* family, std::string* id) {
+  size_t p = FindMonitorPacket(text);
+  size_t word = 8;  // "PACKET: "
+  if (p == std::string_view::npos) {
+    p = FindMonitorEvent(text);
+    word = 7;  // "TRACE: "
+  }
+  if (p == std::string_view::npos) return false;
+  size_t f = p + word;
+  while (f < text.size() && text[f] == ' ') ++f;
+  size_t sp = text.find(' ', f);
+  if (sp == std::string_view::npos) return false;
+  *family = std::atoi(std::string(text.substr(f, sp - f)).c_str());
+  *id = std::string(text.substr(sp + 1, 8));
+  return true;
+}
+
+}  // namespace replay_internal
+
+namespace {
+
+using namespace replay_internal;
+
+// Simulates packets one by one through the log's one Simulator, collecting
+// what each format prints for each.
+class Replayer {
+ public:
+  Replayer(const Ruleset& rs, const RunSettings& settings) : rs_(rs), sim_(rs, settings) {
+    kernel_mem_ = open_memstream(&kernel_buf_, &kernel_size_);
+    nft_mem_ = open_memstream(&nft_buf_, &nft_size_);
+    kernel_ = FindOutputFormat("kernel")->make(rs, kernel_mem_);
+    nft_ = FindOutputFormat("nft")->make(rs, nft_mem_);
+  }
+  ~Replayer() {
+    kernel_.reset();
+    nft_.reset();
+    fclose(kernel_mem_);
+    fclose(nft_mem_);
+    free(kernel_buf_);
+    free(nft_buf_);
+  }
+
+  // Runs `p->packet`; fills p->not_run or the simulated lines of its streams.
+  void Run(ReplayPacket* p);
+
+ private:
+  const Ruleset& rs_;
+  Simulator sim_;
+  FILE* kernel_mem_;
+  FILE* nft_mem_;
+  char* kernel_buf_ = nullptr;
+  char* nft_buf_ = nullptr;
+  size_t kernel_size_ = 0, nft_size_ = 0;
+  size_t kernel_seen_ = 0, nft_seen_ = 0;
+  std::unique_ptr<TraceFormat> kernel_, nft_;
+  uint32_t runs_ = 0;
+};
+
+std::vector<std::string> SplitLines(std::string_view text) {
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    lines.emplace_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+void Replayer::Run(ReplayPacket* p) {
+  TraceFormat* format = p->monitor ? nft_.get() : kernel_.get();
+  FILE* mem = p->monitor ? nft_mem_ : kernel_mem_;
+  JumpTrail trail;
+  trail.BeginPacket();
+  const std::string origin = "packet " + std::to_string(p->number);
+  const PacketInfo info{++runs_, origin, p->packet.in.empty() && p->packet.out.empty() &&
+                                             !sim_.settings().host,
+                        &trail};
+  format->BeginPacket(info);
+  TeeObserver tee({format, &trail});
+  Packet pkt = p->packet;
+  RunResult run = sim_.Run(pkt, &tee);
+  if (!run.error.empty()) p->not_run = run.error;
+  format->AfterRun(run, info);
+  if (p->not_run.empty() && run.sim.verdict == Verdict::kUnknown)
+    p->not_run = "undecided: " + run.sim.unknown_reason;
+  if (p->not_run.empty() && !run.dropped_before_hooks) format->EndPacket(run, info);
+  fflush(mem);
+  size_t& seen = p->monitor ? nft_seen_ : kernel_seen_;
+  const char* buf = p->monitor ? nft_buf_ : kernel_buf_;
+  const size_t size = p->monitor ? nft_size_ : kernel_size_;
+  std::vector<std::string> lines = SplitLines(std::string_view(buf + seen, size - seen));
+  seen = size;
+  if (!p->monitor) {
+    p->streams.resize(1);
+    p->streams[0].simulated = std::move(lines);
+    return;
+  }
+  // The monitor's lines by trace id, in the order the ids first appear.
+  for (std::string& l : lines) {
+    int family;
+    std::string id;
+    if (!MonitorIds(l, &family, &id)) continue;
+    auto s = std::find_if(p->streams.begin(), p->streams.end(),
+                          [&](const ReplayStream& r) { return r.sim_id == id; });
+    if (s == p->streams.end()) {
+      p->streams.emplace_back();
+      s = p->streams.end() - 1;
+      s->sim_id = id;
+    }
+    s->simulated.push_back(std::move(l));
+  }
+}
+
+void AddKey(ReplayPacket* p, std::string key) {
+  if (std::find(p->keys.begin(), p->keys.end(), key) == p->keys.end())
+    p->keys.push_back(std::move(key));
+}
+
+// The monitor's lines of one trace id, as one packet's (its events never go
+// back to an earlier hook or table).
+struct IdGroup {
+  std::string id;
+  std::vector<size_t> records;  // indices into the log's records
+  int last_position = -1;
+};
+
+class LogGrouper {
+ public:
+  LogGrouper(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
+             ReplayResult* out)
+      : rs_(rs), log_(log), out_(out), replayer_(rs, settings) {}
+  bool Run(Diagnostic* error);
+
+ private:
+  void GroupMonitorLines();
+  bool KernelRecord(const LogRecord& r, Diagnostic* error);
+  bool MonitorGroup(const IdGroup& g, Diagnostic* error);
+  ReplayPacket* NewPacket(bool monitor);
+
+  const Ruleset& rs_;
+  const ScannedLog& log_;
+  ReplayResult* out_;
+  Replayer replayer_;
+  std::vector<IdGroup> groups_;
+  std::unordered_map<size_t, size_t> group_starting_at_;  // record index -> group
+  std::vector<ReplayPacket*> open_kernel_;  // the latest kernel packets, oldest first
+};
+
+ReplayPacket* LogGrouper::NewPacket(bool monitor) {
+  out_->packets.push_back(std::make_unique<ReplayPacket>());
+  ReplayPacket* p = out_->packets.back().get();
+  p->number = static_cast<uint32_t>(out_->packets.size());
+  p->monitor = monitor;
+  return p;
+}
+
+void LogGrouper::GroupMonitorLines() {
+  std::unordered_map<std::string, size_t> current;                // id -> group
+  std::unordered_map<std::string, std::vector<size_t>> pending;  // PACKET lines not placed yet
+  const Family want = rs_.family;
+  auto place = [&](const std::string& id, int position, size_t index, bool restart) {
+    auto it = current.find(id);
+    if (it == current.end() || restart) {
+      groups_.push_back({id, {}, -1});
+      it = current.insert_or_assign(id, groups_.size() - 1).first;
+    }
+    IdGroup& g = groups_[it->second];
+    for (size_t i : pending[id]) g.records.push_back(i);
+    pending[id].clear();
+    if (index != SIZE_MAX) g.records.push_back(index);
+    if (position >= 0) g.last_position = position;
+  };
+  for (size_t i = 0; i < log_.records.size(); ++i) {
+    const LogRecord& r = log_.records[i];
+    if (r.kind != LogRecordKind::kMonitor) continue;
+    int family;
+    std::string id;
+    if (!MonitorIds(r.text, &family, &id)) continue;
+    if ((family == 10) != (want == Family::kIPv6)) {
+      ++out_->other_family;
+      continue;
+    }
+    MonitorEvent e;
+    if (FindMonitorPacket(r.text) != std::string_view::npos) {
+      pending[id].push_back(i);
+    } else if (ParseMonitorEvent(r.text, &e)) {
+      auto it = current.find(id);
+      bool restart = it != current.end() && e.position >= 0 &&
+                     e.position < groups_[it->second].last_position;
+      place(id, e.position, i, restart);
+    }
+  }
+  for (auto& [id, lines] : pending)
+    if (!lines.empty()) place(id, -1, SIZE_MAX, false);
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    std::sort(groups_[g].records.begin(), groups_[g].records.end());
+    group_starting_at_[groups_[g].records.front()] = g;
+  }
+}
+
+bool LogGrouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
+  std::vector<LoggedLine> lines;
+  for (size_t i : g.records) lines.push_back({log_.records[i].line, log_.records[i].text});
+  const std::string first = NormaliseLogLine(lines.front().text);
+  // A packet the kernel sent for an earlier one (a REJECT's reply): the
+  // earlier packet's simulation has a stream starting with this line.
+  for (auto& p : out_->packets) {
+    if (!p->monitor) continue;
+    for (ReplayStream& s : p->streams) {
+      if (!s.log_id.empty() || s.simulated.empty() || NormaliseLogLine(s.simulated[0]) != first)
+        continue;
+      s.log_id = g.id;
+      s.logged = std::move(lines);
+      return true;
+    }
+  }
+  std::string text;
+  for (const LoggedLine& l : lines) {
+    text += l.text;
+    text += '\n';
+  }
+  LogText parsed;
+  if (!ReadLogText(text, rs_.family, false, &parsed, error)) {
+    error->line = lines[std::min<size_t>(error->line ? error->line - 1 : 0, lines.size() - 1)].line;
+    return false;
+  }
+  ReplayPacket* p = NewPacket(true);
+  if (parsed.packets.empty()) {
+    p->not_run = "trace id " + g.id + " has no PACKET line to rebuild the packet from";
+    p->streams.resize(1);
+  } else {
+    p->packet = BuildPacket(parsed.packets[0].spec);
+    replayer_.Run(p);
+    if (p->streams.empty()) p->streams.resize(1);
+  }
+  p->streams[0].log_id = g.id;
+  p->streams[0].logged = std::move(lines);
+  return true;
+}
+
+bool LogGrouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
+  const std::string_view src = FieldBefore(r.text, "SRC=", r.text.size());
+  if ((src.find(':') != std::string_view::npos) != (rs_.family == Family::kIPv6)) {
+    ++out_->other_family;
+    return true;
+  }
+  const std::string norm = NormaliseLogLine(r.text);
+  const int position = KernelPosition(r.text);
+  LoggedLine logged{r.line, r.text};
+  // The line iptsim prints next for an open packet.
+  for (ReplayPacket* p : open_kernel_) {
+    ReplayStream& s = p->streams[0];
+    if (s.next < s.normalised.size() && s.normalised[s.next] == norm) {
+      ++s.next;
+      s.logged.push_back(std::move(logged));
+      if (position >= 0) p->last_position = position;
+      return true;
+    }
+  }
+  // A line of an open packet that iptsim does not print there.
+  const std::string key = HeaderKey(r.text);
+  for (auto it = open_kernel_.rbegin(); it != open_kernel_.rend(); ++it) {
+    ReplayPacket* p = *it;
+    ReplayStream& s = p->streams[0];
+    const bool more = s.next < s.simulated.size();
+    if (std::find(p->keys.begin(), p->keys.end(), key) == p->keys.end()) continue;
+    if (position >= 0 && !(position > p->last_position || (position == p->last_position && more)))
+      continue;
+    if (more && position >= 0 && KernelPosition(s.simulated[s.next]) == position) ++s.next;
+    s.logged.push_back(std::move(logged));
+    if (position >= 0) p->last_position = position;
+    AddKey(p, key);
+    return true;
+  }
+  // A new packet.
+  LogLine parsed;
+  if (!ParseLogLine(r.text, rs_.family, &parsed, error)) {
+    error->line = r.line;
+    return false;
+  }
+  ReplayPacket* p = NewPacket(false);
+  p->packet = BuildPacket(parsed.spec);
+  replayer_.Run(p);
+  if (p->streams.empty()) p->streams.resize(1);
+  ReplayStream& s = p->streams[0];
+  for (const std::string& l : s.simulated) s.normalised.push_back(NormaliseLogLine(l));
+  if (!s.normalised.empty() && s.normalised[0] == norm) s.next = 1;
+  s.logged.push_back(std::move(logged));
+  p->last_position = position;
+  AddKey(p, key);
+  for (const std::string& l : s.simulated) AddKey(p, HeaderKey(l));
+  // Only the latest packets stay open: a log's concurrent traces are few,
+  // and the search stays short over a long log.
+  constexpr size_t kOpenPackets = 64;
+  if (open_kernel_.size() == kOpenPackets) {
+    open_kernel_.front()->streams[0].normalised = {};  // only grouping needs it
+    open_kernel_.erase(open_kernel_.begin());
+  }
+  open_kernel_.push_back(p);
+  return true;
+}
+
+bool LogGrouper::Run(Diagnostic* error) {
+  GroupMonitorLines();
+  for (size_t i = 0; i < log_.records.size(); ++i) {
+    const LogRecord& r = log_.records[i];
+    switch (r.kind) {
+      case LogRecordKind::kLost: out_->lost.push_back(r); break;
+      case LogRecordKind::kKernel:
+        if (!KernelRecord(r, error)) return false;
+        break;
+      case LogRecordKind::kMonitor: {
+        auto g = group_starting_at_.find(i);
+        if (g != group_starting_at_.end() && !MonitorGroup(groups_[g->second], error))
+          return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string NormaliseLogLine(std::string_view line) {
+  static const RE2* icmp_error = new RE2(
+      R"( IN=(?:lo)? [^\[]*PREC=0xC0 TTL=\d+ ID=\d+ (?:DF )?PROTO=ICMP TYPE=(?:3|4|5|11|12) )");
+  static const RE2* icmp6_error = new RE2(R"( IN=(?:lo)? [^\[]*PROTO=ICMPv6 TYPE=[1-4] )");
+  static const RE2* ip_id = new RE2(R"( ID=\d+ )");
+  static const RE2* flow_label = new RE2(R"( FLOWLBL=\d+ )");
+  static const RE2* mac = new RE2(R"( MAC=[0-9a-f:]+ )");
+  std::string s(line);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  s += ' ';  // the patterns end in a blank, as every field of the dump does
+  if (RE2::PartialMatch(s, *icmp_error)) RE2::Replace(&s, *ip_id, " ID=* ");
+  if (RE2::PartialMatch(s, *icmp6_error)) RE2::Replace(&s, *flow_label, " FLOWLBL=* ");
+  if (s.find(":POSTROUTING:") != std::string::npos) {
+    const size_t end = s.size();
+    std::string_view in = replay_internal::FieldBefore(s, "IN=", end);
+    std::string_view out = replay_internal::FieldBefore(s, "OUT=", end);
+    if (!in.empty() && in == out) RE2::Replace(&s, *mac, " MAC=* ");
+  }
+  int family;
+  std::string id;
+  if (replay_internal::MonitorIds(s, &family, &id)) {
+    size_t p = s.find(id);
+    if (p != std::string::npos) s.replace(p, id.size(), "*");
+  }
+  s.pop_back();
+  return s;
+}
+
+bool ReplayLog(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
+               ReplayResult* out, Diagnostic* error) {
+  *out = ReplayResult();
+  *error = Diagnostic();
+  LogGrouper grouper(rs, settings, log, out);
+  return grouper.Run(error);
+}
+
+}  // namespace iptsim

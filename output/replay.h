@@ -1,0 +1,91 @@
+// `iptsim replay RULES LOG`: a whole kernel log (loader/log_scanner.h)
+// replayed through the ruleset and compared with the simulation.
+//
+// Grouping.  Kernel TRACE/LOG lines carry no packet id, so each line goes
+// to the open packet it continues: first one whose simulated lines say it
+// comes next (the line is what iptsim prints there); else one whose header
+// fields (SRC, DST, ID, PROTO, SPT, DPT, before any "[" of an ICMP error)
+// are those of a line it logged or was simulated to log, at a later hook
+// or table than its last line (the same hook and table again while it has
+// simulated lines left); else the line starts a new packet.  Concurrent
+// packets' interleaved lines thus come apart.  xtables-monitor lines carry
+// a trace id: a line goes to the packet whose stream has that id (a
+// stream's simulated trace id is paired with the kernel's on its first
+// line), a new packet where the id's events start again at an earlier hook
+// or table.  A REJECT reply's lines belong to the packet that caused it,
+// as in the simulation.
+//
+// Each new packet is rebuilt from its first line (loader/log_packet.h;
+// for the monitor, from its id's lines: loader/log_text.h) and simulated at
+// once, in log order, through one Simulator shared by the whole log.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/diagnostics.h"
+#include "engine/model.h"
+#include "engine/packet.h"
+#include "engine/run_settings.h"
+#include "loader/log_scanner.h"
+
+namespace iptsim {
+
+struct LoggedLine {
+  uint32_t line;          // in the log
+  std::string_view text;  // the record without the line's prefixes (views the log)
+};
+
+// The lines of one trace id (the monitor's), or all of a kernel packet's.
+struct ReplayStream {
+  std::string sim_id;  // the simulated trace id ("" for kernel lines)
+  std::string log_id;  // the kernel's, once paired ("" for kernel lines)
+  std::vector<std::string> simulated;
+  std::vector<std::string> normalised;  // of `simulated` (NormaliseLogLine), for grouping
+  size_t next = 0;     // simulated lines matched in order so far
+  std::vector<LoggedLine> logged;
+};
+
+struct ReplayPacket {
+  uint32_t number = 0;  // 1-based, in the order packets start in the log
+  bool monitor = false;
+  Packet packet;        // as rebuilt, before it ran
+  std::vector<ReplayStream> streams;
+  // Why the packet has no simulation to compare with ("" when it has):
+  // routing refused it, a match stayed undecided.
+  std::string not_run;
+  // Grouping state.
+  int last_position = -1;
+  std::vector<std::string> keys;  // header keys of its logged and simulated lines
+};
+
+struct ReplayResult {
+  std::vector<std::unique_ptr<ReplayPacket>> packets;
+  std::vector<LogRecord> lost;  // the kernel's lost-lines notes
+  size_t other_family = 0;      // records of the other family, skipped
+};
+
+// Groups, rebuilds and simulates (`result` views the text `log` was
+// scanned from: it must outlive it).  False on a record that cannot be read
+// back (`error` then has its line, col, message and source line).
+bool ReplayLog(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
+               ReplayResult* out, Diagnostic* error);
+
+// The comparison (output/replay_report.cc): per packet "equal" or its first
+// differing line with both versions and the reason, the lost lines, and a
+// summary line.  `log_name` names the log in line references.  The exit
+// status: 0 all equal, 1 otherwise.
+int PrintReplayReport(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
+                      const ReplayResult& result, const std::string& log_name, FILE* out);
+
+// A line as the comparison sees it: the fields the kernel fills at random
+// in packets it makes itself (the IPv4 ID of an ICMP error, the flow label
+// of an ICMPv6 error), a POSTROUTING line's MAC when its input is its
+// output device (stale bytes), the monitor's trace id, and trailing blanks
+// taken out.
+std::string NormaliseLogLine(std::string_view line);
+
+}  // namespace iptsim

@@ -1,0 +1,220 @@
+// The comparison of a replayed log with its simulation, and its report
+// (output/replay.h): per packet "equal" or the first differing line with
+// both versions and the reason in words.
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "engine/simulator.h"
+#include "loader/monitor_trace.h"
+#include "output/explain_why.h"
+#include "output/replay.h"
+#include "output/replay_internal.h"
+
+namespace iptsim {
+namespace {
+
+using namespace replay_internal;
+
+struct Difference {
+  uint32_t line = 0;              // where in the log (the last logged line when the kernel's ran out)
+  const std::string_view* kernel = nullptr;  // nullptr: the kernel logged no more
+  const std::string* iptsim = nullptr;  // nullptr: iptsim logs no more
+  bool kernel_ran_out = false;
+};
+
+// Whether the kernel's line is iptsim's, as the comparison sees them
+// (NormaliseLogLine).  xtables-monitor cuts a TRACE line short where it
+// cannot print the rule (docs/kernel-trace.md §4): such a line is equal to
+// the line it starts.
+bool SameLine(std::string_view kernel, std::string_view iptsim) {
+  const std::string k = NormaliseLogLine(kernel), t = NormaliseLogLine(iptsim);
+  if (k == t) return true;
+  return FindMonitorEvent(kernel) != std::string_view::npos && t.starts_with(k);
+}
+
+// The first line where one stream's logged and simulated lines differ.
+std::optional<Difference> FirstDifference(const ReplayStream& s, uint32_t first_line) {
+  const size_t n = std::max(s.logged.size(), s.simulated.size());
+  for (size_t i = 0; i < n; ++i) {
+    Difference d;
+    if (i < s.logged.size()) {
+      d.line = s.logged[i].line;
+      d.kernel = &s.logged[i].text;
+    } else {
+      d.line = s.logged.empty() ? first_line : s.logged.back().line;
+      d.kernel_ran_out = true;
+    }
+    if (i < s.simulated.size()) d.iptsim = &s.simulated[i];
+    if (d.kernel && d.iptsim && SameLine(*d.kernel, *d.iptsim)) continue;
+    return d;
+  }
+  return std::nullopt;
+}
+
+// The first word of the packet parts that differs: "TTL=63 (iptsim TTL=64)".
+std::string FieldDifference(std::string_view kernel, std::string_view iptsim) {
+  auto words = [](std::string_view s) {
+    std::vector<std::string_view> w;
+    for (size_t i = 0; i < s.size();) {
+      size_t e = s.find(' ', i);
+      if (e == std::string_view::npos) e = s.size();
+      if (e > i) w.push_back(s.substr(i, e - i));
+      i = e + 1;
+    }
+    return w;
+  };
+  std::vector<std::string_view> k = words(kernel), t = words(iptsim);
+  for (size_t i = 0; i < std::max(k.size(), t.size()); ++i) {
+    std::string_view a = i < k.size() ? k[i] : "(nothing)";
+    std::string_view b = i < t.size() ? t[i] : "(nothing)";
+    if (a != b) return "the kernel shows " + std::string(a) + " where iptsim shows " + std::string(b);
+  }
+  return "the lines differ only in blanks";
+}
+
+// Why iptsim's walk did not match the kernel's rule: the --why report of
+// TABLE:CHAIN:N for the packet, run alone from a fresh state.
+std::vector<std::string> WhyNot(const Ruleset& rs, const RunSettings& settings,
+                                const ReplayPacket& p, const LoggedLabel& l) {
+  RuleRef ref;
+  std::string error;
+  const std::string spelled = l.table + ":" + l.chain + ":" + std::to_string(l.number);
+  if (!ParseRuleRef(spelled, rs, &ref, &error)) return {"(" + error + ")"};
+  RunSettings s = settings;
+  s.probes = {ref.probe.get()};
+  Simulator sim(rs, s);
+  WhyObserver why(rs, ref);
+  why.BeginPacket();
+  Packet pkt = p.packet;
+  RunResult run = sim.Run(pkt, &why);
+  std::vector<std::string> lines = why.Report(sim.settings(), run);
+  lines.insert(lines.begin(), "iptsim's walk at " + spelled +
+                                  " (the packet run again alone, from a fresh state):");
+  return lines;
+}
+
+// The reason for a difference, in words (a line each).
+std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
+                                const ReplayPacket& p, const Difference& d) {
+  if (!d.kernel)
+    return {"the kernel logged no more lines for this packet (lost, or its walk ended earlier "
+            "in the kernel)"};
+  LoggedLabel kl, sl;
+  const bool kernel_traced = ParseTraceLabel(*d.kernel, &kl);
+  const bool iptsim_traced = d.iptsim && ParseTraceLabel(*d.iptsim, &sl);
+  if (kernel_traced) {
+    TableId id;
+    const Table* table = ParseTableName(kl.table, &id) ? rs.FindTable(id) : nullptr;
+    if (!table) return {"table " + kl.table + " is not in RULES (the kernel had it loaded)"};
+    if (!table->FindChain(kl.chain))
+      return {"chain " + kl.chain + " is not in table " + kl.table + " of RULES"};
+  }
+  std::vector<std::string> why;
+  if (kernel_traced && kl.type != "policy") why = WhyNot(rs, settings, p, kl);
+  auto with_why = [&](std::string first) {
+    why.insert(why.begin(), std::move(first));
+    return why;
+  };
+  const std::string kernel_at = kl.table + ":" + kl.chain + ":" + kl.type + ":" +
+                                std::to_string(kl.number);
+  if (!d.iptsim)
+    return with_why(kernel_traced ? "the kernel came to " + kernel_at +
+                                        ", iptsim logs no more lines for this packet"
+                                  : "iptsim logs no more lines for this packet");
+  if (kernel_traced && iptsim_traced) {
+    const std::string iptsim_at = sl.table + ":" + sl.chain + ":" + sl.type + ":" +
+                                  std::to_string(sl.number);
+    if (kernel_at != iptsim_at) {
+      if (kl.table == sl.table && kl.chain == sl.chain)
+        return with_why("another rule: the kernel " + kernel_at + ", iptsim " + iptsim_at);
+      return with_why("another chain: the kernel " + kernel_at + ", iptsim " + iptsim_at);
+    }
+  }
+  if (kernel_traced != iptsim_traced)
+    return {kernel_traced ? "the kernel logged a TRACE line where iptsim logs a LOG line"
+                          : "the kernel logged a LOG line where iptsim logs a TRACE line (a LOG "
+                            "rule matched in the kernel, or iptsim traces more: is the log's "
+                            "TRACE rule in RULES?)"};
+  return {"the same place, another packet: " +
+          FieldDifference(NormaliseLogLine(*d.kernel), NormaliseLogLine(*d.iptsim))};
+}
+
+// A lost-lines note between `from` and `to` (log lines), or nullptr.
+const LogRecord* LostBetween(const std::vector<LogRecord>& lost, uint32_t from, uint32_t to) {
+  for (const LogRecord& r : lost)
+    if (r.line >= from && r.line <= to) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+int PrintReplayReport(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
+                      const ReplayResult& result, const std::string& log_name, FILE* out) {
+  size_t equal = 0, different = 0, not_run = 0;
+  for (const auto& pp : result.packets) {
+    const ReplayPacket& p = *pp;
+    const uint32_t first = p.streams.empty() || p.streams[0].logged.empty()
+                               ? 0
+                               : p.streams[0].logged[0].line;
+    const std::string name =
+        "packet " + std::to_string(p.number) + " (" + log_name + ":" + std::to_string(first) + ")";
+    if (!p.not_run.empty()) {
+      ++not_run;
+      fprintf(out, "%s: not simulated: %s\n", name.c_str(), p.not_run.c_str());
+      continue;
+    }
+    std::optional<Difference> diff;
+    size_t lines = 0;
+    for (const ReplayStream& s : p.streams) {
+      lines += s.logged.size();
+      std::optional<Difference> d = FirstDifference(s, first);
+      if (d && (!diff || d->line < diff->line)) diff = d;
+    }
+    if (!diff) {
+      ++equal;
+      fprintf(out, "%s: equal (%zu line%s)\n", name.c_str(), lines, lines == 1 ? "" : "s");
+      continue;
+    }
+    ++different;
+    fprintf(out, "%s: differs at %s:%u%s\n", name.c_str(), log_name.c_str(), diff->line,
+            diff->kernel_ran_out ? " (after its last line)" : "");
+    const std::string kernel = diff->kernel ? std::string(*diff->kernel) : "(no more lines)";
+    fprintf(out, "  kernel: %s\n", kernel.c_str());
+    fprintf(out, "  iptsim: %s\n", diff->iptsim ? diff->iptsim->c_str() : "(no more lines)");
+    std::vector<std::string> reason = Reason(rs, settings, p, *diff);
+    for (size_t i = 0; i < reason.size(); ++i)
+      fprintf(out, "  %s%s\n", i == 0 ? "reason: " : "  ", reason[i].c_str());
+    const uint32_t last = p.streams[0].logged.empty() ? first : p.streams[0].logged.back().line;
+    if (const LogRecord* l = LostBetween(result.lost, first, last + 1))
+      fprintf(out, "  note: the kernel lost lines at %s:%u, within this packet's lines\n",
+              log_name.c_str(), l->line);
+    else if (const LogRecord* e = LostBetween(result.lost, 0, first))
+      fprintf(out,
+              "  note: the kernel lost lines earlier, at %s:%u: a packet missing from the log "
+              "did not change the state (conntrack, limits) this one met\n",
+              log_name.c_str(), e->line);
+  }
+  uint64_t lost_lines = 0;
+  for (const LogRecord& r : result.lost) {
+    lost_lines += r.lost;
+    fprintf(out, "%s:%u: lines lost: %.*s\n", log_name.c_str(), r.line,
+            static_cast<int>(r.text.size()), r.text.data());
+  }
+  fprintf(out, "iptsim replay: %zu packet%s: %zu equal, %zu different", result.packets.size(),
+          result.packets.size() == 1 ? "" : "s", equal, different);
+  if (not_run) fprintf(out, ", %zu not simulated", not_run);
+  fprintf(out, "; %zu log line%s, %zu skipped", log.lines, log.lines == 1 ? "" : "s",
+          log.skipped);
+  if (result.other_family)
+    fprintf(out, ", %zu %s (the ruleset is %s)", result.other_family,
+            rs.family == Family::kIPv4 ? "IPv6" : "IPv4",
+            rs.family == Family::kIPv4 ? "IPv4" : "IPv6");
+  if (!result.lost.empty())
+    fprintf(out, "; %llu lines lost in %zu place%s", static_cast<unsigned long long>(lost_lines),
+            result.lost.size(), result.lost.size() == 1 ? "" : "s");
+  fputc('\n', out);
+  return different || not_run || !result.lost.empty() ? 1 : 0;
+}
+
+}  // namespace iptsim

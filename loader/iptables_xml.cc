@@ -196,6 +196,7 @@ class Converter {
   bool Rule(const pugi::xml_node& rule, const std::string& chain);
   bool RuleHead(const pugi::xml_node& rule, const std::string& chain);
   bool Option(const pugi::xml_node& option);
+  bool Contents(const pugi::xml_node& element);
   bool Action(const pugi::xml_node& action);
 
   XmlPositions pos_;
@@ -302,15 +303,7 @@ bool Converter::RuleHead(const pugi::xml_node& rule, const std::string& chain) {
     if (IsText(module)) continue;  // the xslt writes only the elements here
     if (module.type() != pugi::node_element) continue;
     if (std::string_view(module.name()) != "match") Add(" -m " + std::string(module.name()), module);
-    for (const pugi::xml_node& part : module.children()) {
-      if (part.type() == pugi::node_element) {
-        if (!Option(part)) return false;
-      } else if (IsText(part)) {
-        std::string text;
-        if (!TextOf(part, &text)) return false;
-        Add(text, part);
-      }
-    }
+    if (!Contents(module)) return false;
   }
   return true;
 }
@@ -321,7 +314,12 @@ bool Converter::Option(const pugi::xml_node& option) {
   Add(std::string(Inverted(option) ? " !" : "") + (name.size() > 1 ? " --" : " -") +
           std::string(name) + " ",
       option);
-  for (const pugi::xml_node& part : option.children()) {
+  return Contents(option);
+}
+
+// What an element holds, in order: its text (the value) and the options nested in it.
+bool Converter::Contents(const pugi::xml_node& element) {
+  for (const pugi::xml_node& part : element.children()) {
     if (part.type() == pugi::node_element) {
       if (!Option(part)) return false;
     } else if (IsText(part)) {
@@ -342,15 +340,7 @@ bool Converter::Action(const pugi::xml_node& action) {
       if (chain.type() != pugi::node_element) continue;
       any = true;
       Add(chain.name(), chain);
-      for (const pugi::xml_node& part : chain.children()) {
-        if (part.type() == pugi::node_element) {
-          if (!Option(part)) return false;
-        } else if (IsText(part)) {
-          std::string text;
-          if (!TextOf(part, &text)) return false;
-          Add(text, part);
-        }
-      }
+      if (!Contents(chain)) return false;
     }
     if (!any) {
       Error(action, "<" + std::string(name) + "> without the element that names its chain");

@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "engine/eval.h"
 #include "engine/model.h"
+#include "engine/predicate.h"
 
 namespace iptsim {
 
@@ -138,6 +139,10 @@ class Match : public Extension {
   // inputs do not decide it.  The default: this extension is not evaluated
   // yet, which stops the simulation with a clear message, never a guess.
   virtual Tri Evaluate(const PacketView& pkt, EvalContext& ctx) const;
+  // The match as a predicate over the header fields (engine/predicate.h),
+  // its own '!' included, for the symbolic evaluation.  The default: an
+  // opaque condition.
+  virtual Pred Describe(Family family) const { return Pred::Opaque(); }
 };
 
 class Target : public Extension {
@@ -146,6 +151,9 @@ class Target : public Extension {
   // Runs the target on the packet (it may rewrite it) and says what happens
   // next.  The default: kUnknown, as for Match::Evaluate.
   virtual TargetVerdict Apply(Packet& pkt, const PacketView& view, EvalContext& ctx) const;
+  // What the target does to the walk and to the header fields, for the
+  // symbolic evaluation.  The default: unmodelled.
+  virtual TargetEffect DescribeEffect(Family family) const { return {}; }
 };
 
 // Helper for ExtensionInfo::create.

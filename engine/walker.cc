@@ -11,14 +11,6 @@ namespace iptsim {
 
 namespace {
 
-bool IfaceMatches(const IfaceName& rule, const IfaceName& dev) {
-  // iptables stores "eth+" as the prefix "eth" with a mask over it, any other
-  // name with a mask over the whole name and its terminating NUL.
-  std::string_view r = rule.view(), d = dev.view();
-  if (!r.empty() && r.back() == '+') return d.substr(0, r.size() - 1) == r.substr(0, r.size() - 1);
-  return d == r;
-}
-
 // (a & mask) == addr over the family's bytes, a word at a time (the same
 // test as a byte loop: the operations are bitwise).
 bool AddrMatches4(const IpPrefix& p, uint32_t a) {

@@ -10,6 +10,15 @@
 
 namespace iptsim {
 
+// Does interface `dev` match the rule's -i/-o name?  iptables stores "eth+"
+// as the prefix "eth" with a mask over it, any other name with a mask over
+// the whole name and its terminating NUL.
+inline bool IfaceMatches(const IfaceName& rule, const IfaceName& dev) {
+  std::string_view r = rule.view(), d = dev.view();
+  if (!r.empty() && r.back() == '+') return d.substr(0, r.size() - 1) == r.substr(0, r.size() - 1);
+  return d == r;
+}
+
 // Does the fixed part of a rule (-s -d -i -o -p -f) match?  The kernel's
 // ip_packet_match / ip6_packet_match.
 bool BaseMatches(const IpHeaderMatch& ip, const PacketView& v);

@@ -124,7 +124,8 @@ PAIRS = [
              "ACCEPT -> DROP (on eth0 it is now accepted by ssh_in instead: same verdict, "
              "other rule)"),
             ("-i eth1 -s 192.168.1.12 -d 192.168.1.1 -p tcp --dport 22", "DROP", "ACCEPT",
-             "the same from 192.168.1.12: DROP -> ACCEPT"),
+             "the same from 192.168.1.12 not on eth0 or lo: DROP -> ACCEPT (on eth0 ssh_in "
+             "accepted it before: same verdict, other rule)"),
         ]),
     dict(
         name="ferm-router-replace-interface", src=FERM4, args=HOST,
@@ -263,9 +264,10 @@ PAIRS = [
         expect=[
             ("-i eth0 -s 198.51.100.80 -d 192.168.1.5 -p tcp --sport 443 --dport 40000 "
              "--tcp-flags SYN,ACK ACK --ctstate ESTABLISHED", "ACCEPT", "DROP",
-             "ESTABLISHED or RELATED packets forwarded WAN -> LAN (replies to LAN clients) that "
-             "no other FORWARD rule accepts: ACCEPT -> DROP (policy); LAN -> WAN from "
-             "192.168.1.0/24 and the port forwards are still accepted by their own rules"),
+             "ESTABLISHED or RELATED forwarded packets that no other FORWARD rule accepts, e.g. "
+             "replies from the WAN to LAN clients, or LAN -> LAN: ACCEPT -> DROP (policy); "
+             "192.168.1.0/24 eth1 -> eth0 and the port-forward destinations keep ACCEPT by their "
+             "own rules (other deciding rule)"),
         ]),
     dict(
         name="ferm-router-comment-noop", src=FERM4, args=HOST,
@@ -290,8 +292,10 @@ PAIRS = [
              "NEW packets from 2001:db8:0:2::66 to the host that a later INPUT rule accepted "
              "(DNS from the LAN, http/https via ddos_check, ssh on eth0): ACCEPT -> DROP"),
             ("-i eth0 -s 2001:db8:0:2::66 -d 2001:db8:0:1::2 -p tcp --dport 113", "REJECT", "DROP",
-             "TCP SYN to 113/8080/3128 on eth0 from it: REJECT -> DROP (ICMPv6 accepted before "
-             "the new rule, and NEW non-SYN TCP dropped by tcp_sanity, are unchanged)"),
+             "TCP SYN to 113/8080/3128 on eth0 from it: REJECT -> DROP; the rest of its NEW "
+             "packets that were dropped (log_drop) are now dropped by the new rule (other deciding "
+             "rule); ICMPv6 accepted before the new rule, ESTABLISHED/RELATED, INVALID and NEW "
+             "non-SYN TCP (tcp_sanity) are unchanged"),
         ]),
     dict(
         name="ferm-router6-replace-address", src=FERM6, args=HOST,
@@ -322,10 +326,11 @@ PAIRS = [
         expect=[
             ("-i eth0 -s 2001:db8:ffff::7 -d 2001:db8:0:1::2 -p tcp --sport 443 --dport 50000 "
              "--tcp-flags SYN,ACK ACK --ctstate ESTABLISHED", "ACCEPT", "DROP",
-             "ESTABLISHED/RELATED packets to the host that no later INPUT rule accepts, e.g. "
-             "replies to the host's own connections: ACCEPT -> DROP (log_drop); ones to "
-             "80/443 still reach ddos_check's own ESTABLISHED accept, ICMPv6 errors and "
-             "echo are still accepted by their rules"),
+             "ESTABLISHED/RELATED packets to the host (not on lo) that no later INPUT rule "
+             "accepts, e.g. replies to the host's own connections: ACCEPT -> DROP (log_drop), or "
+             "-> REJECT for TCP to 113/8080/3128 on eth0; those a later rule accepts keep ACCEPT by "
+             "it (other deciding rule): LAN DNS, ssh from ::10, ICMPv6 1-4/128/ND, 80/443 through "
+             "ddos_check's own ESTABLISHED accept"),
         ]),
     dict(
         name="ferm-router6-policy-noop", src=FERM6, args=HOST,
@@ -344,7 +349,8 @@ PAIRS = [
         expect=[
             ("-i eth0 -s 198.51.100.50 -d 203.0.113.2 -p tcp --dport 25", "REJECT", "ACCEPT",
              "TCP from 198.51.100.50 to ports 25, 465, 587 of the host: REJECT -> ACCEPT "
-             "(INPUT policy)"),
+             "(INPUT policy), unless the source is on the recent list f2b-dovecot (empty with "
+             "fresh state), which rejects it earlier in both"),
         ]),
     dict(
         name="fail2ban6-ipset-ban", src=F2B6, ipset=F2BSET, args=HOST,
@@ -362,7 +368,9 @@ PAIRS = [
                 "-A f2b-sshd -s 203.0.113.66/32 -j REJECT --reject-with icmp-port-unreachable")],
         expect=[
             ("-i eth0 -s 203.0.113.66 -d 203.0.113.2 -p tcp --dport 22", "REJECT", "ACCEPT",
-             "TCP from 203.0.113.66 to port 22 of the host: REJECT -> ACCEPT (policy)"),
+             "TCP from 203.0.113.66 to port 22 of the host: REJECT -> ACCEPT (policy), unless "
+             "the source is on the recent list f2b-dovecot (empty with fresh state), which "
+             "rejects it earlier in both"),
         ]),
     dict(
         name="fail2ban6-insert-ban", src=F2B6, ipset=F2BSET, args=HOST,
@@ -375,6 +383,128 @@ PAIRS = [
             ("-i eth0 -s 2001:db8:bad::6 -d 2001:db8:0:1::2 -p tcp --dport 22", "ACCEPT", "REJECT",
              "TCP from 2001:db8:bad::6 to port 22 of the host: ACCEPT (policy) -> REJECT"),
         ]),
+
+    # ---------------------------------------------------------------- marks
+    dict(
+        name="why-mark-changed", src="corpus/examples/why.v4",
+        what="the filter table's `-j MARK --set-mark 5` changed to `--set-mark 6`; the next "
+             "rule sends only packets with mark 5 to the SSH chain",
+        edits=[("replace", "-A INPUT -j MARK --set-mark 5", "-A INPUT -j MARK --set-mark 6")],
+        expect=[
+            ("-i eth0 -s 10.2.0.5 -d 192.0.2.2 -p tcp --dport 22", "ACCEPT", "DROP",
+             "TCP to port 22 of the host from 10.0.0.0/8 outside 10.1.0.0/16, not on lo: "
+             "ACCEPT (SSH chain) -> DROP (policy); from 10.1.0.0/16 SSH RETURNs, so those are "
+             "dropped by the policy in both (the MARK overwrites any mark the packet had)"),
+        ]),
+    dict(
+        name="shorewall-mark-input", src=SW4, args=HOST,
+        what="`-A loc-fw -m mark --mark 0x1/0xff -j DROP` inserted in filter before the "
+             "proxy accepts; mangle PREROUTING marks TCP from 192.168.1.0/24 to ports 80 and "
+             "443 with 0x1, and mangle INPUT keeps the mark",
+        edits=[("insert_before",
+                "-A loc-fw -p tcp -m tcp --dport 3128 -m conntrack --ctorigdstport 80 "
+                "-m conntrack ! --ctorigdst 192.168.1.1 -j ACCEPT",
+                "-A loc-fw -m mark --mark 0x1/0xff -j DROP")],
+        expect=[
+            ("-i eth1 -s 192.168.1.5 -d 198.51.100.80 -p tcp --dport 80", "ACCEPT", "DROP",
+             "NEW TCP from 192.168.1.0/24 on eth1 to port 80 of any address but 192.168.1.1 "
+             "(REDIRECTed to the proxy port 3128, marked 0x1 before): ACCEPT -> DROP"),
+            ("-i eth1 -s 192.168.1.5 -d 192.168.1.1 -p tcp --dport 443", "REJECT", "DROP",
+             "NEW (or INVALID with valid flags) TCP from 192.168.1.0/24 on eth1 to port 80 of "
+             "192.168.1.1 or port 443 of a host address: REJECT (tcp-reset) -> DROP"),
+            ("-i eth1 -s 192.168.1.5 -d 192.168.1.1 -p udp --dport 53 --mark 0x101", "REJECT", "DROP",
+             "and a packet on eth1 to the host that already carries a mark with low byte 1 when "
+             "it arrives (iptsim's --mark; the kernel gives received packets mark 0), not "
+             "accepted by the loc-fw rules before: REJECT -> DROP"),
+        ]),
+    dict(
+        name="shorewall-mark-forward-noop", src=SW4, args=HOST,
+        what="`-A loc-net -m mark --mark 0x1/0xff -j DROP` inserted before loc-net's final "
+             "ACCEPT, meant for the LAN web traffic mangle PREROUTING marks 0x1",
+        edits=[("insert_before", "-A loc-net -j ACCEPT",
+                "-A loc-net -m mark --mark 0x1/0xff -j DROP")],
+        expect="unchanged",
+        why="mangle FORWARD ends with `-j MARK --set-xmark 0x0/0xff`, which clears the low "
+            "byte of every forwarded packet's mark before filter FORWARD, so the new rule never "
+            "matches (loc-net's final ACCEPT moves from rule 6 to 7, the same rule)"),
+    dict(
+        name="shorewall-masquerade-added", src=SW4, args=HOST,
+        what="`-A NET_IF_masq -s 100.64.0.0/10 -j MASQUERADE` appended (shared address space "
+             "behind the LAN)",
+        edits=[("insert_after", "-A NET_IF_masq -s 192.168.0.0/16 -j MASQUERADE",
+                "-A NET_IF_masq -s 100.64.0.0/10 -j MASQUERADE")],
+        expect=[
+            ("-i eth1 -s 100.64.1.5 -d 198.51.100.7 -p udp --dport 53", "ACCEPT", "ACCEPT",
+             "NEW packets from 100.64.0.0/10 leaving on eth0 that the filter accepts (e.g. "
+             "forwarded LAN -> WAN by loc-net): still ACCEPT, but now MASQUERADEd to 203.0.113.2 "
+             "instead of leaving with their own source"),
+        ]),
+
+    # ---------------------------------------------------------------- firewalld ipset
+    dict(
+        name="firewalld-ipset-block", src="corpus/rulesets/firewalld-custom.v4",
+        ipset="corpus/rulesets/firewalld-custom.ipset", args=HOST,
+        what="198.18.0.0/15 added to the ipset `blocklist` that firewalld binds to its drop "
+             "zone (the ruleset is unchanged)",
+        ipset_edits=[("append", "add blocklist 198.18.0.0/15")],
+        expect=[
+            ("-i eth0 -s 198.18.0.5 -d 203.0.113.2 -p tcp --dport 22", "ACCEPT", "DROP",
+             "packets from 198.18.0.0/15 that are not ESTABLISHED/RELATED/DNAT (accepted before "
+             "the zones) and not INVALID now go to the drop zone: to the host ACCEPT (external "
+             "zone services: ssh, http, https, ..., ICMP) or REJECT -> DROP"),
+            ("-i eth0 -s 198.18.0.5 -d 203.0.113.2 -p tcp --dport 25", "REJECT", "DROP",
+             "e.g. TCP to a port the external zone does not open: REJECT -> DROP; forwarded "
+             "ones (and the external zone's port forwards, whose DNAT no longer applies) -> DROP"),
+            ("-i eth1 -s 192.168.1.5 -d 198.18.0.5 -p tcp --dport 443", "ACCEPT", "ACCEPT",
+             "packets to 198.18.0.0/15 leaving on eth0: nat POSTROUTING now sends them to the "
+             "drop zone's chains instead of the external zone's MASQUERADE: LAN -> 198.18.0.0/15 "
+             "is still ACCEPT, but no longer masqueraded"),
+        ]),
+
+    # ---------------------------------------------------------------- more IPv6
+    dict(
+        name="ufw6-policy-forward", src="corpus/rulesets/ufw-default.v6", args=HOST,
+        what="the FORWARD policy changed from DROP to ACCEPT",
+        edits=[("replace", ":FORWARD DROP [0:0]", ":FORWARD ACCEPT [0:0]")],
+        expect=[
+            ("-i eth0 -o eth1 -s 2001:db8:ffff::7 -d 2001:db8:0:2::20 -p tcp --dport 22", "DROP", "ACCEPT",
+             "every forwarded packet ufw6-before-forward does not decide (no type-0 routing "
+             "header, not ESTABLISHED/RELATED, not ICMPv6 1-4, 128, 129): DROP -> ACCEPT"),
+        ]),
+    dict(
+        name="ferm-router6-move-sanity", src=FERM6, args=HOST,
+        what="`-A INPUT -p tcp -j tcp_sanity` moved from before the service rules to after "
+             "them (just before the pkttype drops)",
+        edits=[("move_after", "-A INPUT -p tcp -j tcp_sanity",
+                "-A INPUT -i eth0 -p tcp -m tcp --dport 3128 -j log_reject")],
+        expect=[
+            ("-i eth1 -s 2001:db8:0:2::10 -d 2001:db8:0:2::1 -p tcp --dport 22 --tcp-flags SYN,ACK ACK",
+             "DROP", "ACCEPT",
+             "NEW TCP to the host that is not a plain SYN (conntrack already marks the bad "
+             "flag combinations INVALID, dropped first) and that a service rule now sees first: "
+             "DROP (tcp_sanity) -> ACCEPT (LAN DNS, ssh from ::10, 80/443 via ddos_check)"),
+            ("-i eth0 -s 2001:db8:ffff::7 -d 2001:db8:0:1::2 -p tcp --dport 3128 --tcp-flags SYN,ACK ACK",
+             "DROP", "REJECT",
+             "or REJECT (113, 8080, 3128 on eth0) instead of DROP"),
+        ]),
+    dict(
+        name="ferm-debian6-delete-ssh", src="corpus/rulesets/ferm-debian-default.v6",
+        args=HOST,
+        what="`-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT` deleted",
+        edits=[("delete", "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT")],
+        expect=[
+            ("-i eth0 -s 2001:db8:ffff::7 -d 2001:db8:0:1::2 -p tcp --dport 22", "ACCEPT", "DROP",
+             "NEW TCP to port 22 of the host, not on lo: ACCEPT -> DROP (policy)"),
+        ]),
+    dict(
+        name="ferm-debian-shadowed-noop", src="corpus/rulesets/ferm-debian-default.v4",
+        args=HOST,
+        what="`-A INPUT -s 192.168.1.0/24 -p tcp -m tcp --dport 22 -j ACCEPT` appended to "
+             "INPUT, after the rule that accepts TCP port 22 from everywhere",
+        edits=[("insert_after", "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
+                "-A INPUT -s 192.168.1.0/24 -p tcp -m tcp --dport 22 -j ACCEPT")],
+        expect="unchanged",
+        why="every packet the new rule matches is accepted by the rule before it"),
 ]
 
 

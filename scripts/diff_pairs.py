@@ -226,6 +226,10 @@ PAIRS = [
                 "-A FORWARD -d 192.168.1.20/32 -p tcp -m tcp --dport 80 -m string --string "
                 "\"/etc/passwd\" --algo bm -j DROP")],
         expect=[
+            ("-i eth0 -s 192.0.2.50 -d 203.0.113.2 -p tcp --dport 80 --tcp-flags SYN,ACK,PSH ACK,PSH "
+             "--payload GET/etc/passwd", "ACCEPT", "DROP",
+             "a NEW segment with that payload (conntrack picks up a connection in the middle) "
+             "to 203.0.113.2:80 on eth0, DNATed to 192.168.1.20: ACCEPT -> DROP"),
             ("-i eth0 -s 192.0.2.50 -d 192.168.1.20 -p tcp --dport 80 --tcp-flags SYN,ACK,PSH ACK,PSH "
              "--ctstate ESTABLISHED --payload GET/etc/passwd", "ACCEPT", "DROP",
              "forwarded TCP to 192.168.1.20:80 (after DNAT too) whose payload contains "
@@ -505,6 +509,19 @@ PAIRS = [
                 "-A INPUT -s 192.168.1.0/24 -p tcp -m tcp --dport 22 -j ACCEPT")],
         expect="unchanged",
         why="every packet the new rule matches is accepted by the rule before it"),
+    dict(
+        name="kube-endpoint-reject", src="corpus/examples/kube-service-3.v4", args="--seed 2",
+        what="the third endpoint's chain changed from `-j ACCEPT` to `-j REJECT --reject-with "
+             "icmp-port-unreachable` (endpoint gone); the service picks its endpoint with "
+             "`-m statistic --mode random`",
+        edits=[("replace", "-A KUBE-SEP-C -j ACCEPT",
+                "-A KUBE-SEP-C -j REJECT --reject-with icmp-port-unreachable")],
+        expect=[
+            ("-i eth0 -d 10.96.0.10 -p tcp --dport 80", "ACCEPT", "REJECT",
+             "TCP to 10.96.0.10:80 on INPUT, if neither random draw picks endpoint A (1/3) or B "
+             "(1/2 of the rest), i.e. with probability 1/3: ACCEPT -> REJECT; `--seed 2` (args) "
+             "makes iptsim's draws pick C for this packet"),
+        ]),
 ]
 
 

@@ -2,7 +2,7 @@
 # Regenerate and check corpus/diff-pairs/: pairs of rulesets (old, new) one
 # realistic edit apart, the test data of `iptsim diff` (corpus/diff-pairs/README.md).
 #
-# Usage: scripts/make-diff-pairs.sh [--ufw] [--check] [--expect IPTSIM]
+# Usage: scripts/make-diff-pairs.sh [--ufw] [--check] [--expect IPTSIM [--verify]]
 #   (no option)      write the edited pairs from the corpus rulesets
 #                    (scripts/diff_pairs.py: the edits, expect.txt, the README table)
 #   --ufw            first remake the pair ufw-allow-8080 with the real ufw
@@ -15,19 +15,26 @@
 #                    as corpus/examples/ are not, needs only load)
 #   --expect IPTSIM  run every expect.txt line through `IPTSIM trace` on both sides and
 #                    compare the verdicts (old with old.*, new with new.*)
+#   --verify         with --expect: also run each of those packets through
+#                    `IPTSIM verify` (the real kernel, root), which must agree with the
+#                    simulation (skipped: pairs with ipsets, as verify takes no --ipset,
+#                    packets with --ctstate or a received --mark, which the kernel
+#                    lab cannot inject, and pairs traced with --seed: the kernel draws
+#                    its random matches anew)
 # Nothing touches the initial network namespace's rules.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 PAIRS=$HERE/corpus/diff-pairs
 
-UFW=0 CHECK=0 IPTSIM=
+UFW=0 CHECK=0 IPTSIM= VERIFY=0
 while [ $# -gt 0 ]; do
     case $1 in
         --ufw) UFW=1 ;;
         --check) CHECK=1 ;;
+        --verify) VERIFY=1 ;;
         --expect) IPTSIM=${2:?--expect needs the iptsim binary}; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "make-diff-pairs.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -146,6 +153,24 @@ if [ -n "$IPTSIM" ]; then
                 echo "DIFF $name: $packet => expected $want, iptsim says $got"
                 FAILED=1
             fi
+            [ $VERIFY = 1 ] && [ ! -e "$d/old.ipset" ] || continue
+            if [[ " $packet " =~ \ --(ctstate|mark)\  ]]; then
+                echo "skip $name: $packet: the kernel lab cannot inject --${BASH_REMATCH[1]}"
+                continue
+            fi
+            if [[ " ${args[*]} " == *" --seed "* ]]; then
+                echo "skip $name: $packet: the kernel draws its random matches anew"
+                continue
+            fi
+            for side in old new; do
+                if out=$(cd "$HERE" && "$IPTSIM" verify "${args[@]}" "$d/$side.$ext" "${words[@]}" 2>&1); then
+                    echo "ok   $name: $side: the kernel agrees"
+                else
+                    echo "DIFF $name: $side: $packet: the kernel disagrees:"
+                    echo "$out" | sed 's/^/    /'
+                    FAILED=1
+                fi
+            done
         done < "$d/expect.txt"
     done
 fi

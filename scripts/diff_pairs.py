@@ -15,7 +15,11 @@ The pair ufw-allow-8080 is not made here: it is the real ufw's output,
 made by scripts/make-realworld-rulesets.sh ufw-allow-8080; only its expect.txt
 and README row come from this file.
 
-Usage: scripts/diff_pairs.py [REPO]   (called by scripts/make-diff-pairs.sh)
+Usage: scripts/diff_pairs.py [--out DIR] [REPO]   (called by scripts/make-diff-pairs.sh)
+  REPO       the repository (default: this script's); the sources are read there
+  --out DIR  write the pairs and the README table into DIR instead of
+             REPO/corpus/diff-pairs (DIR/README.md must exist; tests/diff_pairs.sh
+             regenerates into a copy to check that the committed pairs are current)
 """
 import os
 import shutil
@@ -641,9 +645,14 @@ def update_readme(path, pairs):
 
 
 def main():
-    repo = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
-                           os.path.join(os.path.dirname(__file__), ".."))
-    out = os.path.join(repo, "corpus", "diff-pairs")
+    argv = sys.argv[1:]
+    out = None
+    if argv[:1] == ["--out"] and len(argv) >= 2:
+        out, argv = argv[1], argv[2:]
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        die("usage: diff_pairs.py [--out DIR] [REPO]")
+    repo = os.path.abspath(argv[0] if argv else os.path.join(os.path.dirname(__file__), ".."))
+    out = os.path.abspath(out) if out else os.path.join(repo, "corpus", "diff-pairs")
     names = [p["name"] for p in PAIRS]
     if len(set(names)) != len(names):
         die("duplicate pair names")

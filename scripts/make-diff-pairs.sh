@@ -2,9 +2,10 @@
 # Regenerate and check corpus/diff-pairs/: pairs of rulesets (old, new) one
 # realistic edit apart, the test data of `iptsim diff` (corpus/diff-pairs/README.md).
 #
-# Usage: scripts/make-diff-pairs.sh [--ufw] [--check] [--expect IPTSIM [--verify]]
+# Usage: scripts/make-diff-pairs.sh [--ufw] [--no-generate] [--check] [--expect IPTSIM [--verify]]
 #   (no option)      write the edited pairs from the corpus rulesets
 #                    (scripts/diff_pairs.py: the edits, expect.txt, the README table)
+#   --no-generate    leave the pairs as they are (only check them)
 #   --ufw            first remake the pair ufw-allow-8080 with the real ufw
 #                    (scripts/make-realworld-rulesets.sh ufw-allow-8080; root, ufw installed)
 #   --check          load every old.* and new.* into the kernel, each in a throw-away
@@ -21,20 +22,22 @@
 #                    packets with --ctstate or a received --mark, which the kernel
 #                    lab cannot inject, and pairs traced with --seed: the kernel draws
 #                    its random matches anew)
+#   DIFF_PAIRS_DIR=DIR  check the pairs in DIR instead of corpus/diff-pairs
 # Nothing touches the initial network namespace's rules.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-PAIRS=$HERE/corpus/diff-pairs
+PAIRS=${DIFF_PAIRS_DIR:-$HERE/corpus/diff-pairs}
 
-UFW=0 CHECK=0 IPTSIM= VERIFY=0
+UFW=0 GENERATE=1 CHECK=0 IPTSIM= VERIFY=0
 while [ $# -gt 0 ]; do
     case $1 in
         --ufw) UFW=1 ;;
+        --no-generate) GENERATE=0 ;;
         --check) CHECK=1 ;;
         --verify) VERIFY=1 ;;
         --expect) IPTSIM=${2:?--expect needs the iptsim binary}; shift ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "make-diff-pairs.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -43,7 +46,7 @@ done
 if [ $UFW = 1 ]; then
     "$HERE/scripts/make-realworld-rulesets.sh" ufw-allow-8080
 fi
-python3 "$HERE/scripts/diff_pairs.py" "$HERE"
+[ $GENERATE = 0 ] || python3 "$HERE/scripts/diff_pairs.py" --out "$PAIRS" "$HERE"
 
 # ---------------------------------------------------------------------------
 # --check: every file loads in the kernel and reads back the same

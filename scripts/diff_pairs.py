@@ -287,6 +287,15 @@ PAIRS = [
                 "SMTP, use the relay\" -j REJECT --reject-with icmp-port-unreachable")],
         expect="unchanged",
         why="a comment match always matches; the rule, its place and every other rule are the same"),
+    dict(
+        name="ferm-router-reorder-noop", src=FERM4, args=HOST,
+        what="two INPUT rules swapped: ICMP type 3 (destination unreachable) now after type 11 "
+             "(time exceeded); both ACCEPT",
+        edits=[("move_after", "-A INPUT -p icmp -m icmp --icmp-type 3 -j ACCEPT",
+                "-A INPUT -p icmp -m icmp --icmp-type 11 -j ACCEPT")],
+        expect="unchanged",
+        why="no packet matches both rules (one ICMP type each) and both accept, so every "
+            "packet is decided by the same rule as before (rules 8 and 9 of INPUT swap numbers)"),
 
     # ---------------------------------------------------------------- ferm-router IPv6
     dict(

@@ -9,8 +9,11 @@
 #     --install     apt-get install the generator packages first
 #     --check-only  only run the round-trip check on the existing files
 #     TOOL...       only these generators (ufw ferm shorewall firewalld
-#                   firehol arno fail2ban); default: all
+#                   firehol arno fail2ban); default: all; ufw-allow-8080
+#                   (never by default) makes the diff pair
+#                   corpus/diff-pairs/ufw-allow-8080/{old,new}.v{4,6}
 #   RSGEN_OUT=DIR   write the rulesets to DIR instead (it needs DIR/configs)
+#   RSGEN_PAIRS_OUT=DIR  write the diff pairs to DIR instead
 #
 # Safety:
 #   * nothing touches the initial network namespace: every tool runs under
@@ -40,6 +43,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${RSGEN_OUT:-$HERE/corpus/rulesets}
 CONF=$OUT/configs
+PAIRS=${RSGEN_PAIRS_OUT:-$HERE/corpus/diff-pairs}
 
 if [ "$(id -u)" != 0 ]; then
     echo "must run as root" >&2
@@ -53,7 +57,7 @@ for a in "$@"; do
     case $a in
         --install) INSTALL=1 ;;
         --check-only) CHECK_ONLY=1 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) TOOLS+=("$a") ;;
     esac
 done
@@ -197,27 +201,29 @@ inns() {
         exec "$@"' rsgen "$@"
 }
 
-# dump NAME BASE: write $OUT/BASE.v4 and .v6 from namespace NAME
+# dump NAME BASE: write BASE.v4 and .v6 from namespace NAME (BASE is
+# relative to $OUT unless it starts with /)
 # Chain counters are zeroed first; a late IPv6 MLD report (sent when a tool
 # turns forwarding on) can still hit a chain between -Z and the save, so
 # zero and save again until every chain counter is [0:0].
 dump() {
     local name=$1 base=$2 try
+    case $base in /*) ;; *) base=$OUT/$base ;; esac
     for try in $(seq 1 20); do
         inns "$name" sh -e -c '
             for t in $(cat /proc/net/ip_tables_names 2>/dev/null); do iptables-legacy -t $t -Z; done
             for t in $(cat /proc/net/ip6_tables_names 2>/dev/null); do ip6tables-legacy -t $t -Z; done'
-        inns "$name" iptables-legacy-save > "$OUT/$base.v4"
-        inns "$name" ip6tables-legacy-save > "$OUT/$base.v6"
-        if ! grep -qE '^:.* \[([1-9][0-9]*:|0:[1-9])' "$OUT/$base.v4" "$OUT/$base.v6"; then
+        inns "$name" iptables-legacy-save > "$base.v4"
+        inns "$name" ip6tables-legacy-save > "$base.v6"
+        if ! grep -qE '^:.* \[([1-9][0-9]*:|0:[1-9])' "$base.v4" "$base.v6"; then
             break
         fi
         sleep 1
     done
-    [ -s "$OUT/$base.v4" ] || rm -f "$OUT/$base.v4"
-    [ -s "$OUT/$base.v6" ] || rm -f "$OUT/$base.v6"
+    [ -s "$base.v4" ] || rm -f "$base.v4"
+    [ -s "$base.v6" ] || rm -f "$base.v6"
     local f
-    for f in "$OUT/$base.v4" "$OUT/$base.v6"; do
+    for f in "$base.v4" "$base.v6"; do
         [ -e "$f" ] && log "$(basename "$f"): $(grep -c '^-A' "$f") rules, $(grep -c '^:' "$f") chains"
     done
     return 0
@@ -255,6 +261,24 @@ gen_ufw() {
     inns ufw2 sh -e -x "$CONF/ufw-custom.sh"
     dump ufw2 ufw-custom
     delns ufw2
+    BINDS=""
+}
+
+# the diff pair ufw-allow-8080: Debian's default ufw enabled (as ufw-default),
+# dumped as old; then one `ufw allow 8080/tcp` on the running firewall,
+# dumped as new (corpus/diff-pairs/README.md)
+gen_ufw_allow_8080() {
+    log "ufw $(dpkg-query -W -f '${Version}' ufw): diff pair ufw-allow-8080"
+    local w=$WORK/ufw-pair d=$PAIRS/ufw-allow-8080 etc def
+    mkdir -p "$d"
+    mkns ufwp
+    etc=$(privcopy /etc/ufw "$w"); def=$(privcopy /etc/default/ufw "$w/default")
+    BINDS="$etc=/etc/ufw $def=/etc/default/ufw"
+    inns ufwp ufw --force enable
+    dump ufwp "$d/old"
+    inns ufwp ufw allow 8080/tcp
+    dump ufwp "$d/new"
+    delns ufwp
     BINDS=""
 }
 
@@ -552,7 +576,7 @@ roundtrip() {
 mkdir -p "$OUT"
 if [ $CHECK_ONLY = 0 ]; then
     for t in "${TOOLS[@]}"; do
-        "gen_$t"
+        "gen_${t//-/_}"
     done
 fi
 roundtrip

@@ -27,6 +27,7 @@ int TraceCommand(const CommandLine& cl);
 int VerifyCommand(const CommandLine& cl);
 int TestCommand(const CommandLine& cl);
 int ReplayCommand(const CommandLine& cl);
+int DiffCommand(const CommandLine& cl);
 
 // Shared helpers.
 // The contents of a file (mapped when it is a regular file) or of stdin for

@@ -303,6 +303,26 @@ constexpr OptionSpec kTestOptions[] = {
     {"-j", "--jobs", "N", SetTestJobs, "run N cases at once (default: one per core)"},
 };
 
+std::string SetDiffFormat(CommandLine& cl, const std::string& v) {
+  if (v != "table" && v != "json") return "unknown --format '" + v + "' (table or json)";
+  cl.diff_json = v == "json";
+  return "";
+}
+std::string SetVerdictsOnly(CommandLine& cl, const std::string&) {
+  cl.diff_verdicts_only = true;
+  return "";
+}
+constexpr OptionSpec kDiffOptions[] = {
+    kFamily4,
+    kFamily6,
+    kMaxErrors,
+    kSkipBadRules,
+    {"--format", nullptr, "table|json", SetDiffFormat, "the answer as a table (default) or JSON"},
+    {"--verdicts-only", nullptr, nullptr, SetVerdictsOnly,
+     "report only changed verdicts and NAT bindings, not packets another rule now decides "
+     "the same way"},
+};
+
 // Every command accepts -h/--help (listed last in its help).
 std::string SetShowHelp(CommandLine& cl, const std::string&) {
   cl.show_help = true;
@@ -339,6 +359,12 @@ constexpr ExitStatus kReplayExits[] = {
         "lines were lost from the log"},
     {2, "bad input (RULES, LOG:LINE:COL, --host, --ipset), a log with no records, or a "
         "usage error"},
+};
+constexpr ExitStatus kDiffExits[] = {
+    {0, "no packet changes its fate"},
+    {1, "some packets change their fate (each set on stdout)"},
+    {2, "bad input (OLD or NEW), a usage error, or an internal disagreement between the "
+        "symbolic answer and the concrete engine (on stderr)"},
 };
 constexpr ExitStatus kHelpExits[] = {
     {0, "the help was printed on stdout"},
@@ -388,6 +414,14 @@ constexpr CommandSpec kCommands[] = {
      "simulated lines with the logged ones: per packet 'equal', or the first differing line "
      "with the reason (docs/replay.md).",
      kReplayOptions, true, ReplayCommand, kReplayExits},
+    {"diff", "OLD NEW", "every set of packets whose fate changes from OLD to NEW (symbolic)",
+     "Compare two rulesets of one family for every packet at once: on each path (local-in, "
+     "forward, local-out), every set of packets whose verdict, deciding rule or NAT binding "
+     "differs, described by field (addresses as CIDRs, ports, interfaces, flags, states), "
+     "with the outcome and deciding rule in each ruleset and an example packet, which is run "
+     "through both rulesets by the concrete engine to confirm the answer (docs/diff.md). "
+     "Conditions iptsim cannot see (-m string, limit, recent...) stay explicit.",
+     kDiffOptions, true, DiffCommand, kDiffExits},
     {"help", "[COMMAND]", "list the commands, or show one command's options",
      "Without COMMAND: every command with its options. With COMMAND: its usage, options "
      "and exit statuses, as 'iptsim COMMAND --help' shows them.",

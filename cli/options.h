@@ -79,6 +79,10 @@ struct CommandLine {
   bool test_update = false;              // --update
   bool allow_undecided = false;          // --allow-undecided
   std::optional<uint64_t> test_jobs;     // -j N
+
+  // diff
+  bool diff_json = false;           // --format json
+  bool diff_verdicts_only = false;  // --verdicts-only
 };
 
 // One option of a command: its names, whether it takes a value, the field

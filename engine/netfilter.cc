@@ -13,26 +13,21 @@ namespace iptsim {
 
 namespace {
 
-struct Step {
-  Hook hook;
-  TableId table;
-};
-
 // The hooks' priorities (include/uapi/linux/netfilter_ipv4.h: raw -300, mangle -150, nat DNAT -100,
 // filter 0, security 50, nat SNAT 100).
-constexpr Step kLocalIn[] = {
+constexpr PathStep kLocalIn[] = {
     {Hook::kPreRouting, TableId::kRaw},  {Hook::kPreRouting, TableId::kMangle},
     {Hook::kPreRouting, TableId::kNat},  {Hook::kLocalIn, TableId::kMangle},
     {Hook::kLocalIn, TableId::kFilter},  {Hook::kLocalIn, TableId::kSecurity},
     {Hook::kLocalIn, TableId::kNat},
 };
-constexpr Step kForward[] = {
+constexpr PathStep kForward[] = {
     {Hook::kPreRouting, TableId::kRaw},    {Hook::kPreRouting, TableId::kMangle},
     {Hook::kPreRouting, TableId::kNat},    {Hook::kForward, TableId::kMangle},
     {Hook::kForward, TableId::kFilter},    {Hook::kForward, TableId::kSecurity},
     {Hook::kPostRouting, TableId::kMangle}, {Hook::kPostRouting, TableId::kNat},
 };
-constexpr Step kLocalOut[] = {
+constexpr PathStep kLocalOut[] = {
     {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
     {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},
     {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
@@ -40,7 +35,7 @@ constexpr Step kLocalOut[] = {
 };
 // The local-out steps, then the looped packet on lo (no nat:
 // the connection's bindings were made on the way out).
-constexpr Step kLoopback[] = {
+constexpr PathStep kLoopback[] = {
     {Hook::kLocalOut, TableId::kRaw},      {Hook::kLocalOut, TableId::kMangle},
     {Hook::kLocalOut, TableId::kNat},      {Hook::kLocalOut, TableId::kFilter},
     {Hook::kLocalOut, TableId::kSecurity}, {Hook::kPostRouting, TableId::kMangle},
@@ -59,7 +54,9 @@ SimResult ConfirmFailed(SimResult result) {
   return result;
 }
 
-std::span<const Step> StepsOf(PacketPath path) {
+}  // namespace
+
+std::span<const PathStep> PathSteps(PacketPath path) {
   switch (path) {
     case PacketPath::kLocalIn: return kLocalIn;
     case PacketPath::kForward: return kForward;
@@ -68,6 +65,8 @@ std::span<const Step> StepsOf(PacketPath path) {
   }
   return kLocalIn;
 }
+
+namespace {
 
 // ip_forward decrements the TTL (hop limit) before the FORWARD hook.
 void DecrementTtl(Packet& pkt) {
@@ -88,10 +87,6 @@ void DecrementTtl(Packet& pkt) {
 
 }  // namespace
 
-namespace {
-
-// Keeps the entry SimResult::decided_by names, as a table at a hook ends
-// its walk with verdict `v`.
 void NoteDecision(const DecidingEntry& entry, Verdict v, DecidingEntry* decided_by) {
   if (!entry.chain) return;
   if (v != Verdict::kAccept) {
@@ -103,8 +98,6 @@ void NoteDecision(const DecidingEntry& entry, Verdict v, DecidingEntry* decided_
       (!filter_seen && (entry.rule || !decided_by->rule)))
     *decided_by = entry;
 }
-
-}  // namespace
 
 std::string_view PacketPathName(PacketPath p) {
   switch (p) {
@@ -146,7 +139,7 @@ bool NeedsConntrack(const Ruleset& rs) {
 
 SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const SimOptions& opts,
                          TraceObserver* observer) {
-  std::span<const Step> steps = StepsOf(path);
+  std::span<const PathStep> steps = PathSteps(path);
   // Connection tracking: the run's (opts.ct), or a table of the packet's
   // own when the caller left it to us and the ruleset turns conntrack on.
   ConntrackPacket* ct = opts.ct;
@@ -191,13 +184,13 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
         pkt.mac = {};
         pkt.mac_len = 14;
       }
-      steps = StepsOf(path);  // a path that shares the steps so far
+      steps = PathSteps(path);  // a path that shares the steps so far
       // Not on lo: a looped packet keeps the route it had (skb_dst set),
       // which skips early demux.
       if (path == PacketPath::kLocalIn && steps[i].hook == Hook::kLocalIn && opts.early_demux)
         opts.early_demux(pkt);
     }
-    const Step& s = steps[i];
+    const PathStep& s = steps[i];
     if (path == PacketPath::kForward && s.hook == Hook::kForward && !forwarded_ttl) {
       // ip_forward / ip6_forward: a packet whose TTL (hop limit) would run
       // out is dropped (with an ICMP time exceeded) before FORWARD.

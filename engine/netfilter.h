@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,18 @@ std::string_view PacketPathName(PacketPath p);
 PacketPath PathFromDevices(const Packet& pkt);
 
 struct SimResult;
+
+// The tables a packet on `path` crosses, hook by hook, in the kernel's
+// priority order.
+struct PathStep {
+  Hook hook;
+  TableId table;
+};
+std::span<const PathStep> PathSteps(PacketPath path);
+
+// Keeps the entry SimResult::decided_by names, as a table at a hook ends
+// its walk with verdict `v` (the symbolic evaluation follows the same rule).
+void NoteDecision(const DecidingEntry& entry, Verdict v, DecidingEntry* decided_by);
 
 // The routing decisions along the path (engine/host.h has the host model
 // behind them).  Between() runs when the packet passes from hook `from` to

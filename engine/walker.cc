@@ -3,6 +3,7 @@
 #include "engine/run_settings.h"
 
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "engine/extension.h"
@@ -117,8 +118,16 @@ inline bool BaseMatchesImpl(const IpHeaderMatch& ip, const PacketView& v, const 
 // NAME=true|false the match did not apply to a test of its own (the run's
 // limits: hashlimit's garbage collection, a clock that runs backwards...);
 // otherwise kUnknown.  `watch`: --why's record of the answers.
-inline Tri MatchesOf(const Rule& r, const PacketView& view, EvalContext& ctx, RuleProbe* watch) {
+inline Tri MatchesOf(const Rule& r, const PacketView& view, EvalContext& ctx, RuleProbe* watch,
+                     const std::map<std::pair<const Rule*, int>, bool>* forced) {
   for (size_t m = 0; m < r.matches.size(); ++m) {
+    if (forced) {
+      auto it = forced->find({&r, static_cast<int>(m)});
+      if (it != forced->end()) {
+        if (!it->second) return Tri::kFalse;
+        continue;
+      }
+    }
     Tri t = r.matches[m]->Evaluate(view, ctx);
     bool assumed = false;
     if (t == Tri::kUnknown) {
@@ -133,6 +142,14 @@ inline Tri MatchesOf(const Rule& r, const PacketView& view, EvalContext& ctx, Ru
     if (t == Tri::kFalse) return t;
   }
   return Tri::kTrue;
+}
+
+// The rule's -s/-d/-i/-o part as the symbolic layer's example assumes it
+// (RunSettings::forced_conditions), else as the packet has it.
+bool ForcedBase(const std::map<std::pair<const Rule*, int>, bool>& forced, const Rule& r,
+                bool matched) {
+  auto it = forced.find({&r, -1});
+  return it == forced.end() ? matched : it->second;
 }
 
 // What a standard target (-j ACCEPT, DROP, QUEUE, RETURN) tells the walk;
@@ -191,6 +208,9 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
   const std::vector<RuleProbe*>* probes =
       ctx.settings && !ctx.settings->probes.empty() ? &ctx.settings->probes : nullptr;
   const bool any_rule_assumed = ctx.settings && !ctx.settings->rule_assumptions.empty();
+  const std::map<std::pair<const Rule*, int>, bool>* forced =
+      ctx.settings && !ctx.settings->forced_conditions.empty() ? &ctx.settings->forced_conditions
+                                                               : nullptr;
   // A loop guard beyond the kernel's load-time check: no walk visits more
   // entries than this.
   size_t budget = 1u << 26;
@@ -243,7 +263,8 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     }
     const Rule& r = c.rules[ri];
     const uint32_t number = ri + 1;
-    bool matched = BaseMatchesImpl(r.ip, view, addrs);
+    bool matched = forced ? ForcedBase(*forced, r, BaseMatchesImpl(r.ip, view, addrs))
+                          : BaseMatchesImpl(r.ip, view, addrs);
     RuleProbe* watch = probes ? ProbeFor(*probes, r) : nullptr;
     if (watch) {
       ++watch->visits;
@@ -252,7 +273,7 @@ Verdict RunTable(const Table& table, Packet& pkt, EvalContext& ctx) {
     }
     if (any_rule_assumed) ctx.rule_assumption = AssumedRule(ctx, r);
     if (matched && !r.matches.empty()) {
-      const Tri t = MatchesOf(r, view, ctx, watch);
+      const Tri t = MatchesOf(r, view, ctx, watch, forced);
       if (t == Tri::kUnknown) {
         NameUndecidedRule(table.id, c, number, ctx.unknown_reason);
         return unknown(c, &r, number);

@@ -249,7 +249,9 @@ CaseOutcome RunTestCase(const Ruleset& rs, const RunSettings& settings, const Bo
     const BoundPacket& bp = c.packets[i];
     Packet pkt = bp.packet;
     if (golden) pkt.nf_trace = true;  // the golden trace is trace --trace-all's
-    const PacketInfo info{static_cast<uint32_t>(i + 1), c.spec->flow ? bp.words : "packet 1",
+    // (Both arms as views: a std::string arm would make the view dangle.)
+    const PacketInfo info{static_cast<uint32_t>(i + 1),
+                          c.spec->flow ? std::string_view(bp.words) : std::string_view("packet 1"),
                           pkt.in.empty() && pkt.out.empty() && !settings.host, &trail};
     std::vector<TraceObserver*> all{explain.get(), &trail, &seen};
     if (trace) all.push_back(trace.get());

@@ -13,9 +13,14 @@ secs=${1:-600}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(loader_fuzz packet_spec_fuzz log_packet_fuzz pcap_fuzz host_fuzz ipset_fuzz conntrack_fuzz test_spec_fuzz iptables_xml_fuzz log_scanner_fuzz)
-CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DIPTSIM_FUZZ=ON -DIPTSIM_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build-fuzz "${targets[@]}"
+# FUZZ_BUILD=DIR: an existing clang build configured with -DIPTSIM_FUZZ=ON
+# (CI's sanitizer build, which also runs the tests); default build-fuzz.
+build=${FUZZ_BUILD:-build-fuzz}
+if [ -z "${FUZZ_BUILD:-}" ]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DIPTSIM_FUZZ=ON -DIPTSIM_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+ninja -C "$build" "${targets[@]}"
 root=$PWD
 for t in "${targets[@]}"; do
   seeds=$root/corpus/fuzz/${t%_fuzz}
@@ -30,7 +35,7 @@ for t in "${targets[@]}"; do
     limit=(-max_total_time="$secs")
     echo "fuzz: ${secs} s"
   fi
-  (cd "$work" && "$root/build-fuzz/tests/fuzz/$t" "${limit[@]}" -timeout=10 \
+  (cd "$work" && "$root/$build/tests/fuzz/$t" "${limit[@]}" -timeout=10 \
      -rss_limit_mb=2048 -print_final_stats=1 "$work/new" "$seeds" >"$work/log" 2>&1) || rc=$?
   tail -15 "$work/log"
   if [ $rc -ne 0 ]; then

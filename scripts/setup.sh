@@ -12,6 +12,7 @@ shift || true
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libpugixml-dev libre2-dev libyaml-cpp-dev catch2
+  libbdd-dev                             # BuDDy: the symbolic evaluation of diff and query
   clang-14 libclang-rt-14-dev            # libFuzzer and sanitizers
   iptables iproute2 ipset                # the kernel side: verifier, differential tests, benchmarks
   python3 time                           # generators, /usr/bin/time for peak memory

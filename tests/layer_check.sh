@@ -1,6 +1,6 @@
 #!/bin/bash
 # The layers of iptsim (docs/architecture.md), lowest first:
-#   base -> engine -> matchers -> loader -> output -> verifier -> cli
+#   base -> engine -> matchers -> loader -> symbolic -> output -> verifier -> cli
 # A file may include headers of its own layer and of the layers below it,
 # never of one above.  This prints every #include that points up and fails
 # when there is one.  (The link-check executables of tests/CMakeLists.txt
@@ -9,7 +9,7 @@
 # usage: layer_check.sh SOURCE_DIR
 set -u
 src=$1
-layers=(base engine matchers loader output verifier cli)
+layers=(base engine matchers loader symbolic output verifier cli)
 rank() {
   local i
   for i in "${!layers[@]}"; do [ "${layers[$i]}" = "$1" ] && { echo "$i"; return; }; done

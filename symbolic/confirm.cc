@@ -1,0 +1,67 @@
+#include "symbolic/confirm.h"
+
+#include "engine/extension.h"
+#include "engine/trace.h"
+#include "loader/packet_spec.h"
+#include "symbolic/diff.h"
+
+namespace iptsim::symbolic {
+
+namespace {
+
+// Collects the NAT rules that bound the packet (a nat-table rule whose
+// target is a NAT target, matched and accepted).
+class NatRecorder : public TraceObserver {
+ public:
+  explicit NatRecorder(Family family) : family_(family) {}
+  void OnRuleDone(const RuleEvent& e, RuleOutcome outcome, const Chain*) override {
+    if (e.table != TableId::kNat || outcome != RuleOutcome::kAccept || !e.rule) return;
+    const Rule& r = *e.rule;
+    if (r.target_kind == TargetKind::kExtension &&
+        r.target->DescribeEffect(family_).kind == TargetEffect::Kind::kNat)
+      nat.push_back(&r);
+  }
+  std::vector<const Rule*> nat;
+
+ private:
+  Family family_;
+};
+
+}  // namespace
+
+std::string ExamplePacket(const Example& ex, Family family, Packet* out) {
+  PacketSpec spec;
+  Diagnostic error;
+  if (!ParsePacketLine(ex.options, family, &spec, &error)) return error.message;
+  *out = BuildPacket(spec);
+  return "";
+}
+
+RunSettings ExampleSettings(const Conditions& conds, const Example& ex) {
+  RunSettings settings;
+  for (const auto& [var, holds] : ex.conditions) {
+    auto users = conds.users().find(var);
+    if (users == conds.users().end()) continue;
+    for (const auto& use : users->second) settings.forced_conditions[use] = holds;
+  }
+  return settings;
+}
+
+std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                           const Outcome& expected, RunResult* result) {
+  Packet pkt;
+  if (std::string e = ExamplePacket(ex, rs.family, &pkt); !e.empty())
+    return "the example '" + ex.options + "' is not a packet: " + e;
+  Simulator sim(rs, ExampleSettings(conds, ex));
+  NatRecorder nat(rs.family);
+  RunResult r = sim.Run(pkt, &nat);
+  if (result) *result = r;
+  Outcome got{r.sim.verdict, r.sim.decided_by, nat.nat, nullptr};
+  if (expected.unmodelled) return "";  // the symbolic walk stopped there: nothing to compare
+  const std::string want = OutcomeKey(rs, expected, false);
+  const std::string have = OutcomeKey(rs, got, false);
+  if (want == have) return "";
+  return "the engine gives " + have + " where the symbolic walk gives " + want;
+}
+
+}  // namespace iptsim::symbolic

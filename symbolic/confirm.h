@@ -1,0 +1,27 @@
+// The concrete engine's word on a symbolic answer: an example packet run
+// through a ruleset by engine/simulator.h, with fresh state, the opaque
+// conditions answered as the example assumes them
+// (RunSettings::forced_conditions), must meet the outcome the symbolic
+// walk gave its set.  A disagreement is an internal error, never silent.
+#pragma once
+
+#include <string>
+
+#include "engine/simulator.h"
+#include "symbolic/paths.h"
+#include "symbolic/region.h"
+
+namespace iptsim::symbolic {
+
+// The engine's outcome of the example on `rs`: "" when it is `expected`,
+// else what differs.  `result` (optional) receives the engine's result.
+std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                           const Outcome& expected, RunResult* result = nullptr);
+
+// The example as a packet (ParsePacketSpec + BuildPacket); "" or the error.
+std::string ExamplePacket(const Example& ex, Family family, Packet* out);
+
+// The settings that answer the example's opaque conditions.
+RunSettings ExampleSettings(const Conditions& conds, const Example& ex);
+
+}  // namespace iptsim::symbolic

@@ -47,19 +47,27 @@ RunSettings ExampleSettings(const Conditions& conds, const Example& ex) {
   return settings;
 }
 
-std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,
-                           const Outcome& expected, RunResult* result) {
+std::string ConcreteOutcomeKey(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                               std::string* error, RunResult* result) {
   Packet pkt;
-  if (std::string e = ExamplePacket(ex, rs.family, &pkt); !e.empty())
-    return "the example '" + ex.options + "' is not a packet: " + e;
+  if (std::string e = ExamplePacket(ex, rs.family, &pkt); !e.empty()) {
+    *error = "the example '" + ex.options + "' is not a packet: " + e;
+    return "";
+  }
   Simulator sim(rs, ExampleSettings(conds, ex));
   NatRecorder nat(rs.family);
   RunResult r = sim.Run(pkt, &nat);
   if (result) *result = r;
-  Outcome got{r.sim.verdict, r.sim.decided_by, nat.nat, nullptr};
+  return OutcomeKey(rs, Outcome{r.sim.verdict, r.sim.decided_by, nat.nat, nullptr}, false);
+}
+
+std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                           const Outcome& expected, RunResult* result) {
+  std::string error;
+  const std::string have = ConcreteOutcomeKey(conds, rs, ex, &error, result);
+  if (!error.empty()) return error;
   if (expected.unmodelled) return "";  // the symbolic walk stopped there: nothing to compare
   const std::string want = OutcomeKey(rs, expected, false);
-  const std::string have = OutcomeKey(rs, got, false);
   if (want == have) return "";
   return "the engine gives " + have + " where the symbolic walk gives " + want;
 }

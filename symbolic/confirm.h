@@ -18,6 +18,11 @@ namespace iptsim::symbolic {
 std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,
                            const Outcome& expected, RunResult* result = nullptr);
 
+// The engine's outcome of the example on `rs` as OutcomeKey gives it;
+// "" and *error set when the example is not a packet.
+std::string ConcreteOutcomeKey(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                               std::string* error, RunResult* result = nullptr);
+
 // The example as a packet (ParsePacketSpec + BuildPacket); "" or the error.
 std::string ExamplePacket(const Example& ex, Family family, Packet* out);
 

@@ -331,7 +331,7 @@ std::string OptionsOf(const Space& sp, const std::map<Field, Word>& v) {
     add("-o " + std::string(sp.ifaces()[get(Field::kOutIface)].name.view()));
   add("-s " + AddrText(get(Field::kSrc), fam) + " -d " + AddrText(get(Field::kDst), fam));
   const uint32_t proto = static_cast<uint32_t>(get(Field::kProto));
-  add("-p " + std::to_string(proto));
+  add("-p " + ProtoName(proto, fam));
   if (proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136)
     add("--sport " + NumText(get(Field::kSport)) + " --dport " + NumText(get(Field::kDport)));
   if (proto == 6) add("--tcp-flags ALL " + NumText(get(Field::kTcpFlags)));
@@ -348,7 +348,13 @@ std::string OptionsOf(const Space& sp, const std::map<Field, Word>& v) {
 
 }  // namespace
 
-Example PickExample(Conditions& conds, const bdd& set) {
+namespace {
+
+// Fixes the fields in space order, each to the first of `candidates` the
+// set still allows, else to `fallback`'s value; then every condition.
+template <typename Candidates, typename Fallback, typename Answer>
+Example Choose(Conditions& conds, const bdd& set, Candidates candidates, Fallback fallback,
+               Answer answer) {
   Space& sp = conds.space();
   bdd r = set;
   std::map<Field, Word> chosen;
@@ -356,7 +362,7 @@ Example PickExample(Conditions& conds, const bdd& set) {
     const BitVec& bits = sp.Var(f);
     const int w = static_cast<int>(bits.size());
     bool found = false;
-    for (Word p : Preferred(sp, f, chosen)) {
+    for (Word p : candidates(f, chosen)) {
       if (p > MaxWord(w)) continue;
       const bdd with = r & Equals(bits, ConstOf(p, w));
       if (with == bddfalse) continue;
@@ -366,21 +372,60 @@ Example PickExample(Conditions& conds, const bdd& set) {
       break;
     }
     if (found) continue;
-    const Word v = MinValue(r, bits);
+    const Word v = fallback(r, bits);
     chosen[f] = v;
     r &= Equals(bits, ConstOf(v, w));
   }
   Example ex;
   ex.options = OptionsOf(sp, chosen);
-  // Every condition gets an answer (false where either will do), so the
-  // concrete run needs no guess of its own.
+  // Every condition gets an answer, so the concrete run needs no guess.
   for (const auto& [var, info] : conds.info()) {
+    const bdd yes = r & sp.ConditionVar(var);
     const bdd no = r & !sp.ConditionVar(var);
-    const bool holds = no == bddfalse;
-    r = holds ? r & sp.ConditionVar(var) : no;
+    const bool holds = no == bddfalse || (yes != bddfalse && answer());
+    r = holds ? yes : no;
     ex.conditions[var] = holds;
   }
+  ex.point = r;
   return ex;
+}
+
+}  // namespace
+
+Example PickExample(Conditions& conds, const bdd& set) {
+  const Space& sp = conds.space();
+  return Choose(
+      conds, set, [&](Field f, const std::map<Field, Word>& chosen) { return Preferred(sp, f, chosen); },
+      [](const bdd& r, const BitVec& bits) { return MinValue(r, bits); }, [] { return false; });
+}
+
+Example RandomExample(Conditions& conds, const bdd& set, std::mt19937_64& rng,
+                      const Boundaries& boundaries) {
+  auto candidates = [&](Field f, const std::map<Field, Word>&) {
+    std::vector<Word> c;
+    auto it = boundaries.find(f);
+    if (it != boundaries.end() && !it->second.empty() && rng() % 2)
+      c.push_back(it->second[rng() % it->second.size()]);
+    return c;
+  };
+  auto random_bits = [&](const bdd& r, const BitVec& bits) {
+    bdd rest = r;
+    Word v = 0;
+    const int w = static_cast<int>(bits.size());
+    for (int i = 0; i < w; ++i) {
+      const bool one = rng() % 2;
+      bdd pick = rest & (one ? bits[i] : !bits[i]);
+      bool bit = one;
+      if (pick == bddfalse) {
+        pick = rest & (one ? !bits[i] : bits[i]);
+        bit = !one;
+      }
+      rest = pick;
+      if (bit) v |= Word(1) << (w - 1 - i);
+    }
+    return v;
+  };
+  return Choose(conds, set, candidates, random_bits, [&] { return rng() % 2 == 1; });
 }
 
 }  // namespace iptsim::symbolic

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,12 +29,24 @@ std::vector<Box> DescribeSet(Conditions& conds, const bdd& set, const bdd& unive
                              size_t max_boxes, size_t* more);
 
 // One packet of `set`: iptsim's packet options ("-i eth0 -p tcp --dport 22
-// ..."), and the opaque conditions' answers the packet assumes.
+// ..."), the opaque conditions' answers the packet assumes, and the packet
+// as a point of the space (for membership tests: `set & point`).
 struct Example {
   std::string options;
   std::map<int, bool> conditions;  // condition variable -> holds
+  bdd point;
 };
+// The packet the answers show: the packet builder's defaults and the usual
+// cases where the set allows them.
 Example PickExample(Conditions& conds, const bdd& set);
+
+// Values worth trying for each field (range ends and their neighbours).
+using FieldValue = unsigned __int128;
+using Boundaries = std::map<Field, std::vector<FieldValue>>;
+// A random packet of `set` (not empty): each field a boundary value half
+// the time when one fits, else random; random answers for the conditions.
+Example RandomExample(Conditions& conds, const bdd& set, std::mt19937_64& rng,
+                      const Boundaries& boundaries);
 
 // "tcp", "udp", "icmp", ... or the number.
 std::string ProtoName(uint32_t p, Family family);

@@ -164,6 +164,14 @@ bool IsIpv6ExtensionOrEnd(uint32_t p) {
          p == 139 || p == 140;
 }
 
+// What the packet builder makes, so every packet of the space can be an
+// example: IPv4 has no protocol 0 (a packet needs one) nor ICMPv6, IPv6 no
+// IPv4 ICMP and no extension header as its protocol.
+bool IsBuildableProtocol(uint32_t p, Family family) {
+  if (family == Family::kIPv4) return p != 0 && p != 58;
+  return p != 1 && !IsIpv6ExtensionOrEnd(p);
+}
+
 }  // namespace
 
 bdd Space::Universe() const {
@@ -178,7 +186,7 @@ bdd Space::Universe() const {
   // Per protocol: the fields it has, and the least length.
   bdd per_proto = bddfalse;
   for (uint32_t p = 0; p < 256; ++p) {
-    if (!v4 && IsIpv6ExtensionOrEnd(p)) continue;
+    if (!IsBuildableProtocol(p, family_)) continue;
     bdd c = Equals(Var(Field::kProto), WordConst::Of(p));
     if (!HasPorts(p))
       c &= Equals(Var(Field::kSport), WordConst::Of(0)) & Equals(Var(Field::kDport), WordConst::Of(0));

@@ -17,6 +17,17 @@ Pred MaskedEquals(Field f, uint32_t value, uint32_t mask, bool invert) {
   return Pred::Inverted(Pred::NumMasked(f, value, mask), invert);
 }
 
+Pred AllOf(std::vector<Pred> parts) {
+  std::vector<Pred> kept;
+  for (Pred& p : parts) {
+    if (p.op == Pred::Op::kFalse) return Pred::False();
+    if (p.op != Pred::Op::kTrue) kept.push_back(std::move(p));
+  }
+  if (kept.empty()) return Pred::True();
+  if (kept.size() == 1) return std::move(kept[0]);
+  return Pred::And(std::move(kept));
+}
+
 TargetEffect Continue() {
   TargetEffect e;
   e.kind = TargetEffect::Kind::kContinue;

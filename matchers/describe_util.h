@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/predicate.h"
 
@@ -31,6 +32,11 @@ Pred InRange(Field f, uint32_t lo, uint32_t hi, bool invert);
 // matches (mark 0x3/0x1), so that is False (True with '!'), never the
 // masked value.
 Pred MaskedEquals(Field f, uint32_t value, uint32_t mask, bool invert);
+
+// The conjunction of `parts` as a small tree: True parts dropped, False if
+// one is False, the part itself when one is left (descriptions are shown
+// to users).
+Pred AllOf(std::vector<Pred> parts);
 
 // Target effects (Target::DescribeEffect).
 // No verdict, no field changed: the walk goes on.

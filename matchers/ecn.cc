@@ -82,14 +82,15 @@ class EcnMatch : public Match {
     std::vector<Pred> all;
     if (match_ect()) all.push_back(describe::MaskedEquals(Field::kTos, ect_, 3, inv_ect_));
     if (match_ece() || match_cwr()) {
+      using describe::MaskedEquals;
       std::vector<Pred> flags = {describe::ProtoIs(6), describe::NotLaterFragment()};
-      if (match_ece()) flags.push_back(describe::MaskedEquals(Field::kTcpFlags, 0x40, 0x40, inv_ece_));
-      if (match_cwr()) flags.push_back(describe::MaskedEquals(Field::kTcpFlags, 0x80, 0x80, inv_cwr_));
+      if (match_ece()) flags.push_back(MaskedEquals(Field::kTcpFlags, 0x40, 0x40, inv_ece_));
+      if (match_cwr()) flags.push_back(MaskedEquals(Field::kTcpFlags, 0x80, 0x80, inv_cwr_));
       Pred tcp_header = Pred::And({describe::ProtoIs(6), describe::NotLaterFragment()});
-      all.push_back(Pred::Or({Pred::And(std::move(flags)),
+      all.push_back(Pred::Or({describe::AllOf(std::move(flags)),
                               Pred::And({Pred::Not(std::move(tcp_header)), Pred::Opaque()})}));
     }
-    return Pred::And(std::move(all));
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (match_ece()) SaveOpt(out, "ecn-tcp-ece", inv_ece_);

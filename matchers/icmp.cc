@@ -55,7 +55,7 @@ class IcmpMatch : public Match {
                               : Pred::And({Pred::NumEq(Field::kIcmpType, type_),
                                            describe::InRange(Field::kIcmpCode, code_min_,
                                                              code_max_, false)});
-    return Pred::And({describe::ProtoIs(1), describe::NotLaterFragment(),
+    return describe::AllOf({describe::ProtoIs(1), describe::NotLaterFragment(),
                       Pred::Inverted(std::move(test), invert_)});
   }
   void Save(std::string& out, const SaveContext&) const override {

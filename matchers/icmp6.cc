@@ -54,7 +54,7 @@ class Icmp6Match : public Match {
   Pred Describe(Family) const override {
     Pred test = Pred::And({Pred::NumEq(Field::kIcmpType, type_),
                            describe::InRange(Field::kIcmpCode, code_min_, code_max_, false)});
-    return Pred::And({describe::ProtoIs(58), describe::NotLaterFragment(),
+    return describe::AllOf({describe::ProtoIs(58), describe::NotLaterFragment(),
                       Pred::Inverted(std::move(test), invert_)});
   }
   void Save(std::string& out, const SaveContext&) const override {

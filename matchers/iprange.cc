@@ -80,7 +80,7 @@ class IprangeMatch : public Match {
     std::vector<Pred> all;
     if (has_src()) all.push_back(one(Field::kSrc, src_));
     if (has_dst()) all.push_back(one(Field::kDst, dst_));
-    return Pred::And(std::move(all));
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext& ctx) const override {
     auto one = [&](const AddrRange& r, std::string_view name) {

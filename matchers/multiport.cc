@@ -127,7 +127,7 @@ class MultiportMatch : public Match {
       else if (dir_ == Dir::kDestination) slots.push_back(std::move(dst));
       else slots.push_back(Pred::Or({std::move(src), std::move(dst)}));
     }
-    return Pred::And({describe::ProtoIs(proto_), describe::NotLaterFragment(),
+    return describe::AllOf({describe::ProtoIs(proto_), describe::NotLaterFragment(),
                       Pred::Inverted(Pred::Or(std::move(slots)), invert_)});
   }
   void Save(std::string& out, const SaveContext&) const override {

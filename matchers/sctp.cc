@@ -168,7 +168,7 @@ class SctpMatch : public Match {
     std::vector<Pred> all = {describe::ProtoIs(132), describe::NotLaterFragment(),
                              sport_.Describe(Field::kSport), dport_.Describe(Field::kDport)};
     if (chunks_given_) all.push_back(Pred::Opaque());
-    return Pred::And(std::move(all));
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext&) const override {
     SavePorts(out, "sport", sport_);

@@ -154,7 +154,7 @@ class TcpMatch : public Match {
                              sport_.Describe(Field::kSport), dport_.Describe(Field::kDport),
                              describe::MaskedEquals(Field::kTcpFlags, cmp_, mask_, inv_flags_)};
     if (option_) all.push_back(Pred::Opaque());
-    return Pred::And(std::move(all));
+    return describe::AllOf(std::move(all));
   }
 
   void Save(std::string& out, const SaveContext&) const override {

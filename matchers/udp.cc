@@ -43,7 +43,7 @@ class UdpMatch : public Match {
   }
 
   Pred Describe(Family) const override {
-    return Pred::And({describe::ProtoIs(17), describe::NotLaterFragment(),
+    return describe::AllOf({describe::ProtoIs(17), describe::NotLaterFragment(),
                       sport_.Describe(Field::kSport), dport_.Describe(Field::kDport)});
   }
 

@@ -205,6 +205,7 @@ struct NatCase {
 }  // namespace
 
 TEST_CASE("NAT effects: the simulator's binding lies in the effect's ranges", "[describe]") {
+  // clang-format off
   const NatCase cases[] = {
       {V4, "PREROUTING", "-p tcp -j DNAT --to-destination 10.9.0.1-10.9.0.5:8000-8010",
        {"-i", "eth0", "-p", "tcp", "--dport", "80"}, Field::kDst, true, "10.9.0.1", "10.9.0.5", 8000, 8010},
@@ -222,6 +223,7 @@ TEST_CASE("NAT effects: the simulator's binding lies in the effect's ranges", "[
       {V4, "PREROUTING", "-j NETMAP --to 10.0.0.0/8", {"-i", "eth0"}, Field::kDst, false, "", "", 0, 0},
       {V4, "POSTROUTING", "-j NETMAP --to 10.0.0.0/8", {"-o", "eth1"}, Field::kSrc, false, "", "", 0, 0},
   };
+  // clang-format on
   for (const NatCase& c : cases) {
     INFO(c.chain << " " << c.rule);
     iptsim::LoadResult r = iptsim::testing::LoadRule(c.rule, "nat", c.chain, c.fam);
@@ -248,8 +250,12 @@ TEST_CASE("NAT effects: the simulator's binding lies in the effect's ranges", "[
     const iptsim::PacketView v = iptsim::PacketView::Of(pkt);
     const iptsim::IpAddr got = c.field == Field::kDst ? v.dst() : v.src();
     const int n = iptsim::AddrLen(c.fam);
-    CHECK(!std::lexicographical_compare(got.b.begin(), got.b.begin() + n, lo.b.begin(), lo.b.begin() + n));
-    CHECK(!std::lexicographical_compare(hi.b.begin(), hi.b.begin() + n, got.b.begin(), got.b.begin() + n));
+    auto below = [n](const iptsim::IpAddr& a, const iptsim::IpAddr& b) {
+      return std::lexicographical_compare(a.b.begin(), a.b.begin() + n, b.b.begin(),
+                                          b.b.begin() + n);
+    };
+    CHECK(!below(got, lo));
+    CHECK(!below(hi, got));
     if (c.port_lo) {
       const uint16_t port = iptsim::GetBe16(v.transport() + (c.field == Field::kDst ? 2 : 0));
       CHECK(port >= c.port_lo);

@@ -85,7 +85,8 @@ class Draw {
   }
   IpAddr Addr(Family f) {
     IpAddr a;
-    if (!b_.addrs.empty() && Chance(60)) return b_.addrs[Below(static_cast<uint32_t>(b_.addrs.size()))];
+    if (!b_.addrs.empty() && Chance(60))
+      return b_.addrs[Below(static_cast<uint32_t>(b_.addrs.size()))];
     for (int i = 0; i < AddrLen(f); ++i) a.b[i] = static_cast<uint8_t>(rng_());
     return a;
   }
@@ -109,7 +110,8 @@ std::string Words(const PacketSpec& s, CtCase ct) {
   if (s.dst) w += " -d " + FormatIpAddr(s.family, *s.dst);
   if (s.sport) w += " --sport " + std::to_string(*s.sport) + " --dport " + std::to_string(*s.dport);
   if (s.tcp_flags) w += " --tcp-flags ALL " + std::to_string(*s.tcp_flags);
-  if (s.icmp_type) w += " --icmp-type " + std::to_string(*s.icmp_type) + "/" + std::to_string(s.icmp_code);
+  if (s.icmp_type)
+    w += " --icmp-type " + std::to_string(*s.icmp_type) + "/" + std::to_string(s.icmp_code);
   w += " --ttl " + std::to_string(s.ttl) + " --tos " + std::to_string(s.tos) +
        " --mark " + std::to_string(s.mark);
   if (s.len) w += " --len " + std::to_string(*s.len);

@@ -246,7 +246,8 @@ Outcome Compare(const iptsim::Rule& rule, const iptsim::Match& match, const Pred
     ++out.compared;
     if (t == Tri::kTrue) ++out.matched;
     if ((t == Tri::kTrue) != held && out.disagreements.size() < 5)
-      out.disagreements.push_back(s.what + ": Evaluate " + (t == Tri::kTrue ? "matches" : "does not") +
+      out.disagreements.push_back(s.what + ": Evaluate " +
+                                  (t == Tri::kTrue ? "matches" : "does not") +
                                   ", the description " + (held ? "holds" : "does not"));
     else if ((t == Tri::kTrue) != held)
       out.disagreements.push_back("...");
@@ -311,7 +312,8 @@ TEST_CASE("the comparison finds a description that is wrong", "[describe]") {
   REQUIRE(rule);
   const iptsim::Match& match = *rule->matches[0];
   using iptsim::Field;
-  const Pred off_by_one = Pred::And({Pred::NumEq(Field::kProto, 6), Pred::NumEq(Field::kDport, 23)});
+  const Pred off_by_one =
+      Pred::And({Pred::NumEq(Field::kProto, 6), Pred::NumEq(Field::kDport, 23)});
   const std::vector<Sample> samples = SamplesFor(V4, "--dport 22", 1);
   CHECK(!Compare(*rule, match, off_by_one, V4, samples).disagreements.empty());
   const Pred no_fragment_test =
@@ -321,4 +323,21 @@ TEST_CASE("the comparison finds a description that is wrong", "[describe]") {
   const iptsim::Rule* inv_rule = iptsim::testing::FindRule(inv, "INPUT");
   CHECK(!Compare(*inv_rule, *inv_rule->matches[0], no_fragment_test, V4, samples)
              .disagreements.empty());
+}
+
+TEST_CASE("the IPv6 length field wraps in 16 bits as xt_length's sum does", "[describe]") {
+  // Payload length 65535: 65535 + 40 is 39 in 16 bits, for -m length and
+  // for the field alike.
+  const iptsim::Packet p = iptsim::testing::PacketFromText("-p udp --len 65575", V6);
+  const iptsim::PacketView v = iptsim::PacketView::Of(p);
+  iptsim::EvalContext ctx;
+  ctx.family = V6;
+  CHECK(iptsim::FieldsOf(v, ctx).get(iptsim::Field::kLength) == 39);
+  iptsim::LoadResult r = iptsim::testing::LoadRule("-m length --length 39", "filter", "INPUT", V6);
+  REQUIRE(r.ok());
+  const iptsim::Match& m = *iptsim::testing::FindRule(r, "INPUT")->matches[0];
+  CHECK(m.Evaluate(v, ctx) == Tri::kTrue);
+  bool decided = true;
+  CHECK(iptsim::Holds(m.Describe(V6), iptsim::FieldsOf(v, ctx), V6, &decided));
+  CHECK(decided);
 }

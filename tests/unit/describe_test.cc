@@ -169,6 +169,12 @@ const Case kCases[] = {
     {V6, "-m hl --hl-lt 2"},
     {V6, "-m hl ! --hl-eq 64"},
     {V6, "-m hl --hl-gt 100"},
+    // frag (IPv6): whether there is a Fragment header, and its offset 0.
+    {V6, "-m frag"},
+    {V6, "-m frag --fragfirst"},
+    {V6, "-m frag --fraglen 8 --fragfirst"},
+    {V6, "-m frag --fragmore", Expect::kPartial},
+    {V6, "-m frag ! --fragid 100:200 --fragfirst", Expect::kPartial},
     // comment.
     {V4, "-m comment --comment hello", Expect::kExact, false, true},
     // Not expressible over the fields: opaque.
@@ -181,7 +187,6 @@ const Case kCases[] = {
     {V4, "-m statistic --mode random --probability 0.5", Expect::kOpaque},
     {V4, "-m pkttype --pkt-type unicast", Expect::kOpaque},
     {V4, "-m mac --mac-source 00:11:22:33:44:55", Expect::kOpaque},
-    {V6, "-m frag --fragfirst", Expect::kOpaque},
     {V6, "-m ipv6header --header frag", Expect::kOpaque},
 };
 // clang-format on

@@ -89,9 +89,9 @@ class EcnTarget : public Target {
     if (operation_ == kSetIp) return describe::SetBits(Field::kTos, 0x03, ip_ect_ & 3u);
     if (operation_ & kSetIp) return {};
     if (ece_ || cwr_) return {};
-    return describe::SetBits(Field::kTcpFlags,
-                             ((operation_ & kSetEce) ? 0x40u : 0u) | ((operation_ & kSetCwr) ? 0x80u : 0u),
-                             0);
+    const uint32_t cleared =
+        ((operation_ & kSetEce) ? 0x40u : 0u) | ((operation_ & kSetCwr) ? 0x80u : 0u);
+    return describe::SetBits(Field::kTcpFlags, cleared, 0);
   }
   // ipt_ECN.c ecn_tg: set_ect_ip, then set_ect_tcp when the IP protocol is
   // TCP (the kernel does not look at the fragment offset); a TCP header

@@ -7,12 +7,17 @@
 // port lie in the effect's ranges.
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <set>
+
 #include "base/bytes.h"
+#include "engine/arena.h"
 #include "engine/eval.h"
 #include "engine/extension.h"
 #include "engine/packet_builder.h"
 #include "engine/predicate.h"
 #include "engine/simulator.h"
+#include "matchers/registry.h"
 #include "tests/unit/describe_samples.h"
 #include "tests/unit/test_util.h"
 
@@ -260,6 +265,30 @@ TEST_CASE("NAT effects: the simulator's binding lies in the effect's ranges", "[
       const uint16_t port = iptsim::GetBe16(v.transport() + (c.field == Field::kDst ? 2 : 0));
       CHECK(port >= c.port_lo);
       CHECK(port <= c.port_hi);
+    }
+  }
+}
+
+TEST_CASE("every target that describes its effect has rules in the tables above", "[describe]") {
+  std::set<std::string> tested = {"DNAT", "SNAT", "REDIRECT", "MASQUERADE", "NETMAP"};
+  for (const EffectCase& c : kEffects) {
+    if (c.kind == Kind::kUnmodelled) continue;
+    iptsim::LoadResult r = iptsim::testing::LoadRule(c.rule, c.table, c.chain, c.fam);
+    REQUIRE(r.ok());
+    tested.insert(std::string(iptsim::testing::FindRule(r, c.chain)->target->info().name));
+  }
+  // A target as constructed, before any option: the default effect is
+  // unmodelled; any other answer means the target describes its effect.
+  iptsim::Arena arena;
+  for (const iptsim::ExtensionInfo* info : iptsim::AllExtensions()) {
+    if (info->kind != iptsim::ExtKind::kTarget) continue;
+    for (Family fam : {V4, V6}) {
+      if (!(info->families & iptsim::FamilyBit(fam))) continue;
+      std::unique_ptr<iptsim::Target, iptsim::ArenaDelete> t(
+          static_cast<iptsim::Target*>(info->create(info, arena)));
+      if (t->DescribeEffect(fam).kind == Kind::kUnmodelled) continue;
+      INFO("-j " << t->info().name);
+      CHECK(tested.count(std::string(t->info().name)) == 1);
     }
   }
 }

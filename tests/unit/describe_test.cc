@@ -9,11 +9,15 @@
 // say so (Pred::Opaque), never guess.
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <set>
 #include <sstream>
 
+#include "engine/arena.h"
 #include "engine/eval.h"
 #include "engine/extension.h"
 #include "engine/predicate.h"
+#include "matchers/registry.h"
 #include "tests/unit/describe_samples.h"
 #include "tests/unit/test_util.h"
 
@@ -345,4 +349,29 @@ TEST_CASE("the IPv6 length field wraps in 16 bits as xt_length's sum does", "[de
   bool decided = true;
   CHECK(iptsim::Holds(m.Describe(V6), iptsim::FieldsOf(v, ctx), V6, &decided));
   CHECK(decided);
+}
+
+TEST_CASE("every match that describes itself has rules in the table above", "[describe]") {
+  std::set<std::string> tested;
+  for (const Case& c : kCases) {
+    if (c.expect == Expect::kOpaque) continue;
+    iptsim::LoadResult r = iptsim::testing::LoadRule(c.rule, "filter", "INPUT", c.fam);
+    REQUIRE(r.ok());
+    const iptsim::Rule* rule = iptsim::testing::FindRule(r, "INPUT");
+    tested.insert(std::string(rule->matches[rule->matches.size() - 1]->info().name));
+  }
+  // A match as constructed, before any option: the default Describe is
+  // opaque; any other answer means the match describes itself.
+  iptsim::Arena arena;
+  for (const iptsim::ExtensionInfo* info : iptsim::AllExtensions()) {
+    if (info->kind != iptsim::ExtKind::kMatch) continue;
+    for (Family fam : {V4, V6}) {
+      if (!(info->families & iptsim::FamilyBit(fam))) continue;
+      std::unique_ptr<iptsim::Match, iptsim::ArenaDelete> m(
+          static_cast<iptsim::Match*>(info->create(info, arena)));
+      if (m->Describe(fam).op == Pred::Op::kOpaque) continue;
+      INFO("-m " << m->info().name);
+      CHECK(tested.count(std::string(m->info().name)) == 1);
+    }
+  }
 }

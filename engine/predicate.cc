@@ -169,7 +169,8 @@ FieldValues FieldsOf(const PacketView& v, const EvalContext& ctx) {
     f.set(Field::kTos, d[1]);
     f.set(Field::kTtl, d[8]);
   } else if (!v4 && n >= 40) {
-    f.set(Field::kLength, GetBe16(d + 4) + 40u);
+    // Summed in 16 bits, as xt_length does (a payload length above 65495 wraps).
+    f.set(Field::kLength, static_cast<uint16_t>(GetBe16(d + 4) + 40u));
     f.set(Field::kTos, static_cast<uint32_t>((d[0] & 0x0f) << 4 | d[1] >> 4));
     f.set(Field::kTtl, d[7]);
   }

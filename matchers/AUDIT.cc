@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -33,6 +34,8 @@ class AuditTarget : public Target {
     if (type_ < 0) return Status::Error("'--type accept|drop|reject' is required");
     return {};
   }
+  // An audit record: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_AUDIT.c audit_tg: an audit record (not in the trace), XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

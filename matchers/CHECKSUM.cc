@@ -7,6 +7,7 @@
 // Example: -t mangle -A POSTROUTING -p udp --dport 68 -j CHECKSUM --checksum-fill
 // Evaluation: yes (a synthetic packet is never CHECKSUM_PARTIAL: no change; the rule continues)
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -26,6 +27,8 @@ class ChecksumTarget : public Target {
     if (!fill_) return Status::Error("'--checksum-fill' is required");
     return {};
   }
+  // A checksum filled in: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_CHECKSUM.c checksum_tg: fills in the checksum only for CHECKSUM_PARTIAL packets (offloaded, locally generated); a synthetic packet has its checksum already, so nothing changes.  XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

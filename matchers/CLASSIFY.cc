@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -34,6 +35,8 @@ class ClassifyTarget : public Target {
     if (!given_) return Status::Error("'--set-class MAJOR:MINOR' is required");
     return {};
   }
+  // skb->priority is no field: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_CLASSIFY.c classify_tg: skb->priority = the class (not simulated: nothing reads it), XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

@@ -20,6 +20,7 @@
 // Evaluation: yes
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -162,6 +163,11 @@ class ConnmarkTarget : public Target {
               std::to_string(shift_bits));
   }
 
+  // The ctmark is no field; --restore-mark gives the packet's mark bits
+  // from it (or leaves them, without an entry): unknown.
+  TargetEffect DescribeEffect(Family) const override {
+    return mode == kRestore ? describe::SetUnknown(Field::kMark) : describe::Continue();
+  }
   // connmark_tg_shift: nothing without an entry (untracked, invalid).
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     if (!ctx.ct || !ctx.ct->entry) return TargetVerdict::kContinue;

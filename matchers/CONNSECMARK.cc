@@ -9,6 +9,7 @@
 // Evaluation: yes (copies the secmark to or from the conntrack, not shown; the rule continues)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -39,6 +40,8 @@ class ConnsecmarkTarget : public Target {
                            std::string(TableName(ctx.table)) + "'");
     return {};
   }
+  // The secmark is no field: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_CONNSECMARK.c connsecmark_tg: secmark save/restore (not simulated), XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

@@ -21,6 +21,7 @@
 // Evaluation: yes (--helper only names the entry's helper: no expectations are created; --timeout, --ctevents, --expevents change nothing the trace shows)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -180,6 +181,14 @@ class CtTarget : public Target {
     return {};
   }
 
+  // --notrack makes a packet without an entry untracked (a packet with one
+  // keeps it; in raw, where CT is allowed, packets have none unless looped
+  // back).  Any other template makes -m state read NEW in raw instead of
+  // INVALID, and sets a zone or helper: unmodelled.
+  TargetEffect DescribeEffect(Family) const override {
+    if (flags & kFlagNotrack) return describe::SetBits(Field::kCtState, 0x7, kCtUntracked);
+    return {};
+  }
   // xt_ct_target: only a packet without an entry (a looped-back packet
   // keeps the one it got in OUTPUT) gets the template.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {

@@ -26,6 +26,7 @@ class DnatTarget : public NatTarget {
  public:
   explicit DnatTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/true) {}
 
+  TargetEffect DescribeEffect(Family) const override { return NatEffect(Field::kDst, true); }
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
     return NatSetup(range_, NatManip::kDst, ctx);
   }

@@ -14,6 +14,7 @@
 
 #include "matchers/parse_util.h"
 #include "matchers/header_eval.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -59,6 +60,10 @@ class DscpTarget : public Target {
   Status Finish(const ParseContext&) override {
     if (given_ < 0) return Status::Error("'--set-dscp VALUE' or '--set-dscp-class CLASS' is required");
     return {};
+  }
+  // The DS field's upper six bits become the DSCP, the ECN bits stay.
+  TargetEffect DescribeEffect(Family) const override {
+    return describe::SetBits(Field::kTos, 0xfc, static_cast<uint32_t>(dscp_) << 2);
   }
   // xt_DSCP.c dscp_tg / dscp_tg6: the ECN bits are kept (mask ~XT_DSCP_MASK).
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {

@@ -12,6 +12,7 @@
 #include "matchers/parse_util.h"
 #include "base/bytes.h"
 #include "base/checksum.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -80,6 +81,17 @@ class EcnTarget : public Target {
       return Status::Error("the TCP operations (--ecn-tcp-remove, --ecn-tcp-cwr, --ecn-tcp-ece) "
                            "need '-p tcp'");
     return {};
+  }
+  // One field at a time: the TOS ECN bits, or clearing TCP flags (which
+  // leaves the flags field of a non-TCP packet or a later fragment, 0, as
+  // it is; setting them would not).  Both at once: unmodelled.
+  TargetEffect DescribeEffect(Family) const override {
+    if (operation_ == kSetIp) return describe::SetBits(Field::kTos, 0x03, ip_ect_ & 3u);
+    if (operation_ & kSetIp) return {};
+    if (ece_ || cwr_) return {};
+    const uint32_t cleared =
+        ((operation_ & kSetEce) ? 0x40u : 0u) | ((operation_ & kSetCwr) ? 0x80u : 0u);
+    return describe::SetBits(Field::kTcpFlags, cleared, 0);
   }
   // ipt_ECN.c ecn_tg: set_ect_ip, then set_ect_tcp when the IP protocol is
   // TCP (the kernel does not look at the fragment offset); a TCP header

@@ -33,6 +33,7 @@
 #include "base/bytes.h"
 #include "base/jhash.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -153,6 +154,9 @@ class HmarkTarget : public Target {
     return {};
   }
 
+  // The mark becomes a hash of the addresses and ports (or stays, for
+  // --hmark-ct without an entry): unknown.
+  TargetEffect DescribeEffect(Family) const override { return describe::SetUnknown(iptsim::Field::kMark); }
   // xt_HMARK.c hmark_tg_v4/v6: skb->mark = hmark_hash(tuple), the rule
   // continues.  See HashPacket.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {

@@ -12,6 +12,7 @@
 // Example: -A FORWARD -o ppp0 -j IDLETIMER --timeout 600 --label ppp0
 // Evaluation: yes (restarts a timer, the rule continues)
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -60,6 +61,8 @@ class IdletimerTarget : public Target {
                            "': it cannot be a file in /sys/class/xt_idletimer/timers");
     return {};
   }
+  // A timer restarts: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_IDLETIMER.c idletimer_tg_target: re-arms the timer, XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

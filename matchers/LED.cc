@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -61,6 +62,8 @@ class LedTarget : public Target {
     if (!(seen_ & 1u)) return Status::Error("'--led-trigger-id NAME' is required");
     return {};
   }
+  // A LED blinks: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_LED.c led_tg: fires the LED trigger, XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

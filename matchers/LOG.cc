@@ -18,6 +18,7 @@
 #include "engine/log_format.h"
 #include "engine/trace.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -61,6 +62,8 @@ class LogTarget : public Target {
   const std::string& prefix() const { return prefix_; }
   uint8_t flags() const { return flags_; }  // XT_LOG_* bits
 
+  // A log line: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // nf_log_syslog: the prefix, then the packet as TRACE prints it with this
   // rule's flags (XT_LOG_* are the kernel's NF_LOG_* bits); XT_CONTINUE.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {

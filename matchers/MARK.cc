@@ -8,6 +8,7 @@
 // Example: -j MARK --set-xmark 0x1/0xffffffff
 // Evaluation: yes
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -59,6 +60,9 @@ class MarkTarget : public Target {
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "set-xmark", Hex(mark_) + "/" + Hex(mask_));
+  }
+  TargetEffect DescribeEffect(Family) const override {
+    return describe::SetBits(Field::kMark, mask_, mark_);
   }
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {
     pkt.mark = (pkt.mark & ~mask_) ^ mark_;

@@ -25,6 +25,8 @@ class MasqueradeTarget : public NatTarget {
   explicit MasqueradeTarget(const ExtensionInfo* info)
       : NatTarget(info, /*range_required=*/false) {}
 
+  // The source becomes the output interface's address.
+  TargetEffect DescribeEffect(Family) const override { return NatEffect(Field::kSrc, false); }
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     return NatMasquerade(range_, pkt, ctx);
   }

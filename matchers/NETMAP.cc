@@ -22,6 +22,13 @@ class NetmapTarget : public NatTarget {
  public:
   explicit NetmapTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/true) {}
 
+  // The mapped address is no range of the fields; which address is mapped
+  // depends on the hook: known from a builtin chain, unmodelled in a user
+  // chain (it may be reached from both kinds of hook).
+  TargetEffect DescribeEffect(Family) const override {
+    if (!mapped_known_) return {};
+    return NatEffect(mapped_, false);
+  }
   // min_addr is the network, max_addr the network with all host bits set.
   TargetVerdict Apply(Packet&, const PacketView& view, EvalContext& ctx) const override {
     return NatNetmap(range_, view, ctx);
@@ -34,6 +41,12 @@ class NetmapTarget : public NatTarget {
     if (Status s = ParseXtHostMask(ctx.family, text, &addr, &mask, &plen); !s.ok())
       return Status::Error(s.message(), 0);
     range_.flags |= kNatMapIps;
+    // HookManip: PREROUTING and OUTPUT map the destination, INPUT and
+    // POSTROUTING the source.
+    mapped_known_ = true;
+    if (ctx.chain == "PREROUTING" || ctx.chain == "OUTPUT") mapped_ = Field::kDst;
+    else if (ctx.chain == "INPUT" || ctx.chain == "POSTROUTING") mapped_ = Field::kSrc;
+    else mapped_known_ = false;
     for (int i = 0; i < 16; ++i) {
       range_.min_addr.b[i] = addr.b[i] & mask.b[i];
       range_.max_addr.b[i] = static_cast<uint8_t>(range_.min_addr.b[i] | ~mask.b[i]);
@@ -52,6 +65,9 @@ class NetmapTarget : public NatTarget {
     return FormatIpAddr(f, range_.min_addr) + "/" +
            (bits >= 0 ? std::to_string(bits) : FormatIpAddr(f, mask));
   }
+
+  Field mapped_ = Field::kDst;  // the address NETMAP rewrites
+  bool mapped_known_ = false;   // false in a user chain
 };
 
 }  // namespace

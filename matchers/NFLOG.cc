@@ -12,6 +12,7 @@
 // Evaluation: yes (the rule continues; the record goes to nfnetlink_log, not to the kernel log)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -70,6 +71,8 @@ class NflogTarget : public Target {
     }
     return {};
   }
+  // A log message: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_NFLOG.c nflog_tg: nf_log_packet(NF_LOG_TYPE_ULOG) to userspace (nothing in the kernel log), XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

@@ -12,6 +12,7 @@
 // Evaluation: yes (verdict QUEUE; with --queue-bypass ACCEPT: iptsim has no userspace listener)
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -65,6 +66,11 @@ class NfqueueTarget : public Target {
     if ((seen_ & (1u << kCpuFanout)) && !(seen_ & (1u << kBalance)))
       return Status::Error("'--queue-cpu-fanout' needs '--queue-balance'");
     return {};
+  }
+  // QUEUE; with --queue-bypass the fate depends on a listener: unmodelled.
+  TargetEffect DescribeEffect(Family) const override {
+    if (flags_ & kFlagBypass) return {};
+    return describe::Verdict(TargetVerdict::kQueue);
   }
   // xt_NFQUEUE.c nfqueue_tg*: NF_QUEUE_NR(queue), with NF_VERDICT_FLAG_QUEUE_BYPASS
   // for --queue-bypass.  The simulation has no nfnetlink_queue listener: with

@@ -8,6 +8,7 @@
 // Evaluation: yes
 #include "engine/conntrack.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -18,6 +19,10 @@ class NotrackTarget : public Target {
 
   Status Parse(int, bool, std::span<const Arg>, const ParseContext&) override { return {}; }
   void Save(std::string&, const SaveContext&) const override {}
+  // As CT --notrack.
+  TargetEffect DescribeEffect(Family) const override {
+    return describe::SetBits(Field::kCtState, 0x7, kCtUntracked);
+  }
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
     CtRef* ct = ctx.ct;
     if (!ct || ct->entry || ct->untracked) return TargetVerdict::kContinue;

@@ -19,6 +19,7 @@
 
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -96,6 +97,8 @@ class RateestTarget : public Target {
     return {};
   }
 
+  // A rate estimator counts (-m rateest is opaque): no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_RATEEST.c xt_rateest_tg: adds the packet to the estimator's byte
   // and packet counters; the rule continues.  The estimator's rates (a
   // timer-driven moving average) are not modelled, so -m rateest stays

@@ -22,6 +22,9 @@ class RedirectTarget : public NatTarget {
  public:
   explicit RedirectTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/false) {}
 
+  // The destination becomes an address of the host (127.0.0.1 / ::1 in
+  // OUTPUT, the input interface's primary address otherwise).
+  TargetEffect DescribeEffect(Family) const override { return NatEffect(Field::kDst, false); }
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     return NatRedirect(range_, pkt, ctx);
   }

@@ -27,6 +27,7 @@
 
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -118,6 +119,10 @@ class RejectTarget : public Target {
           "otherwise; this rule has " +
           RuleProtoText(ip) + ")");
     return {};
+  }
+  // The reply is the kernel's own packet; the original is dropped.
+  TargetEffect DescribeEffect(Family) const override {
+    return describe::Verdict(TargetVerdict::kDrop);
   }
   // ipt_REJECT.c reject_tg / ip6t_REJECT.c reject_tg6: the reply (ICMP error
   // or TCP RST, nf_send_unreach / nf_send_reset) is sent as a new locally

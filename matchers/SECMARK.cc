@@ -11,6 +11,7 @@
 // Evaluation: yes (sets skb->secmark, which nothing in the trace shows; the rule continues)
 #include "matchers/ct_common.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -39,6 +40,8 @@ class SecmarkTarget : public Target {
     if (context.empty()) return Status::Error("empty security context (the LSM refuses it)");
     return {};
   }
+  // skb->secmark is no field: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_SECMARK.c secmark_tg: skb->secmark = the SELinux id (not simulated), XT_CONTINUE.
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext&) const override {
     return TargetVerdict::kContinue;

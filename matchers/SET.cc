@@ -19,6 +19,7 @@
 #include "matchers/ipset_util.h"
 #include "matchers/misc_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -83,6 +84,12 @@ class SetTarget : public Target {
     return {};
   }
 
+  // Ipset changes are not followed (-m set is opaque); --map-mark takes
+  // the mark from the matching element: unknown.
+  TargetEffect DescribeEffect(Family) const override {
+    if (map_.given() && given_.Has(kMapMark)) return describe::SetUnknown(Field::kMark);
+    return describe::Continue();
+  }
   // xt_set.c set_target_v3: adds the packet's element to the run's copy of
   // --add-set's set, deletes it from --del-set's (nothing happens when the
   // packet does not give it or the flags do not fit the set), and with

@@ -28,6 +28,7 @@ class SnatTarget : public NatTarget {
  public:
   explicit SnatTarget(const ExtensionInfo* info) : NatTarget(info, /*range_required=*/true) {}
 
+  TargetEffect DescribeEffect(Family) const override { return NatEffect(Field::kSrc, true); }
   TargetVerdict Apply(Packet&, const PacketView&, EvalContext& ctx) const override {
     return NatSetup(range_, NatManip::kSrc, ctx);
   }

@@ -16,6 +16,7 @@
 #include "base/bytes.h"
 #include "base/checksum.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -85,6 +86,13 @@ class TcpmssTarget : public Target {
           "only works on TCP SYN packets: the rule needs a tcp match whose --tcp-flags "
           "compare value includes SYN (e.g. '-m tcp --tcp-flags SYN,RST SYN' or '--syn')");
     return {};
+  }
+  // The MSS option is no field, but inserting one adds 4 bytes to the
+  // length, depending on the options already there: the length becomes
+  // unknown.  --clamp-mss-to-pmtu needs the routes' MTUs: unmodelled.
+  TargetEffect DescribeEffect(Family) const override {
+    if (mss_ == kClampPmtu) return {};
+    return describe::SetUnknown(Field::kLength);
   }
   // xt_TCPMSS.c tcpmss_tg4/tcpmss_tg6 and tcpmss_mangle_packet: a later
   // fragment is left alone; a TCP header shorter than 20 bytes, or than its

@@ -13,6 +13,7 @@
 
 #include "base/checksum.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -59,6 +60,9 @@ class TcpoptstripTarget : public Target {
     }
     return {};
   }
+  // TCP options become NOPs (no field; a truncated header, which the
+  // symbolic evaluation does not consider, is dropped): the walk goes on.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_TCPOPTSTRIP.c tcpoptstrip_mangle_packet: non-first fragments are left
   // alone; a TCP header that cannot be read whole is NF_DROP; every option
   // to strip becomes NOP bytes, the checksum following byte by byte

@@ -17,6 +17,7 @@
 #include "base/checksum.h"
 #include "matchers/nat_values.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -56,6 +57,8 @@ class TeeTarget : public Target {
       return Status::Error("the kernel refuses the unspecified address as TEE gateway");
     return {};
   }
+  // The copy goes its own way; the original continues unchanged.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_TEE.c tee_tg4/tee_tg6: nf_dup_ipv4/6 sends a clone (which the engine does not follow), the original gets XT_CONTINUE.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext& ctx) const override {
     if (!ctx.send_copy) return TargetVerdict::kContinue;

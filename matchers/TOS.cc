@@ -16,6 +16,7 @@
 
 #include "matchers/parse_util.h"
 #include "matchers/header_eval.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -102,6 +103,9 @@ class TosTarget : public Target {
     if (action_ < 0)
       return Status::Error("an action is required: --set-tos, --and-tos, --or-tos or --xor-tos");
     return {};
+  }
+  TargetEffect DescribeEffect(Family) const override {
+    return describe::SetBits(Field::kTos, mask_, value_);
   }
   // xt_DSCP.c tos_tg / tos_tg6.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {

@@ -7,6 +7,7 @@
 // Evaluation: yes
 // Example: -t raw -A PREROUTING -p tcp --dport 80 -j TRACE
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 namespace {
@@ -17,6 +18,8 @@ class TraceTarget : public Target {
 
   Status Parse(int, bool, std::span<const Arg>, const ParseContext&) override { return {}; }
   void Save(std::string&, const SaveContext&) const override {}
+  // nf_trace is no field: no verdict, no field changed.
+  TargetEffect DescribeEffect(Family) const override { return describe::Continue(); }
   // xt_TRACE: skb->nf_trace = 1, XT_CONTINUE.  The walker traces a rule
   // before its target runs, so the rule that sets the flag is not logged.
   TargetVerdict Apply(Packet& pkt, const PacketView&, EvalContext&) const override {

@@ -32,6 +32,7 @@ class CommentMatch : public Match {
     return {};
   }
   Tri Evaluate(const PacketView&, EvalContext&) const override { return Tri::kTrue; }
+  Pred Describe(Family) const override { return Pred::True(); }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "comment", SaveString(comment_));
   }

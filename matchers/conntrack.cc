@@ -202,6 +202,17 @@ class ConntrackMatch : public Match {
     if (given[kDir]) SaveOpt(out, "ctdir", std::string_view(reply_dir ? "REPLY" : "ORIGINAL"));
   }
 
+  // Only a lone --ctstate without the virtual states SNAT and DNAT is a
+  // test of the ctstate field; every other option reads the connection's
+  // entry (tuples, status, expiry), which is no field: the whole match is
+  // opaque.
+  Pred Describe(Family) const override {
+    for (int o = 0; o < kNumOpts; ++o)
+      if (given[o] && o != kState) return Pred::Opaque();
+    if (!given[kState] || (state_mask & (kCtSnat | kCtDnat))) return Pred::Opaque();
+    return Pred::Inverted(CtStateIn(state_mask, kCtUntracked), inverted[kState]);
+  }
+
   // conntrack_mt (revision 3).
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
     const CtRef* ct = ctx.ct;

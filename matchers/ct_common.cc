@@ -180,13 +180,31 @@ Status OnlyOnce(bool* seen, std::string_view option) {
   return {};
 }
 
+uint32_t CtStateBit(CtStateValue state, uint32_t untracked_bit) {
+  switch (state) {
+    case kCtInvalid: return 1;
+    case kCtEstablished: return 2;
+    case kCtRelated: return 4;
+    case kCtNew: return 8;
+    case kCtUntracked: return untracked_bit;
+  }
+  return 1;
+}
+
 uint32_t CtStateOf(const EvalContext& ctx, uint32_t untracked_bit) {
-  const CtRef* ct = ctx.ct;
-  if (!ct) return 1;
-  if (ct->untracked) return untracked_bit;
-  // A CT template (raw, after -j CT --zone/--helper) reads as NEW.
-  if (!ct->entry) return ct->tmpl ? 8 : 1;
-  return 1u << (static_cast<unsigned>(ct->info) % 3 + 1);
+  // No entry reads INVALID (also in raw, before conntrack ran), except with
+  // a CT template attached, which reads NEW (CtStateOfRef).
+  return CtStateBit(CtStateOfRef(ctx.ct), untracked_bit);
+}
+
+Pred CtStateIn(uint32_t mask, uint32_t untracked_bit) {
+  std::vector<Pred> states;
+  for (uint32_t s = 0; s < kNumCtStates; ++s)
+    if (CtStateBit(static_cast<CtStateValue>(s), untracked_bit) & mask)
+      states.push_back(Pred::NumEq(Field::kCtState, s));
+  if (states.empty()) return Pred::False();
+  if (states.size() == 1) return states[0];
+  return Pred::Or(std::move(states));
 }
 
 }  // namespace iptsim

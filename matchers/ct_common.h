@@ -14,6 +14,7 @@
 #include "engine/netaddr.h"
 #include "engine/conntrack.h"
 #include "engine/extension.h"
+#include "engine/predicate.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -66,6 +67,11 @@ std::string NameListText(uint32_t mask, std::span<const NamedBit> order);
 // 4, NEW 8; `untracked_bit` for an untracked packet (conntrack: 1 << 8,
 // state: 1 << 6).
 uint32_t CtStateOf(const EvalContext& ctx, uint32_t untracked_bit);
+// The same for one state of engine/predicate.h (CtStateOfRef's answer).
+uint32_t CtStateBit(CtStateValue state, uint32_t untracked_bit);
+// "The state's bit is in `mask`" over the ctstate field: the states whose
+// bit is set, as an Or of equalities (False when none is).
+Pred CtStateIn(uint32_t mask, uint32_t untracked_bit);
 
 // Shared "given twice" refusal: iptables' option framework lets every option
 // of these extensions appear once.

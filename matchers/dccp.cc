@@ -14,6 +14,7 @@
 // Evaluation: yes
 #include <array>
 
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 #include "matchers/header_eval.h"
@@ -145,6 +146,13 @@ class DccpMatch : public Match {
         i += op[i + 1] ? op[i + 1] : 1;
     }
     return false;
+  }
+  // The ports; the packet type and the options are no fields: opaque.
+  Pred Describe(Family) const override {
+    std::vector<Pred> all = {describe::ProtoIs(33), describe::NotLaterFragment(),
+                             sport_.Describe(Field::kSport), dport_.Describe(Field::kDport)};
+    if (types_given_ || option_given_) all.push_back(Pred::Opaque());
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext&) const override {
     SavePorts(out, "sport", sport_);

@@ -10,6 +10,7 @@
 
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 
 namespace iptsim {
@@ -64,6 +65,9 @@ class DscpMatch : public Match {
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
     if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
     return ToTri(((header_eval::DsField(v) >> 2) == dscp_) != invert_);
+  }
+  Pred Describe(Family) const override {
+    return describe::MaskedEquals(Field::kTos, static_cast<uint32_t>(dscp_) << 2, 0xfc, invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[8];

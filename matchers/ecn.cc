@@ -9,6 +9,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 
 namespace iptsim {
@@ -73,6 +74,23 @@ class EcnMatch : public Match {
       if (match_cwr() && ((flags & 0x80) != 0) == inv_cwr_) return Tri::kFalse;
     }
     return Tri::kTrue;
+  }
+  // The IP test over the TOS field.  The TCP flag tests read byte 13 at the
+  // transport offset of any packet: the flags field for a TCP packet that
+  // is not a later fragment, payload bytes otherwise (opaque there).
+  Pred Describe(Family) const override {
+    std::vector<Pred> all;
+    if (match_ect()) all.push_back(describe::MaskedEquals(Field::kTos, ect_, 3, inv_ect_));
+    if (match_ece() || match_cwr()) {
+      using describe::MaskedEquals;
+      std::vector<Pred> flags = {describe::ProtoIs(6), describe::NotLaterFragment()};
+      if (match_ece()) flags.push_back(MaskedEquals(Field::kTcpFlags, 0x40, 0x40, inv_ece_));
+      if (match_cwr()) flags.push_back(MaskedEquals(Field::kTcpFlags, 0x80, 0x80, inv_cwr_));
+      Pred tcp_header = Pred::And({describe::ProtoIs(6), describe::NotLaterFragment()});
+      all.push_back(Pred::Or({describe::AllOf(std::move(flags)),
+                              Pred::And({Pred::Not(std::move(tcp_header)), Pred::Opaque()})}));
+    }
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (match_ece()) SaveOpt(out, "ecn-tcp-ece", inv_ece_);

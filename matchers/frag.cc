@@ -13,6 +13,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 
 namespace iptsim {
@@ -76,6 +77,16 @@ class FragMatch : public Match {
     if (more() && !(frag_off & 0x1)) return Tri::kFalse;
     if (last() && (frag_off & 0x1)) return Tri::kFalse;
     return Tri::kTrue;
+  }
+  // The fragment field says whether there is a Fragment header (1: offset
+  // 0, 2: a later one); its identification, reserved bits and M flag are no
+  // fields: opaque.  --fraglen is never tested.
+  Pred Describe(Family) const override {
+    std::vector<Pred> all = {first() ? Pred::NumEq(Field::kFragment, 1)
+                                     : Pred::NumIn(Field::kFragment, 1, 2)};
+    if (id_lo_ != 0 || id_hi_ != 0xffffffff || inv_id_ || res() || more() || last())
+      all.push_back(Pred::Opaque());
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (!(id_lo_ == 0 && id_hi_ == 0xffffffff) || inv_id_)

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
@@ -53,6 +54,16 @@ class HopLimitMatch : public Match {
       case Mode::kGt: return ToTri(x > value_);
     }
     return Tri::kFalse;
+  }
+  Pred Describe(Family) const override {
+    switch (mode_) {
+      case Mode::kEq: return Pred::NumEq(Field::kTtl, value_);
+      case Mode::kNe: return Pred::Not(Pred::NumEq(Field::kTtl, value_));
+      case Mode::kLt: return value_ == 0 ? Pred::False() : Pred::NumIn(Field::kTtl, 0, value_ - 1u);
+      case Mode::kGt:
+        return value_ == 255 ? Pred::False() : Pred::NumIn(Field::kTtl, value_ + 1u, 255);
+    }
+    return Pred::Opaque();
   }
   void Save(std::string& out, const SaveContext&) const override {
     const std::string v = std::to_string(value_);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 
 namespace iptsim {
 
@@ -47,6 +48,12 @@ class HopLimitTarget : public Target {
     SaveOpt(out, info().options[option].name, std::to_string(value_));
   }
 
+  // --PREFIX-set: every bit given; an increment or decrement saturates, so
+  // the new value is no bit formula: unknown.
+  TargetEffect DescribeEffect(Family) const final {
+    if (mode_ == kSet) return describe::SetBits(Field::kTtl, 0xff, value_);
+    return describe::SetUnknown(Field::kTtl);
+  }
   Mode mode() const { return mode_; }
   uint8_t value() const { return value_; }
 

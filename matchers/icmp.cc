@@ -9,6 +9,7 @@
 // Example: -p icmp -m icmp --icmp-type echo-request   (saved as --icmp-type 8)
 // Evaluation: yes
 #include "matchers/icmp_types.h"
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/header_eval.h"
 
@@ -48,6 +49,14 @@ class IcmpMatch : public Match {
     const uint8_t t = v.transport()[0], c = v.transport()[1];
     bool m = type_ == 0xff || (t == type_ && c >= code_min_ && c <= code_max_);
     return ToTri(m != invert_);
+  }
+  Pred Describe(Family) const override {
+    Pred test = type_ == 0xff ? Pred::True()
+                              : Pred::And({Pred::NumEq(Field::kIcmpType, type_),
+                                           describe::InRange(Field::kIcmpCode, code_min_,
+                                                             code_max_, false)});
+    return describe::AllOf({describe::ProtoIs(1), describe::NotLaterFragment(),
+                      Pred::Inverted(std::move(test), invert_)});
   }
   void Save(std::string& out, const SaveContext&) const override {
     if (type_ == 0xff && code_min_ == 0 && code_max_ == 0xff) {

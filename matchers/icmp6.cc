@@ -11,6 +11,7 @@
 // Example: -p ipv6-icmp -m icmp6 --icmpv6-type echo-request   (saved as 128)
 // Evaluation: yes
 #include "matchers/icmp_types.h"
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/header_eval.h"
 
@@ -49,6 +50,12 @@ class Icmp6Match : public Match {
     }
     const uint8_t t = v.transport()[0], c = v.transport()[1];
     return ToTri((t == type_ && c >= code_min_ && c <= code_max_) != invert_);
+  }
+  Pred Describe(Family) const override {
+    Pred test = Pred::And({Pred::NumEq(Field::kIcmpType, type_),
+                           describe::InRange(Field::kIcmpCode, code_min_, code_max_, false)});
+    return describe::AllOf({describe::ProtoIs(58), describe::NotLaterFragment(),
+                      Pred::Inverted(std::move(test), invert_)});
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = std::to_string(type_);

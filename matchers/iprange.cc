@@ -8,6 +8,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 
 namespace iptsim {
@@ -66,6 +67,20 @@ class IprangeMatch : public Match {
     if (has_src() && outside(v.src(), src_) != src_.invert) return Tri::kFalse;
     if (has_dst() && outside(v.dst(), dst_) != dst_.invert) return Tri::kFalse;
     return Tri::kTrue;
+  }
+  Pred Describe(Family family) const override {
+    const size_t n = family == Family::kIPv4 ? 4 : 16;
+    auto one = [&](Field f, const AddrRange& r) {
+      // A reversed range never matches (always with '!').
+      if (std::lexicographical_compare(r.to.b.begin(), r.to.b.begin() + n, r.from.b.begin(),
+                                       r.from.b.begin() + n))
+        return r.invert ? Pred::True() : Pred::False();
+      return Pred::Inverted(Pred::AddrIn(f, r.from, r.to), r.invert);
+    };
+    std::vector<Pred> all;
+    if (has_src()) all.push_back(one(Field::kSrc, src_));
+    if (has_dst()) all.push_back(one(Field::kDst, dst_));
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext& ctx) const override {
     auto one = [&](const AddrRange& r, std::string_view name) {

@@ -8,6 +8,7 @@
 // Evaluation: yes
 #include "matchers/header_util.h"
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 
 namespace iptsim {
@@ -43,6 +44,9 @@ class LengthMatch : public Match {
                        ? GetBe16(b + 2)
                        : static_cast<uint16_t>(GetBe16(b + 4) + 40);
     return ToTri((len >= min_ && len <= max_) != invert_);
+  }
+  Pred Describe(Family) const override {
+    return describe::InRange(Field::kLength, min_, max_, invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     SaveOpt(out, "length", hdr::RangeText(min_, max_), invert_);

@@ -3,6 +3,7 @@
 // Semantics: (skb->mark & MASK) == VALUE; MASK defaults to 0xffffffff.
 // Example: -m mark --mark 0x1/0xff
 // Evaluation: yes
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -30,6 +31,9 @@ class MarkMatch : public Match {
   }
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
     return ToTri(((v.pkt->mark & mask_) == mark_) != invert_);
+  }
+  Pred Describe(Family) const override {
+    return describe::MaskedEquals(Field::kMark, mark_, mask_, invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v = Hex(mark_);

@@ -11,6 +11,7 @@
 //   the rule has '-p tcp|udp|udplite|sctp|dccp' (not inverted).
 // Example: -p tcp -m multiport --dports 80,443,8000:8080
 // Evaluation: yes
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/header_eval.h"
 
@@ -85,6 +86,7 @@ class MultiportMatch : public Match {
       pos = comma + 1;
     }
     count_ = static_cast<uint8_t>(n);
+    proto_ = ip.proto;
     dir_ = d;
     invert_ = invert;
     return {};
@@ -114,6 +116,20 @@ class MultiportMatch : public Match {
     }
     return ToTri(invert_);
   }
+  // The rule's protocol (Evaluate reads its header), then any slot.
+  Pred Describe(Family) const override {
+    std::vector<Pred> slots;
+    for (size_t i = 0; i < count_; ++i) {
+      const uint16_t s = ports_[i];
+      const uint16_t e = range_[i] ? ports_[++i] : s;
+      Pred src = Pred::NumIn(Field::kSport, s, e), dst = Pred::NumIn(Field::kDport, s, e);
+      if (dir_ == Dir::kSource) slots.push_back(std::move(src));
+      else if (dir_ == Dir::kDestination) slots.push_back(std::move(dst));
+      else slots.push_back(Pred::Or({std::move(src), std::move(dst)}));
+    }
+    return describe::AllOf({describe::ProtoIs(proto_), describe::NotLaterFragment(),
+                      Pred::Inverted(Pred::Or(std::move(slots)), invert_)});
+  }
   void Save(std::string& out, const SaveContext&) const override {
     std::string v;
     for (size_t i = 0; i < count_; ++i) {
@@ -136,6 +152,7 @@ class MultiportMatch : public Match {
   Dir dir_ = Dir::kNone;
   bool invert_ = false;
   uint8_t count_ = 0;
+  uint8_t proto_ = 0;  // the rule's -p (tcp, udp, udplite, sctp or dccp)
   uint16_t ports_[kMaxSlots] = {};
   bool range_[kMaxSlots] = {};
 };

@@ -213,4 +213,20 @@ Status NatTarget::ParsePorts(std::string_view text, const ParseContext& ctx) {
   return {};
 }
 
+TargetEffect NatTarget::NatEffect(Field field, bool addr_from_range) const {
+  TargetEffect e;
+  e.kind = TargetEffect::Kind::kNat;
+  e.field = field;
+  e.nat_known = addr_from_range && (range_.flags & kNatMapIps);
+  if (e.nat_known) {
+    e.nat_lo = range_.min_addr;
+    e.nat_hi = range_.max_addr;
+  }
+  if (range_.flags & kNatProtoSpecified) {
+    e.port_lo = range_.min_port;
+    e.port_hi = range_.max_port;
+  }
+  return e;
+}
+
 }  // namespace iptsim

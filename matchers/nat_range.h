@@ -58,6 +58,13 @@ class NatTarget : public Target {
 
   const NatRange& range() const { return range_; }
 
+  // The binding as an effect on `field` (kSrc or kDst): the range's
+  // addresses when `addr_from_range` and the range has some, else an
+  // address iptsim cannot know from the fields (MASQUERADE, REDIRECT, a
+  // ports-only range, whose address stays but cannot be said so); its
+  // ports when given.
+  TargetEffect NatEffect(Field field, bool addr_from_range) const;
+
  protected:
   // Reads option 0's argument into range_.
   virtual Status ParseRange(std::string_view text, const ParseContext& ctx) = 0;

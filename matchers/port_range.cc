@@ -1,5 +1,6 @@
 #include "matchers/port_range.h"
 
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -12,6 +13,11 @@ Status PortRange::Parse(std::span<const Arg> args, std::string_view proto, bool 
   invert = inv;
   given = true;
   return {};
+}
+
+Pred PortRange::Describe(Field f) const {
+  if (!given) return Pred::True();
+  return describe::InRange(f, lo, hi, invert);
 }
 
 void PortRange::Save(std::string& out, std::string_view name) const {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "engine/extension.h"
+#include "engine/predicate.h"
 #include "matchers/parse_util.h"
 
 namespace iptsim {
@@ -26,6 +27,8 @@ struct PortRange {
   // (as libxt_tcp's save does).
   void Save(std::string& out, std::string_view name) const;
   bool Contains(uint16_t port) const { return (port >= lo && port <= hi) != invert; }
+  // Contains as a predicate over the port field `f` (True when not given).
+  Pred Describe(Field f) const;
 };
 
 }  // namespace iptsim

@@ -13,6 +13,7 @@
 // Evaluation: yes
 #include <array>
 
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 #include "matchers/header_eval.h"
@@ -161,6 +162,13 @@ class SctpMatch : public Match {
         return true;
     }
     return false;
+  }
+  // The ports; --chunk-types reads the chunks, which are no field: opaque.
+  Pred Describe(Family) const override {
+    std::vector<Pred> all = {describe::ProtoIs(132), describe::NotLaterFragment(),
+                             sport_.Describe(Field::kSport), dport_.Describe(Field::kDport)};
+    if (chunks_given_) all.push_back(Pred::Opaque());
+    return describe::AllOf(std::move(all));
   }
   void Save(std::string& out, const SaveContext&) const override {
     SavePorts(out, "sport", sport_);

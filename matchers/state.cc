@@ -51,6 +51,10 @@ class StateMatch : public Match {
     SaveOpt(out, "state", NameListText(mask_, kSaveOrder), invert_);
   }
 
+  Pred Describe(Family) const override {
+    return Pred::Inverted(CtStateIn(mask_, kUntracked), invert_);
+  }
+
   Tri Evaluate(const PacketView&, EvalContext& ctx) const override {
     // xt_state: libxt_state complements the mask for '!'.
     return Invert(ToTri(CtStateOf(ctx, kUntracked) & mask_), invert_);

@@ -12,6 +12,7 @@
 #include <array>
 
 #include "base/bytes.h"
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 
@@ -144,6 +145,16 @@ class TcpMatch : public Match {
       if (found == inv_option_) return Tri::kFalse;
     }
     return Tri::kTrue;
+  }
+
+  // Evaluate's tests in its order; --tcp-option reads the options, which
+  // are no field: opaque.
+  Pred Describe(Family) const override {
+    std::vector<Pred> all = {describe::ProtoIs(6), describe::NotLaterFragment(),
+                             sport_.Describe(Field::kSport), dport_.Describe(Field::kDport),
+                             describe::MaskedEquals(Field::kTcpFlags, cmp_, mask_, inv_flags_)};
+    if (option_) all.push_back(Pred::Opaque());
+    return describe::AllOf(std::move(all));
   }
 
   void Save(std::string& out, const SaveContext&) const override {

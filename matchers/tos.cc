@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "matchers/parse_util.h"
+#include "matchers/describe_util.h"
 #include "matchers/header_eval.h"
 
 namespace iptsim {
@@ -72,6 +73,9 @@ class TosMatch : public Match {
   Tri Evaluate(const PacketView& v, EvalContext&) const override {
     if (!header_eval::HaveIpHeader(v)) return Tri::kFalse;
     return ToTri(((header_eval::DsField(v) & mask_) == value_) != invert_);
+  }
+  Pred Describe(Family) const override {
+    return describe::MaskedEquals(Field::kTos, value_, mask_, invert_);
   }
   void Save(std::string& out, const SaveContext&) const override {
     char buf[16];

@@ -7,6 +7,7 @@
 // Example: -p udp -m udp --dport 53
 // Evaluation: yes
 #include "base/bytes.h"
+#include "matchers/describe_util.h"
 #include "matchers/parse_util.h"
 #include "matchers/port_range.h"
 
@@ -39,6 +40,11 @@ class UdpMatch : public Match {
     }
     const uint8_t* uh = v.transport();
     return ToTri(sport_.Contains(GetBe16(uh)) && dport_.Contains(GetBe16(uh + 2)));
+  }
+
+  Pred Describe(Family) const override {
+    return describe::AllOf({describe::ProtoIs(17), describe::NotLaterFragment(),
+                      sport_.Describe(Field::kSport), dport_.Describe(Field::kDport)});
   }
 
   void Save(std::string& out, const SaveContext&) const override {

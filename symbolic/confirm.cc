@@ -27,6 +27,13 @@ class NatRecorder : public TraceObserver {
   Family family_;
 };
 
+IpAddr DocumentationAddress(Family f) {
+  IpAddr a;
+  const char* text = f == Family::kIPv4 ? "203.0.113.254" : "2001:db8::fe";
+  ParseIpAddr(f, text, &a);
+  return a;
+}
+
 }  // namespace
 
 std::string ExamplePacket(const Example& ex, Family family, Packet* out) {
@@ -39,6 +46,15 @@ std::string ExamplePacket(const Example& ex, Family family, Packet* out) {
 
 RunSettings ExampleSettings(const Conditions& conds, const Example& ex) {
   RunSettings settings;
+  // MASQUERADE and REDIRECT take an address from the host, which the
+  // symbolic walk leaves unknown (later tests of it are conditions the
+  // example answers): any address does, this one is for documentation.
+  settings.ct_host.iface_address = [](const IfaceName&, Family f, const IpAddr&) {
+    return std::optional<IpAddr>(DocumentationAddress(f));
+  };
+  settings.ct_host.primary_address = [](const IfaceName&, Family f) {
+    return std::optional<IpAddr>(DocumentationAddress(f));
+  };
   for (const auto& [var, holds] : ex.conditions) {
     auto users = conds.users().find(var);
     if (users == conds.users().end()) continue;

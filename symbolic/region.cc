@@ -338,7 +338,10 @@ std::string OptionsOf(const Space& sp, const std::map<Field, Word>& v) {
   if ((proto == 1 && fam == Family::kIPv4) || (proto == 58 && fam == Family::kIPv6))
     add(std::string(fam == Family::kIPv4 ? "--icmp-type " : "--icmpv6-type ") +
         NumText(get(Field::kIcmpType)) + "/" + NumText(get(Field::kIcmpCode)));
-  add("--ctstate " + std::string(kCtNames[get(Field::kCtState)]));
+  const uint32_t detail = static_cast<uint32_t>(
+      proto == 6 ? get(Field::kTcpFlags) : get(Field::kIcmpType));
+  add("--ctstate " + sp.tracked().AssumptionFor(proto, detail,
+                                                static_cast<uint32_t>(get(Field::kCtState))));
   if (get(Field::kMark)) add("--mark " + Hex(get(Field::kMark)));
   if (get(Field::kLength) != NaturalLength(proto, fam)) add("--len " + NumText(get(Field::kLength)));
   if (get(Field::kTos)) add("--tos " + NumText(get(Field::kTos)));

@@ -89,7 +89,7 @@ std::vector<IfaceRep> Representatives(const std::vector<IfaceName>& patterns) {
 }  // namespace
 
 Space::Space(Family family, const std::vector<IfaceName>& patterns)
-    : family_(family), ifaces_(Representatives(patterns)) {
+    : family_(family), ifaces_(Representatives(patterns)), tracked_(family) {
   if (Active) {
     std::fprintf(stderr, "iptsim: internal error: two symbolic analyses at once\n");
     std::exit(2);
@@ -164,15 +164,36 @@ bool IsIpv6ExtensionOrEnd(uint32_t p) {
          p == 139 || p == 140;
 }
 
-// What the packet builder makes, so every packet of the space can be an
-// example: IPv4 has no protocol 0 (a packet needs one) nor ICMPv6, IPv6 no
-// IPv4 ICMP and no extension header as its protocol.
+}  // namespace
+
 bool IsBuildableProtocol(uint32_t p, Family family) {
   if (family == Family::kIPv4) return p != 0 && p != 58;
   return p != 1 && !IsIpv6ExtensionOrEnd(p);
 }
 
+namespace {
+
+// The states conntrack can give packets of `proto` whose TCP flags (ICMP
+// type) are `detail`.
+bdd ReachableStates(const TrackedStates& ts, const BitVec& state, uint32_t proto, uint32_t detail) {
+  bdd r = bddfalse;
+  for (uint32_t s = 0; s < kNumCtStates; ++s)
+    if (ts.Reachable(proto, detail, s)) r |= Equals(state, WordConst::Of(s));
+  return r;
+}
+
 }  // namespace
+
+bdd Space::TrackedStatesOf(uint32_t p) const {
+  const BitVec& st = Var(Field::kCtState);
+  const int kind = TrackedStates::Kind(p, family_);
+  if (kind == 2) return ReachableStates(tracked_, st, p, 0);
+  const BitVec& detail = Var(kind == 0 ? Field::kTcpFlags : Field::kIcmpType);
+  bdd r = bddfalse;
+  for (uint32_t d = 0; d < 256; ++d)
+    r |= Equals(detail, WordConst::Of(d)) & ReachableStates(tracked_, st, p, d);
+  return r;
+}
 
 bdd Space::Universe() const {
   const uint32_t n = static_cast<uint32_t>(ifaces_.size());
@@ -195,6 +216,11 @@ bdd Space::Universe() const {
       c &= Equals(Var(Field::kIcmpType), WordConst::Of(0)) &
            Equals(Var(Field::kIcmpCode), WordConst::Of(0));
     c &= AtLeast(Var(Field::kLength), WordConst::Of(ip_header + TransportHeaderLen(p, family_)));
+    c &= TrackedStatesOf(p);
+    // An SCTP packet longer than its common header would carry chunks,
+    // which the trackers read: the space holds the bare header only.
+    if (p == 132)
+      c &= Equals(Var(Field::kLength), WordConst::Of(ip_header + TransportHeaderLen(p, family_)));
     per_proto |= c;
   }
   return u & per_proto;

@@ -16,6 +16,7 @@
 #include "engine/model.h"
 #include "engine/predicate.h"
 #include "symbolic/bits.h"
+#include "symbolic/tracked_states.h"
 
 namespace iptsim::symbolic {
 
@@ -25,6 +26,11 @@ struct IfaceRep {
   IfaceName name;        // a concrete name (for example packets)
   std::string display;   // how regions show it ("eth0", "eth+ (other)", "(other)", "(none)")
 };
+
+// Whether the packet builder makes packets of protocol `p` (so every
+// packet of the space can be an example): IPv4 has no protocol 0 nor
+// ICMPv6, IPv6 no IPv4 ICMP and no extension header as its protocol.
+bool IsBuildableProtocol(uint32_t p, Family family);
 
 class Space {
  public:
@@ -50,6 +56,9 @@ class Space {
   // has none, lengths a real packet of the protocol can have.
   bdd Universe() const;
 
+  // What conntrack makes of packets (the example's --ctstate).
+  const TrackedStates& tracked() const { return tracked_; }
+
   // A new condition variable (for an opaque match): its index.
   int NewConditionVar();
   bdd ConditionVar(int index) const { return bdd_ithvarpp(index); }
@@ -64,9 +73,16 @@ class Space {
   int FirstConditionVar() const { return header_vars_; }
 
  private:
+  // The packets of protocol `p` with the states conntrack can give them.
+  bdd TrackedStatesOf(uint32_t p) const;
+
+ public:
+
+ private:
   Family family_;
   std::array<BitVec, kNumFields> vars_;
   std::vector<IfaceRep> ifaces_;
+  TrackedStates tracked_;
   int next_var_ = 0;
   int header_vars_ = 0;
   int allocated_vars_ = 0;

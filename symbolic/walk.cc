@@ -45,6 +45,14 @@ class TableWalk {
     ends_.push_back(TableEnd{std::move(f), v, DecidingEntry{table_.id, hook_, &c, r, number}});
   }
   void ApplyEffect(const TargetEffect& e, FieldState& fs) const;
+  // A destination NAT (PREROUTING, OUTPUT) to an address or port iptsim
+  // cannot know (REDIRECT, a range): the tables after it would test it.
+  // Source NAT comes last on every path the analysis covers: nothing
+  // tests its result.
+  bool DestinationUnknown(const TargetEffect& e) const {
+    if (hook_ != Hook::kPreRouting && hook_ != Hook::kLocalOut) return false;
+    return !e.nat_known || e.nat_lo != e.nat_hi || e.port_lo != e.port_hi;
+  }
 
   Conditions& conds_;
   const Ruleset& rs_;
@@ -110,11 +118,20 @@ void TableWalk::Dispatch(const iptsim::Chain& c, const Rule& r, uint32_t number,
       return End(std::move(hit), Verdict::kUnknown, c, &r, number);
     case TargetEffect::Kind::kContinue: next->push_back(std::move(hit)); return;
     case TargetEffect::Kind::kSetBits:
-    case TargetEffect::Kind::kSetUnknown:
       ApplyEffect(e, hit.fs);
       next->push_back(std::move(hit));
       return;
+    case TargetEffect::Kind::kSetUnknown:
+      // A value iptsim cannot know (CONNMARK --restore-mark, TTL --ttl-dec,
+      // HMARK...) that later rules may test: the walk stops here, said so,
+      // rather than keep a condition that holds in some packets' walks only.
+      hit.unmodelled = &r;
+      return End(std::move(hit), Verdict::kUnknown, c, &r, number);
     case TargetEffect::Kind::kNat:
+      if (DestinationUnknown(e)) {
+        hit.unmodelled = &r;
+        return End(std::move(hit), Verdict::kUnknown, c, &r, number);
+      }
       ApplyEffect(e, hit.fs);
       hit.nat.push_back(&r);
       return End(std::move(hit), Verdict::kAccept, c, &r, number);

@@ -24,6 +24,7 @@
 
 #include "engine/extension.h"
 #include "loader/loader.h"
+#include "output/formats.h"
 #include "symbolic/confirm.h"
 #include "symbolic/diff.h"
 
@@ -136,7 +137,18 @@ void CheckPath(Conditions& conds, const Ruleset& a, const Ruleset& b, PacketPath
       continue;
     }
     const std::string where = std::string(PacketPathName(path)) + " '" + ex.options + "'";
-    if (sa_key != ka) Fail(t, where + " OLD: engine " + ka + ", symbolic " + sa_key);
+    if (sa_key != ka) {
+      Fail(t, where + " OLD: engine " + ka + ", symbolic " + sa_key);
+      if (getenv("DIFF_CHECK_DEBUG")) {
+        Packet pkt;
+        ExamplePacket(ex, a.family, &pkt);
+        Simulator sim(a, ExampleSettings(conds, ex));
+        auto fmt = FindOutputFormat("explain")->make(a, stderr);
+        pkt.nf_trace = true;
+        sim.Run(pkt, fmt.get());
+
+      }
+    }
     if (sb_key != kb) Fail(t, where + " NEW: engine " + kb + ", symbolic " + sb_key);
     const bool changed = ka != kb;
     const bool reported = (regions & ex.point) != bddfalse;

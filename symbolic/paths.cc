@@ -1,5 +1,7 @@
 #include "symbolic/paths.h"
 
+#include <unordered_map>
+
 namespace iptsim::symbolic {
 
 namespace {
@@ -31,15 +33,30 @@ bool SameOutcome(const Outcome& a, const Outcome& b) {
          a.decided.hook == b.decided.hook && a.nat == b.nat && a.unmodelled == b.unmodelled;
 }
 
-void AddOutcome(std::vector<OutcomeSet>& out, const bdd& set, Outcome o) {
-  if (set == bddfalse) return;
-  for (OutcomeSet& s : out)
-    if (SameOutcome(s.outcome, o)) {
-      s.set |= set;
-      return;
-    }
-  out.push_back(OutcomeSet{set, std::move(o)});
-}
+// The outcomes met so far, found by a hash of the outcome.
+struct OutcomeIndex {
+  std::vector<OutcomeSet> sets;
+  std::unordered_map<size_t, std::vector<size_t>> by_hash;
+
+  static size_t Hash(const Outcome& o) {
+    size_t h = std::hash<const void*>()(o.decided.chain) ^
+               std::hash<const void*>()(o.decided.rule) * 31 ^ static_cast<size_t>(o.verdict) << 5 ^
+               std::hash<const void*>()(o.unmodelled) * 131;
+    for (const Rule* r : o.nat) h = h * 1000003 ^ std::hash<const void*>()(r);
+    return h;
+  }
+  void Add(const bdd& set, Outcome o) {
+    if (set == bddfalse) return;
+    std::vector<size_t>& same = by_hash[Hash(o)];
+    for (size_t i : same)
+      if (SameOutcome(sets[i].outcome, o)) {
+        sets[i].set |= set;
+        return;
+      }
+    same.push_back(sets.size());
+    sets.push_back(OutcomeSet{set, std::move(o)});
+  }
+};
 
 // The packets whose nat chains run at this hook: a connection's first
 // packet (NEW, or RELATED: an expected connection), never an established,
@@ -76,7 +93,7 @@ std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, Packet
   if (path != PacketPath::kLocalOut) fs.Set(Field::kOutIface, Constant(0, iface_w));
   fs.Set(Field::kCtState, Constant(kCtInvalid, ct_w));
   std::vector<Flow> flows{Flow{sp.Universe() & PathPackets(sp, path), fs, {}, {}, nullptr}};
-  std::vector<OutcomeSet> out;
+  OutcomeIndex out;
   bool tracked = false, forwarded = false;
   for (const PathStep& s : PathSteps(path)) {
     if (path == PacketPath::kForward && s.hook == Hook::kForward && (!forwarded)) {
@@ -115,14 +132,12 @@ std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, Packet
         next.push_back(std::move(e.flow));
         continue;
       }
-      AddOutcome(out, e.flow.set,
-                 Outcome{e.verdict, e.flow.decided, e.flow.nat, e.flow.unmodelled});
+      out.Add(e.flow.set, Outcome{e.verdict, e.flow.decided, e.flow.nat, e.flow.unmodelled});
     }
     flows = MergeFlows(std::move(next));
   }
-  for (Flow& f : flows)
-    AddOutcome(out, f.set, Outcome{Verdict::kAccept, f.decided, f.nat, nullptr});
-  return out;
+  for (Flow& f : flows) out.Add(f.set, Outcome{Verdict::kAccept, f.decided, f.nat, nullptr});
+  return std::move(out.sets);
 }
 
 }  // namespace iptsim::symbolic

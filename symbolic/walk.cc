@@ -2,6 +2,8 @@
 
 #include "engine/extension.h"
 
+#include <unordered_map>
+
 namespace iptsim::symbolic {
 
 bool Flow::SameHistory(const Flow& o) const {
@@ -10,18 +12,34 @@ bool Flow::SameHistory(const Flow& o) const {
          unmodelled == o.unmodelled && fs == o.fs;
 }
 
+size_t Flow::HistoryHash() const {
+  size_t h = std::hash<const void*>()(decided.chain) ^ std::hash<const void*>()(decided.rule) * 31 ^
+             static_cast<size_t>(decided.table) << 3 ^ static_cast<size_t>(decided.hook) << 7 ^
+             std::hash<const void*>()(unmodelled) * 131 ^ fs.unknown;
+  for (const Rule* r : nat) h = h * 1000003 ^ std::hash<const void*>()(r);
+  for (const BitVec& v : fs.bits)
+    for (const bdd& b : v) h = h * 1000003 ^ static_cast<size_t>(b.id());
+  return h;
+}
+
 std::vector<Flow> MergeFlows(std::vector<Flow> flows) {
+  // Grouped by a hash of the history: a nat table ends in tens of
+  // thousands of flows (one per endpoint of a kube-proxy ruleset).
   std::vector<Flow> out;
+  std::unordered_map<size_t, std::vector<size_t>> by_hash;
   for (Flow& f : flows) {
     if (f.set == bddfalse) continue;
+    std::vector<size_t>& same = by_hash[f.HistoryHash()];
     bool joined = false;
-    for (Flow& o : out)
-      if (o.SameHistory(f)) {
-        o.set |= f.set;
+    for (size_t i : same)
+      if (out[i].SameHistory(f)) {
+        out[i].set |= f.set;
         joined = true;
         break;
       }
-    if (!joined) out.push_back(std::move(f));
+    if (joined) continue;
+    same.push_back(out.size());
+    out.push_back(std::move(f));
   }
   return out;
 }

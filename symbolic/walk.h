@@ -25,6 +25,8 @@ struct Flow {
   const Rule* unmodelled = nullptr;  // a target iptsim cannot follow ended the walk
 
   bool SameHistory(const Flow& o) const;
+  // Equal for flows with the same history (for grouping them).
+  size_t HistoryHash() const;
 };
 
 // How a table's walk ended for some packets.

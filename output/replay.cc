@@ -103,23 +103,43 @@ namespace {
 
 using namespace replay_internal;
 
+// A FILE whose text goes to a string the caller empties (fopencookie): what
+// one packet's simulation printed is taken and the memory used again, so a
+// long log does not pile up its simulated text.
+class StringStream {
+ public:
+  StringStream() {
+    cookie_io_functions_t io{};
+    io.write = [](void* self, const char* buf, size_t n) -> ssize_t {
+      static_cast<StringStream*>(self)->text_.append(buf, n);
+      return static_cast<ssize_t>(n);
+    };
+    file_ = fopencookie(this, "w", io);
+  }
+  ~StringStream() { fclose(file_); }
+  StringStream(const StringStream&) = delete;
+  StringStream& operator=(const StringStream&) = delete;
+  FILE* file() const { return file_; }
+  // What was printed since the last call.
+  std::string Take() {
+    fflush(file_);
+    std::string out;
+    out.swap(text_);
+    return out;
+  }
+
+ private:
+  FILE* file_;
+  std::string text_;
+};
+
 // Simulates packets one by one through the log's one Simulator, collecting
 // what each format prints for each.
 class Replayer {
  public:
   Replayer(const Ruleset& rs, const RunSettings& settings) : rs_(rs), sim_(rs, settings) {
-    kernel_mem_ = open_memstream(&kernel_buf_, &kernel_size_);
-    nft_mem_ = open_memstream(&nft_buf_, &nft_size_);
-    kernel_ = FindOutputFormat("kernel")->make(rs, kernel_mem_);
-    nft_ = FindOutputFormat("nft")->make(rs, nft_mem_);
-  }
-  ~Replayer() {
-    kernel_.reset();
-    nft_.reset();
-    fclose(kernel_mem_);
-    fclose(nft_mem_);
-    free(kernel_buf_);
-    free(nft_buf_);
+    kernel_ = FindOutputFormat("kernel")->make(rs, kernel_text_.file());
+    nft_ = FindOutputFormat("nft")->make(rs, nft_text_.file());
   }
 
   // Runs `p->packet`; fills p->not_run or the simulated lines of its streams.
@@ -128,12 +148,7 @@ class Replayer {
  private:
   const Ruleset& rs_;
   Simulator sim_;
-  FILE* kernel_mem_;
-  FILE* nft_mem_;
-  char* kernel_buf_ = nullptr;
-  char* nft_buf_ = nullptr;
-  size_t kernel_size_ = 0, nft_size_ = 0;
-  size_t kernel_seen_ = 0, nft_seen_ = 0;
+  StringStream kernel_text_, nft_text_;  // before the formats: they write to them to the end
   std::unique_ptr<TraceFormat> kernel_, nft_;
   uint32_t runs_ = 0;
 };
@@ -151,7 +166,7 @@ std::vector<std::string> SplitLines(std::string_view text) {
 
 void Replayer::Run(ReplayPacket* p) {
   TraceFormat* format = p->monitor ? nft_.get() : kernel_.get();
-  FILE* mem = p->monitor ? nft_mem_ : kernel_mem_;
+  StringStream& mem = p->monitor ? nft_text_ : kernel_text_;
   JumpTrail trail;
   trail.BeginPacket();
   const std::string origin = "packet " + std::to_string(p->number);
@@ -167,12 +182,7 @@ void Replayer::Run(ReplayPacket* p) {
   if (p->not_run.empty() && run.sim.verdict == Verdict::kUnknown)
     p->not_run = "undecided: " + run.sim.unknown_reason;
   if (p->not_run.empty() && !run.dropped_before_hooks) format->EndPacket(run, info);
-  fflush(mem);
-  size_t& seen = p->monitor ? nft_seen_ : kernel_seen_;
-  const char* buf = p->monitor ? nft_buf_ : kernel_buf_;
-  const size_t size = p->monitor ? nft_size_ : kernel_size_;
-  std::vector<std::string> lines = SplitLines(std::string_view(buf + seen, size - seen));
-  seen = size;
+  std::vector<std::string> lines = SplitLines(mem.Take());
   if (!p->monitor) {
     p->streams.resize(1);
     p->streams[0].simulated = std::move(lines);
@@ -203,41 +213,75 @@ void AddKey(ReplayPacket* p, std::string key) {
 // back to an earlier hook or table).
 struct IdGroup {
   std::string id;
-  std::vector<size_t> records;  // indices into the log's records
+  std::vector<size_t> records;  // indices into the held records
   int last_position = -1;
 };
 
-class LogGrouper {
+}  // namespace
+
+class LogReplay::Grouper {
  public:
-  LogGrouper(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
-             ReplayResult* out)
-      : rs_(rs), log_(log), out_(out), replayer_(rs, settings) {}
-  bool Run(Diagnostic* error);
+  Grouper(const Ruleset& rs, const RunSettings& settings, ReplayReporter* reporter)
+      : rs_(rs), reporter_(reporter), replayer_(rs, settings) {}
+  // One record; its text views a line that lives only for this call.
+  bool Record(const LogRecord& r, Diagnostic* error);
+  // The held records grouped and run, every packet reported.
+  bool Finish(Diagnostic* error);
+  // Every packet so far reported.
+  void ReportAll();
+  size_t packets() const { return packets_; }
+  size_t other_family() const { return other_family_; }
 
  private:
+  bool Process(const LogRecord& r, size_t held_index, Diagnostic* error);
   void GroupMonitorLines();
   bool KernelRecord(const LogRecord& r, Diagnostic* error);
   bool MonitorGroup(const IdGroup& g, Diagnostic* error);
   ReplayPacket* NewPacket(bool monitor);
+  // No more lines can join `p`: its grouping state is dropped.
+  void Close(ReplayPacket* p);
+  // Reports the closed packets at the front, in packet order.
+  void ReportClosed();
 
   const Ruleset& rs_;
-  const ScannedLog& log_;
-  ReplayResult* out_;
+  ReplayReporter* reporter_;
   Replayer replayer_;
-  std::vector<IdGroup> groups_;
-  std::unordered_map<size_t, size_t> group_starting_at_;  // record index -> group
+  size_t packets_ = 0;
+  size_t other_family_ = 0;
+  std::deque<std::unique_ptr<ReplayPacket>> unreported_;  // in packet order
   std::vector<ReplayPacket*> open_kernel_;  // the latest kernel packets, oldest first
+  // From the first xtables-monitor record on, every record is held (its
+  // text in held_text_) and grouped at the end: an id's lines may come
+  // anywhere later in the log.
+  bool holding_ = false;
+  std::deque<std::string> held_text_;
+  std::vector<LogRecord> held_;
+  std::vector<IdGroup> groups_;
+  std::unordered_map<size_t, size_t> group_starting_at_;  // held record index -> group
 };
 
-ReplayPacket* LogGrouper::NewPacket(bool monitor) {
-  out_->packets.push_back(std::make_unique<ReplayPacket>());
-  ReplayPacket* p = out_->packets.back().get();
-  p->number = static_cast<uint32_t>(out_->packets.size());
+ReplayPacket* LogReplay::Grouper::NewPacket(bool monitor) {
+  unreported_.push_back(std::make_unique<ReplayPacket>());
+  ReplayPacket* p = unreported_.back().get();
+  p->number = static_cast<uint32_t>(++packets_);
   p->monitor = monitor;
   return p;
 }
 
-void LogGrouper::GroupMonitorLines() {
+void LogReplay::Grouper::Close(ReplayPacket* p) {
+  p->closed = true;
+  for (ReplayStream& s : p->streams) s.normalised = {};
+  p->keys = {};
+}
+
+void LogReplay::Grouper::ReportClosed() {
+  while (!unreported_.empty() && unreported_.front()->closed) {
+    reporter_->Packet(*unreported_.front());
+    unreported_.pop_front();
+  }
+}
+
+void LogReplay::Grouper::GroupMonitorLines() {
   std::unordered_map<std::string, size_t> current;                // id -> group
   std::unordered_map<std::string, std::vector<size_t>> pending;  // PACKET lines not placed yet
   const Family want = rs_.family;
@@ -253,14 +297,14 @@ void LogGrouper::GroupMonitorLines() {
     if (index != SIZE_MAX) g.records.push_back(index);
     if (position >= 0) g.last_position = position;
   };
-  for (size_t i = 0; i < log_.records.size(); ++i) {
-    const LogRecord& r = log_.records[i];
+  for (size_t i = 0; i < held_.size(); ++i) {
+    const LogRecord& r = held_[i];
     if (r.kind != LogRecordKind::kMonitor) continue;
     int family;
     std::string id;
     if (!MonitorIds(r.text, &family, &id)) continue;
     if ((family == 10) != (want == Family::kIPv6)) {
-      ++out_->other_family;
+      ++other_family_;
       continue;
     }
     MonitorEvent e;
@@ -281,13 +325,14 @@ void LogGrouper::GroupMonitorLines() {
   }
 }
 
-bool LogGrouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
+bool LogReplay::Grouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
   std::vector<LoggedLine> lines;
-  for (size_t i : g.records) lines.push_back({log_.records[i].line, log_.records[i].text});
+  for (size_t i : g.records) lines.push_back({held_[i].line, std::string(held_[i].text)});
   const std::string first = NormaliseLogLine(lines.front().text);
   // A packet the kernel sent for an earlier one (a REJECT's reply): the
   // earlier packet's simulation has a stream starting with this line.
-  for (auto& p : out_->packets) {
+  // Monitor packets stay unreported until the end.
+  for (auto& p : unreported_) {
     if (!p->monitor) continue;
     for (ReplayStream& s : p->streams) {
       if (!s.log_id.empty() || s.simulated.empty() || NormaliseLogLine(s.simulated[0]) != first)
@@ -321,15 +366,15 @@ bool LogGrouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
   return true;
 }
 
-bool LogGrouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
+bool LogReplay::Grouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
   const std::string_view src = FieldBefore(r.text, "SRC=", r.text.size());
   if ((src.find(':') != std::string_view::npos) != (rs_.family == Family::kIPv6)) {
-    ++out_->other_family;
+    ++other_family_;
     return true;
   }
   const std::string norm = NormaliseLogLine(r.text);
   const int position = KernelPosition(r.text);
-  LoggedLine logged{r.line, r.text};
+  LoggedLine logged{r.line, std::string(r.text)};
   // The line iptsim prints next for an open packet.
   for (ReplayPacket* p : open_kernel_) {
     ReplayStream& s = p->streams[0];
@@ -373,37 +418,55 @@ bool LogGrouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
   AddKey(p, key);
   for (const std::string& l : s.simulated) AddKey(p, HeaderKey(l));
   // Only the latest packets stay open: a log's concurrent traces are few,
-  // and the search stays short over a long log.
+  // the search stays short over a long log, and a packet that leaves the
+  // window is reported and freed.
   constexpr size_t kOpenPackets = 64;
   if (open_kernel_.size() == kOpenPackets) {
-    open_kernel_.front()->streams[0].normalised = {};  // only grouping needs it
+    Close(open_kernel_.front());
     open_kernel_.erase(open_kernel_.begin());
   }
   open_kernel_.push_back(p);
+  ReportClosed();
   return true;
 }
 
-bool LogGrouper::Run(Diagnostic* error) {
-  GroupMonitorLines();
-  for (size_t i = 0; i < log_.records.size(); ++i) {
-    const LogRecord& r = log_.records[i];
-    switch (r.kind) {
-      case LogRecordKind::kLost: out_->lost.push_back(r); break;
-      case LogRecordKind::kKernel:
-        if (!KernelRecord(r, error)) return false;
-        break;
-      case LogRecordKind::kMonitor: {
-        auto g = group_starting_at_.find(i);
-        if (g != group_starting_at_.end() && !MonitorGroup(groups_[g->second], error))
-          return false;
-        break;
-      }
+bool LogReplay::Grouper::Process(const LogRecord& r, size_t held_index, Diagnostic* error) {
+  switch (r.kind) {
+    case LogRecordKind::kLost: reporter_->Lost(r); break;
+    case LogRecordKind::kKernel: return KernelRecord(r, error);
+    case LogRecordKind::kMonitor: {
+      auto g = group_starting_at_.find(held_index);
+      if (g != group_starting_at_.end()) return MonitorGroup(groups_[g->second], error);
+      break;
     }
   }
   return true;
 }
 
-}  // namespace
+bool LogReplay::Grouper::Record(const LogRecord& r, Diagnostic* error) {
+  if (r.kind == LogRecordKind::kMonitor) holding_ = true;
+  if (!holding_) return Process(r, SIZE_MAX, error);
+  held_text_.emplace_back(r.text);
+  held_.push_back(r);
+  held_.back().text = held_text_.back();
+  return true;
+}
+
+bool LogReplay::Grouper::Finish(Diagnostic* error) {
+  GroupMonitorLines();
+  for (size_t i = 0; i < held_.size(); ++i)
+    if (!Process(held_[i], i, error)) return false;
+  held_ = {};
+  held_text_ = {};
+  ReportAll();
+  return true;
+}
+
+void LogReplay::Grouper::ReportAll() {
+  for (auto& p : unreported_) Close(p.get());
+  open_kernel_.clear();
+  ReportClosed();
+}
 
 std::string NormaliseLogLine(std::string_view line) {
   static const RE2* icmp_error = new RE2(
@@ -433,12 +496,29 @@ std::string NormaliseLogLine(std::string_view line) {
   return s;
 }
 
-bool ReplayLog(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
-               ReplayResult* out, Diagnostic* error) {
-  *out = ReplayResult();
-  *error = Diagnostic();
-  LogGrouper grouper(rs, settings, log, out);
-  return grouper.Run(error);
+LogReplay::LogReplay(const Ruleset& rs, const RunSettings& settings, std::string log_name,
+                     FILE* out)
+    : reporter_(std::make_unique<ReplayReporter>(rs, settings, std::move(log_name), out)),
+      grouper_(std::make_unique<Grouper>(rs, settings, reporter_.get())) {}
+
+LogReplay::~LogReplay() = default;
+
+bool LogReplay::Line(std::string_view line, Diagnostic* error) {
+  ++lines_;
+  LogRecord r;
+  if (!ScanLogLine(line, static_cast<uint32_t>(lines_), &r)) return true;
+  ++records_;
+  return grouper_->Record(r, error);
 }
+
+bool LogReplay::Finish(Diagnostic* error) {
+  if (!grouper_->Finish(error)) return false;
+  reporter_->Finish(grouper_->packets(), lines_, lines_ - records_, grouper_->other_family());
+  return true;
+}
+
+void LogReplay::ReportSoFar() { grouper_->ReportAll(); }
+
+int LogReplay::status() const { return reporter_->status(); }
 
 }  // namespace iptsim

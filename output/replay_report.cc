@@ -18,7 +18,7 @@ using namespace replay_internal;
 
 struct Difference {
   uint32_t line = 0;              // where in the log (the last logged line when the kernel's ran out)
-  const std::string_view* kernel = nullptr;  // nullptr: the kernel logged no more
+  const std::string* kernel = nullptr;  // nullptr: the kernel logged no more
   const std::string* iptsim = nullptr;  // nullptr: iptsim logs no more
   bool kernel_ran_out = false;
 };
@@ -140,81 +140,83 @@ std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
           FieldDifference(NormaliseLogLine(*d.kernel), NormaliseLogLine(*d.iptsim))};
 }
 
+}  // namespace
+
+void ReplayReporter::Lost(const LogRecord& r) {
+  lost_.push_back({r.line, r.lost, std::string(r.text)});
+}
+
 // A lost-lines note between `from` and `to` (log lines), or nullptr.
-const LogRecord* LostBetween(const std::vector<LogRecord>& lost, uint32_t from, uint32_t to) {
-  for (const LogRecord& r : lost)
+const ReplayReporter::LostNote* ReplayReporter::LostBetween(uint32_t from, uint32_t to) const {
+  for (const LostNote& r : lost_)
     if (r.line >= from && r.line <= to) return &r;
   return nullptr;
 }
 
-}  // namespace
+void ReplayReporter::Packet(const ReplayPacket& p) {
+  FILE* out = out_;
+  const std::string& log_name = log_name_;
+  const uint32_t first = p.streams.empty() || p.streams[0].logged.empty()
+                             ? 0
+                             : p.streams[0].logged[0].line;
+  const std::string name =
+      "packet " + std::to_string(p.number) + " (" + log_name + ":" + std::to_string(first) + ")";
+  if (!p.not_run.empty()) {
+    ++not_run_;
+    fprintf(out, "%s: not simulated: %s\n", name.c_str(), p.not_run.c_str());
+    return;
+  }
+  std::optional<Difference> diff;
+  size_t lines = 0;
+  for (const ReplayStream& s : p.streams) {
+    lines += s.logged.size();
+    std::optional<Difference> d = FirstDifference(s, first);
+    if (d && (!diff || d->line < diff->line)) diff = d;
+  }
+  if (!diff) {
+    ++equal_;
+    fprintf(out, "%s: equal (%zu line%s)\n", name.c_str(), lines, lines == 1 ? "" : "s");
+    return;
+  }
+  ++different_;
+  fprintf(out, "%s: differs at %s:%u%s\n", name.c_str(), log_name.c_str(), diff->line,
+          diff->kernel_ran_out ? " (after its last line)" : "");
+  const std::string kernel = diff->kernel ? *diff->kernel : "(no more lines)";
+  fprintf(out, "  kernel: %s\n", kernel.c_str());
+  fprintf(out, "  iptsim: %s\n", diff->iptsim ? diff->iptsim->c_str() : "(no more lines)");
+  std::vector<std::string> reason = Reason(rs_, settings_, p, *diff);
+  for (size_t i = 0; i < reason.size(); ++i)
+    fprintf(out, "  %s%s\n", i == 0 ? "reason: " : "  ", reason[i].c_str());
+  const uint32_t last = p.streams[0].logged.empty() ? first : p.streams[0].logged.back().line;
+  if (const LostNote* l = LostBetween(first, last + 1))
+    fprintf(out, "  note: the kernel lost lines at %s:%u, within this packet's lines\n",
+            log_name.c_str(), l->line);
+  else if (const LostNote* e = LostBetween(0, first))
+    fprintf(out,
+            "  note: the kernel lost lines earlier, at %s:%u: a packet missing from the log "
+            "did not change the state (conntrack, limits) this one met\n",
+            log_name.c_str(), e->line);
+}
 
-int PrintReplayReport(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
-                      const ReplayResult& result, const std::string& log_name, FILE* out) {
-  size_t equal = 0, different = 0, not_run = 0;
-  for (const auto& pp : result.packets) {
-    const ReplayPacket& p = *pp;
-    const uint32_t first = p.streams.empty() || p.streams[0].logged.empty()
-                               ? 0
-                               : p.streams[0].logged[0].line;
-    const std::string name =
-        "packet " + std::to_string(p.number) + " (" + log_name + ":" + std::to_string(first) + ")";
-    if (!p.not_run.empty()) {
-      ++not_run;
-      fprintf(out, "%s: not simulated: %s\n", name.c_str(), p.not_run.c_str());
-      continue;
-    }
-    std::optional<Difference> diff;
-    size_t lines = 0;
-    for (const ReplayStream& s : p.streams) {
-      lines += s.logged.size();
-      std::optional<Difference> d = FirstDifference(s, first);
-      if (d && (!diff || d->line < diff->line)) diff = d;
-    }
-    if (!diff) {
-      ++equal;
-      fprintf(out, "%s: equal (%zu line%s)\n", name.c_str(), lines, lines == 1 ? "" : "s");
-      continue;
-    }
-    ++different;
-    fprintf(out, "%s: differs at %s:%u%s\n", name.c_str(), log_name.c_str(), diff->line,
-            diff->kernel_ran_out ? " (after its last line)" : "");
-    const std::string kernel = diff->kernel ? std::string(*diff->kernel) : "(no more lines)";
-    fprintf(out, "  kernel: %s\n", kernel.c_str());
-    fprintf(out, "  iptsim: %s\n", diff->iptsim ? diff->iptsim->c_str() : "(no more lines)");
-    std::vector<std::string> reason = Reason(rs, settings, p, *diff);
-    for (size_t i = 0; i < reason.size(); ++i)
-      fprintf(out, "  %s%s\n", i == 0 ? "reason: " : "  ", reason[i].c_str());
-    const uint32_t last = p.streams[0].logged.empty() ? first : p.streams[0].logged.back().line;
-    if (const LogRecord* l = LostBetween(result.lost, first, last + 1))
-      fprintf(out, "  note: the kernel lost lines at %s:%u, within this packet's lines\n",
-              log_name.c_str(), l->line);
-    else if (const LogRecord* e = LostBetween(result.lost, 0, first))
-      fprintf(out,
-              "  note: the kernel lost lines earlier, at %s:%u: a packet missing from the log "
-              "did not change the state (conntrack, limits) this one met\n",
-              log_name.c_str(), e->line);
-  }
+void ReplayReporter::Finish(size_t packets, size_t lines, size_t skipped, size_t other_family) {
+  FILE* out = out_;
   uint64_t lost_lines = 0;
-  for (const LogRecord& r : result.lost) {
+  for (const LostNote& r : lost_) {
     lost_lines += r.lost;
-    fprintf(out, "%s:%u: lines lost: %.*s\n", log_name.c_str(), r.line,
-            static_cast<int>(r.text.size()), r.text.data());
+    fprintf(out, "%s:%u: lines lost: %s\n", log_name_.c_str(), r.line, r.text.c_str());
   }
-  fprintf(out, "iptsim replay: %zu packet%s: %zu equal, %zu different", result.packets.size(),
-          result.packets.size() == 1 ? "" : "s", equal, different);
-  if (not_run) fprintf(out, ", %zu not simulated", not_run);
-  fprintf(out, "; %zu log line%s, %zu skipped", log.lines, log.lines == 1 ? "" : "s",
-          log.skipped);
-  if (result.other_family)
-    fprintf(out, ", %zu %s (the ruleset is %s)", result.other_family,
-            rs.family == Family::kIPv4 ? "IPv6" : "IPv4",
-            rs.family == Family::kIPv4 ? "IPv4" : "IPv6");
-  if (!result.lost.empty())
+  fprintf(out, "iptsim replay: %zu packet%s: %zu equal, %zu different", packets,
+          packets == 1 ? "" : "s", equal_, different_);
+  if (not_run_) fprintf(out, ", %zu not simulated", not_run_);
+  fprintf(out, "; %zu log line%s, %zu skipped", lines, lines == 1 ? "" : "s", skipped);
+  if (other_family)
+    fprintf(out, ", %zu %s (the ruleset is %s)", other_family,
+            rs_.family == Family::kIPv4 ? "IPv6" : "IPv4",
+            rs_.family == Family::kIPv4 ? "IPv4" : "IPv6");
+  if (!lost_.empty())
     fprintf(out, "; %llu lines lost in %zu place%s", static_cast<unsigned long long>(lost_lines),
-            result.lost.size(), result.lost.size() == 1 ? "" : "s");
+            lost_.size(), lost_.size() == 1 ? "" : "s");
   fputc('\n', out);
-  return different || not_run || !result.lost.empty() ? 1 : 0;
 }
 
 }  // namespace iptsim

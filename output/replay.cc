@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "engine/host.h"
 #include "engine/packet_builder.h"
 #include "engine/simulator.h"
 #include "loader/log_packet.h"
@@ -209,6 +210,14 @@ void AddKey(ReplayPacket* p, std::string key) {
     p->keys.push_back(std::move(key));
 }
 
+// The chain and rule number of a packet's latest TRACE line.
+void NoteChain(ReplayPacket* p, std::string_view text) {
+  LoggedLabel l;
+  if (!ParseTraceLabel(text, &l)) return;
+  p->last_chain = l.table + ":" + l.chain;
+  p->last_number = l.number;
+}
+
 // The monitor's lines of one trace id, as one packet's (its events never go
 // back to an earlier hook or table).
 struct IdGroup {
@@ -222,7 +231,7 @@ struct IdGroup {
 class LogReplay::Grouper {
  public:
   Grouper(const Ruleset& rs, const RunSettings& settings, ReplayReporter* reporter)
-      : rs_(rs), reporter_(reporter), replayer_(rs, settings) {}
+      : rs_(rs), settings_(settings), reporter_(reporter), replayer_(rs, settings) {}
   // One record; its text views a line that lives only for this call.
   bool Record(const LogRecord& r, Diagnostic* error);
   // The held records grouped and run, every packet reported.
@@ -244,6 +253,7 @@ class LogReplay::Grouper {
   void ReportClosed();
 
   const Ruleset& rs_;
+  const RunSettings& settings_;
   ReplayReporter* reporter_;
   Replayer replayer_;
   size_t packets_ = 0;
@@ -382,21 +392,31 @@ bool LogReplay::Grouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
       ++s.next;
       s.logged.push_back(std::move(logged));
       if (position >= 0) p->last_position = position;
+      NoteChain(p, r.text);
       return true;
     }
   }
   // A line of an open packet that iptsim does not print there.
   const std::string key = HeaderKey(r.text);
+  LoggedLabel label;
+  const bool traced = ParseTraceLabel(r.text, &label);
+  const std::string chain = traced ? label.table + ":" + label.chain : "";
   for (auto it = open_kernel_.rbegin(); it != open_kernel_.rend(); ++it) {
     ReplayPacket* p = *it;
     ReplayStream& s = p->streams[0];
     const bool more = s.next < s.simulated.size();
     if (std::find(p->keys.begin(), p->keys.end(), key) == p->keys.end()) continue;
-    if (position >= 0 && !(position > p->last_position || (position == p->last_position && more)))
+    // The same hook and table again: while the simulation has lines left
+    // there, or further down the same chain (a walk that went on longer in
+    // the kernel than in iptsim: the packet differs, its lines stay one).
+    const bool further = traced && chain == p->last_chain && label.number > p->last_number;
+    if (position >= 0 &&
+        !(position > p->last_position || (position == p->last_position && (more || further))))
       continue;
     if (more && position >= 0 && KernelPosition(s.simulated[s.next]) == position) ++s.next;
     s.logged.push_back(std::move(logged));
     if (position >= 0) p->last_position = position;
+    if (traced) p->last_chain = chain, p->last_number = label.number;
     AddKey(p, key);
     return true;
   }
@@ -406,6 +426,12 @@ bool LogReplay::Grouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
     error->line = r.line;
     return false;
   }
+  // A local packet to a local address leaves on lo in the kernel's log
+  // (its route's device) without its socket being bound to lo, which for
+  // IPv6 could not send it: with a host model, its routing chooses.
+  if (settings_.host && parsed.spec.in.empty() && parsed.spec.out == "lo" && parsed.spec.dst &&
+      settings_.host->IsLocalAddress(rs_.family, *parsed.spec.dst))
+    parsed.spec.out.clear();
   ReplayPacket* p = NewPacket(false);
   p->packet = BuildPacket(parsed.spec);
   replayer_.Run(p);
@@ -415,6 +441,7 @@ bool LogReplay::Grouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
   if (!s.normalised.empty() && s.normalised[0] == norm) s.next = 1;
   s.logged.push_back(std::move(logged));
   p->last_position = position;
+  NoteChain(p, r.text);
   AddKey(p, key);
   for (const std::string& l : s.simulated) AddKey(p, HeaderKey(l));
   // Only the latest packets stay open: a log's concurrent traces are few,

@@ -70,6 +70,8 @@ struct ReplayPacket {
   // Grouping state.
   bool closed = false;  // no more lines can join it
   int last_position = -1;
+  std::string last_chain;    // TABLE:CHAIN of its last TRACE line
+  uint32_t last_number = 0;  // and the line's rule number
   std::vector<std::string> keys;  // header keys of its logged and simulated lines
 };
 

@@ -94,6 +94,72 @@ std::vector<std::string> WhyNot(const Ruleset& rs, const RunSettings& settings,
   return lines;
 }
 
+// What a condition that failed in iptsim's walk tests when the kernel's
+// log does not show it ("" when the log shows it): the rebuilt packet has
+// defaults there, so the difference may be the packet's, not RULES'.
+std::string NotInLog(std::string_view condition, Family family) {
+  auto word = [&](std::string_view w) {
+    const size_t at = condition.find(w);
+    return at != std::string_view::npos &&
+           (at + w.size() == condition.size() || condition[at + w.size()] == ' ');
+  };
+  if (word("-m string") || word("-m bpf"))
+    return "it tests the payload, which the kernel's log does not show (iptsim's packet has "
+           "zero bytes there)";
+  if (word("-m u32"))
+    return "it reads bytes at offsets, which may lie in the payload or a checksum the "
+           "kernel's log does not show (iptsim's packet has zero bytes in the payload)";
+  if (word("-m ecn") && condition.find("--ecn-ip-ect") != std::string_view::npos &&
+      family == Family::kIPv4)
+    return "it tests the ECN bits of the TOS byte, which the kernel's log does not show "
+           "(TOS= shows its bits 0x1E only; iptsim's packet has ECN 0)";
+  if (word("-m sctp"))
+    return "it tests SCTP's ports or chunks, which the kernel's log does not show (it prints "
+           "PROTO=132 only)";
+  if (word("-m dccp"))
+    return "it tests DCCP's ports or packet type, which the kernel's log does not show (it "
+           "prints PROTO=33 only)";
+  for (std::string_view m : {"-m rt", "-m frag", "-m hbh", "-m dst", "-m mh", "-m ipv6header"})
+    if (word(m))
+      return "it tests the contents of IPv6 extension headers, which the kernel's log does "
+             "not show in full";
+  if (word("-m conntrack") || word("-m state"))
+    return "a connection's state follows from what the kernel's log does not show (checksums, "
+           "SCTP chunks, TCP windows, of this packet and earlier ones), so it may differ for "
+           "the rebuilt packets";
+  return "";
+}
+
+// The "not in the log" line for the first condition that failed in
+// iptsim's walk at the kernel's rule (the --why lines), or, when the walk
+// did not come to the rule, for the rule itself; "" when the log shows
+// what they test.
+std::string NotInLogNote(const std::vector<std::string>& why, Family family) {
+  std::string_view tested;
+  for (const std::string& l : why) {
+    const size_t at = l.find("  DOES NOT MATCH");
+    if (at == std::string::npos) continue;
+    tested = std::string_view(l.data(), at);
+    while (!tested.empty() && tested.front() == ' ') tested.remove_prefix(1);
+    break;
+  }
+  if (tested.empty()) {
+    // "why TABLE:CHAIN:N (FILE:LINE: RULE): ..."
+    for (const std::string& l : why) {
+      if (!l.starts_with("why ") || l.find("): not reached") == std::string::npos) continue;
+      const size_t open = l.find(": -A ");
+      const size_t close = l.find("): ", open);
+      if (open != std::string::npos && close != std::string::npos)
+        tested = std::string_view(l).substr(open + 2, close - open - 2);
+      break;
+    }
+  }
+  const std::string what = tested.empty() ? "" : NotInLog(tested, family);
+  if (what.empty()) return "";
+  return "not in the log: " + std::string(tested) + ": " + what +
+         "; the difference may be the rebuilt packet's, not RULES'";
+}
+
 // The reason for a difference, in words (a line each).
 std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
                                 const ReplayPacket& p, const Difference& d) {
@@ -112,6 +178,8 @@ std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
   }
   std::vector<std::string> why;
   if (kernel_traced && kl.type != "policy") why = WhyNot(rs, settings, p, kl);
+  if (const std::string note = NotInLogNote(why, rs.family); !note.empty())
+    why.push_back(note);
   auto with_why = [&](std::string first) {
     why.insert(why.begin(), std::move(first));
     return why;
@@ -136,8 +204,18 @@ std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
                           : "the kernel logged a LOG line where iptsim logs a TRACE line (a LOG "
                             "rule matched in the kernel, or iptsim traces more: is the log's "
                             "TRACE rule in RULES?)"};
-  return {"the same place, another packet: " +
-          FieldDifference(NormaliseLogLine(*d.kernel), NormaliseLogLine(*d.iptsim))};
+  std::vector<std::string> same = {
+      "the same place, another packet: " +
+      FieldDifference(NormaliseLogLine(*d.kernel), NormaliseLogLine(*d.iptsim))};
+  // A LOG line without --log-uid hides the socket's owner that TRACE lines
+  // show: a packet whose first line is one is rebuilt without it.
+  if (d.kernel->find(" UID=") != std::string::npos &&
+      d.iptsim->find(" UID=") == std::string::npos && !p.streams[0].logged.empty() &&
+      p.streams[0].logged[0].text.find(" UID=") == std::string::npos)
+    same.push_back("not in the log: the socket's owner (UID=) is not on the packet's first "
+                   "line (a LOG rule without --log-uid), and replay rebuilds a packet from its "
+                   "first line");
+  return same;
 }
 
 }  // namespace

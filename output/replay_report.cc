@@ -97,7 +97,8 @@ std::vector<std::string> WhyNot(const Ruleset& rs, const RunSettings& settings,
 // What a condition that failed in iptsim's walk tests when the kernel's
 // log does not show it ("" when the log shows it): the rebuilt packet has
 // defaults there, so the difference may be the packet's, not RULES'.
-std::string NotInLog(std::string_view condition, Family family) {
+// `kernel_line`: the kernel's line at the difference (its protocol).
+std::string NotInLog(std::string_view condition, Family family, std::string_view kernel_line) {
   auto word = [&](std::string_view w) {
     const size_t at = condition.find(w);
     return at != std::string_view::npos &&
@@ -123,10 +124,16 @@ std::string NotInLog(std::string_view condition, Family family) {
     if (word(m))
       return "it tests the contents of IPv6 extension headers, which the kernel's log does "
              "not show in full";
-  if (word("-m conntrack") || word("-m state"))
-    return "a connection's state follows from what the kernel's log does not show (checksums, "
-           "SCTP chunks, TCP windows, of this packet and earlier ones), so it may differ for "
-           "the rebuilt packets";
+  // conntrack's INVALID follows from checksums and header sanity, SCTP's
+  // and DCCP's states from their chunks and packet types: none is logged.
+  // (Other states follow from earlier packets, which the log shows.)
+  const bool sctp_dccp = kernel_line.find(" PROTO=132 ") != std::string_view::npos ||
+                         kernel_line.find(" PROTO=33 ") != std::string_view::npos;
+  if ((word("-m conntrack") || word("-m state")) &&
+      (condition.find("INVALID") != std::string_view::npos || sctp_dccp))
+    return "a connection's state follows from what the kernel's log does not show "
+           "(checksums, SCTP chunks, DCCP packet types, of this packet and earlier ones), so "
+           "it may differ for the rebuilt packets";
   return "";
 }
 
@@ -134,7 +141,8 @@ std::string NotInLog(std::string_view condition, Family family) {
 // iptsim's walk at the kernel's rule (the --why lines), or, when the walk
 // did not come to the rule, for the rule itself; "" when the log shows
 // what they test.
-std::string NotInLogNote(const std::vector<std::string>& why, Family family) {
+std::string NotInLogNote(const std::vector<std::string>& why, Family family,
+                         std::string_view kernel_line) {
   std::string_view tested;
   for (const std::string& l : why) {
     const size_t at = l.find("  DOES NOT MATCH");
@@ -154,7 +162,7 @@ std::string NotInLogNote(const std::vector<std::string>& why, Family family) {
       break;
     }
   }
-  const std::string what = tested.empty() ? "" : NotInLog(tested, family);
+  const std::string what = tested.empty() ? "" : NotInLog(tested, family, kernel_line);
   if (what.empty()) return "";
   return "not in the log: " + std::string(tested) + ": " + what +
          "; the difference may be the rebuilt packet's, not RULES'";
@@ -178,7 +186,7 @@ std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
   }
   std::vector<std::string> why;
   if (kernel_traced && kl.type != "policy") why = WhyNot(rs, settings, p, kl);
-  if (const std::string note = NotInLogNote(why, rs.family); !note.empty())
+  if (const std::string note = NotInLogNote(why, rs.family, *d.kernel); !note.empty())
     why.push_back(note);
   auto with_why = [&](std::string first) {
     why.insert(why.begin(), std::move(first));

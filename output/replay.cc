@@ -243,6 +243,10 @@ class LogReplay::Grouper {
 
  private:
   bool Process(const LogRecord& r, size_t held_index, Diagnostic* error);
+  // A new kernel packet from its first line.
+  void StartKernelPacket(const LogRecord& r, const LogLine& parsed);
+  // Starts the deferred packet, then takes the records held behind it.
+  bool Resolve(Diagnostic* error);
   void GroupMonitorLines();
   bool KernelRecord(const LogRecord& r, Diagnostic* error);
   bool MonitorGroup(const IdGroup& g, Diagnostic* error);
@@ -268,6 +272,20 @@ class LogReplay::Grouper {
   std::vector<LogRecord> held_;
   std::vector<IdGroup> groups_;
   std::unordered_map<size_t, size_t> group_starting_at_;  // held record index -> group
+  // A packet leaving the host whose first line is a LOG line without
+  // --log-uid hides its socket's owner, which its TRACE lines show: its
+  // start waits for its next line (at most kLookahead records), which
+  // gives the owner; the records in between wait behind it.
+  struct Deferred {
+    LogLine parsed;
+    std::string key;  // HeaderKey of its first line
+    std::string text;
+    uint32_t line = 0;
+    std::deque<std::string> texts;
+    std::vector<LogRecord> records;  // viewing `texts`
+  };
+  static constexpr size_t kLookahead = 16;
+  std::unique_ptr<Deferred> deferred_;
 };
 
 ReplayPacket* LogReplay::Grouper::NewPacket(bool monitor) {
@@ -426,6 +444,25 @@ bool LogReplay::Grouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
     error->line = r.line;
     return false;
   }
+  if (!parsed.spec.uid && parsed.spec.in.empty() && !parsed.spec.out.empty() &&
+      !r.text.starts_with("TRACE:")) {
+    deferred_ = std::make_unique<Deferred>();
+    deferred_->parsed = std::move(parsed);
+    deferred_->key = key;
+    deferred_->text = std::string(r.text);
+    deferred_->line = r.line;
+    return true;
+  }
+  StartKernelPacket(r, parsed);
+  return true;
+}
+
+void LogReplay::Grouper::StartKernelPacket(const LogRecord& r, const LogLine& parsed_line) {
+  LogLine parsed = parsed_line;
+  const std::string norm = NormaliseLogLine(r.text);
+  const int position = KernelPosition(r.text);
+  const std::string key = HeaderKey(r.text);
+  LoggedLine logged{r.line, std::string(r.text)};
   // A local packet to a local address leaves on lo in the kernel's log
   // (its route's device) without its socket being bound to lo, which for
   // IPv6 could not send it: with a host model, its routing chooses.
@@ -454,6 +491,13 @@ bool LogReplay::Grouper::KernelRecord(const LogRecord& r, Diagnostic* error) {
   }
   open_kernel_.push_back(p);
   ReportClosed();
+}
+
+bool LogReplay::Grouper::Resolve(Diagnostic* error) {
+  std::unique_ptr<Deferred> d = std::move(deferred_);
+  StartKernelPacket({LogRecordKind::kKernel, d->line, d->text}, d->parsed);
+  for (const LogRecord& r : d->records)
+    if (!Record(r, error)) return false;
   return true;
 }
 
@@ -471,6 +515,21 @@ bool LogReplay::Grouper::Process(const LogRecord& r, size_t held_index, Diagnost
 }
 
 bool LogReplay::Grouper::Record(const LogRecord& r, Diagnostic* error) {
+  if (deferred_ && r.kind == LogRecordKind::kMonitor && !Resolve(error)) return false;
+  if (deferred_) {
+    deferred_->texts.emplace_back(r.text);
+    deferred_->records.push_back(r);
+    deferred_->records.back().text = deferred_->texts.back();
+    const bool next_line = r.kind == LogRecordKind::kKernel && HeaderKey(r.text) == deferred_->key;
+    LogLine later;
+    Diagnostic ignored;
+    if (next_line && ParseLogLine(r.text, rs_.family, &later, &ignored) && later.spec.uid) {
+      deferred_->parsed.spec.uid = later.spec.uid;
+      deferred_->parsed.spec.gid = later.spec.gid;
+    }
+    if (next_line || deferred_->records.size() >= kLookahead) return Resolve(error);
+    return true;
+  }
   if (r.kind == LogRecordKind::kMonitor) holding_ = true;
   if (!holding_) return Process(r, SIZE_MAX, error);
   held_text_.emplace_back(r.text);
@@ -480,6 +539,7 @@ bool LogReplay::Grouper::Record(const LogRecord& r, Diagnostic* error) {
 }
 
 bool LogReplay::Grouper::Finish(Diagnostic* error) {
+  if (deferred_ && !Resolve(error)) return false;
   GroupMonitorLines();
   for (size_t i = 0; i < held_.size(); ++i)
     if (!Process(held_[i], i, error)) return false;

@@ -104,11 +104,11 @@ std::string NotInLog(std::string_view condition, Family family, std::string_view
     return at != std::string_view::npos &&
            (at + w.size() == condition.size() || condition[at + w.size()] == ' ');
   };
-  if (word("-m string") || word("-m bpf"))
+  if (word("-m string"))
     return "it tests the payload, which the kernel's log does not show (iptsim's packet has "
            "zero bytes there)";
-  if (word("-m u32"))
-    return "it reads bytes at offsets, which may lie in the payload or a checksum the "
+  if (word("-m u32") || word("-m bpf"))
+    return "it reads the packet's bytes, which may lie in the payload or a checksum the "
            "kernel's log does not show (iptsim's packet has zero bytes in the payload)";
   if (word("-m ecn") && condition.find("--ecn-ip-ect") != std::string_view::npos &&
       family == Family::kIPv4)
@@ -216,13 +216,14 @@ std::vector<std::string> Reason(const Ruleset& rs, const RunSettings& settings,
       "the same place, another packet: " +
       FieldDifference(NormaliseLogLine(*d.kernel), NormaliseLogLine(*d.iptsim))};
   // A LOG line without --log-uid hides the socket's owner that TRACE lines
-  // show: a packet whose first line is one is rebuilt without it.
+  // show: a packet whose first line is one takes it from its next line
+  // (output/replay.cc), when that comes soon enough.
   if (d.kernel->find(" UID=") != std::string::npos &&
       d.iptsim->find(" UID=") == std::string::npos && !p.streams[0].logged.empty() &&
       p.streams[0].logged[0].text.find(" UID=") == std::string::npos)
-    same.push_back("not in the log: the socket's owner (UID=) is not on the packet's first "
-                   "line (a LOG rule without --log-uid), and replay rebuilds a packet from its "
-                   "first line");
+    same.push_back("not in the log: the socket's owner (UID=) is neither on the packet's "
+                   "first line (a LOG rule without --log-uid) nor on its next line, which "
+                   "replay looks for among the 16 records after it");
   return same;
 }
 

@@ -8,7 +8,8 @@
 # condition, and the packets after it that the change affects; a table
 # missing from RULES; lost lines; the monitor capture in both families;
 # stdin; usage and bad input (exit 2); the log streamed (a bad line after
-# packets, a line over 1 MiB, peak memory over a long log); and trace
+# packets, a line over 1 MiB, peak memory over a long log); a socket's
+# owner hidden by a first LOG line without --log-uid; and trace
 # --from-log reading a log file with kmsg, dmesg -T and journal prefixes.
 # usage: cli_replay.sh IPTSIM SOURCE_DIR
 set -u
@@ -198,6 +199,28 @@ iptsim replay: 60000 packets: 60000 equal, 0 different; 120000 log lines, 0 skip
 W
 if [ "$(cat "$tmp/rss")" -lt 40000 ]; then pass=$((pass + 1)); else
   echo "FAIL a long log: peak memory $(cat "$tmp/rss") KB, want under 40000"; fail=$((fail + 1)); fi
+
+# 10. A packet leaving the host whose first line is a LOG line without
+# --log-uid (corpus/scenarios/log-raw-output, the kernel's lines): the
+# socket's owner comes from its next line (TRACE lines show UID=), also with
+# a second such packet's lines (uid 1000, iptsim's) interleaved line by line.
+lro=$src/corpus/scenarios/log-raw-output
+"$src/tests/scenario_host.sh" "$lro" >"$tmp/lro.host"
+grep -v '^== packet' "$lro/expected" >"$tmp/lro.lines"
+expect "owner from the next line" 0 "$iptsim" replay --host lro.host "$lro/rules" lro.lines
+exactly "owner from the next line: the report" "$out" <<'W'
+packet 1 (lro.lines:1): equal (6 lines)
+iptsim replay: 1 packet: 1 equal, 0 different; 6 log lines, 0 skipped
+W
+"$iptsim" trace --quiet --host "$tmp/lro.host" "$lro/rules" -o e0 -s 10.200.4.2 -d 10.200.4.1 \
+  --uid 1000 -p udp --sport 3 --dport 4 >"$tmp/lro2.lines"
+paste -d '\n' "$tmp/lro.lines" "$tmp/lro2.lines" | sed '/^$/d' >"$tmp/lro.log"
+expect "owners, interleaved" 0 "$iptsim" replay --host lro.host "$lro/rules" lro.log
+exactly "owners, interleaved: the report" "$out" <<'W'
+packet 1 (lro.log:1): equal (6 lines)
+packet 2 (lro.log:2): equal (6 lines)
+iptsim replay: 2 packets: 2 equal, 0 different; 12 log lines, 0 skipped
+W
 
 echo "cli-replay: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -31,7 +31,6 @@ ext-header-matches 3 -m ecn --ecn-ip-ect,-m string,-m u32
 ext-v6-headers 2 -m rt,-m mh
 flow-ct-malformed 1 INVALID
 flow-ct-sctp 4 INVALID,ESTABLISHED
-log-raw-output 1 UID=
 match-string-bm 7 -m string
 proto-sctp 2 -m sctp
 "
@@ -40,9 +39,7 @@ proto-sctp 2 -m sctp
 # and DCCP print PROTO=N only (no ports, chunks or type); routing and
 # mobility headers print no contents; checksums are never printed (an ICMP
 # with a cut payload is INVALID in conntrack, flow-ct-malformed); SCTP's
-# conntrack states follow its chunks (flow-ct-sctp); a LOG line without
-# --log-uid hides the socket's owner that TRACE lines show (log-raw-output,
-# whose first line is such a LOG line).
+# conntrack states follow its chunks (flow-ct-sctp).
 
 # packets_logged EXPECTED: the packets that logged at least one line.
 packets_logged() {

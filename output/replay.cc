@@ -18,6 +18,7 @@
 #include "output/explain_why.h"
 #include "output/formats.h"
 #include "output/replay_internal.h"
+#include "output/replay_monitor.h"
 
 namespace iptsim {
 namespace replay_internal {
@@ -218,14 +219,6 @@ void NoteChain(ReplayPacket* p, std::string_view text) {
   p->last_number = l.number;
 }
 
-// The monitor's lines of one trace id, as one packet's (its events never go
-// back to an earlier hook or table).
-struct IdGroup {
-  std::string id;
-  std::vector<size_t> records;  // indices into the held records
-  int last_position = -1;
-};
-
 }  // namespace
 
 class LogReplay::Grouper {
@@ -242,14 +235,18 @@ class LogReplay::Grouper {
   size_t other_family() const { return other_family_; }
 
  private:
-  bool Process(const LogRecord& r, size_t held_index, Diagnostic* error);
+  bool Process(const LogRecord& r, Diagnostic* error);
+  // Takes the held records from the oldest on while they are complete
+  // (`ending`: all are).
+  bool Drain(bool ending, Diagnostic* error);
   // A new kernel packet from its first line.
   void StartKernelPacket(const LogRecord& r, const LogLine& parsed);
   // Starts the deferred packet, then takes the records held behind it.
   bool Resolve(Diagnostic* error);
-  void GroupMonitorLines();
   bool KernelRecord(const LogRecord& r, Diagnostic* error);
-  bool MonitorGroup(const IdGroup& g, Diagnostic* error);
+  // The monitor packet of trace id `id`'s held records `records`.
+  bool MonitorGroup(const std::string& id, const std::vector<size_t>& records,
+                    Diagnostic* error);
   ReplayPacket* NewPacket(bool monitor);
   // No more lines can join `p`: its grouping state is dropped.
   void Close(ReplayPacket* p);
@@ -264,14 +261,18 @@ class LogReplay::Grouper {
   size_t other_family_ = 0;
   std::deque<std::unique_ptr<ReplayPacket>> unreported_;  // in packet order
   std::vector<ReplayPacket*> open_kernel_;  // the latest kernel packets, oldest first
-  // From the first xtables-monitor record on, every record is held (its
-  // text in held_text_) and grouped at the end: an id's lines may come
-  // anywhere later in the log.
-  bool holding_ = false;
-  std::deque<std::string> held_text_;
-  std::vector<LogRecord> held_;
-  std::vector<IdGroup> groups_;
-  std::unordered_map<size_t, size_t> group_starting_at_;  // held record index -> group
+  std::vector<ReplayPacket*> open_monitor_;  // the latest monitor packets, oldest first
+  // From the first xtables-monitor record on, records are held until the
+  // monitor groups they belong to or stand behind are complete
+  // (output/replay_monitor.h): an id's lines come apart in the log.
+  struct HeldRecord {
+    LogRecord record;  // viewing `text`
+    std::string text;
+  };
+  std::deque<HeldRecord> held_;
+  size_t held_base_ = 0;  // the number of held_.front()
+  uint32_t now_ = 0;      // the line of the latest record
+  std::unique_ptr<MonitorGroups> monitor_;
   // A packet leaving the host whose first line is a LOG line without
   // --log-uid hides its socket's owner, which its TRACE lines show: its
   // start waits for its next line (at most kLookahead records), which
@@ -309,63 +310,21 @@ void LogReplay::Grouper::ReportClosed() {
   }
 }
 
-void LogReplay::Grouper::GroupMonitorLines() {
-  std::unordered_map<std::string, size_t> current;                // id -> group
-  std::unordered_map<std::string, std::vector<size_t>> pending;  // PACKET lines not placed yet
-  const Family want = rs_.family;
-  auto place = [&](const std::string& id, int position, size_t index, bool restart) {
-    auto it = current.find(id);
-    if (it == current.end() || restart) {
-      groups_.push_back({id, {}, -1});
-      it = current.insert_or_assign(id, groups_.size() - 1).first;
-    }
-    IdGroup& g = groups_[it->second];
-    for (size_t i : pending[id]) g.records.push_back(i);
-    pending[id].clear();
-    if (index != SIZE_MAX) g.records.push_back(index);
-    if (position >= 0) g.last_position = position;
-  };
-  for (size_t i = 0; i < held_.size(); ++i) {
-    const LogRecord& r = held_[i];
-    if (r.kind != LogRecordKind::kMonitor) continue;
-    int family;
-    std::string id;
-    if (!MonitorIds(r.text, &family, &id)) continue;
-    if ((family == 10) != (want == Family::kIPv6)) {
-      ++other_family_;
-      continue;
-    }
-    MonitorEvent e;
-    if (FindMonitorPacket(r.text) != std::string_view::npos) {
-      pending[id].push_back(i);
-    } else if (ParseMonitorEvent(r.text, &e)) {
-      auto it = current.find(id);
-      bool restart = it != current.end() && e.position >= 0 &&
-                     e.position < groups_[it->second].last_position;
-      place(id, e.position, i, restart);
-    }
-  }
-  for (auto& [id, lines] : pending)
-    if (!lines.empty()) place(id, -1, SIZE_MAX, false);
-  for (size_t g = 0; g < groups_.size(); ++g) {
-    std::sort(groups_[g].records.begin(), groups_[g].records.end());
-    group_starting_at_[groups_[g].records.front()] = g;
-  }
-}
-
-bool LogReplay::Grouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
+bool LogReplay::Grouper::MonitorGroup(const std::string& id, const std::vector<size_t>& records,
+                                       Diagnostic* error) {
   std::vector<LoggedLine> lines;
-  for (size_t i : g.records) lines.push_back({held_[i].line, std::string(held_[i].text)});
+  for (size_t seq : records) {
+    const LogRecord& r = held_[seq - held_base_].record;
+    lines.push_back({r.line, std::string(r.text)});
+  }
   const std::string first = NormaliseLogLine(lines.front().text);
-  // A packet the kernel sent for an earlier one (a REJECT's reply): the
-  // earlier packet's simulation has a stream starting with this line.
-  // Monitor packets stay unreported until the end.
-  for (auto& p : unreported_) {
-    if (!p->monitor) continue;
+  // A packet the kernel sent for an earlier one (a REJECT's reply): an
+  // open packet's simulation has a stream starting with this line.
+  for (ReplayPacket* p : open_monitor_) {
     for (ReplayStream& s : p->streams) {
       if (!s.log_id.empty() || s.simulated.empty() || NormaliseLogLine(s.simulated[0]) != first)
         continue;
-      s.log_id = g.id;
+      s.log_id = id;
       s.logged = std::move(lines);
       return true;
     }
@@ -382,15 +341,23 @@ bool LogReplay::Grouper::MonitorGroup(const IdGroup& g, Diagnostic* error) {
   }
   ReplayPacket* p = NewPacket(true);
   if (parsed.packets.empty()) {
-    p->not_run = "trace id " + g.id + " has no PACKET line to rebuild the packet from";
+    p->not_run = "trace id " + id + " has no PACKET line to rebuild the packet from";
     p->streams.resize(1);
   } else {
     p->packet = BuildPacket(parsed.packets[0].spec);
     replayer_.Run(p);
     if (p->streams.empty()) p->streams.resize(1);
   }
-  p->streams[0].log_id = g.id;
+  p->streams[0].log_id = id;
   p->streams[0].logged = std::move(lines);
+  // Only the latest monitor packets wait for their replies' lines.
+  constexpr size_t kOpenPackets = 64;
+  if (open_monitor_.size() == kOpenPackets) {
+    Close(open_monitor_.front());
+    open_monitor_.erase(open_monitor_.begin());
+  }
+  open_monitor_.push_back(p);
+  ReportClosed();
   return true;
 }
 
@@ -501,15 +468,30 @@ bool LogReplay::Grouper::Resolve(Diagnostic* error) {
   return true;
 }
 
-bool LogReplay::Grouper::Process(const LogRecord& r, size_t held_index, Diagnostic* error) {
+bool LogReplay::Grouper::Process(const LogRecord& r, Diagnostic* error) {
   switch (r.kind) {
     case LogRecordKind::kLost: reporter_->Lost(r); break;
     case LogRecordKind::kKernel: return KernelRecord(r, error);
-    case LogRecordKind::kMonitor: {
-      auto g = group_starting_at_.find(held_index);
-      if (g != group_starting_at_.end()) return MonitorGroup(groups_[g->second], error);
-      break;
+    case LogRecordKind::kMonitor: break;
+  }
+  return true;
+}
+
+bool LogReplay::Grouper::Drain(bool ending, Diagnostic* error) {
+  while (!held_.empty()) {
+    const LogRecord& r = held_.front().record;
+    if (r.kind == LogRecordKind::kMonitor) {
+      std::string id;
+      std::vector<size_t> records;
+      const auto front = monitor_->AtFront(held_base_, now_, ending, &id, &records);
+      if (front == MonitorGroups::Front::kWait) break;
+      if (front == MonitorGroups::Front::kGroup && !MonitorGroup(id, records, error))
+        return false;
+    } else if (!Process(r, error)) {
+      return false;
     }
+    held_.pop_front();
+    ++held_base_;
   }
   return true;
 }
@@ -530,21 +512,25 @@ bool LogReplay::Grouper::Record(const LogRecord& r, Diagnostic* error) {
     if (next_line || deferred_->records.size() >= kLookahead) return Resolve(error);
     return true;
   }
-  if (r.kind == LogRecordKind::kMonitor) holding_ = true;
-  if (!holding_) return Process(r, SIZE_MAX, error);
-  held_text_.emplace_back(r.text);
-  held_.push_back(r);
-  held_.back().text = held_text_.back();
-  return true;
+  if (r.kind == LogRecordKind::kMonitor && !monitor_)
+    monitor_ = std::make_unique<MonitorGroups>(rs_.family);
+  if (!monitor_) return Process(r, error);
+  HeldRecord& h = held_.emplace_back();
+  h.text = std::string(r.text);
+  h.record = r;
+  h.record.text = h.text;
+  now_ = r.line;
+  if (r.kind == LogRecordKind::kMonitor)
+    monitor_->Add(held_base_ + held_.size() - 1, h.record, &other_family_);
+  return Drain(false, error);
 }
 
 bool LogReplay::Grouper::Finish(Diagnostic* error) {
   if (deferred_ && !Resolve(error)) return false;
-  GroupMonitorLines();
-  for (size_t i = 0; i < held_.size(); ++i)
-    if (!Process(held_[i], i, error)) return false;
-  held_ = {};
-  held_text_ = {};
+  if (monitor_) {
+    monitor_->End();
+    if (!Drain(true, error)) return false;
+  }
   ReportAll();
   return true;
 }
@@ -552,6 +538,7 @@ bool LogReplay::Grouper::Finish(Diagnostic* error) {
 void LogReplay::Grouper::ReportAll() {
   for (auto& p : unreported_) Close(p.get());
   open_kernel_.clear();
+  open_monitor_.clear();
   ReportClosed();
 }
 

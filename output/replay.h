@@ -23,10 +23,9 @@
 // reported as soon as no later line can join it: a kernel packet once it
 // has left the open window (the 64 latest packets), so that a log of any
 // length replays in the memory of its open packets.  xtables-monitor lines
-// are the exception: an id's lines may come anywhere later, so from the
-// first monitor line on the records are held and grouped at the end.
-// Reports come out in packet order, as if the whole log had been read
-// first.
+// are held while the trace id's group they belong to, or stand behind, may
+// still grow (output/replay_monitor.h).  Reports come out in packet order,
+// as if the whole log had been read first.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // The subcommands of the iptsim binary; each is a few lines calling the library.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <map>
@@ -37,6 +38,16 @@ int DiffCommand(const CommandLine& cl);
 // kMaxInputBytes (loader/loader.h) is refused, but for a mapped binary file.
 std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view* text,
                                       const char* what = "an iptables-save text");
+// A text file (or stdin for "-") streamed line by line to `line`, each
+// line without its '\n' (memory: one line; a line longer than
+// kMaxStreamedLine is given as empty: its text is dropped as it is read).
+// `line` returns false to stop.  kFailed, with a message on stderr, when
+// the file cannot be opened or read or holds a NUL byte (`what` names the
+// kind of text, as for ReadInput).  No size limit: nothing is kept.
+enum class LinesRead { kRead, kFailed, kStopped };
+constexpr size_t kMaxStreamedLine = size_t{1} << 20;
+LinesRead ReadLines(const std::string& path, const char* what,
+                    const std::function<bool(std::string_view)>& line);
 // Reads and loads RULES, printing diagnostics to stderr, and a note when
 // --skip-bad-rules dropped lines.  `options` (--max-errors, --skip-bad-rules,
 // --table) with `family` (-4/-6) in place of its own.  The result lives

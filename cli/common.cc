@@ -125,6 +125,63 @@ std::shared_ptr<const void> ReadInput(const std::string& path, std::string_view*
   return owner;
 }
 
+LinesRead ReadLines(const std::string& path, const char* what,
+                    const std::function<bool(std::string_view)>& line) {
+  int fd = 0;
+  if (path != "-" && (fd = open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
+    Fail("open", path);
+    return LinesRead::kFailed;
+  }
+  auto done = [&](LinesRead r) {
+    if (fd != 0) close(fd);
+    return r;
+  };
+  std::string carry;      // the start of a line cut by the end of a block
+  bool too_long = false;  // the current line is past kMaxStreamedLine: dropped
+  std::vector<char> buf(1 << 16);
+  ssize_t n;
+  while ((n = read(fd, buf.data(), buf.size())) > 0) {
+    const std::string_view block(buf.data(), static_cast<size_t>(n));
+    if (memchr(block.data(), '\0', block.size())) {
+      NulByte(path, what);
+      return done(LinesRead::kFailed);
+    }
+    for (size_t pos = 0; pos < block.size();) {
+      const size_t nl = block.find('\n', pos);
+      const std::string_view piece =
+          block.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      if (!too_long && carry.size() + piece.size() > kMaxStreamedLine) {
+        too_long = true;
+        carry = std::string();
+      }
+      if (nl == std::string_view::npos) {
+        if (!too_long) carry += piece;
+        break;
+      }
+      pos = nl + 1;
+      bool go;
+      if (too_long) {
+        go = line({});
+      } else if (carry.empty()) {
+        go = line(piece);
+      } else {
+        carry += piece;
+        go = line(carry);
+        carry.clear();
+      }
+      too_long = false;
+      if (!go) return done(LinesRead::kStopped);
+    }
+  }
+  if (n < 0) {
+    Fail("read", path);
+    return done(LinesRead::kFailed);
+  }
+  if ((!carry.empty() || too_long) && !line(too_long ? std::string_view() : carry))
+    return done(LinesRead::kStopped);
+  return done(LinesRead::kRead);
+}
+
 std::string PartialRulesetNote(const LoadResult& r) {
   return "partial ruleset: " + std::to_string(r.skipped_lines) +
          (r.skipped_lines == 1 ? " line of " : " lines of ") + r.ruleset.file +

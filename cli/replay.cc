@@ -8,7 +8,6 @@
 #include "cli/options.h"
 #include "engine/host.h"
 #include "loader/host_file.h"
-#include "loader/log_scanner.h"
 #include "output/replay.h"
 
 namespace iptsim::cli {
@@ -46,26 +45,30 @@ int ReplayCommand(const CommandLine& cl) {
   }
   const LoadResult* r = LoadRulesFile(cl.rules, cl.family, cl.load);
   if (!r || !r->ok()) return kExitError;
-  std::string_view text;
-  std::shared_ptr<const void> owner = ReadInput(log_path, &text, "a log file");
-  if (!owner) return kExitError;
+  // The log is streamed: packets are reported as they close, and memory
+  // holds only the open ones (output/replay.h).
   const std::string log_name = log_path == "-" ? "<stdin>" : log_path;
-  ScannedLog log = ScanLog(text);
-  ReplayResult result;
+  LogReplay replay(r->ruleset, settings, log_name, stdout);
   Diagnostic error;
-  if (!ReplayLog(r->ruleset, settings, log, &result, &error)) {
+  const LinesRead read = ReadLines(log_path, "a log file", [&](std::string_view line) {
+    return replay.Line(line, &error);
+  });
+  if (read == LinesRead::kFailed) return kExitError;
+  if (read == LinesRead::kRead && replay.records() == 0) {
+    fprintf(stderr,
+            "iptsim replay: %s: no kernel TRACE/LOG line, xtables-monitor line or lost-lines "
+            "note in %zu line%s\n",
+            log_name.c_str(), replay.lines(), replay.lines() == 1 ? "" : "s");
+    return kExitError;
+  }
+  if (read == LinesRead::kStopped || !replay.Finish(&error)) {
+    replay.ReportSoFar();
+    fflush(stdout);
     error.file = log_name;
     fputs(FormatDiagnostic(error).c_str(), stderr);
     return kExitError;
   }
-  if (log.records.empty()) {
-    fprintf(stderr,
-            "iptsim replay: %s: no kernel TRACE/LOG line, xtables-monitor line or lost-lines "
-            "note in %zu line%s\n",
-            log_name.c_str(), log.lines, log.lines == 1 ? "" : "s");
-    return kExitError;
-  }
-  return PrintReplayReport(r->ruleset, settings, log, result, log_name, stdout);
+  return replay.status();
 }
 
 }  // namespace iptsim::cli

@@ -54,36 +54,45 @@ std::string_view StripLogPrefix(std::string_view line) {
   return line;
 }
 
-ScannedLog ScanLog(std::string_view text) {
+bool ScanLogLine(std::string_view line, uint32_t number, LogRecord* out) {
   const Patterns& re = Re();
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view body = StripLogPrefix(line);
+  re2::StringPiece piece(body.data(), body.size());
+  uint64_t lost = 0;
+  if (RE2::PartialMatch(piece, re.packet)) {
+    // A monitor PACKET line shows no "IN=... OUT=" pair in this order
+    // only when it has both; it is told apart by its family and id.
+    LogRecordKind kind = FindMonitorPacket(body) != std::string_view::npos
+                             ? LogRecordKind::kMonitor
+                             : LogRecordKind::kKernel;
+    *out = {kind, number, body};
+  } else if (FindMonitorPacket(body) != std::string_view::npos ||
+             FindMonitorEvent(body) != std::string_view::npos) {
+    *out = {LogRecordKind::kMonitor, number, body};
+  } else if (RE2::FullMatch(piece, re.suppressed, &lost) ||
+             RE2::FullMatch(piece, re.dropped, &lost)) {
+    *out = {LogRecordKind::kLost, number, body, lost};
+  } else {
+    return false;
+  }
+  return true;
+}
+
+ScannedLog ScanLog(std::string_view text) {
   ScannedLog out;
   uint32_t number = 0;
   for (size_t pos = 0; pos < text.size();) {
     size_t nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     ++number;
     ++out.lines;
-    std::string_view body = StripLogPrefix(line);
-    re2::StringPiece piece(body.data(), body.size());
-    uint64_t lost = 0;
-    if (RE2::PartialMatch(piece, re.packet)) {
-      // A monitor PACKET line shows no "IN=... OUT=" pair in this order
-      // only when it has both; it is told apart by its family and id.
-      LogRecordKind kind = FindMonitorPacket(body) != std::string_view::npos
-                               ? LogRecordKind::kMonitor
-                               : LogRecordKind::kKernel;
-      out.records.push_back({kind, number, body});
-    } else if (FindMonitorPacket(body) != std::string_view::npos ||
-               FindMonitorEvent(body) != std::string_view::npos) {
-      out.records.push_back({LogRecordKind::kMonitor, number, body});
-    } else if (RE2::FullMatch(piece, re.suppressed, &lost) ||
-               RE2::FullMatch(piece, re.dropped, &lost)) {
-      out.records.push_back({LogRecordKind::kLost, number, body, lost});
-    } else {
+    LogRecord r;
+    if (ScanLogLine(line, number, &r))
+      out.records.push_back(r);
+    else
       ++out.skipped;
-    }
   }
   return out;
 }

@@ -52,6 +52,11 @@ struct ScannedLog {
 // header and dmesg timestamp (the line itself when it has none).
 std::string_view StripLogPrefix(std::string_view line);
 
+// One line of a log, without its '\n' (a '\r' before it is taken off):
+// whether it is a record, then filled in `out` as line `number` (its text
+// views `line`).  A stream of lines is scanned line by line with it.
+bool ScanLogLine(std::string_view line, uint32_t number, LogRecord* out);
+
 // Scans `text` (views into it are kept: it must outlive the result).
 ScannedLog ScanLog(std::string_view text);
 

@@ -146,6 +146,16 @@ Status Parser::Parse(size_t begin, PacketSpec* s, int depth) {
   return Finish(s, given);
 }
 
+bool Parser::OptionAt(size_t i, Opt* id, size_t* next) const {
+  OptionUse use;
+  if (!ReadOptionWord(i, &use).ok()) return false;
+  *id = use.def->id;
+  if (*id == kTcpFlags) *id = kSyn;
+  if (*id == kPayloadHex) *id = kPayload;
+  *next = i + 1 + (use.inline_value ? 0 : use.def->nargs);
+  return true;
+}
+
 Status Parser::ReadOptionWord(size_t i, OptionUse* use) const {
   const std::string& word = w_[i];
   const int at = static_cast<int>(i);
@@ -402,6 +412,48 @@ Status ParsePacketSpec(std::span<const std::string> words, Family family, Packet
   Status st = p.Parse(0, &s, 0);
   if (st.ok()) *out = std::move(s);
   return st;
+}
+
+std::vector<MergedWord> MergePacketWords(std::span<const std::string> defaults,
+                                         std::span<const std::string> packet, Family family) {
+  using namespace packet_options;
+  // The options of the outer packet (before --inner) given in `words`, and
+  // where its --inner starts (words.size() when there is none).
+  auto outer = [family](std::span<const std::string> words, std::array<bool, kNumOpts>* given) {
+    Parser parser(words, family);
+    size_t i = 0;
+    while (i < words.size()) {
+      Opt id;
+      size_t next;
+      if (!parser.OptionAt(i, &id, &next)) {
+        ++i;
+        continue;
+      }
+      if (id == kInner) return i;
+      if (given) (*given)[id] = true;
+      i = next;
+    }
+    return words.size();
+  };
+  std::array<bool, kNumOpts> in_packet{};
+  const size_t packet_inner = outer(packet, &in_packet);
+  const size_t defaults_inner = outer(defaults, nullptr);
+  std::vector<MergedWord> merged;
+  Parser parser(defaults, family);
+  for (size_t i = 0; i < defaults_inner;) {
+    Opt id;
+    size_t next;
+    if (!parser.OptionAt(i, &id, &next)) next = i + 1;
+    else if (in_packet[id]) {  // replaced by the packet's own
+      i = next;
+      continue;
+    }
+    for (; i < std::min(next, defaults_inner); ++i) merged.push_back({true, i});
+  }
+  for (size_t i = 0; i < packet.size(); ++i) merged.push_back({false, i});
+  if (packet_inner == packet.size())
+    for (size_t i = defaults_inner; i < defaults.size(); ++i) merged.push_back({true, i});
+  return merged;
 }
 
 Status SplitPacketLine(std::string_view line, std::vector<SpecWord>* words, uint32_t* error_col) {

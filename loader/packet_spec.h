@@ -60,6 +60,21 @@ constexpr double kMaxPacketTime = 4294967295.0;
 // Status has the message and, as arg(), the index of the offending word.
 Status ParsePacketSpec(std::span<const std::string> words, Family family, PacketSpec* out);
 
+// A spec's default packet words and one packet's own words as one packet
+// (`iptsim test`'s `defaults:`): the packet's options replace the
+// defaults' options of the same name (-i eth1 over the defaults' -i eth0;
+// aliases are one name, as are --syn and --tcp-flags, --payload and
+// --payload-hex), the other defaults come first.  Options after --inner
+// describe the embedded packet: the packet's --inner replaces the
+// defaults' whole embedded packet, else the defaults' comes last.  Words
+// that are not options stay where they are (the parser reports them).
+struct MergedWord {
+  bool from_defaults;
+  size_t index;  // into the defaults or the packet's words
+};
+std::vector<MergedWord> MergePacketWords(std::span<const std::string> defaults,
+                                         std::span<const std::string> packet, Family family);
+
 // One word of a packet line and where it starts (1-based column) and how
 // many characters of the line it spans (quotes included).
 struct SpecWord {

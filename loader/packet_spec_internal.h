@@ -63,6 +63,12 @@ class Parser {
   // Reads the words from `begin` on; `depth`: how many --inner precede them.
   Status Parse(size_t begin, PacketSpec* s, int depth);
 
+  // The option at word `i` without reading its value: its id (options
+  // that set one field share one: --syn and --tcp-flags, --payload and
+  // --payload-hex) and the index of the word after its values.  False for
+  // a word that is not a known option.
+  bool OptionAt(size_t i, Opt* id, size_t* next) const;
+
  private:
   // Where each option was given (word index of the option), -1 if not.
   using Given = std::array<int, kNumOpts>;

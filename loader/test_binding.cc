@@ -236,8 +236,12 @@ void Binder::BindExpectations(const Expectations& e, BoundExpectations* out) {
 }
 
 bool Binder::BindPacket(const SpecPacket& p, BoundPacket* out) {
-  std::vector<PacketWord> words = spec_.defaults;
-  words.insert(words.end(), p.words.begin(), p.words.end());
+  std::vector<std::string> default_texts, own_texts;
+  for (const PacketWord& w : spec_.defaults) default_texts.push_back(w.text);
+  for (const PacketWord& w : p.words) own_texts.push_back(w.text);
+  std::vector<PacketWord> words;
+  for (const MergedWord& m : MergePacketWords(default_texts, own_texts, rs_.family))
+    words.push_back(m.from_defaults ? spec_.defaults[m.index] : p.words[m.index]);
   std::vector<std::string> texts;
   for (const PacketWord& w : words) {
     texts.push_back(w.text);

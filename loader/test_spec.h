@@ -94,7 +94,7 @@ struct TestSpec {
   std::vector<SpecText> rules;      // paths resolved against the spec's directory
   std::optional<SpecText> host;
   std::vector<SpecText> ipsets;
-  std::vector<PacketWord> defaults;   // prepended to every packet's words
+  std::vector<PacketWord> defaults;   // every packet's, its own replacing them (MergePacketWords)
   std::optional<uint64_t> seed;       // seed: N (as trace --seed)
   std::map<std::string, bool> assume; // assume: {NAME: true|false} (as trace --assume)
   std::vector<SpecCase> cases;

@@ -18,10 +18,19 @@
 // Each new packet is rebuilt from its first line (loader/log_packet.h;
 // for the monitor, from its id's lines: loader/log_text.h) and simulated at
 // once, in log order, through one Simulator shared by the whole log.
+//
+// Memory.  The log is read line by line and a packet is compared and
+// reported as soon as no later line can join it: a kernel packet once it
+// has left the open window (the 64 latest packets), so that a log of any
+// length replays in the memory of its open packets.  xtables-monitor lines
+// are held while the trace id's group they belong to, or stand behind, may
+// still grow (output/replay_monitor.h).  Reports come out in packet order,
+// as if the whole log had been read first.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,8 +44,8 @@
 namespace iptsim {
 
 struct LoggedLine {
-  uint32_t line;          // in the log
-  std::string_view text;  // the record without the line's prefixes (views the log)
+  uint32_t line;     // in the log
+  std::string text;  // the record without the line's prefixes
 };
 
 // The lines of one trace id (the monitor's), or all of a kernel packet's.
@@ -58,28 +67,47 @@ struct ReplayPacket {
   // routing refused it, a match stayed undecided.
   std::string not_run;
   // Grouping state.
+  bool closed = false;  // no more lines can join it
   int last_position = -1;
+  std::string last_chain;    // TABLE:CHAIN of its last TRACE line
+  uint32_t last_number = 0;  // and the line's rule number
   std::vector<std::string> keys;  // header keys of its logged and simulated lines
 };
 
-struct ReplayResult {
-  std::vector<std::unique_ptr<ReplayPacket>> packets;
-  std::vector<LogRecord> lost;  // the kernel's lost-lines notes
-  size_t other_family = 0;      // records of the other family, skipped
+class ReplayReporter;
+
+// `iptsim replay`: the log's lines in, the report out (`out`) as packets
+// close.  `log_name` names the log in line references.
+class LogReplay {
+ public:
+  LogReplay(const Ruleset& rs, const RunSettings& settings, std::string log_name, FILE* out);
+  ~LogReplay();
+  LogReplay(const LogReplay&) = delete;
+  LogReplay& operator=(const LogReplay&) = delete;
+
+  // The log's next line, without its '\n'.  False on a record that cannot
+  // be read back (`error` then has its line, col, message and source line;
+  // the file is the caller's).
+  bool Line(std::string_view line, Diagnostic* error);
+  // The end of the log: the open packets reported, the lost lines and the
+  // summary printed.  False on a record that cannot be read back.
+  bool Finish(Diagnostic* error);
+
+  // After an error: the packets so far reported as they stand (no summary).
+  void ReportSoFar();
+
+  // The exit status (after Finish): 0 every packet equal and no lines
+  // lost, 1 otherwise.
+  int status() const;
+  size_t records() const { return records_; }
+  size_t lines() const { return lines_; }
+
+ private:
+  class Grouper;
+  std::unique_ptr<ReplayReporter> reporter_;
+  std::unique_ptr<Grouper> grouper_;
+  size_t records_ = 0, lines_ = 0;
 };
-
-// Groups, rebuilds and simulates (`result` views the text `log` was
-// scanned from: it must outlive it).  False on a record that cannot be read
-// back (`error` then has its line, col, message and source line).
-bool ReplayLog(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
-               ReplayResult* out, Diagnostic* error);
-
-// The comparison (output/replay_report.cc): per packet "equal" or its first
-// differing line with both versions and the reason, the lost lines, and a
-// summary line.  `log_name` names the log in line references.  The exit
-// status: 0 all equal, 1 otherwise.
-int PrintReplayReport(const Ruleset& rs, const RunSettings& settings, const ScannedLog& log,
-                      const ReplayResult& result, const std::string& log_name, FILE* out);
 
 // A line as the comparison sees it: the fields the kernel fills at random
 // in packets it makes itself (the IPv4 ID of an ICMP error, the flow label

@@ -7,8 +7,10 @@
 # by one rule reported at the kernel's line with the rule's failing
 # condition, and the packets after it that the change affects; a table
 # missing from RULES; lost lines; the monitor capture in both families;
-# stdin; usage and bad input (exit 2); and trace --from-log reading a log
-# file with kmsg, dmesg -T and journal prefixes.
+# stdin; usage and bad input (exit 2); the log streamed (a bad line after
+# packets, a line over 1 MiB, peak memory over a long log); a socket's
+# owner hidden by a first LOG line without --log-uid; and trace
+# --from-log reading a log file with kmsg, dmesg -T and journal prefixes.
 # usage: cli_replay.sh IPTSIM SOURCE_DIR
 set -u
 iptsim=$(realpath "$1")
@@ -165,6 +167,71 @@ awk '/^== packet/ { w = 1; next } w { print; w = 0 }' "$scen/expected" |
        END { print "Dec  7 20:29:26 fw kernel: net_ratelimit: 3 callbacks suppressed" }' >"$tmp/first.log"
 expect "trace --from-log FILE" 0 "$iptsim" trace --quiet --packet-headers --host host --from-log first.log rules.v4
 exactly "trace --from-log FILE: the kernel's lines" <(sed 's/^\(== packet [0-9]*\).*/\1/' "$out") <"$scen/expected"
+
+# 9. The log is streamed (docs/replay.md, "Memory"): a bad record after
+# complete packets stops the replay with its error after their reports; a
+# line over 1 MiB is skipped, not kept; memory does not grow with the log.
+{ sed 's/^/[ 1.0] /' "$tmp/kernel.lines"; head -c 1100000 /dev/zero | tr '\0' x; echo
+  sed -n 1p "$tmp/kernel.lines" | sed 's/SRC=10.200.3.1 /SRC=10.200.3.300 /'; } >"$tmp/late.log"
+expect "bad line after packets" 2 "$iptsim" replay --host host rules.v4 late.log
+exactly "bad line after packets: the packets before it" "$out" <<'W'
+packet 1 (late.log:1): equal (7 lines)
+packet 2 (late.log:8): equal (5 lines)
+packet 3 (late.log:13): equal (4 lines)
+W
+head -1 "$err" | grep -qE '^late.log:18:[0-9]+: error: ' && pass=$((pass + 1)) ||
+  { echo "FAIL bad line after packets: no late.log:18:COL: error:"; head -3 "$err"; fail=$((fail + 1)); }
+sed '$d' "$tmp/late.log" >"$tmp/long.log"
+expect "a line over 1 MiB" 0 "$iptsim" replay --host host rules.v4 long.log
+exactly "a line over 1 MiB: skipped" <(tail -1 "$out") <<'W'
+iptsim replay: 3 packets: 3 equal, 0 different; 17 log lines, 1 skipped
+W
+# 60,000 packets (120,000 lines, 26 MB) through a ruleset without conntrack:
+# held whole, the log and its packets took about 145 MB; streamed, 7 MB.
+printf '*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -j TRACE\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n' >"$tmp/small.v4"
+awk 'BEGIN { for (i = 0; i < 60000; i++)
+  printf "-i eth0 -s 10.%d.%d.%d -d 192.0.2.1 -p tcp --sport %d --dport 22 --syn\n",
+         int(i / 65536) % 256, int(i / 256) % 256, i % 256, 1024 + i % 60000 }' >"$tmp/many.packets"
+"$iptsim" trace --quiet --packets "$tmp/many.packets" "$tmp/small.v4" 2>/dev/null >"$tmp/many.log"
+expect "a long log" 0 /usr/bin/time -o "$tmp/rss" -f %M "$iptsim" replay small.v4 many.log
+exactly "a long log: the summary" <(tail -1 "$out") <<'W'
+iptsim replay: 60000 packets: 60000 equal, 0 different; 120000 log lines, 0 skipped
+W
+if [ "$(cat "$tmp/rss")" -lt 40000 ]; then pass=$((pass + 1)); else
+  echo "FAIL a long log: peak memory $(cat "$tmp/rss") KB, want under 40000"; fail=$((fail + 1)); fi
+# The same packets as xtables-monitor shows them (300,000 lines): the trace
+# ids' groups are held only while they may grow: 10 MB in 3.5 s (held
+# whole, 189 MB in 96 s).
+"$iptsim" trace --format nft --quiet --packets "$tmp/many.packets" "$tmp/small.v4" 2>/dev/null >"$tmp/many.mon"
+expect "a long monitor capture" 0 /usr/bin/time -o "$tmp/rss" -f %M "$iptsim" replay small.v4 many.mon
+exactly "a long monitor capture: the summary" <(tail -1 "$out") <<'W'
+iptsim replay: 60000 packets: 60000 equal, 0 different; 300000 log lines, 0 skipped
+W
+if [ "$(cat "$tmp/rss")" -lt 40000 ]; then pass=$((pass + 1)); else
+  echo "FAIL a long monitor capture: peak memory $(cat "$tmp/rss") KB, want under 40000"
+  fail=$((fail + 1)); fi
+
+# 10. A packet leaving the host whose first line is a LOG line without
+# --log-uid (corpus/scenarios/log-raw-output, the kernel's lines): the
+# socket's owner comes from its next line (TRACE lines show UID=), also with
+# a second such packet's lines (uid 1000, iptsim's) interleaved line by line.
+lro=$src/corpus/scenarios/log-raw-output
+"$src/tests/scenario_host.sh" "$lro" >"$tmp/lro.host"
+grep -v '^== packet' "$lro/expected" >"$tmp/lro.lines"
+expect "owner from the next line" 0 "$iptsim" replay --host lro.host "$lro/rules" lro.lines
+exactly "owner from the next line: the report" "$out" <<'W'
+packet 1 (lro.lines:1): equal (6 lines)
+iptsim replay: 1 packet: 1 equal, 0 different; 6 log lines, 0 skipped
+W
+"$iptsim" trace --quiet --host "$tmp/lro.host" "$lro/rules" -o e0 -s 10.200.4.2 -d 10.200.4.1 \
+  --uid 1000 -p udp --sport 3 --dport 4 >"$tmp/lro2.lines"
+paste -d '\n' "$tmp/lro.lines" "$tmp/lro2.lines" | sed '/^$/d' >"$tmp/lro.log"
+expect "owners, interleaved" 0 "$iptsim" replay --host lro.host "$lro/rules" lro.log
+exactly "owners, interleaved: the report" "$out" <<'W'
+packet 1 (lro.log:1): equal (6 lines)
+packet 2 (lro.log:2): equal (6 lines)
+iptsim replay: 2 packets: 2 equal, 0 different; 12 log lines, 0 skipped
+W
 
 echo "cli-replay: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -250,5 +250,50 @@ YAML
 expect names 0 "$iptsim" test "$tmp/g/names.yaml"
 contains names-count "$out" "3 passed, 0 failed, 0 undecided"
 
+# --- defaults: a packet's own option replaces the default of the same name
+# (why.v4: -i lo is rule 1; tcp 22 from 10/8 goes to SSH, which accepts
+# 10.2/16; 443 is the web rule) ---
+cat >"$tmp/g/override.yaml" <<'YAML'
+rules: why.v4
+defaults: -i eth0 -d 192.0.2.2 -p tcp --dport 22 --syn
+cases:
+  - name: the packet's -i replaces the default's
+    packet: -i lo -s 192.0.2.1
+    rule: filter:INPUT:1
+  - name: the defaults alone
+    packet: -s 10.2.0.1
+    rule: -A SSH -j ACCEPT
+  - name: --dport replaced, --syn kept
+    packet: -s 10.2.0.1 --dport 443
+    rule: {comment: web}
+  - name: --tcp-flags replaces --syn, --dport=443 replaces --dport 22
+    packet: -s 10.2.0.1 --tcp-flags ALL ACK --dport=443
+    rule: {comment: web}
+  - name: fails, showing the packet as run
+    packet: -i lo -s 192.0.2.1
+    verdict: DROP
+YAML
+expect override 1 "$iptsim" test "$tmp/g/override.yaml"
+same override-report "$out" "PASS $tmp/g/override.yaml: the packet's -i replaces the default's
+PASS $tmp/g/override.yaml: the defaults alone
+PASS $tmp/g/override.yaml: --dport replaced, --syn kept
+PASS $tmp/g/override.yaml: --tcp-flags replaces --syn, --dport=443 replaces --dport 22
+FAIL $tmp/g/override.yaml: fails, showing the packet as run
+  verdict: expected DROP, got ACCEPT (ACCEPT by filter:INPUT:rule:1 ($tmp/g/why.v4:6: -A INPUT -i lo -j ACCEPT))
+  packet:
+    -d 192.0.2.2 -p tcp --dport 22 --syn -i lo -s 192.0.2.1
+  trace (--format explain):
+    filter:INPUT:rule:1              $tmp/g/why.v4:6: -A INPUT -i lo -j ACCEPT
+    verdict: ACCEPT by filter:INPUT:rule:1 ($tmp/g/why.v4:6: -A INPUT -i lo -j ACCEPT)
+    path: local-in (PREROUTING, INPUT)
+4 passed, 1 failed, 0 undecided"
+# A default the packet's own options do not replace must still fit it.
+printf 'rules: why.v4\ndefaults: -i eth0 -p tcp --dport 22 --syn\ncases:\n  - packet: -p udp --dport 53\n    verdict: DROP\n' >"$tmp/g/misfit.yaml"
+expect misfit 2 "$iptsim" test "$tmp/g/misfit.yaml"
+same misfit-msg "$err" "$tmp/g/misfit.yaml:2:37: error: packet: --syn needs -p tcp (the packet is -p udp) (in $tmp/g/why.v4)
+defaults: -i eth0 -p tcp --dport 22 --syn
+                                    ^
+1 error"
+
 echo "cli_test_command: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -41,13 +41,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (log.skipped > log.lines) abort();
   if (!Rules().ok()) abort();
-  ReplayResult result;
+  // The replay as the command streams it: line by line, reported to nowhere.
+  FILE* null = fopen("/dev/null", "w");
+  RunSettings settings;
+  bool ok = true;
   Diagnostic error;
-  if (ReplayLog(Rules().ruleset, RunSettings(), log, &result, &error)) {
-    FILE* null = fopen("/dev/null", "w");
-    PrintReplayReport(Rules().ruleset, RunSettings(), log, result, "fuzz", null);
-    fclose(null);
-  } else {
+  {
+    LogReplay replay(Rules().ruleset, settings, "fuzz", null);
+    for (size_t pos = 0; ok && pos < text.size();) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      ok = replay.Line(text.substr(pos, nl - pos), &error);
+      pos = nl + 1;
+    }
+    if (ok) ok = replay.Finish(&error);
+    if (ok && replay.lines() != log.lines) abort();
+  }
+  fclose(null);
+  if (!ok) {
     error.file = "fuzz";
     (void)FormatDiagnostic(error);
   }

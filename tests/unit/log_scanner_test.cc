@@ -1,10 +1,12 @@
 // The log scanner of `iptsim replay` (loader/log_scanner.h): the prefixes
 // of each log form taken off, records told apart, lost-line notes read,
-// other lines skipped; and the line normalisation of the comparison.
+// other lines skipped; the line normalisation of the comparison; and the
+// grouping of xtables-monitor lines by trace id (output/replay_monitor.h).
 #include <catch2/catch.hpp>
 
 #include "loader/log_scanner.h"
 #include "output/replay.h"
+#include "output/replay_monitor.h"
 
 using namespace iptsim;
 
@@ -69,4 +71,47 @@ TEST_CASE("NormaliseLogLine masks what the kernel fills at random") {
   CHECK(NormaliseLogLine(kTrace) == std::string(kTrace.substr(0, kTrace.size() - 1)));
   CHECK(NormaliseLogLine(" TRACE: 2 262a3b97 raw:PREROUTING:policy:ACCEPT ") ==
         " TRACE: 2 * raw:PREROUTING:policy:ACCEPT");
+}
+
+TEST_CASE("xtables-monitor lines grouped by trace id as the log streams by") {
+  using replay_internal::MonitorGroups;
+  using Front = MonitorGroups::Front;
+  MonitorGroups groups(Family::kIPv4);
+  size_t other_family = 0;
+  const std::string packet =
+      "PACKET: 2 0000000a IN=eth0 MACSRC=2:0:0:0:0:1 MACDST=2:0:0:0:0:2 MACPROTO=0800 "
+      "SRC=10.0.0.1 DST=10.0.0.2 LEN=28 TOS=0x0 TTL=64 ID=1 SPORT=1 DPORT=2 ";
+  const std::string raw = " TRACE: 2 0000000a raw:PREROUTING:policy:ACCEPT ";
+  const std::string filter = " TRACE: 2 0000000a filter:INPUT:policy:ACCEPT ";
+  auto add = [&](size_t seq, uint32_t line, const std::string& text) {
+    return groups.Add(seq, {LogRecordKind::kMonitor, line, text}, &other_family);
+  };
+  REQUIRE(add(0, 1, packet));
+  REQUIRE(add(1, 2, raw));
+  REQUIRE(add(2, 3, packet));
+  REQUIRE(add(3, 4, filter));
+  REQUIRE(add(4, 5, raw));  // back at an earlier hook: the id's next packet
+  CHECK_FALSE(add(5, 6, " TRACE: 10 0000000a raw:PREROUTING:policy:ACCEPT "));
+  CHECK(other_family == 1);
+  std::string id;
+  std::vector<size_t> records;
+  // The first group is complete (its id restarted): taken at its first line.
+  REQUIRE(groups.AtFront(0, 6, false, &id, &records) == Front::kGroup);
+  CHECK(id == "0000000a");
+  CHECK(records == std::vector<size_t>{0, 1, 2, 3});
+  CHECK(groups.AtFront(1, 6, false, &id, &records) == Front::kSkip);
+  // The second may still grow, until kWindow lines pass without a line of it.
+  CHECK(groups.AtFront(4, 6, false, &id, &records) == Front::kWait);
+  CHECK(groups.AtFront(4, 5 + MonitorGroups::kWindow, false, &id, &records) == Front::kWait);
+  // A line of the id after the window starts a new packet.
+  REQUIRE(add(6, 6 + MonitorGroups::kWindow, filter));
+  REQUIRE(groups.AtFront(4, 6 + MonitorGroups::kWindow, false, &id, &records) == Front::kGroup);
+  CHECK(records == std::vector<size_t>{4});
+  // A PACKET line no event follows joins the id's open group at the end.
+  REQUIRE(add(7, 7 + MonitorGroups::kWindow, packet));
+  CHECK(groups.AtFront(6, 7 + MonitorGroups::kWindow, false, &id, &records) == Front::kWait);
+  groups.End();
+  REQUIRE(groups.AtFront(6, 7 + MonitorGroups::kWindow, true, &id, &records) == Front::kGroup);
+  CHECK(records == std::vector<size_t>{6, 7});
+  CHECK(groups.AtFront(7, 7 + MonitorGroups::kWindow, true, &id, &records) == Front::kSkip);
 }

@@ -445,3 +445,40 @@ TEST_CASE("packet spec: words and quoting", "[packet_spec]") {
   CHECK(w[6].text == "a b");
   CHECK(Spec("--payload 'hello world'").payload.size() == 11);
 }
+
+TEST_CASE("packet spec: defaults merged with a packet's own words", "[packet_spec]") {
+  auto merged = [](const std::string& defaults, const std::string& own) {
+    std::vector<SpecWord> dw, ow;
+    uint32_t col = 0;
+    REQUIRE(SplitPacketLine(defaults, &dw, &col).ok());
+    REQUIRE(SplitPacketLine(own, &ow, &col).ok());
+    std::vector<std::string> d, o;
+    for (const SpecWord& w : dw) d.push_back(w.text);
+    for (const SpecWord& w : ow) o.push_back(w.text);
+    std::string out;
+    for (const MergedWord& m : MergePacketWords(d, o, Family::kIPv4))
+      out += (out.empty() ? "" : " ") + (m.from_defaults ? d : o)[m.index];
+    return out;
+  };
+  // The same option, an alias, an abbreviation, an attached value: replaced.
+  CHECK(merged("-i eth0 -p tcp", "-i eth1") == "-p tcp -i eth1");
+  CHECK(merged("--in-interface eth0 -s 10.0.0.1", "-i eth1 --src 10.0.0.2") ==
+        "-i eth1 --src 10.0.0.2");
+  CHECK(merged("-ptcp --dport 22", "--dp=80 -p udp") == "--dp=80 -p udp");
+  CHECK(merged("--ttl 5", "--hoplimit 7") == "--hoplimit 7");
+  // One field, two spellings.
+  CHECK(merged("-p tcp --syn", "--tcp-flags ALL ACK") == "-p tcp --tcp-flags ALL ACK");
+  CHECK(merged("--payload abc", "--payload-hex 00") == "--payload-hex 00");
+  // Other options stay, defaults first.
+  CHECK(merged("-i eth0", "-o eth1") == "-i eth0 -o eth1");
+  CHECK(merged("", "-p udp") == "-p udp");
+  CHECK(merged("-p udp", "") == "-p udp");
+  // The embedded packet: the packet's --inner replaces the defaults' whole
+  // embedded packet; else the defaults' comes after the packet's words.
+  CHECK(merged("-p icmp --icmp-type 3/3 --inner -p udp", "-s 10.0.0.1") ==
+        "-p icmp --icmp-type 3/3 -s 10.0.0.1 --inner -p udp");
+  CHECK(merged("--icmp-type 3/3 --inner -p udp", "--inner -p tcp") ==
+        "--icmp-type 3/3 --inner -p tcp");
+  // Words that are not options stay where they are (the parser reports them).
+  CHECK(merged("-i eth0 stray", "-i eth1") == "stray -i eth1");
+}

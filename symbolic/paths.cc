@@ -92,22 +92,24 @@ std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, Packet
   // without conntrack no packet ever has one: INVALID).
   if (path != PacketPath::kLocalOut) fs.Set(Field::kOutIface, Constant(0, iface_w));
   fs.Set(Field::kCtState, Constant(kCtInvalid, ct_w));
-  std::vector<Flow> flows{Flow{sp.Universe() & PathPackets(sp, path), fs, {}, {}, nullptr}};
+  std::vector<Flow> flows{Flow{sp.Universe() & PathPackets(sp, path),
+                               std::make_shared<const FieldState>(std::move(fs)), {}, {}, nullptr}};
   OutcomeIndex out;
   bool tracked = false, forwarded = false;
   for (const PathStep& s : PathSteps(path)) {
     if (path == PacketPath::kForward && s.hook == Hook::kForward && (!forwarded)) {
       for (Flow& f : flows) {
-        f.fs.Set(Field::kOutIface, sp.Var(Field::kOutIface));
-        if (f.fs.Known(Field::kTtl)) f.fs.Set(Field::kTtl, Decrement(f.fs.Of(Field::kTtl)));
+        FieldState& e = f.Edit();
+        e.Set(Field::kOutIface, sp.Var(Field::kOutIface));
+        if (e.Known(Field::kTtl)) e.Set(Field::kTtl, Decrement(e.Of(Field::kTtl)));
       }
       forwarded = true;
     }
     if (conntrack && s.table != TableId::kRaw && (!tracked)) {
       // nf_conntrack_in: the packet gets its state, unless raw untracked it.
       for (Flow& f : flows)
-        if (!IsConstant(f.fs.Of(Field::kCtState), kCtUntracked))
-          f.fs.Set(Field::kCtState, sp.Var(Field::kCtState));
+        if (!IsConstant(f.fs->Of(Field::kCtState), kCtUntracked))
+          f.Edit().Set(Field::kCtState, sp.Var(Field::kCtState));
       tracked = true;
     }
     const Table* t = rs.FindTable(s.table);
@@ -116,7 +118,7 @@ std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, Packet
     if (s.table == TableId::kNat) {
       if (!conntrack) continue;
       for (Flow& f : flows) {
-        const bdd runs = NatRuns(f.fs);
+        const bdd runs = NatRuns(*f.fs);
         Flow skip = f;
         skip.set &= !runs;
         f.set &= runs;

@@ -120,6 +120,7 @@ std::span<const Field> Space::Order() { return kVarOrder; }
 
 Space::~Space() {
   for (BitVec& v : vars_) v.clear();
+  universe_ = bddfalse;
   bdd_done();
   Active = false;
 }
@@ -196,6 +197,11 @@ bdd Space::TrackedStatesOf(uint32_t p) const {
 }
 
 bdd Space::Universe() const {
+  if (universe_ == bddfalse) universe_ = BuildUniverse();
+  return universe_;
+}
+
+bdd Space::BuildUniverse() const {
   const uint32_t n = static_cast<uint32_t>(ifaces_.size());
   bdd u = AtMost(Var(Field::kInIface), WordConst::Of(n - 1)) &
           AtMost(Var(Field::kOutIface), WordConst::Of(n - 1)) &

@@ -75,6 +75,7 @@ class Space {
  private:
   // The packets of protocol `p` with the states conntrack can give them.
   bdd TrackedStatesOf(uint32_t p) const;
+  bdd BuildUniverse() const;
 
  public:
 
@@ -83,6 +84,7 @@ class Space {
   std::array<BitVec, kNumFields> vars_;
   std::vector<IfaceRep> ifaces_;
   TrackedStates tracked_;
+  mutable bdd universe_ = bddfalse;  // Universe(), built once
   int next_var_ = 0;
   int header_vars_ = 0;
   int allocated_vars_ = 0;

@@ -9,17 +9,24 @@ namespace iptsim::symbolic {
 bool Flow::SameHistory(const Flow& o) const {
   return decided.chain == o.decided.chain && decided.rule == o.decided.rule &&
          decided.table == o.decided.table && decided.hook == o.decided.hook && nat == o.nat &&
-         unmodelled == o.unmodelled && fs == o.fs;
+         unmodelled == o.unmodelled && (fs == o.fs || *fs == *o.fs);
 }
 
 size_t Flow::HistoryHash() const {
   size_t h = std::hash<const void*>()(decided.chain) ^ std::hash<const void*>()(decided.rule) * 31 ^
              static_cast<size_t>(decided.table) << 3 ^ static_cast<size_t>(decided.hook) << 7 ^
-             std::hash<const void*>()(unmodelled) * 131 ^ fs.unknown;
+             std::hash<const void*>()(unmodelled) * 131 ^ fs->unknown;
   for (const Rule* r : nat) h = h * 1000003 ^ std::hash<const void*>()(r);
-  for (const BitVec& v : fs.bits)
-    for (const bdd& b : v) h = h * 1000003 ^ static_cast<size_t>(b.id());
+  // The fields a walk changes (the others are the same in every flow).
+  for (Field f : {Field::kDst, Field::kDport, Field::kSrc, Field::kSport, Field::kMark,
+                  Field::kCtState, Field::kOutIface})
+    for (const bdd& b : fs->Of(f)) h = h * 1000003 ^ static_cast<size_t>(b.id());
   return h;
+}
+
+FieldState& Flow::Edit() {
+  if (fs.use_count() != 1) fs = std::make_shared<FieldState>(*fs);
+  return const_cast<FieldState&>(*fs);
 }
 
 std::vector<Flow> MergeFlows(std::vector<Flow> flows) {
@@ -99,13 +106,17 @@ void TableWalk::Chain(int ci, std::vector<Flow> flows, std::vector<Flow>* return
     const Rule& r = c.rules[ri];
     std::vector<Flow> next;
     for (Flow& f : flows) {
-      const bdd cond = conds_.RuleMatches(rs_, table_, c, r, f.fs);
+      const bdd cond = conds_.RuleMatches(rs_, table_, c, r, *f.fs);
+      const bdd hit_set = f.set & cond;
+      if (hit_set == bddfalse) {
+        next.push_back(std::move(f));
+        continue;
+      }
       Flow hit = f;
-      hit.set = f.set & cond;
+      hit.set = hit_set;
       f.set &= !cond;
       if (f.set != bddfalse) next.push_back(std::move(f));
-      if (hit.set != bddfalse)
-        Dispatch(c, r, static_cast<uint32_t>(ri + 1), std::move(hit), &next, returned);
+      Dispatch(c, r, static_cast<uint32_t>(ri + 1), std::move(hit), &next, returned);
     }
     flows = MergeFlows(std::move(next));
   }
@@ -136,7 +147,7 @@ void TableWalk::Dispatch(const iptsim::Chain& c, const Rule& r, uint32_t number,
       return End(std::move(hit), Verdict::kUnknown, c, &r, number);
     case TargetEffect::Kind::kContinue: next->push_back(std::move(hit)); return;
     case TargetEffect::Kind::kSetBits:
-      ApplyEffect(e, hit.fs);
+      ApplyEffect(e, hit.Edit());
       next->push_back(std::move(hit));
       return;
     case TargetEffect::Kind::kSetUnknown:
@@ -150,7 +161,7 @@ void TableWalk::Dispatch(const iptsim::Chain& c, const Rule& r, uint32_t number,
         hit.unmodelled = &r;
         return End(std::move(hit), Verdict::kUnknown, c, &r, number);
       }
-      ApplyEffect(e, hit.fs);
+      ApplyEffect(e, hit.Edit());
       hit.nat.push_back(&r);
       return End(std::move(hit), Verdict::kAccept, c, &r, number);
     case TargetEffect::Kind::kVerdict: break;

@@ -5,6 +5,7 @@
 // where the matched ones go and how their fields change.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "engine/eval.h"
@@ -19,12 +20,16 @@ namespace iptsim::symbolic {
 // that bound them.
 struct Flow {
   bdd set;
-  FieldState fs;
+  // Shared by the flows a split makes (most never change a field); a
+  // change makes a copy (Edit).
+  std::shared_ptr<const FieldState> fs;
   DecidingEntry decided;
   std::vector<const Rule*> nat;
   const Rule* unmodelled = nullptr;  // a target iptsim cannot follow ended the walk
 
   bool SameHistory(const Flow& o) const;
+  // The fields, to change (copied first when shared).
+  FieldState& Edit();
   // Equal for flows with the same history (for grouping them).
   size_t HistoryHash() const;
 };

@@ -1,6 +1,6 @@
 // A rule's conditions as predicates over a fixed set of header fields, and
 // its target's effect on those fields: what the symbolic evaluation
-// (symbolic/, `iptsim diff` and `iptsim query`) reasons about.  A match
+// (symbolic/, `iptsim diff`) reasons about.  A match
 // describes itself (Match::Describe); what it cannot describe over these
 // fields is an opaque condition, never a guess: the symbolic layer keeps it
 // as an explicit "if -m NAME matches" in its answers.

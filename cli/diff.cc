@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "output/diff_report.h"
+#include "output/formats.h"
+#include "output/memory_stream.h"
 #include "symbolic/confirm.h"
 
 namespace iptsim::cli {
@@ -23,10 +25,35 @@ void AddInterfaces(const Ruleset& rs, std::vector<IfaceName>* out) {
       }
 }
 
+// The example's walk through `rs` in the explain format, indented.
+std::string ExplainTrace(const symbolic::Conditions& conds, const Ruleset& rs,
+                         const symbolic::Example& ex) {
+  Packet pkt;
+  if (!symbolic::ExamplePacket(ex, rs.family, &pkt).empty()) return "";
+  Simulator sim(rs, symbolic::ExampleSettings(conds, ex));
+  MemoryStream text;
+  std::unique_ptr<TraceFormat> explain = FindOutputFormat("explain")->make(rs, text.file());
+  const PacketInfo info{1, ex.options, false, nullptr};
+  explain->BeginPacket(info);
+  const RunResult run = sim.Run(pkt, explain.get());
+  explain->AfterRun(run, info);
+  explain->EndPacket(run, info);
+  std::string out;
+  const std::string all = text.Text();
+  for (size_t at = 0; at < all.size();) {
+    const size_t nl = all.find('\n', at);
+    const size_t end = nl == std::string::npos ? all.size() : nl;
+    out += "      " + all.substr(at, end - at) + "\n";
+    at = end + 1;
+  }
+  return out;
+}
+
 // Runs each change's example through both rulesets; false when the engine
 // disagrees with the symbolic answer anywhere (each disagreement on stderr).
 bool ConfirmChanges(symbolic::Conditions& conds, const Ruleset& before, const Ruleset& after,
-                    const std::vector<symbolic::Difference>& diffs, std::vector<ExampleRuns>* runs) {
+                    const std::vector<symbolic::Difference>& diffs, bool traces,
+                    std::vector<ExampleRuns>* runs) {
   bool ok = true;
   for (size_t i = 0; i < diffs.size(); ++i) {
     const symbolic::Difference& d = diffs[i];
@@ -38,6 +65,10 @@ bool ConfirmChanges(symbolic::Conditions& conds, const Ruleset& before, const Ru
       fprintf(stderr, "iptsim diff: internal error: change %zu, example '%s' on %s: %s\n", i + 1,
               d.example.options.c_str(), side, msg.c_str());
       ok = false;
+    }
+    if (traces) {
+      er.before_trace = ExplainTrace(conds, before, d.example);
+      er.after_trace = ExplainTrace(conds, after, d.example);
     }
     runs->push_back(std::move(er));
   }
@@ -78,7 +109,7 @@ int DiffCommand(const CommandLine& cl) {
   const std::vector<symbolic::Difference> diffs =
       symbolic::CompareRulesets(conds, before, after, options);
   std::vector<ExampleRuns> runs;
-  const bool confirmed = ConfirmChanges(conds, before, after, diffs, &runs);
+  const bool confirmed = ConfirmChanges(conds, before, after, diffs, cl.diff_traces, &runs);
   DiffReportOptions report;
   report.json = cl.diff_json;
   PrintDiffReport(stdout, conds, before, after, diffs, runs, report);

@@ -312,6 +312,10 @@ std::string SetVerdictsOnly(CommandLine& cl, const std::string&) {
   cl.diff_verdicts_only = true;
   return "";
 }
+std::string SetDiffTraces(CommandLine& cl, const std::string&) {
+  cl.diff_traces = true;
+  return "";
+}
 constexpr OptionSpec kDiffOptions[] = {
     kFamily4,
     kFamily6,
@@ -321,6 +325,8 @@ constexpr OptionSpec kDiffOptions[] = {
     {"--verdicts-only", nullptr, nullptr, SetVerdictsOnly,
      "report only changed verdicts and NAT bindings, not packets another rule now decides "
      "the same way"},
+    {"--traces", nullptr, nullptr, SetDiffTraces,
+     "show each example's walk through both rulesets (the explain format)"},
 };
 
 // Every command accepts -h/--help (listed last in its help).

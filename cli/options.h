@@ -83,6 +83,7 @@ struct CommandLine {
   // diff
   bool diff_json = false;           // --format json
   bool diff_verdicts_only = false;  // --verdicts-only
+  bool diff_traces = false;         // --traces
 };
 
 // One option of a command: its names, whether it takes a value, the field

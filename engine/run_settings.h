@@ -47,7 +47,7 @@ struct RunSettings {
   // --why: the rules whose evaluations the walker records (owned by the
   // caller; empty: none, the walker records nothing).
   std::vector<RuleProbe*> probes;
-  // The symbolic layer's example packets (iptsim diff, query): the answers
+  // The symbolic layer's example packets (iptsim diff): the answers
   // of the conditions it could not describe over header fields, by rule and
   // match index (-1: the rule's -s/-d/-i/-o part), given regardless of the
   // packet and after any '!'.  Empty: none (every test is evaluated).

@@ -1,5 +1,7 @@
 #include "output/test_runner.h"
 
+#include "output/memory_stream.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -26,28 +28,6 @@ std::string_view CaseStatusName(CaseStatus s) {
 }
 
 namespace {
-
-// A FILE* writing into memory, for the formats that print to a stream.
-class MemoryStream {
- public:
-  MemoryStream() : file_(open_memstream(&data_, &size_)) {}
-  ~MemoryStream() {
-    if (file_) fclose(file_);
-    free(data_);
-  }
-  MemoryStream(const MemoryStream&) = delete;
-  MemoryStream& operator=(const MemoryStream&) = delete;
-  FILE* file() { return file_; }
-  std::string Text() {
-    fflush(file_);
-    return std::string(data_, size_);
-  }
-
- private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
-  FILE* file_;
-};
 
 // What the expectations look at besides the result: the entries the packet
 // matched on its way, its LOG lines, its conntrack state as the first

@@ -56,6 +56,12 @@ expect "dnat changed" 1 "$iptsim" diff "$pairs/ferm-router-dnat-changed/old.v4" 
 ok "dnat: before and after bindings" \
   "$(grep -q '^   before: .*; NAT DNAT --to-destination' "$out" && grep -q '^   after: .*; NAT DNAT --to-destination' "$out"; echo $?)"
 
+# --traces: the example's walk in each file, ending in the outcome the set shows.
+expect "traces" 1 "$iptsim" diff --traces "$pairs/ferm-debian6-delete-ssh/old.v6" "$pairs/ferm-debian6-delete-ssh/new.v6"
+ok "traces: before and after walks" \
+  "$(sed -n '/^   trace before:/,/^   trace after:/p' "$out" | grep -q '^      verdict: ACCEPT by filter:INPUT:rule:7 ' &&
+     sed -n '/^   trace after:/,$p' "$out" | grep -q '^      verdict: DROP by filter:INPUT:policy:7 (policy DROP)$'; echo $?)"
+
 # JSON: one object, as many changes as the table.
 expect "json" 1 "$iptsim" diff --format json "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4"
 ok "json parses with two changes" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if len(d["changes"]) == 2 and d["changes"][0]["after"]["verdict"] == "ACCEPT" else 1)' "$out"; echo $?)"

@@ -191,7 +191,16 @@ std::string ValuesText(Conditions& conds, Field f, const bdd& values, const bdd&
   bool more = false, more_not = false;
   std::vector<std::string> yes = list(values, &more);
   std::vector<std::string> no = list(domain & (!values), &more_not);
-  if (!more_not && (more || no.size() < yes.size()))
+  // Interface classes read better by what they are not ("in not lo"
+  // rather than "in (other)") when the complement names only real names.
+  auto synthetic = [](const std::vector<std::string>& items) {
+    for (const std::string& i : items)
+      if (i.find("(other)") != std::string::npos) return true;
+    return false;
+  };
+  const bool names_better = !no.empty() && synthetic(yes) && !synthetic(no) &&
+                            no.size() <= yes.size();
+  if (!more_not && (more || no.size() < yes.size() || names_better))
     return "not " + Join(no);
   std::string s = Join(yes);
   if (more) s += ", ... (more values than shown)";

@@ -145,6 +145,10 @@ bdd Conditions::RuleMatches(const Ruleset& rs, const Table& table, const Chain& 
                             const Rule& rule, const FieldState& fs) {
   const Family fam = space_.family();
   // A base part over an unknown field is a condition of its own (-1).
+  // (No walk meets one today: targets that make a field unknown end the
+  // walk, and source NAT comes last on every path.  Were that to change,
+  // note that such a condition holds only in the walks where the field is
+  // unknown, while the examples force it for the rule everywhere.)
   bool base_unknown = false;
   {
     const IpHeaderMatch& ip = rule.ip;

@@ -1,6 +1,6 @@
 // diff_check: `iptsim diff`'s symbolic answer checked by brute force against
-// the concrete engine (ctest diff-check; scripts/diff_check.sh runs the full
-// count).
+// the concrete engine (ctest diff-check through tests/diff_check.sh, which
+// takes the count per path).
 //
 //   iptsim_diff_check PACKETS SEED OLD NEW [OLD NEW ...]
 //
@@ -14,7 +14,9 @@
 //   2. the packet's outcome changes exactly when it lies in a reported
 //      region (the diff is sound and precise);
 // and for every reported region, its example's outcome changes.
-// Prints one line per pair and a total; exits 1 on any disagreement.
+// Prints one line per pair and a total; exits 1 on any disagreement.  With
+// DIFF_CHECK_DEBUG=1 set, each disagreeing packet's walk through OLD is
+// printed in the explain format, with the conditions forced as it assumed.
 #include <cstdio>
 #include <fstream>
 #include <random>

@@ -16,15 +16,6 @@ namespace iptsim::cli {
 
 namespace {
 
-void AddInterfaces(const Ruleset& rs, std::vector<IfaceName>* out) {
-  for (const Table& t : rs.tables)
-    for (const Chain& c : t.chains)
-      for (const Rule& r : c.rules) {
-        if (!r.ip.in_iface.empty()) out->push_back(r.ip.in_iface);
-        if (!r.ip.out_iface.empty()) out->push_back(r.ip.out_iface);
-      }
-}
-
 // The example's walk through `rs` in the explain format, indented.
 std::string ExplainTrace(const symbolic::Conditions& conds, const Ruleset& rs,
                          const symbolic::Example& ex) {
@@ -100,8 +91,8 @@ int DiffCommand(const CommandLine& cl) {
     return kExitError;
   }
   std::vector<IfaceName> patterns;
-  AddInterfaces(before, &patterns);
-  AddInterfaces(after, &patterns);
+  symbolic::AddInterfacePatterns(before, &patterns);
+  symbolic::AddInterfacePatterns(after, &patterns);
   symbolic::Space space(before.family, patterns);
   symbolic::Conditions conds(space);
   symbolic::CompareOptions options;

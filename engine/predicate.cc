@@ -136,6 +136,12 @@ bool Pred::IsOpaque() const {
   return std::any_of(kids.begin(), kids.end(), [](const Pred& k) { return k.IsOpaque(); });
 }
 
+std::string_view CtStateName(uint32_t state) {
+  constexpr std::string_view kNames[kNumCtStates] = {"INVALID", "NEW", "ESTABLISHED", "RELATED",
+                                                     "UNTRACKED"};
+  return state < kNumCtStates ? kNames[state] : "";
+}
+
 CtStateValue CtStateOfRef(const CtRef* ct) {
   if (!ct) return kCtInvalid;
   if (ct->untracked) return kCtUntracked;

@@ -60,6 +60,9 @@ enum CtStateValue : uint32_t {
   kCtUntracked = 4,
 };
 constexpr uint32_t kNumCtStates = 5;
+// "INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED": the names
+// -m state and --ctstate use.
+std::string_view CtStateName(uint32_t state);
 
 // A condition over the fields, as a small tree.
 struct Pred {

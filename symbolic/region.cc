@@ -96,7 +96,6 @@ std::string Join(const std::vector<std::string>& items) {
 
 std::string NumText(Word v) { return std::to_string(static_cast<uint64_t>(v)); }
 
-constexpr const char* kCtNames[] = {"INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED"};
 constexpr const char* kFlagNames[] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
 
 // Values given bit by bit (TCP flags, mark): each bit set, clear or free.
@@ -178,7 +177,7 @@ std::string ValuesText(Conditions& conds, Field f, const bdd& values, const bdd&
         else if (f == Field::kProto)
           items.push_back(ProtoName(static_cast<uint32_t>(v), fam));
         else
-          items.push_back(kCtNames[static_cast<size_t>(v)]);
+          items.push_back(std::string(CtStateName(static_cast<uint32_t>(v))));
         if (v == iv.hi) break;
       }
       if (f == Field::kInIface || f == Field::kOutIface || f == Field::kProto ||

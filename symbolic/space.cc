@@ -125,6 +125,15 @@ Space::~Space() {
   Active = false;
 }
 
+void AddInterfacePatterns(const Ruleset& rs, std::vector<IfaceName>* out) {
+  for (const Table& t : rs.tables)
+    for (const Chain& c : t.chains)
+      for (const Rule& r : c.rules) {
+        if (!r.ip.in_iface.empty()) out->push_back(r.ip.in_iface);
+        if (!r.ip.out_iface.empty()) out->push_back(r.ip.out_iface);
+      }
+}
+
 int Space::IfaceCode(std::string_view name) const {
   for (size_t i = 0; i < ifaces_.size(); ++i)
     if (ifaces_[i].name.view() == name) return static_cast<int>(i);

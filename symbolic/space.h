@@ -32,6 +32,9 @@ struct IfaceRep {
 // ICMPv6, IPv6 no IPv4 ICMP and no extension header as its protocol.
 bool IsBuildableProtocol(uint32_t p, Family family);
 
+// Every -i/-o name of `rs`'s rules, appended to `out` (a Space's patterns).
+void AddInterfacePatterns(const Ruleset& rs, std::vector<IfaceName>* out);
+
 class Space {
  public:
   // `patterns`: every -i/-o name of the rulesets analysed together.

@@ -10,8 +10,6 @@ namespace iptsim::symbolic {
 
 namespace {
 
-constexpr const char* kAssumptions[kNumCtStates] = {"INVALID", "NEW", "ESTABLISHED", "RELATED",
-                                                    "UNTRACKED"};
 
 // The state the packet has once conntrack has seen it.
 class StateProbe : public TraceObserver {
@@ -55,7 +53,7 @@ TrackedStates::TrackedStates(Family family) : family_(family) {
         } else {
           spec.proto = static_cast<uint8_t>(detail);
         }
-        spec.ctstate = kAssumptions[a];
+        spec.ctstate = CtStateName(a);
         Packet pkt = BuildPacket(spec);
         Simulator sim(loaded.ruleset, RunSettings{});
         StateProbe probe;
@@ -69,7 +67,7 @@ std::string TrackedStates::AssumptionFor(uint32_t proto, uint32_t detail, uint32
   const uint32_t d = kind == 2 ? proto : detail;
   if (d > 255 || seen >= kNumCtStates) return "";
   for (uint32_t a = 0; a < kNumCtStates; ++a)
-    if (seen_[kind][d][a] == seen) return kAssumptions[a];
+    if (seen_[kind][d][a] == seen) return std::string(CtStateName(a));
   return "";
 }
 

@@ -193,7 +193,6 @@ void TableWalk::ApplyEffect(const TargetEffect& e, FieldState& fs) const {
       fs.Set(e.field, std::move(v));
       return;
     }
-    case TargetEffect::Kind::kSetUnknown: fs.SetUnknown(e.field); return;
     case TargetEffect::Kind::kNat: {
       const Field port = e.field == Field::kSrc ? Field::kSport : Field::kDport;
       const int len = AddrLen(rs_.family);

@@ -186,13 +186,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::vector<IfaceName> patterns;
-    for (const Ruleset* rs : {&la.ruleset, &lb.ruleset})
-      for (const Table& t : rs->tables)
-        for (const Chain& c : t.chains)
-          for (const Rule& r : c.rules) {
-            if (!r.ip.in_iface.empty()) patterns.push_back(r.ip.in_iface);
-            if (!r.ip.out_iface.empty()) patterns.push_back(r.ip.out_iface);
-          }
+    AddInterfacePatterns(la.ruleset, &patterns);
+    AddInterfacePatterns(lb.ruleset, &patterns);
     Tally t;
     {
       Space sp(la.ruleset.family, patterns);

@@ -29,6 +29,7 @@ int VerifyCommand(const CommandLine& cl);
 int TestCommand(const CommandLine& cl);
 int ReplayCommand(const CommandLine& cl);
 int DiffCommand(const CommandLine& cl);
+int QueryCommand(const CommandLine& cl);
 
 // Shared helpers.
 // The contents of a file (mapped when it is a regular file) or of stdin for

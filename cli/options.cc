@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -329,6 +330,49 @@ constexpr OptionSpec kDiffOptions[] = {
      "show each example's walk through both rulesets (the explain format)"},
 };
 
+std::string SetQueryVerdict(CommandLine& cl, const std::string& v) {
+  std::string up;
+  for (char ch : v) up += static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+  for (const char* known : {"ACCEPT", "DROP", "REJECT", "QUEUE", "STOLEN", "UNDECIDED"})
+    if (up == known) {
+      cl.query_verdict = up;
+      return "";
+    }
+  return "unknown --verdict '" + v + "' (ACCEPT, DROP, REJECT, QUEUE, STOLEN or UNDECIDED)";
+}
+std::string SetQueryRule(CommandLine& cl, const std::string& v) {
+  cl.query_rule = v;
+  return "";
+}
+std::string SetQueryMatrix(CommandLine& cl, const std::string&) {
+  cl.query_matrix = true;
+  return "";
+}
+std::string AddQueryPath(CommandLine& cl, const std::string& v) {
+  for (PacketPath p : {PacketPath::kLocalIn, PacketPath::kForward, PacketPath::kLocalOut})
+    if (v == PacketPathName(p)) {
+      cl.query_paths.push_back(p);
+      return "";
+    }
+  return "unknown --path '" + v + "' (local-in, forward or local-out)";
+}
+constexpr OptionSpec kQueryOptions[] = {
+    kFamily4,
+    kFamily6,
+    kMaxErrors,
+    kSkipBadRules,
+    {"--verdict", nullptr, "V", SetQueryVerdict,
+     "only the packets RULES gives verdict V (ACCEPT, DROP, REJECT, QUEUE, UNDECIDED)"},
+    {"--rule", nullptr, "TABLE:CHAIN:N", SetQueryRule,
+     "the packets that reach rule N of TABLE:CHAIN, and those it matches"},
+    {"--matrix", nullptr, nullptr, SetQueryMatrix,
+     "the service matrix: which sources may open connections to which services"},
+    {"--path", nullptr, "P", AddQueryPath,
+     "only path P: local-in, forward or local-out (repeatable; default: all, --matrix: "
+     "local-in and forward)"},
+    {"--format", nullptr, "table|json", SetDiffFormat, "the answer as a table (default) or JSON"},
+};
+
 // Every command accepts -h/--help (listed last in its help).
 std::string SetShowHelp(CommandLine& cl, const std::string&) {
   cl.show_help = true;
@@ -371,6 +415,12 @@ constexpr ExitStatus kDiffExits[] = {
     {1, "some packets change their fate (each set on stdout)"},
     {2, "bad input (OLD or NEW), a usage error, or an internal disagreement between the "
         "symbolic answer and the concrete engine (on stderr)"},
+};
+constexpr ExitStatus kQueryExits[] = {
+    {0, "some packets answer the question (each set on stdout)"},
+    {1, "no packet does (for example, no source may reach the port asked about)"},
+    {2, "bad input (RULES, the packets asked about), a usage error, or an internal "
+        "disagreement between the symbolic answer and the concrete engine (on stderr)"},
 };
 constexpr ExitStatus kHelpExits[] = {
     {0, "the help was printed on stdout"},
@@ -428,6 +478,16 @@ constexpr CommandSpec kCommands[] = {
      "through both rulesets by the concrete engine to confirm the answer (docs/diff.md). "
      "Conditions iptsim cannot see (-m string, limit, recent...) stay explicit.",
      kDiffOptions, true, DiffCommand, kDiffExits},
+    {"query", "RULES [MATCH...]", "which packets meet each fate, reach a rule; service matrix",
+     "Answer questions about one ruleset for every packet at once (symbolic, as diff): by "
+     "default the fate (verdict, deciding rule, NAT) of every packet on each path, as sets "
+     "described by field with an example packet each; --verdict V only the packets given V; "
+     "--rule TABLE:CHAIN:N the packets that reach that rule and those it matches; --matrix "
+     "which sources (input interface, address) may open connections to which services "
+     "(destination, protocol, port). MATCH, after RULES, narrows the packets asked about "
+     "in iptables' own match syntax (-s 10.0.0.0/8 -p tcp -m multiport --dports 22,80 ...). "
+     "Every example is run through the concrete engine to confirm the answer (docs/query.md).",
+     kQueryOptions, true, QueryCommand, kQueryExits},
     {"help", "[COMMAND]", "list the commands, or show one command's options",
      "Without COMMAND: every command with its options. With COMMAND: its usage, options "
      "and exit statuses, as 'iptsim COMMAND --help' shows them.",
@@ -513,6 +573,9 @@ std::string UnknownOption(const CommandSpec& c, const std::string& word) {
 // it as a packet word (the packet parser has its own messages).
 std::string MisplacedAfterRules(const CommandSpec& c, const std::string& word) {
   if (word.size() < 2 || word[0] != '-' || word == "--") return "";
+  // query's words after RULES are a rule's match part, which the loader
+  // checks with its own messages.
+  if (c.run == QueryCommand) return "";
   const std::string name(OptionName(word));
   PacketOptionProbe probe = ProbePacketOption(name);
   if (probe.is_packet_option) return "";

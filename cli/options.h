@@ -24,6 +24,7 @@
 
 #include "cli/commands.h"
 #include "cli/packet_input.h"
+#include "engine/netfilter.h"
 #include "loader/printer.h"
 
 namespace iptsim::cli {
@@ -84,6 +85,13 @@ struct CommandLine {
   bool diff_json = false;           // --format json
   bool diff_verdicts_only = false;  // --verdicts-only
   bool diff_traces = false;         // --traces
+
+  // query (the packets asked about are the words after RULES; --format
+  // json sets diff_json)
+  std::string query_verdict;                // --verdict V
+  std::string query_rule;                   // --rule TABLE:CHAIN:N
+  bool query_matrix = false;                // --matrix
+  std::vector<PacketPath> query_paths;      // --path P (repeatable)
 };
 
 // One option of a command: its names, whether it takes a value, the field

@@ -29,8 +29,4 @@ void PrintDiffReport(FILE* out, symbolic::Conditions& conds, const Ruleset& befo
                      const Ruleset& after, const std::vector<symbolic::Difference>& diffs,
                      const std::vector<ExampleRuns>& runs, const DiffReportOptions& options);
 
-// "ACCEPT by filter:INPUT:rule:3 (FILE:LINE: -A INPUT ...)" for a symbolic
-// outcome, with its NAT bindings.
-std::string DescribeOutcome(const Ruleset& rs, const symbolic::Outcome& o);
-
 }  // namespace iptsim

@@ -1,5 +1,7 @@
 #include "symbolic/confirm.h"
 
+#include <set>
+
 #include "engine/extension.h"
 #include "engine/trace.h"
 #include "loader/packet_spec.h"
@@ -25,6 +27,31 @@ class NatRecorder : public TraceObserver {
 
  private:
   Family family_;
+};
+
+// The rules the packet's own walk matched, and its probes' visits without
+// those of the packets it makes the kernel send (walked in between).
+class RuleWitness : public TraceObserver {
+ public:
+  explicit RuleWitness(std::vector<RuleProbe>& probes) : probes_(probes) {}
+  void OnRule(const RuleEvent& e) override {
+    if (depth_ == 0 && e.rule) matched.insert(e.rule);
+  }
+  void OnGeneratedBegin(GeneratedKind, const Packet&) override {
+    if (depth_++ > 0) return;
+    saved_.clear();
+    for (const RuleProbe& p : probes_) saved_.push_back(p.visits);
+  }
+  void OnGeneratedEnd(GeneratedKind) override {
+    if (--depth_ > 0) return;
+    for (size_t i = 0; i < probes_.size(); ++i) probes_[i].visits = saved_[i];
+  }
+  std::set<const Rule*> matched;
+
+ private:
+  std::vector<RuleProbe>& probes_;
+  std::vector<uint64_t> saved_;
+  int depth_ = 0;
 };
 
 IpAddr DocumentationAddress(Family f) {
@@ -86,6 +113,48 @@ std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Exa
   const std::string want = OutcomeKey(rs, expected, false);
   if (want == have) return "";
   return "the engine gives " + have + " where the symbolic walk gives " + want;
+}
+
+std::string WatchRules(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                       const std::vector<const Rule*>& rules, RuleVisits* out) {
+  Packet pkt;
+  if (std::string e = ExamplePacket(ex, rs.family, &pkt); !e.empty())
+    return "the example '" + ex.options + "' is not a packet: " + e;
+  std::vector<RuleProbe> probes(rules.size());
+  RunSettings settings = ExampleSettings(conds, ex);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    probes[i].rule = rules[i];
+    settings.probes.push_back(&probes[i]);
+  }
+  Simulator sim(rs, std::move(settings));
+  RuleWitness witness(probes);
+  sim.Run(pkt, &witness);
+  out->reached.assign(rules.size(), false);
+  out->matched.assign(rules.size(), false);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    out->reached[i] = probes[i].visits > 0;
+    out->matched[i] = witness.matched.count(rules[i]) > 0;
+  }
+  return "";
+}
+
+std::string ConfirmReach(const Conditions& conds, const Ruleset& rs, const Example& ex,
+                         const Rule& rule, bool want_match) {
+  RuleVisits v;
+  if (std::string e = WatchRules(conds, rs, ex, {&rule}, &v); !e.empty()) return e;
+  if (!v.reached[0]) return "the engine's walk does not reach the rule";
+  if (want_match && !v.matched[0]) return "the rule does not match in the engine's walk";
+  return "";
+}
+
+std::string ConfirmAccepted(const Conditions& conds, const Ruleset& rs, const Example& ex) {
+  Packet pkt;
+  if (std::string e = ExamplePacket(ex, rs.family, &pkt); !e.empty())
+    return "the example '" + ex.options + "' is not a packet: " + e;
+  Simulator sim(rs, ExampleSettings(conds, ex));
+  const RunResult r = sim.Run(pkt, nullptr);
+  if (r.sim.verdict == Verdict::kAccept) return "";
+  return "the engine gives " + std::string(VerdictName(r.sim.verdict)) + ", not ACCEPT";
 }
 
 }  // namespace iptsim::symbolic

@@ -82,7 +82,8 @@ bdd PathPackets(const Space& space, PacketPath path) {
   return bddfalse;
 }
 
-std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, PacketPath path) {
+std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, PacketPath path,
+                                    RuleWatch* watch) {
   Space& sp = conds.space();
   const bool conntrack = NeedsConntrack(rs);
   FieldState fs = FieldState::Arriving(sp);
@@ -128,7 +129,7 @@ std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, Packet
     } else {
       walked = std::move(flows);
     }
-    for (TableEnd& e : WalkTable(conds, rs, *t, s.hook, std::move(walked))) {
+    for (TableEnd& e : WalkTable(conds, rs, *t, s.hook, std::move(walked), watch)) {
       NoteDecision(e.entry, e.verdict, &e.flow.decided);
       if (e.verdict == Verdict::kAccept) {
         next.push_back(std::move(e.flow));

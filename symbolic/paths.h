@@ -39,7 +39,9 @@ constexpr PacketPath kAnalysedPaths[] = {PacketPath::kLocalIn, PacketPath::kForw
 bdd PathPackets(const Space& space, PacketPath path);
 
 // Every outcome of `rs` on `path` with the packets that meet it (disjoint
-// sets whose union is PathPackets & universe).
-std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, PacketPath path);
+// sets whose union is PathPackets & universe).  `watch`, when given,
+// collects the packets of the path that reach its rule.
+std::vector<OutcomeSet> AnalysePath(Conditions& conds, const Ruleset& rs, PacketPath path,
+                                    RuleWatch* watch = nullptr);
 
 }  // namespace iptsim::symbolic

@@ -57,8 +57,9 @@ namespace {
 // ruleset the loader accepted has no loops.
 class TableWalk {
  public:
-  TableWalk(Conditions& conds, const Ruleset& rs, const Table& table, Hook hook)
-      : conds_(conds), rs_(rs), table_(table), hook_(hook) {}
+  TableWalk(Conditions& conds, const Ruleset& rs, const Table& table, Hook hook,
+            RuleWatch* watch)
+      : conds_(conds), rs_(rs), table_(table), hook_(hook), watch_(watch) {}
 
   std::vector<TableEnd> Run(std::vector<Flow> flows);
 
@@ -83,6 +84,7 @@ class TableWalk {
   const Ruleset& rs_;
   const Table& table_;
   Hook hook_;
+  RuleWatch* watch_;
   std::vector<TableEnd> ends_;
 };
 
@@ -108,6 +110,11 @@ void TableWalk::Chain(int ci, std::vector<Flow> flows, std::vector<Flow>* return
     for (Flow& f : flows) {
       const bdd cond = conds_.RuleMatches(rs_, table_, c, r, *f.fs);
       const bdd hit_set = f.set & cond;
+      if (watch_)
+        if (auto w = watch_->rules.find(&r); w != watch_->rules.end()) {
+          w->second.reached |= f.set;
+          w->second.matched |= hit_set;
+        }
       if (hit_set == bddfalse) {
         next.push_back(std::move(f));
         continue;
@@ -215,8 +222,8 @@ void TableWalk::ApplyEffect(const TargetEffect& e, FieldState& fs) const {
 }  // namespace
 
 std::vector<TableEnd> WalkTable(Conditions& conds, const Ruleset& rs, const Table& table,
-                                Hook hook, std::vector<Flow> flows) {
-  return TableWalk(conds, rs, table, hook).Run(std::move(flows));
+                                Hook hook, std::vector<Flow> flows, RuleWatch* watch) {
+  return TableWalk(conds, rs, table, hook, watch).Run(std::move(flows));
 }
 
 }  // namespace iptsim::symbolic

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/eval.h"
@@ -41,9 +42,21 @@ struct TableEnd {
   DecidingEntry entry;
 };
 
-// Walks `table`'s builtin chain for `hook` over `flows`.
+// The packets that reach some rules (iptsim query --rule): for each rule
+// watched, every set the walk tests it with, and the part of it the rule
+// matches; over the arriving packet's fields, summed over every visit.
+struct RuleWatch {
+  struct Sets {
+    bdd reached = bddfalse;
+    bdd matched = bddfalse;
+  };
+  std::unordered_map<const Rule*, Sets> rules;  // the rules watched
+};
+
+// Walks `table`'s builtin chain for `hook` over `flows` (`watch`, when
+// given, collects the packets that reach its rule).
 std::vector<TableEnd> WalkTable(Conditions& conds, const Ruleset& rs, const Table& table,
-                                Hook hook, std::vector<Flow> flows);
+                                Hook hook, std::vector<Flow> flows, RuleWatch* watch = nullptr);
 
 // Joins flows with the same history (one set each).
 std::vector<Flow> MergeFlows(std::vector<Flow> flows);

@@ -43,7 +43,7 @@ is "-V text" "$out" "iptsim $version"
 expect "bare iptsim" 2 "$iptsim"
 is "bare iptsim: stdout" "$out" ""
 is "bare iptsim: usage" "$err" "usage: iptsim COMMAND [OPTIONS] RULES [PACKET...]
-commands: check save trace verify test replay diff help
+commands: check save trace verify test replay diff query help
 Try 'iptsim help' for the commands and their options, 'iptsim COMMAND --help'
 for one command, 'iptsim --version' for the version."
 commands=$(sed -n 's/^commands: //p' "$err")

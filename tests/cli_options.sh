@@ -89,11 +89,11 @@ contains "--dport before RULES: hint" "$err" "iptsim trace: error: --dport is a 
 expect "packet option for check" 2 "$iptsim" check "$kube" -p tcp
 contains "check takes no packets" "$err" "iptsim check: error: -p is a packet option: check takes no packets (trace and verify do)"
 expect "trace's option in check" 2 "$iptsim" check --format json "$kube"
-contains "an option of trace" "$err" "iptsim check: error: --format is an option of trace and diff, not of check"
+contains "an option of trace" "$err" "iptsim check: error: --format is an option of trace, diff and query, not of check"
 expect "verify's option in trace, after RULES" 2 "$iptsim" trace "$kube" "${pkt[@]}" --keep
 contains "an option of verify" "$err" "iptsim trace: error: --keep is an option of verify, not of trace"
 expect "trace's option in verify" 2 "$iptsim" verify --format=json "$kube"
-contains "--format= in verify" "$err" "iptsim verify: error: --format is an option of trace and diff, not of verify"
+contains "--format= in verify" "$err" "iptsim verify: error: --format is an option of trace, diff and query, not of verify"
 expect "typo after RULES" 2 "$iptsim" trace "$kube" "${pkt[@]}" --formt explain
 contains "typo after RULES: did you mean" "$err" "iptsim trace: error: unknown option '--formt', did you mean '--format'?"
 expect "typo of another command's option" 2 "$iptsim" verify --formt json "$kube"

@@ -14,6 +14,13 @@
 //   2. the packet's outcome changes exactly when it lies in a reported
 //      region (the diff is sound and precise);
 // and for every reported region, its example's outcome changes.
+//
+//   iptsim_diff_check --reach PACKETS SEED RULES [RULES ...]
+//
+// checks `iptsim query --rule` the same way: for each ruleset and path, the
+// sets of packets that reach each rule and that it matches (one symbolic
+// walk watching every rule) against the engine's walk of PACKETS packets
+// (which rules it visits and matches; not those of a REJECT's reply).
 // Prints one line per pair and a total; exits 1 on any disagreement.  With
 // DIFF_CHECK_DEBUG=1 set, each disagreeing packet's walk through OLD is
 // printed in the explain format, with the conditions forced as it assumed.
@@ -161,11 +168,99 @@ void CheckPath(Conditions& conds, const Ruleset& a, const Ruleset& b, PacketPath
   }
 }
 
+// Every rule of `rs`, and where it is for messages ("filter:INPUT:3").
+std::vector<const Rule*> EveryRule(const Ruleset& rs, std::vector<std::string>* names) {
+  std::vector<const Rule*> rules;
+  for (const Table& t : rs.tables)
+    for (const Chain& c : t.chains)
+      for (size_t i = 0; i < c.rules.size(); ++i) {
+        rules.push_back(&c.rules[i]);
+        names->push_back(std::string(TableName(t.id)) + ":" + c.name + ":" +
+                         std::to_string(i + 1));
+      }
+  return rules;
+}
+
+// The packets that reach and match each rule on `path`, symbolic vs engine.
+void CheckReachPath(Conditions& conds, const Ruleset& rs, PacketPath path, size_t packets,
+                    std::mt19937_64& rng, const Boundaries& bounds, Tally& t) {
+  Space& sp = conds.space();
+  std::vector<std::string> names;
+  const std::vector<const Rule*> rules = EveryRule(rs, &names);
+  RuleWatch watch;
+  for (const Rule* r : rules) watch.rules[r];
+  const std::vector<OutcomeSet> sets = AnalysePath(conds, rs, path, &watch);
+  const bdd space = sp.Universe() & PathPackets(sp, path);
+  for (size_t i = 0; i < packets; ++i) {
+    const Example ex = RandomExample(conds, space, rng, bounds);
+    bool unmodelled = false;
+    SymbolicKey(rs, sets, ex.point, &unmodelled);
+    if (unmodelled) {  // the symbolic walk stopped where the engine goes on
+      ++t.unmodelled;
+      continue;
+    }
+    RuleVisits v;
+    if (std::string e = WatchRules(conds, rs, ex, rules, &v); !e.empty()) {
+      Fail(t, e);
+      continue;
+    }
+    ++t.packets;
+    for (size_t k = 0; k < rules.size(); ++k) {
+      const RuleWatch::Sets& w = watch.rules[rules[k]];
+      const bool reached = (w.reached & ex.point) != bddfalse;
+      const bool matched = (w.matched & ex.point) != bddfalse;
+      if (reached == v.reached[k] && matched == v.matched[k]) continue;
+      Fail(t, std::string(PacketPathName(path)) + " '" + ex.options + "' at " + names[k] +
+                  ": engine " + (v.reached[k] ? "reaches" : "does not reach") +
+                  (v.matched[k] ? " and matches" : "") + ", symbolic " +
+                  (reached ? "reaches" : "does not reach") + (matched ? " and matches" : ""));
+    }
+  }
+}
+
+int CheckReach(size_t packets, std::mt19937_64& rng, int argc, char** argv) {
+  size_t failures = 0, total = 0;
+  for (int i = 0; i < argc; ++i) {
+    std::string text;
+    if (!ReadFile(argv[i], &text)) {
+      fprintf(stderr, "cannot read %s\n", argv[i]);
+      return 2;
+    }
+    LoadResult l = LoadRuleset(text, argv[i]);
+    if (!l.ok()) {
+      fprintf(stderr, "%s", l.diagnostics.Format().c_str());
+      return 2;
+    }
+    std::vector<IfaceName> patterns;
+    AddInterfacePatterns(l.ruleset, &patterns);
+    Tally t;
+    {
+      Space sp(l.ruleset.family, patterns);
+      Conditions conds(sp);
+      Boundaries bounds;
+      RulesetBoundaries(l.ruleset, sp, bounds);
+      for (PacketPath path : kAnalysedPaths)
+        CheckReachPath(conds, l.ruleset, path, packets, rng, bounds, t);
+    }
+    printf("%s: %zu packets, %zu undecided, %zu failures\n", argv[i], t.packets, t.unmodelled,
+           t.failures);
+    failures += t.failures;
+    total += t.packets;
+  }
+  printf("reach-check: %zu packets, %zu failures\n", total, failures);
+  return failures ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 5 && std::string(argv[1]) == "--reach") {
+    std::mt19937_64 rng(std::stoull(argv[3]));
+    return CheckReach(std::stoul(argv[2]), rng, argc - 4, argv + 4);
+  }
   if (argc < 5 || (argc - 3) % 2 != 0) {
-    fprintf(stderr, "usage: iptsim_diff_check PACKETS SEED OLD NEW [OLD NEW ...]\n");
+    fprintf(stderr, "usage: iptsim_diff_check PACKETS SEED OLD NEW [OLD NEW ...]\n"
+                    "       iptsim_diff_check --reach PACKETS SEED RULES [RULES ...]\n");
     return 2;
   }
   const size_t packets = std::stoul(argv[1]);

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/host.h"
 #include "engine/ipset.h"
+#include "engine/run_settings.h"
 #include "engine/model.h"
 #include "loader/loader.h"
 
@@ -69,5 +71,19 @@ bool OutputWritten(const std::string& command, bool close = false);
 // Reads ipset save files (--ipset) into *db, printing diagnostics to stderr;
 // false on any error.
 bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db);
+
+// What a simulation runs with from --host, --ipset, --seed and --assume
+// NAME=BOOL: the settings, pointing at the host model and ipsets beside
+// them (so it is not copied).
+struct RunEnvironment {
+  HostModel host;
+  IpsetDb ipsets;
+  RunSettings settings;
+  RunEnvironment() = default;
+  RunEnvironment(const RunEnvironment&) = delete;
+  RunEnvironment& operator=(const RunEnvironment&) = delete;
+};
+// Loads the files `cl` names into *env; false after printing the errors.
+bool LoadRunEnvironment(const CommandLine& cl, RunEnvironment* env);
 
 }  // namespace iptsim::cli

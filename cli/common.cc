@@ -12,6 +12,8 @@
 
 #include "cli/commands.h"
 
+#include "cli/options.h"
+#include "loader/host_file.h"
 #include "loader/ipset_file.h"
 
 namespace iptsim::cli {
@@ -216,6 +218,24 @@ bool LoadIpsetFiles(const std::vector<std::string>& paths, IpsetDb* db) {
     if (!diags.diagnostics().empty()) std::cerr << diags.Format();
   }
   return ok;
+}
+
+bool LoadRunEnvironment(const CommandLine& cl, RunEnvironment* env) {
+  env->settings.seed = cl.seed;
+  env->settings.assumptions = cl.assumptions;
+  if (!cl.host_file.empty()) {
+    DiagnosticSink diags;
+    if (!LoadHostFile(cl.host_file, &env->host, &diags)) {
+      fputs(diags.Format().c_str(), stderr);
+      return false;
+    }
+    env->settings.host = &env->host;
+  }
+  if (!cl.ipset_files.empty()) {
+    if (!LoadIpsetFiles(cl.ipset_files, &env->ipsets)) return false;
+    env->settings.ipsets = &env->ipsets;
+  }
+  return true;
 }
 
 void UsageError(const std::string& command, const std::string& message) {

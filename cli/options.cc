@@ -328,6 +328,18 @@ constexpr OptionSpec kDiffOptions[] = {
      "the same way"},
     {"--traces", nullptr, nullptr, SetDiffTraces,
      "show each example's walk through both rulesets (the explain format)"},
+    {"--packets", nullptr, "FILE", SetPackets,
+     "compare these packets (one a line, - for stdin) instead of every packet"},
+    {"--pcap", nullptr, "FILE", SetPcap, "compare the IP packets of a pcap/pcapng capture"},
+    {"--from-log", nullptr, "LINE|FILE|-", SetFromLog,
+     "compare the packets of kernel TRACE/LOG lines or xtables-monitor --trace output"},
+    {"--host", nullptr, "FILE", SetHost,
+     "with given packets: route by the host's interfaces and routes (docs/host.md)"},
+    {"--ipset", nullptr, "FILE", AddIpset,
+     "with given packets: ipsets in ipset save format (repeatable)"},
+    {"--assume", nullptr, "NAME=BOOL", SetAssume,
+     "with given packets: answer an undecided test of -m NAME"},
+    {"--seed", nullptr, "N", SetSeed, "with given packets: draw random matches reproducibly"},
 };
 
 std::string SetQueryVerdict(CommandLine& cl, const std::string& v) {

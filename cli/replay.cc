@@ -26,29 +26,14 @@ int ReplayCommand(const CommandLine& cl) {
     UsageError("replay", "RULES and LOG cannot both be stdin");
     return kExitError;
   }
-  RunSettings settings;
-  settings.seed = cl.seed;
-  settings.assumptions = cl.assumptions;
-  HostModel host;
-  if (!cl.host_file.empty()) {
-    DiagnosticSink diags;
-    if (!LoadHostFile(cl.host_file, &host, &diags)) {
-      fputs(diags.Format().c_str(), stderr);
-      return kExitError;
-    }
-    settings.host = &host;
-  }
-  IpsetDb ipsets;
-  if (!cl.ipset_files.empty()) {
-    if (!LoadIpsetFiles(cl.ipset_files, &ipsets)) return kExitError;
-    settings.ipsets = &ipsets;
-  }
+  RunEnvironment env;
+  if (!LoadRunEnvironment(cl, &env)) return kExitError;
   const LoadResult* r = LoadRulesFile(cl.rules, cl.family, cl.load);
   if (!r || !r->ok()) return kExitError;
   // The log is streamed: packets are reported as they close, and memory
   // holds only the open ones (output/replay.h).
   const std::string log_name = log_path == "-" ? "<stdin>" : log_path;
-  LogReplay replay(r->ruleset, settings, log_name, stdout);
+  LogReplay replay(r->ruleset, env.settings, log_name, stdout);
   Diagnostic error;
   const LinesRead read = ReadLines(log_path, "a log file", [&](std::string_view line) {
     return replay.Line(line, &error);

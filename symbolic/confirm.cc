@@ -98,10 +98,15 @@ std::string ConcreteOutcomeKey(const Conditions& conds, const Ruleset& rs, const
     return "";
   }
   Simulator sim(rs, ExampleSettings(conds, ex));
+  return RunOutcomeKey(sim, pkt, false, result);
+}
+
+std::string RunOutcomeKey(Simulator& sim, Packet& pkt, bool verdicts_only, RunResult* result) {
+  const Ruleset& rs = sim.ruleset();
   NatRecorder nat(rs.family);
   RunResult r = sim.Run(pkt, &nat);
   if (result) *result = r;
-  return OutcomeKey(rs, Outcome{r.sim.verdict, r.sim.decided_by, nat.nat, nullptr}, false);
+  return OutcomeKey(rs, Outcome{r.sim.verdict, r.sim.decided_by, nat.nat, nullptr}, verdicts_only);
 }
 
 std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,

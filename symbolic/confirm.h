@@ -19,6 +19,11 @@ namespace iptsim::symbolic {
 std::string ConfirmExample(const Conditions& conds, const Ruleset& rs, const Example& ex,
                            const Outcome& expected, RunResult* result = nullptr);
 
+// Runs `pkt` through `sim` and gives its outcome as OutcomeKey gives it
+// (`result`, optional, receives the run).
+std::string RunOutcomeKey(Simulator& sim, Packet& pkt, bool verdicts_only,
+                          RunResult* result = nullptr);
+
 // The engine's outcome of the example on `rs` as OutcomeKey gives it;
 // "" and *error set when the example is not a packet.
 std::string ConcreteOutcomeKey(const Conditions& conds, const Ruleset& rs, const Example& ex,

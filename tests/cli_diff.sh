@@ -4,28 +4,17 @@
 # (corpus/diff-pairs/ufw-allow-8080) reports exactly TCP to port 8080 as
 # changed, in both families, with the deciding rules and a confirmed
 # example; a no-op edit reports nothing (exit 0); a changed DNAT target
-# shows both NAT bindings; JSON; usage and bad input (exit 2).
+# shows both NAT bindings; JSON; given packets (--packets: undecided ones
+# said so, the one that changes); usage and bad input (exit 2).
 # (tests/diff_check.cc checks the answers against the engine by brute force.)
 # usage: cli_diff.sh IPTSIM SOURCE_DIR
 set -u
 iptsim=$(realpath "$1")
 src=$(cd "$2" && pwd)
-pass=0
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out=$tmp/out err=$tmp/err
-expect() {  # expect NAME WANT_STATUS COMMAND...
-  local name=$1 want_rc=$2
-  shift 2
-  (cd "$tmp" && "$@") >"$out" 2>"$err"
-  local got=$?
-  if [ "$got" -eq "$want_rc" ]; then pass=$((pass + 1)); else
-    echo "FAIL $name: exit $got, want $want_rc"; sed 's/^/    /' "$err" "$out" | head -8; fail=$((fail + 1)); fi
-}
-ok() {  # ok NAME CONDITION-STATUS
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else echo "FAIL $1"; sed 's/^/    /' "$out" | head -12; fail=$((fail + 1)); fi
-}
+. "$src/tests/cli_lib.sh"
 pairs=$src/corpus/diff-pairs
 
 # ufw allow 8080/tcp: every changed set is TCP to port 8080 arriving, from
@@ -75,5 +64,37 @@ expect "bad NEW" 2 "$iptsim" diff "$pairs/ufw-allow-8080/old.v4" "$tmp/bad.v4"
 ok "bad NEW: file:line:col" "$(grep -q 'bad.v4:3:[0-9]*: error:' "$err"; echo $?)"
 expect "bad format" 2 "$iptsim" diff --format xml "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4"
 
-echo "cli_diff: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# Given packets (--packets): each through both rulesets with the engine.
+# ufw's not-local check needs to know the destination is local
+# (-m addrtype): undecided without --host or --assume, and said so (exit 1,
+# never 'unchanged'); with --assume addrtype=true only the TCP SYN to 8080
+# changes (ufw allow 8080/tcp opens TCP only), from the DROP of
+# ufw-skip-to-policy-input to the new rule.
+cat >"$tmp/given.txt" <<'P'
+# ssh, tcp 8080, udp 8080
+-i eth0 -s 198.51.100.1 -d 192.0.2.2 -p tcp --dport 22 --syn
+-i eth0 -s 198.51.100.1 -d 192.0.2.2 -p tcp --sport 40001 --dport 8080 --syn
+-i eth0 -s 198.51.100.1 -d 192.0.2.2 -p udp --dport 8080
+P
+expect "given: undecided" 1 "$iptsim" diff "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4" --packets given.txt
+ok "given: undecided said" "$(head -1 "$out" | grep -q '^0 of 3 packets change their fate, 3 undecided ('; echo $?)"
+ok "given: what is missing" "$(grep -q '^   before: UNDECIDED in filter:INPUT: filter:ufw-not-local:1 needs to know whether 192.0.2.2' "$out"; echo $?)"
+expect "given: assumed" 1 "$iptsim" diff "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4" --packets given.txt --assume addrtype=true
+exactly "given: the one change" "$out" <<W
+1 of 3 packets changes its fate ($pairs/ufw-allow-8080/old.v4 -> $pairs/ufw-allow-8080/new.v4):
+
+given.txt:3: tcp 198.51.100.1:40001 -> 192.0.2.2:8080 SYN, in eth0
+   before: DROP by filter:ufw-skip-to-policy-input:return:1 ($pairs/ufw-allow-8080/old.v4:96: -A ufw-skip-to-policy-input -j DROP)
+   after:  ACCEPT by filter:ufw-user-input:rule:1 ($pairs/ufw-allow-8080/new.v4:100: -A ufw-user-input -p tcp -m tcp --dport 8080 -j ACCEPT)
+W
+expect "given: same file" 0 "$iptsim" diff "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/old.v4" --packets given.txt --assume addrtype=true
+ok "given: nothing changes" "$(grep -qx '0 of 3 packets change their fate (.*)' "$out"; echo $?)"
+expect "given: json" 1 "$iptsim" diff --format json "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4" --packets given.txt --assume addrtype=true
+ok "given: json parses" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["packets"] == 3 and [c["origin"] for c in d["changes"]] == ["given.txt:3"]' "$out"; echo $?)"
+expect "host without packets" 2 "$iptsim" diff --assume addrtype=true "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4"
+ok "host without packets: said" "$(grep -q 'apply to given packets' "$err"; echo $?)"
+printf -- '-i eth0 -p tcp --dprt 22\n' >"$tmp/badgiven.txt"
+expect "given: bad line" 2 "$iptsim" diff "$pairs/ufw-allow-8080/old.v4" "$pairs/ufw-allow-8080/new.v4" --packets badgiven.txt
+ok "given: bad line located" "$(grep -q '^badgiven.txt:1:' "$err"; echo $?)"
+
+finish cli_diff

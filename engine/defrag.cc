@@ -252,8 +252,8 @@ DefragResult Defragmenter::Add(Packet& pkt, bool local_out) {
     case Insert::kOverlap:
       return discard("a fragment that overlaps one already received");
     case Insert::kDuplicate:
-      return {v4 ? DefragStep::kStolen : DefragStep::kHeld,
-              "a duplicate of data already received, dropped alone"};
+      // IPv4 frees it with an error, IPv6 pretends it was queued: both steal it.
+      return {DefragStep::kStolen, "a duplicate of data already received, dropped alone"};
     case Insert::kOk:
       break;
   }

@@ -45,7 +45,7 @@ struct FragmentQueue {
 enum class DefragStep : uint8_t {
   kPass,      // no fragment, or the datagram is complete: the packet goes on
   kHeld,      // held in its queue (NF_STOLEN)
-  kStolen,    // refused and freed by ip_defrag (IPv4: NF_STOLEN, nothing logged)
+  kStolen,    // refused (IPv4 frees it in ip_defrag; an IPv6 duplicate): NF_STOLEN
   kDropped,   // refused by nf_ct_frag6_gather (IPv6: NF_DROP)
 };
 

@@ -60,6 +60,13 @@ is "v4 duplicate verdicts" err.v <<EOF
 iptsim trace: packet 2 (d4:2): STOLEN in raw:PREROUTING: refused by conntrack's defragmentation: a duplicate of data already received, dropped alone
 iptsim trace: 5 packets: 3 STOLEN, 2 ACCEPT
 EOF
+grep -v '^#' "$sc/flow-v6-frag-duplicate/packets" >d6
+expect "v6 duplicate" 0 "$iptsim" trace --packets d6 "$sc/flow-v6-frag-duplicate/rules"
+grep -v note: "$err" | grep 'packet 2 (\|packets:' >err.v
+is "v6 duplicate verdicts" err.v <<EOF
+iptsim trace: packet 2 (d6:2): STOLEN in raw:PREROUTING: refused by conntrack's defragmentation: a duplicate of data already received, dropped alone
+iptsim trace: 5 packets: 3 STOLEN, 2 ACCEPT
+EOF
 # Queues expire on the packets' --time: 30 s for IPv4.
 r="-i d0 -o e0 -s 10.200.3.1 -d 10.200.4.1 --id 9 -p udp"
 printf -- '%s --mf --sport 1 --dport 2 --payload xxxxxxxx --time 100\n%s --frag 16 --payload zz --time 130\n' "$r" "$r" >t4

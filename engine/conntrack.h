@@ -91,9 +91,9 @@ class ConntrackTable {
 
   // Conntrack's defragmentation (nf_defrag_ipv4 / nf_ct_frag6_gather, before
   // raw): a fragment joins its datagram's queue; when the datagram is
-  // complete its bytes replace the packet's and true is returned, else the
-  // fragment is held (false).  A packet that is no fragment: true, as is.
-  bool Defrag(Packet& pkt) { return defrag_.Add(pkt); }
+  // complete its bytes replace the packet's (kPass), else the fragment is
+  // held or refused (engine/defrag.h).  A packet that is no fragment: kPass.
+  DefragResult Defrag(Packet& pkt, bool local_out) { return defrag_.Add(pkt, local_out); }
 
  private:
   Defragmenter defrag_;

@@ -335,9 +335,10 @@ void ConntrackPacket::Track(Hook hook, const Packet& pkt) {
     return;
   }
   const PacketView v = PacketView::Of(pkt);
-  // A fragment left after defragmentation is a malformed datagram (the IP
-  // layer would have dropped it): no entry.
-  if (v.is_fragment) return;
+  // A fragment left after defragmentation gets no entry, but an IPv6 first
+  // fragment, whose upper-layer header is there (ipv6_skip_exthdr passes
+  // a fragment header of offset 0: one the defragmentation let go on).
+  if (v.is_fragment && !(pkt.family == Family::kIPv6 && v.fragoff == 0)) return;
   CtTuple t;
   if (!PacketTuple(v, &t)) return;  // cut short: no entry (INVALID)
   const CtZone zone{ref_.tmpl_zone, ref_.tmpl_zone_dir};

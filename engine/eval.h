@@ -32,8 +32,8 @@ inline Tri Invert(Tri t, bool invert) {
 // after a target rewrote the packet).
 struct PacketView {
   const Packet* pkt = nullptr;
-  uint16_t l3_len = 0;      // IPv4 header length (IHL*4) / IPv6 40 + extension headers walked
-  uint16_t thoff = 0;       // offset of the transport header in pkt->bytes
+  uint32_t l3_len = 0;      // IPv4 header length (IHL*4) / IPv6 40 + extension headers walked
+  uint32_t thoff = 0;       // offset of the transport header in pkt->bytes (IPv6: may pass 65535)
   uint8_t l4proto = 0;      // transport protocol (IPv6: after extension headers)
   bool l4proto_found = true;  // IPv6: false when the header chain is broken or ends (ESP, 59)
   uint16_t fragoff = 0;     // fragment offset: IPv4 in 8-byte units, IPv6 in bytes (0 = first)

@@ -156,14 +156,17 @@ SimResult SimulatePacket(const Ruleset& rs, Packet& pkt, PacketPath path, const 
   if (path != PacketPath::kLocalOut && path != PacketPath::kLoopback) pkt.out = IfaceName();
   SimResult result;
   bool forwarded_ttl = false;
-  if (ct && !ct->table().Defrag(pkt)) {
+  const bool local_out = path == PacketPath::kLocalOut || path == PacketPath::kLoopback;
+  const DefragResult defrag = ct ? ct->table().Defrag(pkt, local_out) : DefragResult{};
+  if (defrag.step != DefragStep::kPass) {
     // Conntrack's defragmentation (priority -400, before raw) holds every
-    // fragment until the datagram is complete, which then goes on whole.
-    result.verdict = Verdict::kStolen;
-    result.hook = path == PacketPath::kLocalOut || path == PacketPath::kLoopback
-                      ? Hook::kLocalOut
-                      : Hook::kPreRouting;
-    result.unknown_reason = "held for reassembly by conntrack's defragmentation";
+    // fragment until the datagram is complete, which then goes on whole;
+    // it refuses overlaps and inconsistent fragments (engine/defrag.h).
+    result.verdict = defrag.step == DefragStep::kDropped ? Verdict::kDrop : Verdict::kStolen;
+    result.hook = local_out ? Hook::kLocalOut : Hook::kPreRouting;
+    result.unknown_reason = defrag.step == DefragStep::kHeld
+                                ? defrag.reason
+                                : "refused by conntrack's defragmentation: " + defrag.reason;
     return result;
   }
   const PacketView view = PacketView::Of(pkt);  // as the packet arrived

@@ -438,8 +438,11 @@ bool IcmpTypeIsError(Family f, uint8_t type) {
   return type >= 1 && type <= 4;
 }
 
-std::vector<uint8_t> BuildDatagram(const PacketSpec& spec, const IpAddr& default_src,
-                                   const IpAddr& default_dst) {
+namespace {
+
+// The datagram before Finish: its bytes and the length it is to have.
+std::pair<Bytes, size_t> BuildUnfinished(const PacketSpec& spec, const IpAddr& default_src,
+                                         const IpAddr& default_dst) {
   Addrs a{spec.family, spec.src.value_or(default_src), spec.dst.value_or(default_dst)};
   bool payload_given = !spec.payload.empty();
   auto build = [&](const Bytes& payload) {
@@ -458,8 +461,55 @@ std::vector<uint8_t> BuildDatagram(const PacketSpec& spec, const IpAddr& default
       ip = build(padded);
     }
   }
+  return {std::move(ip), len};
+}
+
+// A generous upper bound of the length of the datagram `spec` describes
+// without building it: every header a spec can ask for fits in 256 bytes
+// but the payload, the extension headers (at most 24 bytes each) and the
+// embedded packet.  `inner`: the embedded packet's bound.
+size_t LengthBound(const PacketSpec& spec, size_t inner) {
+  if (spec.len) return std::max<size_t>(*spec.len, 60);
+  return 256 + spec.payload.size() + spec.ip_options.size() + spec.tcp_options.size() +
+         32 * spec.ext_hdrs.size() + inner;
+}
+
+}  // namespace
+
+std::vector<uint8_t> BuildDatagram(const PacketSpec& spec, const IpAddr& default_src,
+                                   const IpAddr& default_dst) {
+  auto [ip, len] = BuildUnfinished(spec, default_src, default_dst);
   Finish(spec.family, ip, len);
   return ip;
+}
+
+std::string PacketSizeError(const PacketSpec& spec, int* depth) {
+  std::vector<const PacketSpec*> levels{&spec};
+  while (!levels.back()->inner.empty()) levels.push_back(&levels.back()->inner[0]);
+  // Most packets are far from the limit: bound them without building.
+  size_t bound = 0;
+  bool near = false;
+  for (size_t k = levels.size(); k-- > 0;) {
+    bound = LengthBound(*levels[k], bound);
+    near = near || bound > kMaxIpv4Length;
+  }
+  if (!near) return "";
+  // The innermost packet first: an outer one holds it whole.
+  for (size_t k = levels.size(); k-- > 0;) {
+    PacketSpec s = *levels[k];
+    s.family = spec.family;
+    auto [ip, len] = BuildUnfinished(s, DefaultSrcAddr(s.family), DefaultDstAddr(s.family));
+    const size_t header = s.family == Family::kIPv4 ? 0 : 40;
+    if (len - header <= (header ? kMaxIpv6Payload : kMaxIpv4Length)) continue;
+    if (depth) *depth = static_cast<int>(k);
+    const std::string what = k == 0 ? "the packet" : "the packet after --inner";
+    if (s.family == Family::kIPv4)
+      return what + " would be " + std::to_string(len) +
+             " bytes long: an IPv4 datagram is at most 65535 bytes (its total length field)";
+    return what + " would have " + std::to_string(len - header) +
+           " bytes of IPv6 payload: at most 65535 without jumbograms (its payload length field)";
+  }
+  return "";
 }
 
 Packet BuildPacket(const PacketSpec& spec) {

@@ -170,6 +170,17 @@ bool IcmpTypeIsError(Family f, uint8_t type);
 // values are clamped, lengths capped at the family's maximum).
 Packet BuildPacket(const PacketSpec& spec);
 
+// The most the wire carries: IPv4's total length, and IPv6's payload
+// length without jumbograms (RFC 2675), both 16-bit fields.
+constexpr size_t kMaxIpv4Length = 65535, kMaxIpv6Payload = 65535;
+
+// Why the datagram `spec` describes cannot exist, or "" when it can: it (or
+// a packet embedded with --inner) is longer than its family's length field
+// can say.  `*depth`: 0 for the packet itself, k for the k-th --inner.
+// The parsers refuse such specs (loader/packet_spec.h), so BuildPacket's
+// capping never meets one from the user.
+std::string PacketSizeError(const PacketSpec& spec, int* depth = nullptr);
+
 // Only the network-layer bytes (what BuildPacket puts in Packet::bytes).
 // `default_src`/`default_dst` replace the family defaults (used for
 // embedded packets).

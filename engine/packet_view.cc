@@ -24,7 +24,7 @@ PacketView PacketView::Of(const Packet& pkt) {
       v.l4proto_found = false;
       return v;
     }
-    v.l3_len = static_cast<uint16_t>((b[0] & 0x0f) * 4);
+    v.l3_len = (b[0] & 0x0fu) * 4u;
     v.thoff = v.l3_len;
     v.l4proto = b[9];
     uint16_t frag = GetBe16(b + 6);
@@ -52,7 +52,7 @@ PacketView PacketView::Of(const Packet& pkt) {
       v.fragoff = fo & 0xfff8;
       if (v.fragoff) {  // a later fragment: the transport header is elsewhere
         v.l4proto = b[off];
-        v.thoff = static_cast<uint16_t>(off + 8);
+        v.thoff = static_cast<uint32_t>(off + 8);
         v.l3_len = v.thoff;
         v.l4proto_found = false;
         return v;
@@ -67,7 +67,7 @@ PacketView PacketView::Of(const Packet& pkt) {
     off += len;
   }
   v.l4proto = nh;
-  v.thoff = static_cast<uint16_t>(off > 0xffff ? 0xffff : off);
+  v.thoff = static_cast<uint32_t>(off);
   v.l3_len = v.thoff;
   if (nh == 59 /*none*/) v.l4proto_found = false;
   return v;

@@ -410,7 +410,37 @@ Status ParsePacketSpec(std::span<const std::string> words, Family family, Packet
   PacketSpec s;
   packet_options::Parser p(words, family);
   Status st = p.Parse(0, &s, 0);
-  if (st.ok()) *out = std::move(s);
+  if (!st.ok()) return st;
+  // What the wire cannot carry is refused, not cut (the builder would cap
+  // it at the length field's maximum).  The error points at the --inner
+  // that starts the packet too long, or for the packet itself at its
+  // longest word (the payload or extension header list that makes it so).
+  int depth = 0;
+  const std::string too_long = PacketSizeError(s, &depth);
+  if (!too_long.empty()) {
+    int at = 0;
+    for (size_t i = 0; i < words.size();) {
+      packet_options::Opt id;
+      size_t next;
+      const bool option = p.OptionAt(i, &id, &next);
+      if (option && id == packet_options::kInner) {
+        if (depth == 0) {  // the embedded packet, unless a long word of its own
+          if (words[static_cast<size_t>(at)].size() < 64) at = static_cast<int>(i);
+          break;
+        }
+        if (--depth == 0) {
+          at = static_cast<int>(i);
+          break;
+        }
+      }
+      if (!option) next = i + 1;
+      for (; i < next; ++i)
+        if (depth == 0 && words[i].size() > words[static_cast<size_t>(at)].size())
+          at = static_cast<int>(i);
+    }
+    return Status::Error(too_long, at);
+  }
+  *out = std::move(s);
   return st;
 }
 

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "engine/eval.h"
 #include "engine/packet_builder.h"
 #include "loader/packet_spec.h"
 
@@ -481,4 +482,31 @@ TEST_CASE("packet spec: defaults merged with a packet's own words", "[packet_spe
         "--icmp-type 3/3 --inner -p tcp");
   // Words that are not options stay where they are (the parser reports them).
   CHECK(merged("-i eth0 stray", "-i eth1") == "stray -i eth1");
+}
+
+TEST_CASE("packet spec: what the wire cannot carry is refused with its size") {
+  // 8190 destination options headers (65520 bytes) and a UDP header: 65528
+  // bytes of payload, whole; the UDP header lies past offset 65535.
+  std::string ext = "dst";
+  for (int i = 1; i < 8190; ++i) ext += ",dst";
+  Packet p = Pkt("-p udp --dport 53 --ext-hdr " + ext, Family::kIPv6);
+  CHECK(p.bytes.size() == 40 + 65528);
+  CHECK(PacketView::Of(p).thoff == 65560);
+  CHECK(Error("-p udp --dport 53 --ext-hdr " + ext + ",dst", Family::kIPv6).rfind(
+            "packets:1:29: error: the packet would have 65536 bytes of IPv6 payload: at most 65535 "
+            "without jumbograms (its payload length field)\n", 0) == 0);
+  CHECK(Error("-p icmp --icmp-type 3 --inner --len 65535") ==
+        "packets:1:23: error: the packet would be 65563 bytes long: an IPv4 datagram is at most "
+        "65535 bytes (its total length field)\n"
+        "-p icmp --icmp-type 3 --inner --len 65535\n"
+        "                      ^~~~~~~\n");
+  // The first embedded packet holds the second whole and is too long.
+  CHECK(Error("-p icmp --icmp-type 3 --inner -p icmp --icmp-type 3 --inner --len 65520") ==
+        "packets:1:23: error: the packet after --inner would be 65548 bytes long: an IPv4 datagram "
+        "is at most 65535 bytes (its total length field)\n"
+        "-p icmp --icmp-type 3 --inner -p icmp --icmp-type 3 --inner --len 65520\n"
+        "                      ^~~~~~~\n");
+  // At the limit: built whole.
+  CHECK(Pkt("-p icmp --icmp-type 3 --inner --len 65507").bytes.size() == 65535);
+  CHECK(Pkt("--len 65535 -p udp").bytes.size() == 65535);
 }

@@ -1,0 +1,116 @@
+#!/bin/bash
+# Fragments and packet size (issue 13, items 4 and 6): conntrack's
+# defragmentation refuses what the kernel refuses (the scenarios
+# corpus/scenarios/flow-frag-* and flow-v6-frag-* hold the kernel's own
+# lines for these sequences; here the verdicts a user reads), and packets
+# longer than the family's length field can say are refused where they are
+# described: trace options, --packets lines, test specs.
+# usage: cli_frags.sh IPTSIM SOURCE_DIR
+set -u
+iptsim=$1
+src=$2
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out err=$tmp/err want=$tmp/want
+expect() {  # expect NAME WANT_STATUS COMMAND...
+  local name=$1 want_rc=$2
+  shift 2
+  "$@" >"$out" 2>"$err"
+  local got=$?
+  if [ "$got" -eq "$want_rc" ]; then pass=$((pass + 1)); else
+    echo "FAIL $name: exit $got, want $want_rc"; sed 's/^/    /' "$err" | head -5; fail=$((fail + 1)); fi
+}
+is() {  # is NAME FILE < WANT: FILE is exactly WANT
+  cat >"$want"
+  if cmp -s "$want" "$2"; then pass=$((pass + 1)); else
+    echo "FAIL $1:"; diff "$want" "$2" | head -20 | sed 's/^/    /'; fail=$((fail + 1)); fi
+}
+cd "$tmp" || exit 2
+sc=$src/corpus/scenarios
+
+# 6. An overlapping fragment: IPv4 steals it and discards the datagram
+# (nothing logged), IPv6 drops it; the next fragment starts a new queue.
+grep -v '^#' "$sc/flow-frag-overlap/packets" | head -3 >o4
+expect "v4 overlap" 0 "$iptsim" trace --packets o4 "$sc/flow-frag-overlap/rules"
+is "v4 overlap stdout" "$out" </dev/null
+grep -v 'note:' "$err" >err.v
+is "v4 overlap verdicts" err.v <<EOF
+iptsim trace: packet 1 (o4:1): STOLEN in raw:PREROUTING: held for reassembly by conntrack's defragmentation
+  path: forward (PREROUTING, FORWARD, POSTROUTING)
+iptsim trace: packet 2 (o4:2): STOLEN in raw:PREROUTING: refused by conntrack's defragmentation: a fragment that overlaps one already received: the whole datagram is discarded
+  path: forward (PREROUTING, FORWARD, POSTROUTING)
+iptsim trace: packet 3 (o4:3): STOLEN in raw:PREROUTING: held for reassembly by conntrack's defragmentation
+  path: forward (PREROUTING, FORWARD, POSTROUTING)
+iptsim trace: 3 packets: 3 STOLEN
+EOF
+grep -v '^#' "$sc/flow-v6-frag-overlap/packets" | head -3 >o6
+expect "v6 overlap" 0 "$iptsim" trace --packets o6 "$sc/flow-v6-frag-overlap/rules"
+grep -v note: "$err" | grep 'packet 2 (\|packets:' >err.v
+is "v6 overlap verdicts" err.v <<EOF
+iptsim trace: packet 2 (o6:2): DROP in raw:PREROUTING: refused by conntrack's defragmentation: a fragment that overlaps one already received: the whole datagram is discarded
+iptsim trace: 3 packets: 2 STOLEN, 1 DROP
+EOF
+# A duplicate: dropped alone (IPv4 steals it), the datagram completes.
+grep -v '^#' "$sc/flow-frag-duplicate/packets" >d4
+expect "v4 duplicate" 0 "$iptsim" trace --packets d4 "$sc/flow-frag-duplicate/rules"
+grep -v note: "$err" | grep 'packet 2 (\|packets:' >err.v
+is "v4 duplicate verdicts" err.v <<EOF
+iptsim trace: packet 2 (d4:2): STOLEN in raw:PREROUTING: refused by conntrack's defragmentation: a duplicate of data already received, dropped alone
+iptsim trace: 5 packets: 3 STOLEN, 2 ACCEPT
+EOF
+grep -v '^#' "$sc/flow-v6-frag-duplicate/packets" >d6
+expect "v6 duplicate" 0 "$iptsim" trace --packets d6 "$sc/flow-v6-frag-duplicate/rules"
+grep -v note: "$err" | grep 'packet 2 (\|packets:' >err.v
+is "v6 duplicate verdicts" err.v <<EOF
+iptsim trace: packet 2 (d6:2): STOLEN in raw:PREROUTING: refused by conntrack's defragmentation: a duplicate of data already received, dropped alone
+iptsim trace: 5 packets: 3 STOLEN, 2 ACCEPT
+EOF
+# Queues expire on the packets' --time: 30 s for IPv4.
+r="-i d0 -o e0 -s 10.200.3.1 -d 10.200.4.1 --id 9 -p udp"
+printf -- '%s --mf --sport 1 --dport 2 --payload xxxxxxxx --time 100\n%s --frag 16 --payload zz --time 130\n' "$r" "$r" >t4
+expect "v4 timeout" 0 "$iptsim" trace --packets t4 "$sc/flow-frag-overlap/rules"
+grep 'packets:' "$err" >err.v
+is "v4 timeout verdicts" err.v <<EOF
+iptsim trace: 2 packets: 2 STOLEN
+EOF
+
+# 4. Longer than the wire carries: refused with the size and the limit.
+rules=$sc/flow-frag-overlap/rules
+expect "trace oversize" 2 "$iptsim" trace "$rules" -i d0 -p icmp --icmp-type 3 --inner --len 65535
+is "trace oversize message" "$err" <<EOF
+iptsim trace: error: packet 1: the packet would be 65563 bytes long: an IPv4 datagram is at most 65535 bytes (its total length field) (at '--inner')
+EOF
+ext=dst
+for _ in $(seq 8190); do ext=$ext,dst; done
+echo "-i d0 -p udp --dport 53 --ext-hdr $ext" >big6
+expect "packets oversize v6" 2 "$iptsim" trace --packets big6 "$sc/flow-v6-frag-overlap/rules"
+head -1 "$err" >err.v
+is "packets oversize v6 message" err.v <<EOF
+big6:1:35: error: the packet would have 65536 bytes of IPv6 payload: at most 65535 without jumbograms (its payload length field)
+EOF
+# One header less: 65528 bytes of payload, the UDP header at offset 65560
+# still matches --dport (no 16-bit wrap).
+echo "-i d0 -p udp --dport 53 --ext-hdr ${ext%,dst}" >max6
+printf '# Generated by ip6tables-save v1.8.9\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p udp --dport 53 -j ACCEPT\nCOMMIT\n' >dns.v6
+expect "packets at the limit v6" 0 "$iptsim" trace -q --format explain --packets max6 dns.v6
+grep '^verdict' "$out" >out.v
+is "packets at the limit v6 verdict" out.v <<EOF
+verdict: ACCEPT by filter:INPUT:rule:1 (dns.v6:4: -A INPUT -p udp --dport 53 -j ACCEPT)
+EOF
+cat >spec.yaml <<EOF
+rules: $rules
+cases:
+  - name: an ICMP error about a packet at the limit
+    packet: -i d0 -p icmp --icmp-type 3 --inner -p icmp --icmp-type 3 --inner --len 65520
+    verdict: ACCEPT
+EOF
+expect "test spec oversize" 2 "$iptsim" test spec.yaml
+head -1 "$err" >err.v
+is "test spec oversize message" err.v <<EOF
+spec.yaml:4:41: error: packet: the packet after --inner would be 65548 bytes long: an IPv4 datagram is at most 65535 bytes (its total length field) (in $rules)
+EOF
+
+echo "cli_frags: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -226,14 +226,51 @@ bool ParseJsonRoutes(Source& c, const JsonValue& list, Family default_family, Ho
       c.ErrorAt(e.at, 1, "route to " + dst->str + " has no \"dev\"");
       return false;
     }
+    // "route" from `ip route show table all` lists IPv6 too: a route given
+    // twice is kept once.
     bool dup = false;
-    for (const HostRoute& o : h->routes)
-      if (o.family == r.family && o.table == r.table && o.type == r.type && o.dst == r.dst &&
-          o.prefix_len == r.prefix_len && o.dev == r.dev && o.metric == r.metric && o.via == r.via)
-        dup = true;  // "route" from `ip route show table all` lists IPv6 too
-    if (!dup) h->routes.push_back(r);
+    for (uint32_t i = h->route_index.First(r); i != RouteIndex::kNone && !dup; i = h->route_index.Next(i)) {
+      const HostRoute& o = h->routes[i];
+      dup = o.dst == r.dst && o.type == r.type && o.dev == r.dev && o.metric == r.metric && o.via == r.via;
+    }
+    if (!dup) h->AddRoute(r);
   }
   return true;
+}
+
+// `ip -j route` lists the main table only; the kernel has also added the
+// local and broadcast routes of every address (fib_add_ifaddr, addrconf):
+// without them the host's own addresses would not be local.  They are
+// derived from "addr" as for the native format, and a note says so when
+// the file's local table lacks any of them.  A family the file lists no
+// route of is left without routes, as before.
+void AddKernelLocalRoutes(HostModel* h) {
+  bool listed[2] = {false, false}, file_has_local = false;
+  for (const HostRoute& r : h->routes) {
+    listed[r.family == Family::kIPv6] = true;
+    file_has_local = file_has_local || r.table == kTableLocal;
+  }
+  std::vector<HostRoute> added;
+  for (Family f : {Family::kIPv4, Family::kIPv6}) {
+    if (!listed[f == Family::kIPv6]) continue;
+    std::vector<HostRoute> more = AddKernelRoutes(h, /*local_table_only=*/true, f);
+    added.insert(added.end(), more.begin(), more.end());
+  }
+  if (added.empty()) return;
+  const HostRoute& first = added.front();
+  std::string example = std::string(RouteTypeName(first.type)) + " " + FormatIpAddr(first.family, first.dst);
+  const int full = first.family == Family::kIPv4 ? 32 : 128;
+  if (first.prefix_len != full) example += "/" + std::to_string(first.prefix_len);
+  if (first.dev >= 0) example += " dev " + h->ifaces[first.dev].name;
+  example = "(the first: " + example + ")";
+  if (!file_has_local) {
+    h->notes.push_back(h->file + ": the routes have no local table (listed by 'ip -j route' without "
+                       "'table all'?): iptsim adds the kernel's " + std::to_string(added.size()) +
+                       " local-table routes for the addresses in \"addr\" " + example);
+  } else {
+    h->notes.push_back(h->file + ": the local table lacks " + std::to_string(added.size()) + " of the "
+                       "routes the kernel adds for the addresses in \"addr\": iptsim adds them " + example);
+  }
 }
 
 }  // namespace
@@ -301,6 +338,7 @@ bool ReadJsonHost(Source& c, HostModel* h) {
       return false;
     }
   }
+  AddKernelLocalRoutes(h);
   return true;
 }
 

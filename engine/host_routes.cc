@@ -1,5 +1,7 @@
 #include "engine/host_routes.h"
 
+#include <algorithm>
+
 #include "engine/host.h"
 
 namespace iptsim {
@@ -33,18 +35,51 @@ const HostRoute* LinearLookupTable(const std::vector<HostRoute>& routes, Family 
   return best;
 }
 
-size_t RouteIndex::KeyHash::operator()(const Key& k) const {
-  // FNV-1a over the address, then the table, family and length.
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](uint64_t v) {
-    h ^= v;
-    h *= 1099511628211ull;
-  };
-  for (uint8_t byte : k.dst.b) mix(byte);
-  mix(k.table);
-  mix(k.family);
-  mix(k.prefix_len);
-  return static_cast<size_t>(h ^ (h >> 29));
+uint64_t RouteIndex::Hash(const Key& k) {
+  uint64_t lo = 0, hi = 0;
+  for (int i = 0; i < 8; ++i) {
+    lo = lo << 8 | k.dst.b[i];
+    hi = hi << 8 | k.dst.b[8 + i];
+  }
+  uint64_t h = lo * 0x9e3779b97f4a7c15ull ^ hi * 0xc2b2ae3d27d4eb4full ^
+               (uint64_t{k.table} << 16 | uint64_t{k.family} << 8 | k.prefix_len) * 0x165667b19e3779f9ull;
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ull;
+  return h ^ (h >> 32);
+}
+
+const RouteIndex::Chain* RouteIndex::Find(const Key& k) const {
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Hash(k) & mask; slots_[i].used; i = (i + 1) & mask)
+    if (slots_[i].key == k) return &slots_[i].chain;
+  return nullptr;
+}
+
+RouteIndex::Chain* RouteIndex::Insert(const Key& k, bool* added) {
+  if ((used_ + 1) * 2 > slots_.size()) {
+    std::vector<Slot> old(std::max<size_t>(16, slots_.size() * 2));
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.used) continue;
+      size_t i = Hash(s.key) & mask;
+      while (slots_[i].used) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = Hash(k) & mask;
+  for (; slots_[i].used; i = (i + 1) & mask)
+    if (slots_[i].key == k) {
+      *added = false;
+      return &slots_[i].chain;
+    }
+  slots_[i].used = true;
+  slots_[i].key = k;
+  ++used_;
+  *added = true;
+  return &slots_[i].chain;
 }
 
 RouteIndex::Key RouteIndex::KeyOf(Family f, uint32_t table, const IpAddr& a, int len) {
@@ -57,7 +92,8 @@ RouteIndex::Key RouteIndex::KeyOf(Family f, uint32_t table, const IpAddr& a, int
 }
 
 void RouteIndex::Clear() {
-  chains_.clear();
+  slots_.clear();
+  used_ = 0;
   next_.clear();
   lengths_.clear();
   custom_local4_ = false;
@@ -67,9 +103,11 @@ void RouteIndex::AddNext(const std::vector<HostRoute>& routes) {
   const uint32_t i = static_cast<uint32_t>(next_.size());
   const HostRoute& r = routes[i];
   next_.push_back(kNone);
-  auto [it, added] = chains_.try_emplace(KeyOf(r.family, r.table, r.dst, r.prefix_len), Chain{i, i, i});
-  if (!added) {
-    Chain& c = it->second;
+  bool added = false;
+  Chain& c = *Insert(KeyOf(r.family, r.table, r.dst, r.prefix_len), &added);
+  if (added) {
+    c = Chain{i, i, i};
+  } else {
     next_[c.tail] = i;
     c.tail = i;
     if (r.metric < routes[c.best].metric) c.best = i;
@@ -84,11 +122,11 @@ const HostRoute* RouteIndex::Lookup(const std::vector<HostRoute>& routes, Family
   if (lens == lengths_.end()) return nullptr;
   for (int len = AddrLen(f) * 8; len >= 0; --len) {
     if (!lens->second.test(static_cast<size_t>(len))) continue;
-    auto it = chains_.find(KeyOf(f, table, dst, len));
-    if (it == chains_.end()) continue;
-    if (oif < 0) return &routes[it->second.best];
+    const Chain* c = Find(KeyOf(f, table, dst, len));
+    if (!c) continue;
+    if (oif < 0) return &routes[c->best];
     const HostRoute* best = nullptr;
-    for (uint32_t i = it->second.head; i != kNone; i = next_[i]) {
+    for (uint32_t i = c->head; i != kNone; i = next_[i]) {
       const HostRoute& r = routes[i];
       if (PassesOif(r, oif) && (!best || r.metric < best->metric)) best = &r;
     }
@@ -98,8 +136,8 @@ const HostRoute* RouteIndex::Lookup(const std::vector<HostRoute>& routes, Family
 }
 
 uint32_t RouteIndex::First(const HostRoute& r) const {
-  auto it = chains_.find(KeyOf(r.family, r.table, r.dst, r.prefix_len));
-  return it == chains_.end() ? kNone : it->second.head;
+  const Chain* c = Find(KeyOf(r.family, r.table, r.dst, r.prefix_len));
+  return c ? c->head : kNone;
 }
 
 }  // namespace iptsim

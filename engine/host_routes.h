@@ -11,7 +11,6 @@
 #include <bitset>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -52,16 +51,25 @@ class RouteIndex {
     uint8_t prefix_len = 0;
     bool operator==(const Key&) const = default;
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
   struct Chain {
     uint32_t head, tail;
     uint32_t best;  // lowest metric, first added: the answer without an oif
   };
+  // The chains in one open-addressing table (linear probing, at most half
+  // full): a lookup probes several lengths, most of them misses, and a
+  // miss then costs one or two cache lines instead of a walk of nodes.
+  struct Slot {
+    Key key;
+    Chain chain;
+    bool used = false;
+  };
   static Key KeyOf(Family f, uint32_t table, const IpAddr& a, int len);
+  static uint64_t Hash(const Key& k);
+  const Chain* Find(const Key& k) const;
+  Chain* Insert(const Key& k, bool* added);
 
-  std::unordered_map<Key, Chain, KeyHash> chains_;
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
   std::vector<uint32_t> next_;  // per route: the next of its chain
   // Per family and table: the prefix lengths some route has.
   std::map<std::pair<uint8_t, uint32_t>, std::bitset<129>> lengths_;

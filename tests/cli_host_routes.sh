@@ -89,19 +89,21 @@ is "partial local table: delivered" <(tail -1 "$err") <<'ERR'
   path: local-in (PREROUTING, INPUT)
 ERR
 
-# 100,000 routes in either format load in linear time (the quadratic
-# duplicate checks and gateway lookups took 17.5 s and 81 s): a generous
-# bound that a quadratic load cannot meet.
-python3 "$src/bench/gen_routes.py" 100000 native >big.txt
-python3 "$src/bench/gen_routes.py" 100000 json >big.json
+# 200,000 routes in either format load in linear time: about a second now;
+# the quadratic duplicate checks and gateway lookups took 17.5 s from JSON
+# and 81 s from the native format for 100,000 routes, four times that for
+# 200,000: a generous bound (20 s, for a sanitizer build too) that a
+# quadratic load cannot meet.
+python3 "$src/bench/gen_routes.py" 200000 native >big.txt
+python3 "$src/bench/gen_routes.py" 200000 json >big.json
 printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' >empty.v4
 for f in big.txt big.json; do
   start=$(date +%s%N)
   expect "$f loads" 0 "$iptsim" trace --trace-all --host "$f" empty.v4 -i eth0 --mac-dst 02:00:00:00:00:01 -s 10.0.5.5 -d 30.47.224.9 -p tcp --dport 80
   ms=$((($(date +%s%N) - start) / 1000000))
-  if [ "$ms" -lt 8000 ]; then pass=$((pass + 1)); else echo "FAIL $f: $ms ms"; fail=$((fail + 1)); fi
+  if [ "$ms" -lt 20000 ]; then pass=$((pass + 1)); else echo "FAIL $f: $ms ms"; fail=$((fail + 1)); fi
 done
-is "100,000 routes: the /20's gateway" <(grep -o 'OUT=[a-z0-9]*' "$out") <<'OUT'
+is "200,000 routes: the /20's gateway" <(grep -o 'OUT=[a-z0-9]*' "$out") <<'OUT'
 OUT=eth0
 OUT
 echo "cli_host_routes: $pass passed, $fail failed"

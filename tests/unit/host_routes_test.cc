@@ -164,3 +164,31 @@ TEST_CASE("host JSON without 'table all': the kernel's local table from \"addr\"
   CHECK(r->type == RouteType::kLocal);
   CHECK(main_only.AddrType4(a, -1) == RouteType::kLocal);
 }
+
+TEST_CASE("host JSON: duplicates kept once, kernel routes only for the families listed", "[host][routes]") {
+  const std::string addr =
+      R"({"addr":[{"ifname":"eth0","addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":24},)"
+      R"({"family":"inet6","local":"fd00::1","prefixlen":64}]}],)";
+  const std::string r1 = R"({"dst":"10.0.0.0/24","dev":"eth0","protocol":"kernel"})";
+  const std::string r2 = R"({"dst":"10.0.0.0/24","dev":"eth0","metric":5})";
+  HostModel h;
+  DiagnosticSink diags;
+  REQUIRE(ParseHostModel(addr + R"("route":[)" + r1 + "," + r2 + "," + r1 + "]}", "h.json", &h, &diags));
+  // lo's three IPv4 local-table routes and eth0's local and broadcast; no IPv6 route.
+  REQUIRE(h.routes.size() == 2 + 5);
+  CHECK(h.routes[0].metric == 0);
+  CHECK(h.routes[1].metric == 5);
+  for (const HostRoute& r : h.routes) CHECK(r.family == Family::kIPv4);
+  REQUIRE(h.notes.size() == 1);
+  CHECK(h.notes[0] ==
+        "h.json: the routes have no local table (listed by 'ip -j route' without 'table all'?): "
+        "iptsim adds the kernel's 5 local-table routes for the addresses in \"addr\" (the first: "
+        "local 127.0.0.1 dev lo)");
+  // An IPv6 route: IPv6's local table too (::1 on lo; fd00::1, ff00::/8 on eth0).
+  HostModel h6;
+  REQUIRE(ParseHostModel(addr + R"("route":[)" + r1 + R"(],"route6":[{"dst":"fd00::/64","dev":"eth0"}]})",
+                         "h.json", &h6, &diags));
+  CHECK(h6.routes.size() == 1 + 5 + 1 + 3);
+  IpAddr a = h6.routes.back().dst;
+  CHECK(FormatIpAddr(Family::kIPv6, a) == "ff00::");
+}

@@ -238,6 +238,43 @@ bool ParseJsonRoutes(Source& c, const JsonValue& list, Family default_family, Ho
   return true;
 }
 
+// "local 10.0.0.1 dev eth0", as `ip route` shows a route.
+std::string DescribeRoute(const HostModel& h, const HostRoute& r) {
+  std::string text = std::string(RouteTypeName(r.type)) + " " + FormatIpAddr(r.family, r.dst);
+  if (r.prefix_len != AddrLen(r.family) * 8) text += "/" + std::to_string(r.prefix_len);
+  if (r.dev >= 0) text += " dev " + h.ifaces[r.dev].name;
+  return text;
+}
+
+// The file's local-table routes of the kernel (proto kernel, local or
+// broadcast) that no address in "addr" implies: the lists were not taken
+// together, or an address was removed.  They are kept; a note says so.
+void NoteStrayKernelRoutes(HostModel* h) {
+  HostModel implied;
+  implied.ifaces = h->ifaces;
+  AddKernelRoutes(&implied, /*local_table_only=*/true);
+  size_t stray = 0;
+  const HostRoute* first = nullptr;
+  for (const HostRoute& r : h->routes) {
+    if (r.table != kTableLocal || !r.kernel ||
+        (r.type != RouteType::kLocal && r.type != RouteType::kBroadcast))
+      continue;
+    bool found = false;
+    for (uint32_t i = implied.route_index.First(r); i != RouteIndex::kNone && !found;
+         i = implied.route_index.Next(i)) {
+      const HostRoute& o = implied.routes[i];
+      found = o.dst == r.dst && o.type == r.type && o.dev == r.dev;
+    }
+    if (found) continue;
+    if (!first) first = &r;
+    ++stray;
+  }
+  if (!first) return;
+  h->notes.push_back(h->file + ": the local table has " + std::to_string(stray) + " kernel route" +
+                     (stray == 1 ? "" : "s") + " that no address in \"addr\" implies (the first: " +
+                     DescribeRoute(*h, *first) + "): kept as listed");
+}
+
 // `ip -j route` lists the main table only; the kernel has also added the
 // local and broadcast routes of every address (fib_add_ifaddr, addrconf):
 // without them the host's own addresses would not be local.  They are
@@ -250,6 +287,7 @@ void AddKernelLocalRoutes(HostModel* h) {
     listed[r.family == Family::kIPv6] = true;
     file_has_local = file_has_local || r.table == kTableLocal;
   }
+  NoteStrayKernelRoutes(h);
   std::vector<HostRoute> added;
   for (Family f : {Family::kIPv4, Family::kIPv6}) {
     if (!listed[f == Family::kIPv6]) continue;
@@ -257,12 +295,7 @@ void AddKernelLocalRoutes(HostModel* h) {
     added.insert(added.end(), more.begin(), more.end());
   }
   if (added.empty()) return;
-  const HostRoute& first = added.front();
-  std::string example = std::string(RouteTypeName(first.type)) + " " + FormatIpAddr(first.family, first.dst);
-  const int full = first.family == Family::kIPv4 ? 32 : 128;
-  if (first.prefix_len != full) example += "/" + std::to_string(first.prefix_len);
-  if (first.dev >= 0) example += " dev " + h->ifaces[first.dev].name;
-  example = "(the first: " + example + ")";
+  const std::string example = "(the first: " + DescribeRoute(*h, added.front()) + ")";
   if (!file_has_local) {
     h->notes.push_back(h->file + ": the routes have no local table (listed by 'ip -j route' without "
                        "'table all'?): iptsim adds the kernel's " + std::to_string(added.size()) +

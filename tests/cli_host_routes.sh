@@ -1,7 +1,8 @@
 #!/bin/bash
 # The host model's routes (docs/host.md): a JSON host whose routes come from
 # `ip -j route` without `table all` (the main table only) gets the local and
-# broadcast routes the kernel adds for its addresses, with a note; a large
+# broadcast routes the kernel adds for its addresses, with a note (and a
+# note for kernel routes that no address implies); a large
 # route table loads in linear time.  The two host files in tests/data/host
 # were captured in one network namespace (veths d0, e0; 10.5.0.1/24 and
 # 10.6.0.1/32 on d0, 10.7.0.0/31 and 192.168.9.1/16 on e0, fd00:5::1/64 on d0,
@@ -86,6 +87,22 @@ is "partial local table: note" <(head -1 "$err") <<'ERR'
 iptsim: note: partial.json: the local table lacks 2 of the routes the kernel adds for the addresses in "addr": iptsim adds them (the first: local 192.168.9.1 dev e0)
 ERR
 is "partial local table: delivered" <(tail -1 "$err") <<'ERR'
+  path: local-in (PREROUTING, INPUT)
+ERR
+
+# Kernel routes in the local table that no address implies (the address
+# 192.168.9.1/16 removed from "addr", its routes kept): kept, with a note.
+python3 - "$PWD/table-all.json" >stray.json <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+for i in h["addr"]:
+    i["addr_info"] = [a for a in i.get("addr_info", []) if a["local"] != "192.168.9.1"]
+print(json.dumps(h))
+PY
+expect "stray kernel routes" 0 "$iptsim" trace --trace-all --host stray.json redirect.v4 -i d0 --mac-dst e6:8a:dc:c7:84:25 -s 10.5.0.9 -d 192.168.9.1 -p tcp --dport 22
+is "stray kernel routes: note, and still local" "$err" <<'ERR'
+iptsim: note: stray.json: the local table has 2 kernel routes that no address in "addr" implies (the first: local 192.168.9.1 dev e0): kept as listed
+iptsim trace: packet 1: ACCEPT by filter:INPUT:policy:1 (policy ACCEPT)
   path: local-in (PREROUTING, INPUT)
 ERR
 

@@ -99,18 +99,28 @@ bool HostModel::Forwarding(Family f, std::string_view in_dev) const {
   return forward4;
 }
 
+void HostModel::AddRoute(const HostRoute& r) {
+  IndexRoutes();
+  routes.push_back(r);
+  route_index.AddNext(routes);
+}
+
+void HostModel::IndexRoutes() {
+  if (route_index.indexed() > routes.size()) route_index.Clear();
+  while (route_index.indexed() < routes.size()) route_index.AddNext(routes);
+}
+
+bool HostModel::HasCustomLocalRoutes4() const {
+  if (RoutesIndexed()) return route_index.custom_local4();
+  for (const HostRoute& r : routes)
+    if (r.family == Family::kIPv4 && r.type == RouteType::kLocal && !r.kernel) return true;
+  return false;
+}
+
 const HostRoute* HostModel::LookupTable(Family f, uint32_t table, const IpAddr& dst,
                                         int oif) const {
-  const HostRoute* best = nullptr;
-  for (const HostRoute& r : routes) {
-    if (r.family != f || r.table != table) continue;
-    if (!InPrefix(f, r.dst, r.prefix_len, dst)) continue;
-    if (oif >= 0 && !IsErrorType(r.type) && r.dev != oif) continue;
-    if (!best || r.prefix_len > best->prefix_len ||
-        (r.prefix_len == best->prefix_len && r.metric < best->metric))
-      best = &r;
-  }
-  return best;
+  if (RoutesIndexed()) return route_index.Lookup(routes, f, table, dst, oif);
+  return LinearLookupTable(routes, f, table, dst, oif);
 }
 
 const HostRoute* HostModel::Lookup(Family f, const IpAddr& dst, int oif) const {
@@ -186,14 +196,20 @@ HostIface LoopbackIface() {
   return lo;
 }
 
-void AddKernelRoutes(HostModel* h) {
+std::vector<HostRoute> AddKernelRoutes(HostModel* h, bool local_table_only,
+                                       std::optional<Family> family) {
+  h->IndexRoutes();
+  std::vector<HostRoute> added;
   auto add = [&](HostRoute r) {
-    for (const HostRoute& o : h->routes)
-      if (o.family == r.family && o.table == r.table && o.type == r.type && o.dst == r.dst &&
-          o.prefix_len == r.prefix_len && o.dev == r.dev && o.metric == r.metric)
-        return;
+    if (local_table_only && r.table != kTableLocal) return;
+    if (family && r.family != *family) return;
+    for (uint32_t i = h->route_index.First(r); i != RouteIndex::kNone; i = h->route_index.Next(i)) {
+      const HostRoute& o = h->routes[i];
+      if (o.dst == r.dst && o.type == r.type && o.dev == r.dev && o.metric == r.metric) return;
+    }
     r.kernel = true;
-    h->routes.push_back(r);
+    h->AddRoute(r);
+    added.push_back(r);
   };
   for (size_t i = 0; i < h->ifaces.size(); ++i) {
     const HostIface& ifc = h->ifaces[i];
@@ -268,6 +284,7 @@ void AddKernelRoutes(HostModel* h) {
       add(mc);
     }
   }
+  return added;
 }
 
 }  // namespace iptsim

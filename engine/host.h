@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/host_routes.h"
 #include "engine/netaddr.h"
 
 namespace iptsim {
@@ -72,7 +73,11 @@ struct HostRoute {
 struct HostModel {
   std::string file;
   std::vector<HostIface> ifaces;  // lo first
+  // In the order they were added (the lookup's last tie-break).  Add
+  // routes with AddRoute, which indexes them; a model whose list was
+  // changed otherwise is looked up by a linear scan until IndexRoutes().
   std::vector<HostRoute> routes;
+  RouteIndex route_index;
   bool forward4 = false, forward6 = false;
   std::map<std::string, std::string> sysctls;  // as given (KEY -> VALUE)
   // The native file's lab settings, so that `iptsim verify` can build the
@@ -82,6 +87,17 @@ struct HostModel {
   int settle_ms = -1;
   int lab_family = 0;  // 4, 6, or 0 when not given
   bool nodefault = false;
+  // What the user should know about how the file was read (printed once,
+  // as "iptsim: note: ..." by LoadHostFile).
+  std::vector<std::string> notes;
+
+  void AddRoute(const HostRoute& r);
+  // Indexes the routes added to `routes` directly.
+  void IndexRoutes();
+  bool RoutesIndexed() const { return route_index.indexed() == routes.size(); }
+  // net->ipv4.fib_has_custom_local_routes: an IPv4 local route that the
+  // kernel did not add for an address.
+  bool HasCustomLocalRoutes4() const;
 
   const HostIface* FindIface(std::string_view name) const;
   int IfaceIndex(std::string_view name) const;  // -1 when unknown
@@ -126,7 +142,10 @@ HostIface LoopbackIface();
 // The routes the kernel adds for the interfaces' addresses (fib_add_ifaddr
 // and addrconf): local and broadcast routes in the local table, the prefix
 // route in main; IPv6 also fe80::/64 and ff00::/8 on every device.  A route
-// already present is not added twice.
-void AddKernelRoutes(HostModel* h);
+// already present is not added twice.  local_table_only: only those of the
+// local table (a JSON host's main table is as `ip route` listed it);
+// family: only that family's.  Returns the routes it added.
+std::vector<HostRoute> AddKernelRoutes(HostModel* h, bool local_table_only = false,
+                                       std::optional<Family> family = std::nullopt);
 
 }  // namespace iptsim

@@ -184,9 +184,7 @@ std::string ValidateSource(const HostModel& h, const Packet& pkt, InputRoute) {
   const int in = h.IfaceIndex(dev);
   const int rpf = h.RpFilter(dev);
   const bool accept_local = h.AcceptLocal(dev);
-  bool custom_local = false;  // net->ipv4.fib_has_custom_local_routes
-  for (const HostRoute& r : h.routes)
-    custom_local = custom_local || (r.family == Family::kIPv4 && r.type == RouteType::kLocal && !r.kernel);
+  const bool custom_local = h.HasCustomLocalRoutes4();
   if (rpf == 0) {
     // fib_validate_source's shortcut: a source that is an address of this
     // host is a martian unless accept_local (a full check when the host has

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -217,16 +218,17 @@ bool AddRoute(Source& c, HostModel* h, std::string_view line, const std::vector<
     }
     r.src = s;
   }
-  for (const HostRoute& o : h->routes)
-    if (o.family == f && o.table == r.table && o.dst == r.dst && o.prefix_len == r.prefix_len &&
-        o.metric == r.metric) {
+  for (uint32_t i = h->route_index.First(r); i != RouteIndex::kNone; i = h->route_index.Next(i)) {
+    const HostRoute& o = h->routes[i];
+    if (o.dst == r.dst && o.metric == r.metric) {
       c.Error(prefix_tok, "route: " + std::string(dst_text) + " metric " + std::to_string(r.metric) +
                               " exists already" +
                               (o.kernel ? " (the kernel's route for an address)" : "") +
                               " (the kernel refuses it: File exists)");
       return false;
     }
-  h->routes.push_back(r);
+  }
+  h->AddRoute(r);
   return true;
 }
 
@@ -474,7 +476,9 @@ bool LoadHostFile(const std::string& path, HostModel* out, DiagnosticSink* diags
     text.append(buf, n);
   }
   if (in.bad()) return fail(std::string("cannot read the host file: ") + strerror(errno));
-  return ParseHostModel(text, path, out, diags);
+  if (!ParseHostModel(text, path, out, diags)) return false;
+  for (const std::string& note : out->notes) fprintf(stderr, "iptsim: note: %s\n", note.c_str());
+  return true;
 }
 
 }  // namespace iptsim

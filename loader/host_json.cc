@@ -226,14 +226,84 @@ bool ParseJsonRoutes(Source& c, const JsonValue& list, Family default_family, Ho
       c.ErrorAt(e.at, 1, "route to " + dst->str + " has no \"dev\"");
       return false;
     }
+    // "route" from `ip route show table all` lists IPv6 too: a route given
+    // twice is kept once.
     bool dup = false;
-    for (const HostRoute& o : h->routes)
-      if (o.family == r.family && o.table == r.table && o.type == r.type && o.dst == r.dst &&
-          o.prefix_len == r.prefix_len && o.dev == r.dev && o.metric == r.metric && o.via == r.via)
-        dup = true;  // "route" from `ip route show table all` lists IPv6 too
-    if (!dup) h->routes.push_back(r);
+    for (uint32_t i = h->route_index.First(r); i != RouteIndex::kNone && !dup; i = h->route_index.Next(i)) {
+      const HostRoute& o = h->routes[i];
+      dup = o.dst == r.dst && o.type == r.type && o.dev == r.dev && o.metric == r.metric && o.via == r.via;
+    }
+    if (!dup) h->AddRoute(r);
   }
   return true;
+}
+
+// "local 10.0.0.1 dev eth0", as `ip route` shows a route.
+std::string DescribeRoute(const HostModel& h, const HostRoute& r) {
+  std::string text = std::string(RouteTypeName(r.type)) + " " + FormatIpAddr(r.family, r.dst);
+  if (r.prefix_len != AddrLen(r.family) * 8) text += "/" + std::to_string(r.prefix_len);
+  if (r.dev >= 0) text += " dev " + h.ifaces[r.dev].name;
+  return text;
+}
+
+// The file's local-table routes of the kernel (proto kernel, local or
+// broadcast) that no address in "addr" implies: the lists were not taken
+// together, or an address was removed.  They are kept; a note says so.
+void NoteStrayKernelRoutes(HostModel* h) {
+  HostModel implied;
+  implied.ifaces = h->ifaces;
+  AddKernelRoutes(&implied, /*local_table_only=*/true);
+  size_t stray = 0;
+  const HostRoute* first = nullptr;
+  for (const HostRoute& r : h->routes) {
+    if (r.table != kTableLocal || !r.kernel ||
+        (r.type != RouteType::kLocal && r.type != RouteType::kBroadcast))
+      continue;
+    bool found = false;
+    for (uint32_t i = implied.route_index.First(r); i != RouteIndex::kNone && !found;
+         i = implied.route_index.Next(i)) {
+      const HostRoute& o = implied.routes[i];
+      found = o.dst == r.dst && o.type == r.type && o.dev == r.dev;
+    }
+    if (found) continue;
+    if (!first) first = &r;
+    ++stray;
+  }
+  if (!first) return;
+  h->notes.push_back(h->file + ": the local table has " + std::to_string(stray) + " kernel route" +
+                     (stray == 1 ? "" : "s") + " that no address in \"addr\" implies (the first: " +
+                     DescribeRoute(*h, *first) + "): kept as listed");
+}
+
+// `ip -j route` lists the main table only; the kernel has also added the
+// local and broadcast routes of every address (fib_add_ifaddr, addrconf):
+// without them the host's own addresses would not be local.  They are
+// derived from "addr" as for the native format, and a note says so when
+// the file's local table lacks any of them.  A family the file lists no
+// route of is left without routes, as before.
+void AddKernelLocalRoutes(HostModel* h) {
+  bool listed[2] = {false, false}, file_has_local = false;
+  for (const HostRoute& r : h->routes) {
+    listed[r.family == Family::kIPv6] = true;
+    file_has_local = file_has_local || r.table == kTableLocal;
+  }
+  NoteStrayKernelRoutes(h);
+  std::vector<HostRoute> added;
+  for (Family f : {Family::kIPv4, Family::kIPv6}) {
+    if (!listed[f == Family::kIPv6]) continue;
+    std::vector<HostRoute> more = AddKernelRoutes(h, /*local_table_only=*/true, f);
+    added.insert(added.end(), more.begin(), more.end());
+  }
+  if (added.empty()) return;
+  const std::string example = "(the first: " + DescribeRoute(*h, added.front()) + ")";
+  if (!file_has_local) {
+    h->notes.push_back(h->file + ": the routes have no local table (listed by 'ip -j route' without "
+                       "'table all'?): iptsim adds the kernel's " + std::to_string(added.size()) +
+                       " local-table routes for the addresses in \"addr\" " + example);
+  } else {
+    h->notes.push_back(h->file + ": the local table lacks " + std::to_string(added.size()) + " of the "
+                       "routes the kernel adds for the addresses in \"addr\": iptsim adds them " + example);
+  }
 }
 
 }  // namespace
@@ -301,6 +371,7 @@ bool ReadJsonHost(Source& c, HostModel* h) {
       return false;
     }
   }
+  AddKernelLocalRoutes(h);
   return true;
 }
 

@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build "$@"
-ctest --test-dir build --output-on-failure
+# Two at a time, then the kernel tests (root only: namespaces and the lab
+# lock) one at a time.
+ctest --test-dir build --output-on-failure -LE kernel -j2
+ctest --test-dir build --output-on-failure -L kernel

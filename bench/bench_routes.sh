@@ -4,13 +4,14 @@
 # and as `ip -j` JSON, one forwarded packet, against an earlier build in the
 # same run: time and peak memory.  Loading the host dominates.
 #   bench/bench_routes.sh [IPTSIM] [PREVIOUS_IPTSIM] [N...]
-#     (default build/iptsim /tmp/base/iptsim 100000 1000000)
+#     (default build/iptsim, no earlier build ("-" in its column: give one
+#     built from an older commit, e.g. in a git worktree), 100000 1000000)
 #   PREVIOUS_TIMEOUT=SECONDS   stops the earlier build after this long
 #                              (default 300; "> SECONDS" is reported)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 iptsim=${1:-build/iptsim}
-previous=${2:-/tmp/base/iptsim}
+previous=${2:-}
 shift 2 || shift $#
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(100000 1000000)
@@ -30,7 +31,7 @@ measure() {  # measure BIN HOST: "SECONDS s, MB MB" (or "> LIMIT s")
     printf '> %s s' "$limit"
   fi
 }
-echo "| routes | format | file | $iptsim | $previous |"
+echo "| routes | format | file | $iptsim | ${previous:-(no earlier build)} |"
 echo "|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   for fmt in native json; do

@@ -101,7 +101,8 @@ void PrintReachText(FILE* out, Conditions& conds, const QueryAnswer& a,
     PrintRegion(out, "     packets: ", PathRegion(conds, a, r->reached, path, o.max_boxes));
     PrintExample(out, conds, r->reached, r->reached_example);
     if (r->matched == bddfalse) {
-      fprintf(out, "  match it: no packet that reaches it\n");
+      fprintf(out, "  match it: no packet (every packet that reaches it fails its conditions: "
+                   "the rule is shadowed)\n");
       continue;
     }
     fprintf(out, "  match it:\n");

@@ -44,6 +44,14 @@ ok "rule: matched packets" "$(grep -A1 '^  match it:$' "$out" | grep -q '^     p
 has "rule: match example" "$out" "     example: -i eth1 -s 192.168.1.10 -d 192.0.2.2 -p tcp --sport 40000 --dport 3306 --tcp-flags ALL 2 --ctstate NEW"
 ok "rule: not on forward nor local-out" "$([ "$(grep -c '^  no packet reaches it$' "$out")" -eq 2 ]; echo $?)"
 
+# A shadowed rule (corpus/diff-pairs/ferm-debian-shadowed-noop: INPUT rule 9
+# accepts TCP 22 from 192.168.1.0/24, after rule 8 accepted all TCP 22):
+# packets reach it, none matches.
+shadowed=$src/corpus/diff-pairs/ferm-debian-shadowed-noop/new.v4
+expect "shadowed rule" 0 "$iptsim" query --path local-in "$shadowed" --rule filter:INPUT:9
+has "shadowed rule: said" "$out" "  match it: no packet (every packet that reaches it fails its conditions: the rule is shadowed)"
+lacks "shadowed rule: no tcp 22 reaches it" "$out" "proto tcp; dport 22$"
+
 # 4. The fate of SSH forwarded: established ones by ufw-before-forward
 # rule 1, eth1 -> eth0 by ufw-user-forward rule 1, the rest by the policy.
 expect "outcomes" 0 "$iptsim" query --path forward "$ufw" -p tcp --dport 22

@@ -101,8 +101,9 @@ void PrintReachText(FILE* out, Conditions& conds, const QueryAnswer& a,
     PrintRegion(out, "     packets: ", PathRegion(conds, a, r->reached, path, o.max_boxes));
     PrintExample(out, conds, r->reached, r->reached_example);
     if (r->matched == bddfalse) {
-      fprintf(out, "  match it: no packet (every packet that reaches it fails its conditions: "
-                   "the rule is shadowed)\n");
+      // Shadowed, or a test of packets the space leaves out (fragments...).
+      fprintf(out, "  match it: no packet (shadowed by the rules before it, or it matches "
+                   "only packets the analysis leaves out: docs/query.md)\n");
       continue;
     }
     fprintf(out, "  match it:\n");

@@ -49,7 +49,7 @@ ok "rule: not on forward nor local-out" "$([ "$(grep -c '^  no packet reaches it
 # packets reach it, none matches.
 shadowed=$src/corpus/diff-pairs/ferm-debian-shadowed-noop/new.v4
 expect "shadowed rule" 0 "$iptsim" query --path local-in "$shadowed" --rule filter:INPUT:9
-has "shadowed rule: said" "$out" "  match it: no packet (every packet that reaches it fails its conditions: the rule is shadowed)"
+has "shadowed rule: said" "$out" "  match it: no packet (shadowed by the rules before it, or it matches only packets the analysis leaves out: docs/query.md)"
 lacks "shadowed rule: no tcp 22 reaches it" "$out" "proto tcp; dport 22$"
 
 # 4. The fate of SSH forwarded: established ones by ufw-before-forward

@@ -6,8 +6,6 @@
 #include <string>
 
 #include "cli/options.h"
-#include "engine/host.h"
-#include "loader/host_file.h"
 #include "output/replay.h"
 
 namespace iptsim::cli {

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "cli/explore.h"
-#include "loader/host_file.h"
 #include "output/answer.h"
 #include "output/explain_why.h"
 
@@ -19,25 +18,12 @@ bool PrepareTrace(const CommandLine& cl, TraceSetup* s) {
     UsageError("trace", "--packet-headers is for the text formats (json numbers its packets)");
     return false;
   }
-  s->settings.seed = cl.seed;
-  s->settings.assumptions = cl.assumptions;
-  if (!cl.host_file.empty()) {
-    DiagnosticSink diags;
-    if (!LoadHostFile(cl.host_file, &s->host, &diags)) {
-      fputs(diags.Format().c_str(), stderr);
-      return false;
-    }
-    s->settings.host = &s->host;
-  }
-  if (!cl.ipset_files.empty()) {
-    if (!LoadIpsetFiles(cl.ipset_files, &s->ipsets)) return false;
-    s->settings.ipsets = &s->ipsets;
-  }
+  if (!LoadRunEnvironment(cl, &s->env)) return false;
   const LoadResult* r = LoadRulesFile(cl.rules, cl.family, cl.load);
   if (!r || !r->ok()) return false;
   s->rs = &r->ruleset;
   std::string assume_error;
-  if (!ResolveRuleAssumptions(cl.rule_assumptions, *s->rs, &s->settings.rule_assumptions,
+  if (!ResolveRuleAssumptions(cl.rule_assumptions, *s->rs, &s->env.settings.rule_assumptions,
                               &assume_error)) {
     UsageError("trace", "--assume: " + assume_error);
     return false;
@@ -49,7 +35,7 @@ bool PrepareTrace(const CommandLine& cl, TraceSetup* s) {
       UsageError("trace", std::string(is_expect ? "--expect" : "--why") + ": " + error);
       return false;
     }
-    s->settings.probes.push_back(ref.probe.get());
+    s->env.settings.probes.push_back(ref.probe.get());
     s->why.push_back({std::move(ref), text, is_expect});
   }
   return CollectPackets(cl.input, cl.packet_groups, s->rs->family, cl.rules == "-", &s->packets);
@@ -158,7 +144,7 @@ void PrintAnswer(const Ruleset& rs, const RunResult& run, const std::string& pac
 
 int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
              ExploreBranch* branch) {
-  Simulator sim(*s.rs, s.settings);
+  Simulator sim(*s.rs, s.env.settings);
   if (branch) sim.run_state().Explore(branch->forced, &branch->choices);
   std::unique_ptr<TraceFormat> format = s.format->make(*s.rs, io.out);
   std::vector<std::unique_ptr<WhyObserver>> whys;
@@ -179,7 +165,7 @@ int RunTrace(const TraceSetup& s, const TraceDisplay& display, TraceStreams io,
     Packet pkt = s.packets[g].packet;  // the run rewrites its copy
     const std::string& origin = s.packets[g].origin;
     const PacketInfo info{static_cast<uint32_t>(g + 1), origin,
-                          pkt.in.empty() && pkt.out.empty() && !s.settings.host, &trail};
+                          pkt.in.empty() && pkt.out.empty() && !s.env.settings.host, &trail};
     const std::string name = PacketName(info.number, origin);
     if (display.trace_all) pkt.nf_trace = true;
     if (display.packet_headers)

@@ -27,9 +27,7 @@ struct WhySpec {
 struct TraceSetup {
   const Ruleset* rs = nullptr;  // lives until the process exits (LoadRulesFile)
   const OutputFormat* format = nullptr;
-  HostModel host;
-  IpsetDb ipsets;
-  RunSettings settings;  // points at host and ipsets
+  RunEnvironment env;  // the settings, the host model and ipsets they point at
   std::vector<InputPacket> packets;
   std::vector<WhySpec> why;
 

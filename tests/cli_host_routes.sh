@@ -12,26 +12,12 @@
 # (INPUT), whichever way its routes were listed.
 # usage: cli_host_routes.sh IPTSIM SOURCE_DIR
 set -u
-iptsim=$1
-src=$2
-pass=0
-fail=0
+iptsim=$(realpath "$1")
+src=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-out=$tmp/out err=$tmp/err want=$tmp/want
-expect() {  # expect NAME WANT_STATUS COMMAND...
-  local name=$1 want_rc=$2
-  shift 2
-  "$@" >"$out" 2>"$err"
-  local got=$?
-  if [ "$got" -eq "$want_rc" ]; then pass=$((pass + 1)); else
-    echo "FAIL $name: exit $got, want $want_rc"; sed 's/^/    /' "$err" | head -5; fail=$((fail + 1)); fi
-}
-is() {  # is NAME FILE < WANT: FILE is exactly WANT
-  cat >"$want"
-  if cmp -s "$want" "$2"; then pass=$((pass + 1)); else
-    echo "FAIL $1:"; diff "$want" "$2" | head -20 | sed 's/^/    /'; fail=$((fail + 1)); fi
-}
+out=$tmp/out err=$tmp/err
+. "$src/tests/cli_lib.sh"
 cd "$tmp" || exit 2
 
 cat >redirect.v4 <<'RULES'
@@ -61,15 +47,15 @@ TRACE: nat:INPUT:policy:1 IN=d0 OUT= MAC=e6:8a:dc:c7:84:25:02:00:00:00:00:01:08:
 TRACE
 }
 expect "REDIRECT, main table only" 0 "$iptsim" trace --trace-all --host main-only.json redirect.v4 "${packet[@]}"
-trace_lines | is "REDIRECT, main table only: delivered" "$out"
-is "REDIRECT, main table only: one note" "$err" <<'ERR'
+trace_lines | exactly "REDIRECT, main table only: delivered" "$out"
+exactly "REDIRECT, main table only: one note" "$err" <<'ERR'
 iptsim: note: main-only.json: the routes have no local table (listed by 'ip -j route' without 'table all'?): iptsim adds the kernel's 20 local-table routes for the addresses in "addr" (the first: local 127.0.0.1 dev lo)
 iptsim trace: packet 1: ACCEPT by filter:INPUT:policy:1 (policy ACCEPT)
   path: local-in (PREROUTING, INPUT)
 ERR
 expect "REDIRECT, table all" 0 "$iptsim" trace --trace-all --host table-all.json redirect.v4 "${packet[@]}"
-trace_lines | is "REDIRECT, table all: delivered" "$out"
-is "REDIRECT, table all: no note" "$err" <<'ERR'
+trace_lines | exactly "REDIRECT, table all: delivered" "$out"
+exactly "REDIRECT, table all: no note" "$err" <<'ERR'
 iptsim trace: packet 1: ACCEPT by filter:INPUT:policy:1 (policy ACCEPT)
   path: local-in (PREROUTING, INPUT)
 ERR
@@ -83,10 +69,10 @@ h["route"] = [r for r in h["route"] if not (r.get("table") == "local" and r["dst
 print(json.dumps(h))
 PY
 expect "partial local table" 0 "$iptsim" trace --trace-all --host partial.json redirect.v4 -i d0 --mac-dst e6:8a:dc:c7:84:25 -s 10.5.0.9 -d 192.168.9.1 -p tcp --dport 22
-is "partial local table: note" <(head -1 "$err") <<'ERR'
+exactly "partial local table: note" <(head -1 "$err") <<'ERR'
 iptsim: note: partial.json: the local table lacks 2 of the routes the kernel adds for the addresses in "addr": iptsim adds them (the first: local 192.168.9.1 dev e0)
 ERR
-is "partial local table: delivered" <(tail -1 "$err") <<'ERR'
+exactly "partial local table: delivered" <(tail -1 "$err") <<'ERR'
   path: local-in (PREROUTING, INPUT)
 ERR
 
@@ -100,7 +86,7 @@ for i in h["addr"]:
 print(json.dumps(h))
 PY
 expect "stray kernel routes" 0 "$iptsim" trace --trace-all --host stray.json redirect.v4 -i d0 --mac-dst e6:8a:dc:c7:84:25 -s 10.5.0.9 -d 192.168.9.1 -p tcp --dport 22
-is "stray kernel routes: note, and still local" "$err" <<'ERR'
+exactly "stray kernel routes: note, and still local" "$err" <<'ERR'
 iptsim: note: stray.json: the local table has 2 kernel routes that no address in "addr" implies (the first: local 192.168.9.1 dev e0): kept as listed
 iptsim trace: packet 1: ACCEPT by filter:INPUT:policy:1 (policy ACCEPT)
   path: local-in (PREROUTING, INPUT)
@@ -120,8 +106,7 @@ for f in big.txt big.json; do
   ms=$((($(date +%s%N) - start) / 1000000))
   if [ "$ms" -lt 20000 ]; then pass=$((pass + 1)); else echo "FAIL $f: $ms ms"; fail=$((fail + 1)); fi
 done
-is "200,000 routes: the /20's gateway" <(grep -o 'OUT=[a-z0-9]*' "$out") <<'OUT'
+exactly "200,000 routes: the /20's gateway" <(grep -o 'OUT=[a-z0-9]*' "$out") <<'OUT'
 OUT=eth0
 OUT
-echo "cli_host_routes: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli_host_routes
